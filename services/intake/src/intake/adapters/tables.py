@@ -1,0 +1,63 @@
+"""Intake's tables, all in schema `intake` (no other service reads them)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+from bdhvs_shared.db.tables import outbox_table
+
+metadata = MetaData(schema="intake")
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("unit_code", String(5), nullable=False),
+    Column("form", String(50), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("first_received_at", DateTime(timezone=True), nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("on_time", Boolean, nullable=False),
+    Column("latest_revision", Integer, nullable=False),
+    UniqueConstraint("unit_code", "form", "period", name="uq_reports_unit_form_period"),
+)
+
+report_revisions = Table(
+    "report_revisions",
+    metadata,
+    Column("report_id", UUID(as_uuid=True), ForeignKey("intake.reports.id"), primary_key=True),
+    Column("revision", Integer, primary_key=True),
+    Column("values", JSONB, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("submitted_by", Text, nullable=False),
+    Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+    Column("catalogue_version", String(40), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("unit_code", String(5), nullable=True),
+    Column("label", Text, nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+outbox = outbox_table(metadata)

@@ -1,0 +1,112 @@
+"""The composition root: the only place that builds things. Nothing is built at import."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI
+from nats.aio.client import Client
+from prometheus_client import Counter
+from prometheus_fastapi_instrumentator import Instrumentator
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bdhvs_shared.catalogue import Catalogue, load_catalogue
+from bdhvs_shared.clock import Clock, clock_from_iso
+from bdhvs_shared.db.engine import make_engine, make_sessionmaker
+from bdhvs_shared.db.outbox import OutboxRelay
+from bdhvs_shared.http import container_health
+from bdhvs_shared.logs import configure_logging
+from bdhvs_shared.metrics import CommonMetrics, common_metrics
+from bdhvs_shared.nats.connection import JetStreamPublisher, connect
+from bdhvs_shared.nats.streams import ensure_streams
+from intake.routes import reports
+from intake.routes.errors import install_error_handlers
+from intake.service import IntakeService
+from intake.settings import IntakeSettings
+
+
+@dataclass
+class IntakeMetrics(CommonMetrics):
+    reports_accepted: Counter
+    reports_rejected: Counter
+
+
+def intake_metrics() -> IntakeMetrics:
+    base = common_metrics("intake")
+    return IntakeMetrics(
+        **vars(base),
+        reports_accepted=Counter(
+            "bdhvs_reports_accepted", "Report revisions accepted", ["form"], registry=base.registry
+        ),
+        reports_rejected=Counter(
+            "bdhvs_reports_rejected",
+            "Reports rejected as invalid",
+            ["code"],
+            registry=base.registry,
+        ),
+    )
+
+
+@dataclass
+class Container:
+    settings: IntakeSettings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    nc: Client
+    relay: OutboxRelay
+    service: IntakeService
+    metrics: IntakeMetrics
+    catalogue: Catalogue
+    clock: Clock
+
+
+async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> Container:
+    catalogue = load_catalogue()
+    clock = clock_from_iso(settings.clock_start)
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    nc = await connect(settings.nats_url, "intake")
+    js = nc.jetstream()
+    await ensure_streams(js, ["REPORTS"], settings.stream_replicas)
+    from intake.adapters.tables import outbox
+
+    relay = OutboxRelay(
+        sessions, outbox, JetStreamPublisher(js), metrics.outbox, settings.outbox_poll_seconds
+    )
+    service = IntakeService(
+        sessions, catalogue, clock, ZoneInfo(settings.timezone), settings.deadline_inclusive
+    )
+    return Container(settings, engine, sessions, nc, relay, service, metrics, catalogue, clock)
+
+
+def create_app(settings: IntakeSettings) -> FastAPI:
+    configure_logging(settings.log_format, settings.log_level)
+    metrics = intake_metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container = await build_container(settings, metrics)
+        app.state.container = container
+        container.relay.start()
+        try:
+            yield
+        finally:
+            await container.relay.stop()
+            await container.nc.drain()
+            await container.engine.dispose()
+
+    app = FastAPI(
+        title="BDHVS intake",
+        version="0.1.0",
+        description="Reports of the 'Bình dân học vụ số' campaign: submit, validate, revise, publish.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app, metrics.reports_rejected)
+    app.include_router(reports.router)
+
+    app.include_router(container_health(app, metrics.registry))
+    Instrumentator(registry=metrics.registry).instrument(app)
+    return app

@@ -1,0 +1,59 @@
+"""`intake` command: the common service commands plus tokens."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bdhvs_shared.cli import service_cli
+from intake.bootstrap import create_app
+from intake.docs import asyncapi_document, openapi_document
+from intake.domain.principal import Role
+from intake.settings import IntakeSettings
+
+
+def _settings() -> IntakeSettings:
+    return IntakeSettings()  # type: ignore[call-arg]  # read from the environment
+
+
+app = service_cli(
+    "intake",
+    _settings,
+    create_app,
+    Path(__file__).parent / "adapters" / "migrations",
+    openapi_document,
+    asyncapi_document,
+)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def create_token(
+    role: Annotated[Role, typer.Option(help="commune, operator or admin")],
+    unit: Annotated[str | None, typer.Option(help="Unit code, required for role commune")] = None,
+    label: Annotated[str, typer.Option(help="Who the token is for")] = "",
+) -> None:
+    """Create a token and print it (shown once; only its digest is stored)."""
+    if (role is Role.COMMUNE) != (unit is not None):
+        raise typer.BadParameter("--unit is required for role commune, and only for it")
+    print(asyncio.run(_create_token(role, unit, label)))
+
+
+async def _create_token(role: Role, unit: str | None, label: str) -> str:
+    from bdhvs_shared.catalogue import load_catalogue
+    from bdhvs_shared.clock import SystemClock
+    from bdhvs_shared.db.engine import make_engine, make_sessionmaker
+    from intake.adapters.tokens import create_token as create
+
+    if unit is not None and load_catalogue().unit(unit) is None:
+        raise typer.BadParameter(f"unknown unit {unit}")
+    engine = make_engine(_settings().database_url)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            return await create(session, role, unit, label, SystemClock().now())
+    finally:
+        await engine.dispose()

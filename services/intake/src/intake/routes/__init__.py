@@ -1,0 +1,1 @@
+"""Intake's HTTP routes (thin: parse, call the service, shape the reply)."""

@@ -1,0 +1,66 @@
+"""Every rejection in one shape: {"errors": [{code, field, message}]}, Vietnamese messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import Counter
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from intake.domain.problems import Problem, Severity
+from intake.domain.structural import problems_from_pydantic
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, field: str, message: str) -> None:
+        self.status, self.code, self.field, self.message = status, code, field, message
+
+
+def problems_response(problems: Sequence[Problem], status: int = 422) -> JSONResponse:
+    def shape(p: Problem) -> dict[str, str]:
+        return {
+            "code": p.code,
+            "field": p.field,
+            "message": p.message,
+            "severity": p.severity.value,
+        }
+
+    return JSONResponse(
+        {
+            "errors": [shape(p) for p in problems if p.severity is Severity.ERROR],
+            "warnings": [shape(p) for p in problems if p.severity is Severity.WARNING],
+        },
+        status_code=status,
+    )
+
+
+_HTTP_MESSAGES = {
+    404: ("http.not_found", "Không tìm thấy địa chỉ hoặc bản ghi được yêu cầu."),
+    405: ("http.method_not_allowed", "Phương thức này không được hỗ trợ cho địa chỉ này."),
+}
+
+
+def count_rejection(rejected: Counter, problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        if problem.severity is Severity.ERROR:
+            rejected.labels(code=problem.code).inc()
+
+
+def install_error_handlers(app: FastAPI, rejected: Counter) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = problems_from_pydantic(exc.errors())
+        count_rejection(rejected, problems)
+        return problems_response(problems)
+
+    @app.exception_handler(ApiError)
+    async def on_api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return problems_response([Problem(exc.code, exc.field, exc.message)], status=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, message = _HTTP_MESSAGES.get(exc.status_code, ("http.error", "Yêu cầu không hợp lệ."))
+        return problems_response([Problem(code, "", message)], status=exc.status_code)

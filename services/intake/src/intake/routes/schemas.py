@@ -1,0 +1,96 @@
+"""Request and reply bodies: one model per direction; they drive the OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+
+class IndicatorValueIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    numerator: StrictInt = Field(ge=0, description="Whole number ≥ 0.", examples=[15000])
+    denominator: StrictInt | None = Field(
+        default=None,
+        ge=0,
+        description="Whole number ≥ numerator; omit it to use the catalogue's reference (an estimate).",
+        examples=[18000],
+    )
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "unit_code": "09313",
+                    "form": "monthly",
+                    "period": "2026-03",
+                    "values": {
+                        "c": {"numerator": 15000, "denominator": 18000},
+                        "d": {"numerator": 9000, "denominator": 18000},
+                    },
+                }
+            ]
+        },
+    )
+
+    unit_code: str = Field(max_length=10, description="GSO code of the commune or ward.", examples=["09313"])
+    form: str = Field(max_length=50, description="Form code from the catalogue.", examples=["monthly"])
+    period: str = Field(
+        max_length=10,
+        description="2026-W10, 2026-03, 2026-Q1, 2026-H1 or 2026.",
+        examples=["2026-03"],
+    )
+    values: dict[str, IndicatorValueIn] = Field(description="Figures per indicator code of the form.")
+
+
+class ProblemOut(BaseModel):
+    code: str = Field(description="Stable machine code, e.g. value.numerator_above_denominator.")
+    field: str = Field(description="Where: a JSON path such as values.c.numerator.")
+    message: str = Field(description="What is wrong and what to do, in Vietnamese.")
+    severity: str = Field(default="error", description="error or warning.")
+
+
+class ProblemsOut(BaseModel):
+    errors: list[ProblemOut]
+    warnings: list[ProblemOut] = []
+
+
+class ReportAcceptedOut(BaseModel):
+    report_id: UUID
+    revision: int
+    unit_code: str
+    form: str
+    period: str
+    as_of: date
+    received_at: datetime
+    deadline: datetime = Field(description="The cut-off the first revision was judged against.")
+    on_time: bool = Field(description="Decided by the first revision; corrections keep it.")
+    event_id: UUID = Field(description="Id of the bdhvs.report.accepted event for this revision.")
+    warnings: list[ProblemOut] = []
+
+
+class RevisionOut(BaseModel):
+    revision: int
+    received_at: datetime
+    submitted_by: str
+    event_id: UUID
+    values: dict[str, Any]
+
+
+class ReportOut(BaseModel):
+    report_id: UUID
+    unit_code: str
+    form: str
+    period: str
+    as_of: date
+    first_received_at: datetime
+    deadline: datetime
+    on_time: bool
+    latest_revision: int
+    revisions: list[RevisionOut]

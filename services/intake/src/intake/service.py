@@ -1,0 +1,110 @@
+"""The intake use case: validate, authorise, store a revision and stage its event, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bdhvs_shared.catalogue import Catalogue
+from bdhvs_shared.clock import Clock
+from bdhvs_shared.db.outbox import stage
+from bdhvs_shared.events import IndicatorValue, ReportAccepted, subjects
+from intake.adapters import reports
+from intake.adapters.tables import outbox
+from intake.domain.principal import Principal
+from intake.domain.problems import Problem
+from intake.domain.timeliness import timeliness
+from intake.domain.validation import Submission, ValidReport, validate_submission
+
+
+class Forbidden(Exception):
+    """The caller may not submit for this unit."""
+
+
+@dataclass(frozen=True)
+class Accepted:
+    event: ReportAccepted
+
+
+@dataclass
+class IntakeService:
+    sessions: async_sessionmaker[AsyncSession]
+    catalogue: Catalogue
+    clock: Clock
+    tz: ZoneInfo
+    deadline_inclusive: bool = False
+
+    def validate(self, submission: Submission) -> ValidReport | list[Problem]:
+        return validate_submission(self.catalogue, submission)
+
+    async def submit(self, principal: Principal, report: ValidReport) -> Accepted:
+        if not principal.may_submit_for(report.unit.code):
+            raise Forbidden(report.unit.code)
+        received_at = self.clock.now().astimezone(self.tz)
+        deadline, on_time = timeliness(
+            received_at, report.form, report.period, self.tz, self.deadline_inclusive
+        )
+        values = {
+            code: IndicatorValue(
+                numerator=v.numerator,
+                denominator=v.denominator,
+                denominator_estimated=v.denominator_estimated,
+            )
+            for code, v in sorted(report.values.items())
+        }
+        async with self.sessions() as session, session.begin():
+            stored = await reports.next_revision(
+                session,
+                unit_code=report.unit.code,
+                form=report.form.code,
+                period=str(report.period),
+                as_of=report.as_of,
+                received_at=received_at,
+                deadline=deadline,
+                on_time=on_time,
+            )
+            event = _accepted_event(
+                report, stored, values, received_at, principal, self.catalogue.version, self.tz
+            )
+            await reports.add_revision(
+                session,
+                stored,
+                {k: v.model_dump() for k, v in values.items()},
+                received_at,
+                principal.label,
+                event.event_id,
+                self.catalogue.version,
+            )
+            await stage(session, outbox, [(event, subjects.report_accepted(report.unit.code))])
+        return Accepted(event)
+
+
+def _accepted_event(
+    report: ValidReport,
+    stored: reports.StoredRevision,
+    values: dict[str, IndicatorValue],
+    received_at: datetime,
+    principal: Principal,
+    catalogue_version: str,
+    tz: ZoneInfo,
+) -> ReportAccepted:
+    return ReportAccepted.new(
+        producer="intake",
+        correlation_id=None,  # a report revision starts its own chain
+        occurred_at=received_at,
+        report_id=stored.report_id,
+        revision=stored.revision,
+        unit_code=report.unit.code,
+        form=report.form.code,
+        period=str(report.period),
+        as_of=report.as_of,
+        values=values,
+        received_at=received_at,
+        deadline=stored.deadline.astimezone(tz),
+        on_time=stored.on_time,
+        submitted_by=principal.label,
+        catalogue_version=catalogue_version,
+    )

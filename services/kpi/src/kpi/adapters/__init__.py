@@ -1,0 +1,1 @@
+"""KPI's adapters: PostgreSQL tables and queries."""

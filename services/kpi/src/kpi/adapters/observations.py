@@ -1,0 +1,75 @@
+"""Observations: upsert the latest revision; read series per unit and per indicator."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bdhvs_shared.events import IndicatorValue, ReportAccepted
+from kpi.adapters.tables import observations
+from kpi.domain.observation import Observation
+
+
+async def upsert(session: AsyncSession, event: ReportAccepted, indicator: str, value: IndicatorValue) -> None:
+    """Keep the highest revision of each report, whatever order revisions arrive in."""
+    row = {
+        "unit_code": event.unit_code,
+        "indicator": indicator,
+        "form": event.form,
+        "period": event.period,
+        "as_of": event.as_of,
+        "numerator": value.numerator,
+        "denominator": value.denominator,
+        "revision": event.revision,
+        "received_at": event.received_at,
+        "event_id": event.event_id,
+    }
+    stmt = insert(observations).values(row)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["unit_code", "indicator", "form", "period"],
+        set_={
+            k: stmt.excluded[k]
+            for k in ("as_of", "numerator", "denominator", "revision", "received_at", "event_id")
+        },
+        where=observations.c.revision < stmt.excluded.revision,
+    )
+    await session.execute(stmt)
+
+
+def _ordered() -> tuple[object, ...]:
+    # Same as_of from two forms: the later-received one comes last and wins in the domain.
+    return (observations.c.as_of, observations.c.received_at)
+
+
+async def unit_series(session: AsyncSession, unit_code: str, indicator: str) -> list[Observation]:
+    rows = await session.execute(
+        select(observations.c.as_of, observations.c.numerator, observations.c.denominator)
+        .where(observations.c.unit_code == unit_code, observations.c.indicator == indicator)
+        .order_by(*_ordered())  # type: ignore[arg-type]
+    )
+    return [Observation(r.as_of, r.numerator, r.denominator) for r in rows]
+
+
+async def series_by_unit(session: AsyncSession, indicator: str) -> dict[str, list[Observation]]:
+    rows = await session.execute(
+        select(
+            observations.c.unit_code,
+            observations.c.as_of,
+            observations.c.numerator,
+            observations.c.denominator,
+        )
+        .where(observations.c.indicator == indicator)
+        .order_by(*_ordered())  # type: ignore[arg-type]
+    )
+    result: dict[str, list[Observation]] = defaultdict(list)
+    for r in rows:
+        result[r.unit_code].append(Observation(r.as_of, r.numerator, r.denominator))
+    return dict(result)
+
+
+async def all_units_and_indicators(session: AsyncSession) -> list[tuple[str, str]]:
+    rows = await session.execute(select(observations.c.unit_code, observations.c.indicator).distinct())
+    return [(r.unit_code, r.indicator) for r in rows]

@@ -1,0 +1,63 @@
+"""KPI's tables, all in schema `kpi`."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+)
+from sqlalchemy.dialects.postgresql import UUID
+
+from bdhvs_shared.db.tables import outbox_table, processed_events_table
+
+metadata = MetaData(schema="kpi")
+
+# One row per (unit, indicator, report): the latest revision's figures.
+observations = Table(
+    "observations",
+    metadata,
+    Column("unit_code", String(5), primary_key=True),
+    Column("indicator", String(10), primary_key=True),
+    Column("form", String(50), primary_key=True),
+    Column("period", String(10), primary_key=True),
+    Column("as_of", Date, nullable=False),
+    Column("numerator", BigInteger, nullable=False),
+    Column("denominator", BigInteger, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("event_id", UUID(as_uuid=True), nullable=False),
+)
+
+# The current projection per unit (and the province, 24) and indicator.
+attainment = Table(
+    "attainment",
+    metadata,
+    Column("unit_code", String(5), primary_key=True),
+    Column("indicator", String(10), primary_key=True),
+    Column("sequence", Integer, nullable=False),
+    Column("as_of", Date, nullable=True),
+    Column("numerator", BigInteger, nullable=True),
+    Column("denominator", BigInteger, nullable=True),
+    Column("attainment", Float, nullable=True),
+    Column("pace_per_day", Float, nullable=True),
+    Column("projected", Float, nullable=True),
+    Column("required_pace_per_day", Float, nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("target_value", Float, nullable=True),
+    Column("target_comparator", String(2), nullable=True),
+    Column("target_due", Date, nullable=True),
+    Column("units_reporting", Integer, nullable=False),
+    Column("units_expected", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("last_event_id", UUID(as_uuid=True), nullable=False),
+)
+
+outbox = outbox_table(metadata)
+processed_events = processed_events_table(metadata)

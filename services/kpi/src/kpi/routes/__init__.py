@@ -1,0 +1,1 @@
+"""KPI's HTTP read API."""

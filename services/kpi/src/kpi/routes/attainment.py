@@ -1,0 +1,55 @@
+"""GET the current projections."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from kpi.adapters.projections import list_snapshots
+
+router = APIRouter(prefix="/api/v1", tags=["attainment"])
+
+
+class AttainmentOut(BaseModel):
+    unit_code: str
+    indicator: str
+    sequence: int
+    as_of: date | None
+    numerator: int | None
+    denominator: int | None
+    attainment: float | None = Field(description="Fraction in [0, 1].")
+    pace_pp_per_30d: float | None
+    projected: float | None
+    required_pace_pp_per_30d: float | None
+    status: str
+    target_value: float | None
+    target_comparator: str | None
+    target_due: date | None
+    units_reporting: int
+    units_expected: int
+
+
+def _out(row: dict[str, Any]) -> AttainmentOut:
+    def pp30(v: float | None) -> float | None:
+        return None if v is None else v * 3000
+
+    return AttainmentOut(
+        **{k: row[k] for k in AttainmentOut.model_fields if k in row},
+        pace_pp_per_30d=pp30(row["pace_per_day"]),
+        required_pace_pp_per_30d=pp30(row["required_pace_per_day"]),
+    )
+
+
+@router.get("/attainment", response_model=list[AttainmentOut])
+async def attainment(
+    request: Request,
+    unit: Annotated[str | None, Query(max_length=5, description="Unit code; 24 = the province")] = None,
+    indicator: Annotated[str | None, Query(max_length=10, description="a, b, c, d or dd")] = None,
+) -> list[AttainmentOut]:
+    """Current attainment, pace, projection and status per unit and indicator."""
+    async with request.app.state.container.sessions() as session:
+        rows = await list_snapshots(session, unit, indicator)
+    return [_out(r) for r in rows]

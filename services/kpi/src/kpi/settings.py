@@ -1,0 +1,17 @@
+"""KPI's settings: the common ones plus its own."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from bdhvs_shared.settings import ServiceSettings
+
+
+class KpiSettings(ServiceSettings):
+    http_port: int = Field(default=8001, ge=1, le=65535)
+    max_deliver: int = Field(
+        default=8, ge=2, description="Deliveries of one message before it is dead-lettered."
+    )
+    ack_wait_seconds: float = Field(default=30.0, gt=0)
+    window_days: int = Field(default=180, ge=1, description="Pace window (KPI_RULES).")
+    at_risk_margin_pp: float = Field(default=5.0, ge=0, description="at_risk up to this many pp short.")

@@ -1,0 +1,1 @@
+"""Notifier's adapters: PostgreSQL, SMTP."""

@@ -1,0 +1,60 @@
+"""Notifier's tables, all in schema `notifier`."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, text
+from sqlalchemy.dialects.postgresql import UUID
+
+from bdhvs_shared.db.tables import outbox_table, processed_events_table
+
+metadata = MetaData(schema="notifier")
+
+recipients = Table(
+    "recipients",
+    metadata,
+    Column("unit_code", String(5), primary_key=True),
+    Column("email", Text, primary_key=True),
+    Column("role", String(30), nullable=False),
+    Column("name", Text, nullable=False, server_default=""),
+)
+
+# Last status seen per unit and indicator: an alert goes out when it changes into a bad one.
+alert_state = Table(
+    "alert_state",
+    metadata,
+    Column("unit_code", String(5), primary_key=True),
+    Column("indicator", String(10), primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("sequence", Integer, nullable=False),
+)
+
+# Intent before sending, result after: a crash in between re-sends at most once, loses nothing.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("idempotency_key", Text, nullable=False, unique=True),
+    Column("unit_code", String(5), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("recipient", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=True),
+    Column("status", String(10), nullable=False),  # pending, sent, failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("source_event_id", UUID(as_uuid=True), nullable=False),
+    Column("correlation_id", UUID(as_uuid=True), nullable=False),
+)
+Index(
+    "ix_notifications_pending",
+    notifications.c.next_attempt_at,
+    postgresql_where=text("status = 'pending'"),
+)
+
+outbox = outbox_table(metadata)
+processed_events = processed_events_table(metadata)

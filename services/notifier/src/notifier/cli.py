@@ -1,0 +1,72 @@
+"""`notifier` command: the common service commands plus the recipient directory."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bdhvs_shared.cli import service_cli
+from notifier.bootstrap import create_app
+from notifier.docs import asyncapi_document, openapi_document
+from notifier.recipients import DEMO_FILE
+from notifier.settings import NotifierSettings
+
+
+def _settings() -> NotifierSettings:
+    return NotifierSettings()  # type: ignore[call-arg]  # read from the environment
+
+
+app = service_cli(
+    "notifier",
+    _settings,
+    create_app,
+    Path(__file__).parent / "adapters" / "migrations",
+    openapi_document,
+    asyncapi_document,
+)
+recipients_app = typer.Typer(help="Recipient directory.", no_args_is_help=True)
+app.add_typer(recipients_app, name="recipients")
+
+
+@recipients_app.command("load")
+def load(
+    path: Annotated[Path, typer.Argument(help="CSV: unit_code,role,name,email")] = DEMO_FILE,
+) -> None:
+    """Replace the recipient directory with the rows of a CSV file."""
+    from bdhvs_shared.db.engine import make_engine, make_sessionmaker
+    from notifier.recipients import load_recipients
+
+    async def run() -> int:
+        engine = make_engine(_settings().database_url)
+        try:
+            return await load_recipients(make_sessionmaker(engine), path)
+        finally:
+            await engine.dispose()
+
+    print(f"{asyncio.run(run())} recipients loaded from {path}")
+
+
+@recipients_app.command("load-demo-if-empty")
+def load_demo_if_empty() -> None:
+    """Load the demo directory (one address per unit) unless recipients exist already."""
+    from sqlalchemy import func, select
+
+    from bdhvs_shared.db.engine import make_engine, make_sessionmaker
+    from notifier.adapters.tables import recipients
+    from notifier.recipients import load_recipients
+
+    async def run() -> int:
+        engine = make_engine(_settings().database_url)
+        try:
+            sessions = make_sessionmaker(engine)
+            async with sessions() as session:
+                if await session.scalar(select(func.count()).select_from(recipients)):
+                    return 0
+            return await load_recipients(sessions, DEMO_FILE)
+        finally:
+            await engine.dispose()
+
+    print(f"{asyncio.run(run())} demo recipients loaded")

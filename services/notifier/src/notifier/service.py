@@ -1,0 +1,61 @@
+"""The notifier use cases: turn KPI updates into notification intents; deliver them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bdhvs_shared.clock import Clock
+from bdhvs_shared.db.idempotency import first_time
+from bdhvs_shared.events import AttainmentUpdated
+from notifier.adapters import store
+from notifier.adapters.tables import processed_events
+from notifier.domain.alert_policy import idempotency_key, is_newer, should_alert
+from notifier.messages import Messages
+
+CONSUMER = "notifier-kpi"
+
+
+@dataclass
+class AlertService:
+    sessions: async_sessionmaker[AsyncSession]
+    messages: Messages
+    clock: Clock
+
+    async def apply(self, event: AttainmentUpdated) -> int | None:
+        """Record the status; queue alerts for a change into a bad status.
+
+        Returns how many notifications were queued, or None for a redelivery.
+        """
+        async with self.sessions() as session, session.begin():
+            if not await first_time(session, processed_events, CONSUMER, event.event_id):
+                return None
+            state = await store.last_state(session, event.unit_code, event.indicator)
+            if not is_newer(state[1] if state else None, event.sequence):
+                return 0  # an older update arriving late: the newer one already decided
+            await store.save_state(session, event.unit_code, event.indicator, event.status, event.sequence)
+            if not should_alert(state[0] if state else None, event.status):
+                return 0
+            queued, now = 0, self.clock.now()
+            for email, name in await store.recipients_of(session, event.unit_code):
+                rendered = self.messages.below_target(event, name)
+                await store.add_notification(
+                    session,
+                    idempotency_key=idempotency_key(
+                        event.unit_code, event.indicator, event.sequence, event.status, email
+                    ),
+                    unit_code=event.unit_code,
+                    kind="kpi_below_target",
+                    channel="email",
+                    recipient=email,
+                    subject=rendered.subject,
+                    body_text=rendered.text,
+                    body_html=rendered.html,
+                    created_at=now,
+                    next_attempt_at=now,
+                    source_event_id=event.event_id,
+                    correlation_id=event.correlation_id,
+                )
+                queued += 1
+            return queued

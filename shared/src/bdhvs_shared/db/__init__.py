@@ -1,0 +1,1 @@
+"""PostgreSQL helpers shared by the services: engine, outbox, processed events, migrations."""

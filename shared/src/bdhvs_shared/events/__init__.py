@@ -1,0 +1,19 @@
+"""The event contract: every message on the bus is one of these models.
+
+Changed only by adding fields. Strict when emitting, tolerant when reading
+(unknown fields are ignored), so an older consumer reads a newer event.
+"""
+
+from bdhvs_shared.events.envelope import Event
+from bdhvs_shared.events.kpi import AttainmentUpdated, TargetInfo
+from bdhvs_shared.events.notifications import NotificationSent
+from bdhvs_shared.events.reports import IndicatorValue, ReportAccepted
+
+__all__ = [
+    "AttainmentUpdated",
+    "Event",
+    "IndicatorValue",
+    "NotificationSent",
+    "ReportAccepted",
+    "TargetInfo",
+]

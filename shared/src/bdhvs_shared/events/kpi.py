@@ -1,0 +1,54 @@
+"""Events of the KPI context (stream KPI, subjects bdhvs.kpi.>)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bdhvs_shared.events.envelope import Event
+
+Status = Literal["achieved", "missed", "on_track", "at_risk", "off_track", "insufficient_data"]
+
+
+class TargetInfo(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    value: float = Field(description="Target as a fraction, e.g. 0.8 for 80 %.")
+    comparator: Literal[">", ">="] = Field(description="'>' means strictly above the value.")
+    due: date = Field(description="Target date (31 December of the target year by default).")
+
+
+class AttainmentUpdated(Event):
+    """The projection of one unit (or the province, code 24) for one indicator changed.
+
+    Subject: `bdhvs.kpi.attainment.<unit_code>.<indicator>`. Each message is a
+    full snapshot, so the last message per subject is the current state.
+    """
+
+    TYPE: ClassVar[str] = "bdhvs.kpi.attainment"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    event_type: Literal["bdhvs.kpi.attainment"] = "bdhvs.kpi.attainment"
+    unit_code: str = Field(description="GSO code; 24 is the province roll-up.", examples=["09313", "24"])
+    indicator: str = Field(description="Indicator code (a, b, c, d, dd).", examples=["c"])
+    sequence: int = Field(ge=1, description="Increases by one with every update of this unit and indicator.")
+    as_of: date | None = Field(description="As-of day of the latest observation.")
+    numerator: int | None = None
+    denominator: int | None = None
+    attainment: float | None = Field(description="numerator / denominator, in [0, 1].")
+    pace_per_day: float | None = Field(description="OLS slope of attainment per day over the window.")
+    pace_pp_per_30d: float | None = Field(description="Pace in percentage points per 30 days, for people.")
+    projected_attainment: float | None = Field(
+        description="Attainment projected at the target date, clamped to [0, 1]."
+    )
+    required_pace_per_day: float | None = Field(description="Pace still needed to meet the target, per day.")
+    required_pace_pp_per_30d: float | None = Field(
+        description="Required pace in percentage points per 30 days."
+    )
+    status: Status = Field(description="achieved, missed, on_track, at_risk, off_track or insufficient_data.")
+    previous_status: Status | None = Field(description="Status before this update; None for the first one.")
+    target: TargetInfo | None = Field(description="The target the status is judged against.")
+    units_reporting: int = Field(ge=0, description="Units with at least one observation (1 or 0 for a unit).")
+    units_expected: int = Field(ge=0, description="Units expected to report the indicator.")

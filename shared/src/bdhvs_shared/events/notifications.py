@@ -1,0 +1,27 @@
+"""Events of the notifier context (stream ALERTS, subjects bdhvs.notification.>)."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from bdhvs_shared.events.envelope import Event
+
+
+class NotificationSent(Event):
+    """A notification was handed to its channel (SMTP accepted the message).
+
+    Subject: `bdhvs.notification.sent.<unit_code>`.
+    """
+
+    TYPE: ClassVar[str] = "bdhvs.notification.sent"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    event_type: Literal["bdhvs.notification.sent"] = "bdhvs.notification.sent"
+    notification_id: UUID
+    unit_code: str
+    kind: str = Field(description="What the notification is about, e.g. kpi_below_target.")
+    channel: Literal["email", "sms", "webhook"]
+    recipient: str = Field(description="Address the channel delivered to.")

@@ -1,0 +1,28 @@
+"""Subject names, general to specific, ASCII tokens only (unit codes, never names)."""
+
+from __future__ import annotations
+
+REPORT_ACCEPTED = "bdhvs.report.accepted.{unit_code}"
+KPI_ATTAINMENT = "bdhvs.kpi.attainment.{unit_code}.{indicator}"
+NOTIFICATION_SENT = "bdhvs.notification.sent.{unit_code}"
+
+REPORT_ACCEPTED_ALL = "bdhvs.report.accepted.>"
+KPI_ATTAINMENT_ALL = "bdhvs.kpi.attainment.>"
+
+
+def report_accepted(unit_code: str) -> str:
+    return REPORT_ACCEPTED.format(unit_code=_token(unit_code))
+
+
+def kpi_attainment(unit_code: str, indicator: str) -> str:
+    return KPI_ATTAINMENT.format(unit_code=_token(unit_code), indicator=_token(indicator))
+
+
+def notification_sent(unit_code: str) -> str:
+    return NOTIFICATION_SENT.format(unit_code=_token(unit_code))
+
+
+def _token(value: str) -> str:
+    if not value or not value.isascii() or any(c in value for c in ".*> \t"):
+        raise ValueError(f"not a valid subject token: {value!r}")
+    return value

@@ -1,0 +1,1 @@
+"""JetStream provisioning, connection and reliable consumption."""

@@ -1,0 +1,49 @@
+"""Typed settings that fail fast: one base class, one subclass per service."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs: the broker, the database, its HTTP port, logging.
+
+    Read from the environment (NATS_URL, DATABASE_URL, HTTP_HOST, HTTP_PORT, ...).
+    A missing or malformed value stops the service at start, not at first use.
+    """
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    nats_url: str = Field(description="NATS server URL, e.g. nats://127.0.0.1:4222")
+    database_url: str = Field(description="SQLAlchemy URL, postgresql+asyncpg://user@host:port/db")
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    log_format: Literal["console", "json"] = "console"
+    log_level: str = "INFO"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    stream_replicas: int = Field(default=1, ge=1, le=5)
+    clock_start: str | None = Field(
+        default=None,
+        description="Demo/testing only: run as if the current time were this ISO instant.",
+        validation_alias="BDHVS_CLOCK_START",
+    )
+
+    @field_validator("nats_url")
+    @classmethod
+    def _nats_scheme(cls, value: str) -> str:
+        if not value.startswith(("nats://", "tls://")):
+            raise ValueError("NATS_URL must start with nats:// or tls://")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _asyncpg_url(cls, value: str) -> str:
+        if value.startswith("postgresql://"):
+            value = "postgresql+asyncpg://" + value.removeprefix("postgresql://")
+        if not value.startswith("postgresql+asyncpg://"):
+            raise ValueError("DATABASE_URL must be a PostgreSQL URL (postgresql+asyncpg://...)")
+        return value

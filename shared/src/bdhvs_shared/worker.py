@@ -1,0 +1,62 @@
+"""A background loop that does a unit of work whenever woken, or every poll interval.
+
+The outbox relay and the notifier's dispatcher are both this shape: claim
+rows, act, mark them; back off while a dependency is down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from abc import ABC, abstractmethod
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+
+class PollingWorker(ABC):
+    name = "worker"
+
+    def __init__(self, poll_seconds: float) -> None:
+        self._poll = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    @abstractmethod
+    async def run_once(self) -> int:
+        """Do one batch; return how much was done (0 = idle, wait for a wake or the poll)."""
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=self.name)
+
+    async def stop(self) -> None:
+        # The flag, not only cancel(): on Python 3.11 a cancel that races with the
+        # wake-up is swallowed by asyncio.wait_for, and the loop would go on.
+        self._stopping = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        failures = 0
+        while not self._stopping:
+            try:
+                done = await self.run_once()
+                failures = 0
+            except Exception as exc:  # a dependency is down: keep the rows, retry later
+                failures += 1
+                log.warning(f"{self.name} failed, will retry", error=repr(exc), failures=failures)
+                done = 0
+                await asyncio.sleep(min(5.0, 0.1 * 2**failures))
+            if done == 0:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._poll):
+                        await self._wake.wait()
+                self._wake.clear()

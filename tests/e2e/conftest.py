@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bdhvs_local.smtp_catcher import SmtpCatcher
+from support.processes import RunningSystem, running_system
+
+
+@pytest.fixture
+def system_env(database_url: str, clean_nats: str, smtp_server: SmtpCatcher) -> dict[str, str]:
+    return {
+        "NATS_URL": clean_nats,
+        "DATABASE_URL": database_url,
+        "SMTP_HOST": smtp_server.host,
+        "SMTP_PORT": str(smtp_server.port),
+        "BDHVS_CLOCK_START": "2026-03-16T09:00:00+07:00",
+        "LOG_FORMAT": "json",
+    }
+
+
+@pytest.fixture
+def system(system_env: dict[str, str], tmp_path: Path) -> Iterator[RunningSystem]:
+    with running_system(system_env, tmp_path / "logs") as running:
+        running.cli("notifier", "recipients", "load")  # the demo directory: one address per unit
+        yield running

@@ -1,0 +1,193 @@
+"""Intake against real PostgreSQL and NATS: store, revise, publish through the outbox; reject cleanly."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from bdhvs_shared.events import ReportAccepted
+from intake.adapters.tokens import create_token
+from intake.bootstrap import create_app
+from intake.domain.principal import Role
+from intake.settings import IntakeSettings
+from support.apps import eventually, running
+from support.bus import stream_messages
+
+REPORT = {
+    "unit_code": "09313",
+    "form": "monthly",
+    "period": "2026-03",
+    "values": {
+        "c": {"numerator": 15000, "denominator": 18000},
+        "d": {"numerator": 9000, "denominator": 18000},
+    },
+}
+
+
+@pytest.fixture
+async def intake(
+    database_url: str, clean_nats: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
+    settings = IntakeSettings(
+        nats_url=clean_nats,
+        database_url=database_url,
+        BDHVS_CLOCK_START="2026-03-10T09:00:00+07:00",
+    )
+    app = create_app(settings)
+    async with running(app) as client:
+        container = app.state.container
+        tokens = {}
+        async with container.sessions() as session, session.begin():
+            now = container.clock.now()
+            tokens["commune"] = await create_token(session, Role.COMMUNE, "09313", "test", now)
+            tokens["other"] = await create_token(session, Role.COMMUNE, "09292", "test", now)
+            tokens["operator"] = await create_token(session, Role.OPERATOR, None, "test", now)
+            tokens["admin"] = await create_token(session, Role.ADMIN, None, "test", now)
+        yield client, tokens
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def counts(db: asyncpg.Connection) -> tuple[int, int, int]:
+    return (
+        await db.fetchval("SELECT count(*) FROM intake.reports"),
+        await db.fetchval("SELECT count(*) FROM intake.report_revisions"),
+        await db.fetchval("SELECT count(*) FROM intake.outbox"),
+    )
+
+
+async def test_a_report_is_stored_and_published_with_its_event_id(
+    intake: Any, db: asyncpg.Connection, clean_nats: str
+) -> None:
+    client, tokens = intake
+    reply = await client.post("/api/v1/reports", json=REPORT, headers=auth(tokens["commune"]))
+    assert reply.status_code == 201, reply.text
+    body = reply.json()
+    assert body["revision"] == 1
+    assert body["on_time"] is True  # 10 March is before the 20th
+    assert body["deadline"] == "2026-03-20T00:00:00+07:00"
+    assert body["received_at"] == "2026-03-10T09:00:00+07:00" or body["received_at"].startswith(
+        "2026-03-10T09:00:0"
+    )
+    assert await counts(db) == (1, 1, 1)
+
+    messages = await eventually(
+        lambda: stream_messages(clean_nats, "REPORTS", "bdhvs.report.>"), lambda m: len(m) == 1
+    )
+    message = messages[0]
+    assert message.subject == "bdhvs.report.accepted.09313"
+    assert message.headers["Nats-Msg-Id"] == body["event_id"]
+    assert message.headers["ce-id"] == body["event_id"]
+    assert message.headers["ce-type"] == "vn.bacninh.bdhvs.report.accepted.v1"
+    event = ReportAccepted.model_validate_json(message.data)
+    assert event.values["c"].numerator == 15000 and event.revision == 1
+    published = await eventually(
+        lambda: db.fetchval("SELECT count(*) FROM intake.outbox WHERE published_at IS NOT NULL"),
+        lambda n: n == 1,
+    )
+    assert published == 1
+
+
+async def test_a_resubmission_is_the_next_revision_and_keeps_timeliness(
+    intake: Any, db: asyncpg.Connection
+) -> None:
+    client, tokens = intake
+    first = (await client.post("/api/v1/reports", json=REPORT, headers=auth(tokens["commune"]))).json()
+    changed = json.loads(json.dumps(REPORT))
+    changed["values"]["c"]["numerator"] = 15500
+    second = (await client.post("/api/v1/reports", json=changed, headers=auth(tokens["operator"]))).json()
+    assert (first["revision"], second["revision"]) == (1, 2)
+    assert second["report_id"] == first["report_id"]
+    assert second["on_time"] == first["on_time"]
+    report = (
+        await client.get(f"/api/v1/reports/{first['report_id']}", headers=auth(tokens["commune"]))
+    ).json()
+    assert [r["revision"] for r in report["revisions"]] == [1, 2]
+    assert report["revisions"][1]["values"]["c"]["numerator"] == 15500
+    assert report["revisions"][1]["submitted_by"].startswith("operator:")
+    assert await counts(db) == (1, 2, 2)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "code", "field"),
+    [
+        (lambda r: r.update(unit_code="99999"), "unit.unknown", "unit_code"),
+        (lambda r: r.update(form="weekly-nope"), "form.unknown", "form"),
+        (lambda r: r.update(period="2026-13"), "period.malformed", "period"),
+        (
+            lambda r: r["values"].update(x={"numerator": 1, "denominator": 2}),
+            "indicator.unknown",
+            "values.x",
+        ),
+        (lambda r: r["values"]["c"].update(numerator=-1), "value.negative", "values.c.numerator"),
+        (
+            lambda r: r["values"]["c"].update(numerator=1.5),
+            "value.not_integer",
+            "values.c.numerator",
+        ),
+        (
+            lambda r: r["values"]["c"].update(numerator=20000),
+            "value.numerator_above_denominator",
+            "values.c.numerator",
+        ),
+        (lambda r: r.pop("period"), "field.missing", "period"),
+    ],
+)
+async def test_bad_input_is_422_with_code_field_and_vietnamese_and_stores_nothing(
+    intake: Any, db: asyncpg.Connection, mutate: Any, code: str, field: str
+) -> None:
+    client, tokens = intake
+    report = json.loads(json.dumps(REPORT))
+    mutate(report)
+    reply = await client.post("/api/v1/reports", json=report, headers=auth(tokens["commune"]))
+    assert reply.status_code == 422, reply.text
+    errors = reply.json()["errors"]
+    assert (code, field) in [(e["code"], e["field"]) for e in errors], errors
+    assert all(e["message"] and not e["message"].isascii() for e in errors)  # Vietnamese, with diacritics
+    assert await counts(db) == (0, 0, 0)
+
+
+async def test_invalid_json_is_422_not_500(intake: Any, db: asyncpg.Connection) -> None:
+    client, tokens = intake
+    reply = await client.post(
+        "/api/v1/reports",
+        content=b"{not json",
+        headers={**auth(tokens["commune"]), "Content-Type": "application/json"},
+    )
+    assert reply.status_code == 422
+    assert reply.json()["errors"][0]["code"] == "body.invalid_json"
+    assert await counts(db) == (0, 0, 0)
+
+
+async def test_tokens_decide_who_may_submit(intake: Any, db: asyncpg.Connection) -> None:
+    client, tokens = intake
+    assert (await client.post("/api/v1/reports", json=REPORT)).status_code == 401
+    assert (await client.post("/api/v1/reports", json=REPORT, headers=auth("bdhvs_nope"))).status_code == 401
+    other = await client.post("/api/v1/reports", json=REPORT, headers=auth(tokens["other"]))
+    assert other.status_code == 403
+    assert other.json()["errors"][0]["code"] == "auth.forbidden_unit"
+    assert (
+        await client.post("/api/v1/reports", json=REPORT, headers=auth(tokens["admin"]))
+    ).status_code == 403
+    assert await counts(db) == (0, 0, 0)
+    created = (await client.post("/api/v1/reports", json=REPORT, headers=auth(tokens["operator"]))).json()
+    # A commune cannot read another commune's report, and cannot tell that it exists.
+    hidden = await client.get(f"/api/v1/reports/{created['report_id']}", headers=auth(tokens["other"]))
+    assert hidden.status_code == 404
+
+
+async def test_health_and_metrics(intake: Any) -> None:
+    client, tokens = intake
+    assert (await client.get("/health/live")).json() == {"status": "ok"}
+    ready = await client.get("/health/ready")
+    assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "nats": "ok"}
+    await client.post("/api/v1/reports", json=REPORT, headers=auth(tokens["commune"]))
+    metrics = (await client.get("/metrics")).text
+    assert 'bdhvs_reports_accepted_total{form="monthly"} 1.0' in metrics

@@ -1,0 +1,116 @@
+"""KPI against real NATS and PostgreSQL: projections, exactly-once, ordering, dead letters."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from bdhvs_shared.events import AttainmentUpdated
+from bdhvs_shared.nats.streams import ensure_streams
+from kpi.bootstrap import create_app
+from kpi.settings import KpiSettings
+from support.apps import eventually, running
+from support.bus import consumer_backlog, jetstream, stream_messages
+from support.events import publish, report_accepted
+
+
+@pytest.fixture
+async def kpi(database_url: str, clean_nats: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with jetstream(clean_nats) as js:
+        await ensure_streams(js, ["REPORTS"])
+    settings = KpiSettings(
+        nats_url=clean_nats,
+        database_url=database_url,
+        max_deliver=3,
+        BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00",
+    )
+    async with running(create_app(settings)) as client:
+        yield client
+
+
+async def attainment(client: httpx.AsyncClient, unit: str, indicator: str) -> dict[str, Any] | None:
+    rows = (await client.get("/api/v1/attainment", params={"unit": unit, "indicator": indicator})).json()
+    return rows[0] if rows else None
+
+
+async def test_worked_example_a_through_the_pipeline(kpi: httpx.AsyncClient, clean_nats: str) -> None:
+    async with jetstream(clean_nats) as js:
+        for period, numerator in (("2026-01", 4000), ("2026-02", 4300), ("2026-03", 4700)):
+            event = report_accepted("09313", period, {"c": (numerator, 10000)})
+            await publish(js, event, "bdhvs.report.accepted.09313")
+    row = await eventually(
+        lambda: attainment(kpi, "09313", "c"), lambda r: r is not None and r["sequence"] == 3
+    )
+    assert row is not None
+    assert row["attainment"] == pytest.approx(0.47)
+    assert row["pace_pp_per_30d"] == pytest.approx(3.55, abs=0.005)
+    assert row["projected"] == pytest.approx(0.8153, abs=0.00005)
+    assert row["required_pace_pp_per_30d"] == pytest.approx(5.45, abs=0.005)
+    assert row["status"] == "off_track"
+    province = await attainment(kpi, "24", "c")
+    assert province is not None and province["units_reporting"] == 1 and province["units_expected"] == 99
+
+    messages = await eventually(
+        lambda: stream_messages(clean_nats, "KPI", "bdhvs.kpi.attainment.09313.c"),
+        lambda m: len(m) == 3,
+    )
+    updates = [AttainmentUpdated.model_validate_json(m.data) for m in messages]
+    # January alone: no pace yet; with February the pace (3 pp/30 days) already misses 100 %.
+    assert [(u.sequence, u.status, u.previous_status) for u in updates] == [
+        (1, "insufficient_data", None),
+        (2, "off_track", "insufficient_data"),
+        (3, "off_track", "off_track"),
+    ]
+    last = updates[-1]
+    assert messages[-1].headers["Nats-Msg-Id"] == str(last.event_id)
+
+
+async def test_a_redelivered_event_changes_nothing(
+    kpi: httpx.AsyncClient, clean_nats: str, db: asyncpg.Connection
+) -> None:
+    event = report_accepted("09313", "2026-03", {"c": (4700, 10000), "d": (7900, 10000)})
+    async with jetstream(clean_nats) as js:
+        await publish(js, event, "bdhvs.report.accepted.09313")
+        # The same event under another message id, as a retry after the duplicate window would be.
+        await publish(js, event, "bdhvs.report.accepted.09313", msg_id=str(uuid.uuid4()))
+    await eventually(lambda: db.fetchval("SELECT count(*) FROM kpi.processed_events"), lambda n: n == 1)
+    await eventually(lambda: stream_messages(clean_nats, "REPORTS", "bdhvs.report.>"), lambda m: len(m) == 2)
+    await eventually(lambda: consumer_backlog(clean_nats, "REPORTS", "kpi-reports"), lambda n: n == 0)
+    row = await eventually(lambda: attainment(kpi, "09313", "c"), lambda r: r is not None)
+    assert row is not None and row["sequence"] == 1
+    assert await db.fetchval("SELECT count(*) FROM kpi.observations") == 2
+    assert await db.fetchval("SELECT count(*) FROM kpi.outbox") == 4  # unit + province, for c and d; once
+
+
+async def test_an_older_revision_arriving_late_does_not_win(kpi: httpx.AsyncClient, clean_nats: str) -> None:
+    newer = report_accepted("09313", "2026-03", {"c": (5000, 10000)}, revision=2)
+    older = report_accepted("09313", "2026-03", {"c": (4000, 10000)}, revision=1)
+    async with jetstream(clean_nats) as js:
+        await publish(js, newer, "bdhvs.report.accepted.09313")
+        await publish(js, older, "bdhvs.report.accepted.09313")
+    await eventually(lambda: stream_messages(clean_nats, "REPORTS", "bdhvs.report.>"), lambda m: len(m) == 2)
+    row = await eventually(lambda: attainment(kpi, "09313", "c"), lambda r: r is not None)
+    assert row is not None and row["numerator"] == 5000
+
+
+async def test_a_poison_message_goes_to_the_dead_letter_stream(
+    kpi: httpx.AsyncClient, clean_nats: str
+) -> None:
+    async with jetstream(clean_nats) as js:
+        await js.publish("bdhvs.report.accepted.09313", b'{"not": "an event"}', timeout=5)
+        good = report_accepted("09313", "2026-03", {"c": (4700, 10000)})
+        await publish(js, good, "bdhvs.report.accepted.09313")
+    dead = await eventually(lambda: stream_messages(clean_nats, "DLQ", "bdhvs.dlq.>"), lambda m: len(m) == 1)
+    assert dead[0].subject == "bdhvs.dlq.kpi-reports.bdhvs.report.accepted.09313"
+    assert dead[0].headers["bdhvs-dlq-reason"].startswith("poison")
+    assert json.loads(dead[0].data) == {"not": "an event"}
+    # The consumer was not blocked by the poison message.
+    assert await eventually(lambda: attainment(kpi, "09313", "c"), lambda r: r is not None)
+    metrics = (await kpi.get("/metrics")).text
+    assert 'bdhvs_events_dead_lettered_total{consumer="kpi-reports"} 1.0' in metrics

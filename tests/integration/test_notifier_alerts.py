@@ -1,0 +1,155 @@
+"""Notifier against real NATS, PostgreSQL and a loopback SMTP server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from bdhvs_local.smtp_catcher import SmtpCatcher
+from bdhvs_shared.events import AttainmentUpdated, TargetInfo
+from bdhvs_shared.nats.streams import ensure_streams
+from notifier.bootstrap import create_app
+from notifier.recipients import DEMO_FILE, load_recipients
+from notifier.settings import NotifierSettings
+from support.apps import eventually, running
+from support.bus import consumer_backlog, jetstream, stream_messages
+from support.events import TZ, publish
+
+
+def update(unit: str, sequence: int, status: str, previous: str | None) -> AttainmentUpdated:
+    return AttainmentUpdated.new(
+        producer="kpi",
+        correlation_id=None,
+        occurred_at=datetime(2026, 3, 15, 9, tzinfo=TZ),
+        unit_code=unit,
+        indicator="c",
+        sequence=sequence,
+        as_of=date(2026, 3, 14),
+        numerator=4700,
+        denominator=10000,
+        attainment=0.47,
+        pace_per_day=0.00118,
+        pace_pp_per_30d=3.55,
+        projected_attainment=0.8153,
+        required_pace_per_day=0.00182,
+        required_pace_pp_per_30d=5.45,
+        status=status,
+        previous_status=previous,
+        target=TargetInfo(value=1.0, comparator=">=", due=date(2026, 12, 31)),
+        units_reporting=1,
+        units_expected=1,
+    )
+
+
+@pytest.fixture
+async def notifier(
+    database_url: str, clean_nats: str, smtp_server: SmtpCatcher
+) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
+    async with jetstream(clean_nats) as js:
+        await ensure_streams(js, ["KPI"])
+    settings = NotifierSettings(
+        nats_url=clean_nats,
+        database_url=database_url,
+        smtp_host=smtp_server.host,
+        smtp_port=smtp_server.port,
+    )
+    app = create_app(settings)
+    async with running(app) as client:
+        await load_recipients(app.state.container.sessions, DEMO_FILE)
+        yield client, app
+
+
+async def test_an_off_track_unit_gets_one_vietnamese_email(
+    notifier: Any, clean_nats: str, smtp_server: SmtpCatcher, db: asyncpg.Connection
+) -> None:
+    client, _ = notifier
+    async with jetstream(clean_nats) as js:
+        await publish(js, update("09313", 1, "insufficient_data", None), "bdhvs.kpi.attainment.09313.c")
+        await publish(
+            js, update("09313", 2, "off_track", "insufficient_data"), "bdhvs.kpi.attainment.09313.c"
+        )
+        await publish(js, update("09313", 3, "off_track", "off_track"), "bdhvs.kpi.attainment.09313.c")
+    mails = await eventually(lambda: _async(smtp_server.messages), lambda m: len(m) >= 1)
+    await eventually(lambda: consumer_backlog(clean_nats, "KPI", "notifier-kpi"), lambda n: n == 0)
+    await eventually(
+        lambda: db.fetchval("SELECT count(*) FROM notifier.notifications WHERE status = 'sent'"),
+        lambda n: n == 1,
+    )
+    mails = smtp_server.messages
+    assert len(mails) == 1, [m["Subject"] for m in mails]
+    mail = mails[0]
+    assert mail["To"] == "chutich.09313@bacninh.example"
+    assert "Chi Lăng" in mail["Subject"] and "chậm tiến độ" in mail["Subject"]
+    text = mail.get_body(("plain",)).get_content()
+    assert "47,00 %" in text and "81,53 %" in text
+    log = (await client.get("/api/v1/notifications", params={"unit": "09313"})).json()
+    assert [(n["status"], n["recipient"]) for n in log] == [("sent", "chutich.09313@bacninh.example")]
+    sent = await eventually(
+        lambda: stream_messages(clean_nats, "ALERTS", "bdhvs.notification.>"), lambda m: len(m) == 1
+    )
+    assert sent[0].subject == "bdhvs.notification.sent.09313"
+
+
+async def test_a_change_from_at_risk_to_off_track_alerts_again_and_recovery_does_not(
+    notifier: Any, clean_nats: str, smtp_server: SmtpCatcher, db: asyncpg.Connection
+) -> None:
+    async with jetstream(clean_nats) as js:
+        for seq, (status, previous) in enumerate(
+            [
+                ("at_risk", None),
+                ("off_track", "at_risk"),
+                ("on_track", "off_track"),
+                ("on_track", "on_track"),
+            ],
+            1,
+        ):
+            await publish(js, update("09292", seq, status, previous), "bdhvs.kpi.attainment.09292.c")
+    await eventually(lambda: consumer_backlog(clean_nats, "KPI", "notifier-kpi"), lambda n: n == 0)
+    await eventually(
+        lambda: db.fetchval("SELECT count(*) FROM notifier.notifications WHERE status = 'sent'"),
+        lambda n: n == 2,
+    )
+    subjects = [m["Subject"] for m in smtp_server.messages]
+    assert len(subjects) == 2
+    assert "nguy cơ" in subjects[0] and "chậm tiến độ" in subjects[1]
+
+
+async def test_smtp_down_keeps_the_notification_pending_and_sends_it_later(
+    database_url: str, clean_nats: str, tmp_path: Any, db: asyncpg.Connection
+) -> None:
+    from bdhvs_local.ports import free_port
+
+    port = free_port()  # nothing listens here yet
+    async with jetstream(clean_nats) as js:
+        await ensure_streams(js, ["KPI"])
+    settings = NotifierSettings(
+        nats_url=clean_nats, database_url=database_url, smtp_host="127.0.0.1", smtp_port=port
+    )
+    app = create_app(settings)
+    async with running(app):
+        await load_recipients(app.state.container.sessions, DEMO_FILE)
+        async with jetstream(clean_nats) as js:
+            await publish(js, update("09313", 1, "off_track", None), "bdhvs.kpi.attainment.09313.c")
+        await eventually(
+            lambda: db.fetchval("SELECT attempts FROM notifier.notifications"),
+            lambda n: n is not None and n >= 1,
+        )
+        assert await db.fetchval("SELECT status FROM notifier.notifications") == "pending"
+        catcher = SmtpCatcher(tmp_path / "late", port=port).start()
+        try:
+            await eventually(lambda: _async(catcher.messages), lambda m: len(m) == 1, timeout=15)
+            assert await eventually(
+                lambda: db.fetchval("SELECT status FROM notifier.notifications"),
+                lambda s: s == "sent",
+            )
+        finally:
+            catcher.stop()
+
+
+async def _async(value: Any) -> Any:
+    return value

@@ -1,0 +1,51 @@
+"""Building and publishing events as the producing service would."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bdhvs_shared.events import IndicatorValue, ReportAccepted
+from bdhvs_shared.events.cloudevents import body_for, headers_for
+from bdhvs_shared.events.envelope import Event
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def report_accepted(
+    unit: str,
+    period: str,
+    values: dict[str, tuple[int, int]],
+    *,
+    revision: int = 1,
+    report_id: uuid.UUID | None = None,
+    received: datetime | None = None,
+) -> ReportAccepted:
+    year, month = (int(p) for p in period.split("-"))
+    received = received or datetime(year, month, 15, 9, 0, tzinfo=TZ)
+    return ReportAccepted.new(
+        producer="intake",
+        correlation_id=None,
+        occurred_at=received,
+        report_id=report_id or uuid.uuid5(uuid.NAMESPACE_URL, f"{unit}/monthly/{period}"),
+        revision=revision,
+        unit_code=unit,
+        form="monthly",
+        period=period,
+        as_of=date(year, month, 14),
+        values={k: IndicatorValue(numerator=n, denominator=d) for k, (n, d) in values.items()},
+        received_at=received,
+        deadline=datetime(year, month, 20, tzinfo=TZ),
+        on_time=True,
+        submitted_by=f"commune:{unit}",
+        catalogue_version="test",
+    )
+
+
+async def publish(js: Any, event: Event, subject: str, msg_id: str | None = None) -> None:
+    headers = headers_for(event, subject)
+    if msg_id is not None:  # a different Nats-Msg-Id gets past JetStream's de-duplication
+        headers["Nats-Msg-Id"] = msg_id
+    await js.publish(subject, body_for(event), headers=headers, timeout=5)

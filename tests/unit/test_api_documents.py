@@ -1,0 +1,30 @@
+"""The committed AsyncAPI and OpenAPI documents say what the code does (regenerate: make docs)."""
+
+from __future__ import annotations
+
+import json
+
+from bdhvs_local import docs
+
+
+def test_committed_documents_match_the_code() -> None:
+    assert docs.stale() == [], "run `make docs` and commit the result"
+
+
+def test_asyncapi_lists_each_service_channels_and_event_schemas() -> None:
+    kpi = json.loads((docs.ROOT / "docs/asyncapi/kpi.json").read_text(encoding="utf-8"))
+    assert set(kpi["channels"]) == {
+        "bdhvs.kpi.attainment.{unit_code}.{indicator}:publish",
+        "kpi-reports:consume",
+    }
+    assert {"AttainmentUpdated", "ReportAccepted"} <= set(kpi["components"]["schemas"])
+    intake = json.loads((docs.ROOT / "docs/asyncapi/intake.json").read_text(encoding="utf-8"))
+    assert set(intake["channels"]) == {"bdhvs.report.accepted.{unit_code}:publish"}
+    notifier = json.loads((docs.ROOT / "docs/asyncapi/notifier.json").read_text(encoding="utf-8"))
+    assert "notifier-kpi:consume" in notifier["channels"]
+
+
+def test_openapi_documents_the_report_endpoint_and_its_errors() -> None:
+    intake = json.loads((docs.ROOT / "docs/openapi/intake.json").read_text(encoding="utf-8"))
+    post = intake["paths"]["/api/v1/reports"]["post"]
+    assert {"201", "401", "403", "422"} <= set(post["responses"])
