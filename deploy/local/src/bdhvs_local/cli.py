@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -42,14 +43,16 @@ def run(
     print("Demo tokens (also in .run/tokens.json):")
     for role, token in tokens.items():
         print(f"  {role:16} {token}")
-    print("Try:")
-    print(
-        f"  curl -s -X POST {endpoints.intake_url}/api/v1/reports -H 'Authorization: Bearer "
-        f"{tokens.get('commune:09313', '')}' -H 'Content-Type: application/json' -d "
-        '\'{"unit_code": "09313", "form": "monthly", "period": "2026-03", "values": '
-        '{"c": {"numerator": 15000, "denominator": 18000}, "d": {"numerator": 9000, '
-        '"denominator": 18000}}}\''
-    )
+    print("Try (two months of a commune's figures; d falls behind its target, an email follows):")
+    for period, c, d in (("2026-02", 14000, 8500), ("2026-03", 15000, 9000)):
+        values = {"c": {"numerator": c, "denominator": 18000}, "d": {"numerator": d, "denominator": 18000}}
+        body = json.dumps({"unit_code": "09313", "form": "monthly", "period": period, "values": values})
+        print(
+            f"  curl -s -X POST {endpoints.intake_url}/api/v1/reports -H 'Authorization: Bearer "
+            f"{tokens.get('commune:09313', '')}' -H 'Content-Type: application/json' -d '{body}'"
+        )
+    print(f"  curl -s '{endpoints.kpi_url}/api/v1/attainment?unit=09313'")
+    print(f"  curl -s '{endpoints.notifier_url}/api/v1/notifications'; ls {run_dir / 'mail'}")
     print("Press Ctrl-C to stop.", flush=True)
     try:
         while not stopping:
