@@ -15,7 +15,9 @@ from kpi.adapters.tables import metadata as kpi_metadata
 from notifier.adapters.tables import metadata as notifier_metadata
 
 
-@pytest.mark.parametrize("metadata", [intake_metadata, kpi_metadata, notifier_metadata], ids=lambda m: m.schema)
+@pytest.mark.parametrize(
+    "metadata", [intake_metadata, kpi_metadata, notifier_metadata], ids=lambda m: str(m.schema)
+)
 async def test_migrations_match_the_models(database_url: str, metadata: MetaData) -> None:
     schema = metadata.schema
 
