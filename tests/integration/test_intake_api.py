@@ -191,3 +191,15 @@ async def test_health_and_metrics(intake: Any) -> None:
     await client.post("/api/v1/reports", json=REPORT, headers=auth(tokens["commune"]))
     metrics = (await client.get("/metrics")).text
     assert 'bdhvs_reports_accepted_total{form="monthly"} 1.0' in metrics
+
+
+async def test_an_omitted_denominator_is_estimated_and_the_reply_warns(intake: Any) -> None:
+    client, tokens = intake
+    report = json.loads(json.dumps(REPORT))
+    del report["values"]["c"]["denominator"]
+    reply = await client.post("/api/v1/reports", json=report, headers=auth(tokens["commune"]))
+    assert reply.status_code == 201, reply.text
+    warnings = reply.json()["warnings"]
+    assert [(w["code"], w["field"], w["severity"]) for w in warnings] == [
+        ("value.denominator_estimated", "values.c.denominator", "warning")
+    ]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Protocol
 
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
+from nats.aio.client import Client
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
 
@@ -48,3 +52,38 @@ def container_health(app: FastAPI, registry: CollectorRegistry) -> APIRouter:
         return await broker_ready(app.state.container.nc)
 
     return health_router({"database": database, "nats": nats}, registry)
+
+
+class ServiceContainer(Protocol):
+    """What the app needs of a service's composition root: health checks and a clean stop."""
+
+    engine: AsyncEngine
+
+    @property
+    def nc(self) -> Client | None: ...
+
+    async def close(self) -> None: ...
+
+
+def service_app(
+    title: str,
+    description: str,
+    registry: CollectorRegistry,
+    start: Callable[[], Awaitable[ServiceContainer]],
+    routers: Sequence[APIRouter],
+) -> FastAPI:
+    """A service's FastAPI app: its routes, health and metrics; the container lives in the lifespan."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.container = await start()
+        try:
+            yield
+        finally:
+            await app.state.container.close()
+
+    app = FastAPI(title=title, version="0.1.0", description=description, lifespan=lifespan)
+    for router in routers:
+        app.include_router(router)
+    app.include_router(container_health(app, registry))
+    return app

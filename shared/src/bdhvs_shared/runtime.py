@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from dataclasses import dataclass, field
 
 from faststream.nats import NatsBroker
@@ -51,7 +52,16 @@ def make_broker(
             NatsPrometheusMiddleware(registry=metrics.registry, app_name=service),
         ],
         graceful_timeout=10.0,
+        # Per-message "Received/Processed" lines at DEBUG: shown with LOG_LEVEL=DEBUG, free otherwise.
+        logger=_faststream_logger(settings.log_level),
+        log_level=logging.DEBUG,
     )
+
+
+def _faststream_logger(level: str) -> logging.Logger:
+    logger = logging.getLogger("bdhvs.faststream")
+    logger.setLevel(level.upper())
+    return logger
 
 
 @dataclass

@@ -20,6 +20,7 @@ def run(
 ) -> None:
     """Start everything, print the URLs and demo tokens, and stop cleanly on Ctrl-C or SIGTERM."""
     from bdhvs_local.stack import Stack
+    from bdhvs_shared.catalogue import load_catalogue
 
     ports = {
         name: int(os.environ.get(f"{name.upper()}_PORT", default))
@@ -39,6 +40,11 @@ def run(
     print("BDHVS is running:")
     for name, value in vars(endpoints).items():
         print(f"  {name:14} {value}")
+    catalogue = load_catalogue()
+    print(
+        f"  catalogue      version {catalogue.version}: {len(catalogue.units)} communes and wards, "
+        f"KPIs {', '.join(catalogue.indicators)}, forms {', '.join(catalogue.forms)}"
+    )
     print(f"  mail is kept in {run_dir / 'mail'}; endpoints in {run_dir / 'endpoints.json'}")
     print("Demo tokens (also in .run/tokens.json):")
     for role, token in tokens.items():
@@ -88,9 +94,9 @@ def docs(
 
 @app.command()
 def bench(
-    reports: Annotated[int, typer.Option(help="Reports in the throughput run")] = 2000,
+    reports: Annotated[int, typer.Option(help="Reports in the throughput run")] = 1000,
     concurrency: Annotated[int, typer.Option(help="Concurrent HTTP clients")] = 32,
-    rate: Annotated[float, typer.Option(help="Reports per second in the latency run")] = 100.0,
+    rate: Annotated[float, typer.Option(help="Reports per second in the latency run")] = 20.0,
     seconds: Annotated[float, typer.Option(help="Length of the latency run")] = 10.0,
 ) -> None:
     """Measure the pipeline on a fresh stack of its own and print the figures."""

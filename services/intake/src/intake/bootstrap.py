@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -17,7 +15,7 @@ from bdhvs_shared.catalogue import Catalogue, load_catalogue
 from bdhvs_shared.clock import Clock, clock_from_iso
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.db.outbox import OutboxRelay
-from bdhvs_shared.http import container_health
+from bdhvs_shared.http import service_app
 from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.nats.connection import JetStreamPublisher, connect
@@ -62,6 +60,11 @@ class Container:
     catalogue: Catalogue
     clock: Clock
 
+    async def close(self) -> None:
+        await self.relay.stop()
+        await self.nc.drain()
+        await self.engine.dispose()
+
 
 async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> Container:
     catalogue = load_catalogue()
@@ -86,27 +89,18 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     configure_logging(settings.log_format, settings.log_level)
     metrics = intake_metrics()
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def start() -> Container:
         container = await build_container(settings, metrics)
-        app.state.container = container
         container.relay.start()
-        try:
-            yield
-        finally:
-            await container.relay.stop()
-            await container.nc.drain()
-            await container.engine.dispose()
+        return container
 
-    app = FastAPI(
-        title="BDHVS intake",
-        version="0.1.0",
-        description="Reports of the 'Bình dân học vụ số' campaign: submit, validate, revise, publish.",
-        lifespan=lifespan,
+    app = service_app(
+        "BDHVS intake",
+        "Reports of the 'Bình dân học vụ số' campaign: submit, validate, revise, publish.",
+        metrics.registry,
+        start,
+        [reports.router],
     )
     install_error_handlers(app, metrics.reports_rejected)
-    app.include_router(reports.router)
-
-    app.include_router(container_health(app, metrics.registry))
     Instrumentator(registry=metrics.registry).instrument(app)
     return app

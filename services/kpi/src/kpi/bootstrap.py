@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -16,7 +14,7 @@ from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.clock import clock_from_iso
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.events import ReportAccepted
-from bdhvs_shared.http import container_health
+from bdhvs_shared.http import service_app
 from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.runtime import EventRuntime, make_broker
@@ -39,6 +37,11 @@ class Container:
     @property
     def nc(self) -> Client | None:
         return self.runtime.nc
+
+    async def close(self) -> None:
+        await self.broker.stop()
+        await self.runtime.close()
+        await self.engine.dispose()
 
 
 def build_service(settings: KpiSettings, sessions: async_sessionmaker[AsyncSession]) -> KpiService:
@@ -77,25 +80,10 @@ async def start(settings: KpiSettings, metrics: CommonMetrics) -> Container:
 def create_app(settings: KpiSettings) -> FastAPI:
     configure_logging(settings.log_format, settings.log_level)
     metrics = common_metrics("kpi")
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = await start(settings, metrics)
-        app.state.container = container
-        try:
-            yield
-        finally:
-            await container.broker.stop()
-            await container.runtime.close()
-            await container.engine.dispose()
-
-    app = FastAPI(
-        title="BDHVS KPI",
-        version="0.1.0",
-        description="Attainment, pace, projection and status per unit and indicator, and for the province.",
-        lifespan=lifespan,
+    return service_app(
+        "BDHVS KPI",
+        "Attainment, pace, projection and status per unit and indicator, and for the province.",
+        metrics.registry,
+        lambda: start(settings, metrics),
+        [attainment.router],
     )
-    app.include_router(attainment.router)
-
-    app.include_router(container_health(app, metrics.registry))
-    return app

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from fastapi import FastAPI
@@ -16,7 +14,7 @@ from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.clock import clock_from_iso
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.events import AttainmentUpdated
-from bdhvs_shared.http import container_health
+from bdhvs_shared.http import service_app
 from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.runtime import EventRuntime, make_broker
@@ -66,6 +64,12 @@ class Container:
     def nc(self) -> Client | None:
         return self.runtime.nc
 
+    async def close(self) -> None:
+        await self.broker.stop()
+        await self.dispatcher.stop()
+        await self.runtime.close()
+        await self.engine.dispose()
+
     dispatcher: Dispatcher
 
 
@@ -108,26 +112,10 @@ async def start(settings: NotifierSettings, metrics: NotifierMetrics) -> Contain
 def create_app(settings: NotifierSettings) -> FastAPI:
     configure_logging(settings.log_format, settings.log_level)
     metrics = notifier_metrics()
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = await start(settings, metrics)
-        app.state.container = container
-        try:
-            yield
-        finally:
-            await container.broker.stop()
-            await container.dispatcher.stop()
-            await container.runtime.close()
-            await container.engine.dispose()
-
-    app = FastAPI(
-        title="BDHVS notifier",
-        version="0.1.0",
-        description="Alerts by email when a unit's KPI falls below its target trajectory; the delivery log.",
-        lifespan=lifespan,
+    return service_app(
+        "BDHVS notifier",
+        "Alerts by email when a unit's KPI falls below its target trajectory; the delivery log.",
+        metrics.registry,
+        lambda: start(settings, metrics),
+        [notifications.router],
     )
-    app.include_router(notifications.router)
-
-    app.include_router(container_health(app, metrics.registry))
-    return app

@@ -1,7 +1,11 @@
-"""The catalogue: units, indicators, forms and the reporting calendar, as versioned data."""
+"""The catalogue: units, indicators, forms and the reporting calendar, as versioned data.
 
-from bdhvs_shared.catalogue.deadlines import as_of_date, deadline, is_on_time
-from bdhvs_shared.catalogue.loader import load_catalogue
+`load_catalogue()` reads the data shipped in `bdhvs_shared/catalogue/data/` (see its README.md);
+periods and the calendar (as-of day, cut-off) are pure functions over `Period`.
+"""
+
+from bdhvs_shared.catalogue.calendar import as_of_date, deadline, is_on_time
+from bdhvs_shared.catalogue.loader import default_directory, load_catalogue
 from bdhvs_shared.catalogue.model import (
     Catalogue,
     CatalogueError,
@@ -28,6 +32,7 @@ __all__ = [
     "YearTarget",
     "as_of_date",
     "deadline",
+    "default_directory",
     "is_on_time",
     "load_catalogue",
 ]

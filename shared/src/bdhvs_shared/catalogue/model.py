@@ -1,57 +1,66 @@
-"""The catalogue: units, indicators with yearly targets, forms. Pure data, loaded from files."""
+"""The catalogue's model: units, indicators with yearly targets, forms. Pure data, loaded from files."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from bdhvs_shared.catalogue.periods import PeriodType
 
 
 class CatalogueError(ValueError):
-    """The catalogue's data files are inconsistent."""
+    """The catalogue's data files are missing, malformed or inconsistent."""
 
 
 class UnitKind(StrEnum):
     PROVINCE = "province"
-    XA = "xa"  # commune
-    PHUONG = "phuong"  # ward
+    XA = "xa"  # commune (xã)
+    PHUONG = "phuong"  # ward (phường)
 
 
 @dataclass(frozen=True)
 class Unit:
-    code: str
-    name: str
+    code: str  # GSO code: 2 digits for a province, 5 for a commune or ward
+    name: str  # NFC
     kind: UnitKind
     population: int | None
-    area_km2: float | None = None
+    area_km2: float | None
 
 
 class Comparator(StrEnum):
-    GT = ">"
-    GE = ">="
+    GT = ">"  # "trên 80 %": strictly above
+    GE = ">="  # "80 %", "100 %": at least
+
+    def met(self, attainment: float, target: float) -> bool:
+        return attainment > target if self is Comparator.GT else attainment >= target
 
 
 @dataclass(frozen=True)
 class YearTarget:
     year: int
-    value: float
+    value: float  # a fraction: 0.80 is 80 %
     comparator: Comparator
-    due: date
+    due: date  # the target date: 31 December of `year` unless the indicator says otherwise
 
 
 @dataclass(frozen=True)
 class Indicator:
-    code: str
+    code: str  # ASCII subject token: a, b, c, d, dd (đ)
     name_vi: str
     name_en: str
-    targets: tuple[YearTarget, ...]
-    denominator_basis: str | None
+    targets: tuple[YearTarget, ...]  # sorted by year
+    denominator_basis: str | None  # an age-share measure (e.g. age_18_plus), or None
+    denominator_basis_status: str | None = None  # that measure's status in age_shares.csv
 
     def target_for(self, today: date) -> YearTarget | None:
-        """This year's target (it switches on 1 January); after the last year, the last one."""
+        """The target of today's year: it switches to the new year's target on 1 January.
+
+        After the last year with a target, that last target still applies; before the first,
+        there is none (None).
+        """
         eligible = [t for t in self.targets if t.year <= today.year]
         return max(eligible, key=lambda t: t.year) if eligible else None
 
@@ -63,31 +72,42 @@ class Form:
     reporter_kinds: frozenset[UnitKind]
     period_type: PeriodType
     indicators: tuple[str, ...]
-    due_day: int
-    as_of_day: int
+    due_day: int  # received before this day (00:00 local) of the period's last month
+    as_of_day: int  # figures as of this day of the period's last month
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    version: str
+    version: str  # first 12 hex digits of the sha256 of the data files
     province: Unit
     units: Mapping[str, Unit]  # communes and wards by code; the province is apart
     indicators: Mapping[str, Indicator]
     forms: Mapping[str, Form]
-    age_shares: Mapping[str, float]  # measure → percent
+    age_shares: Mapping[str, float]  # measure → percent of the population (latest values: 2024)
+    timezone: str = "Asia/Ho_Chi_Minh"  # the province's IANA zone (province.yaml)
 
     def unit(self, code: str) -> Unit | None:
+        """A commune or ward by code, or the province by its code ("24")."""
         return self.province if code == self.province.code else self.units.get(code)
 
     def expected_reporters(self, form: Form) -> list[Unit]:
-        return [u for u in self.units.values() if u.kind in form.reporter_kinds]
+        """The units that must file `form`: those of its reporter kinds, in code order."""
+        return sorted(
+            (u for u in self.units.values() if u.kind in form.reporter_kinds),
+            key=lambda u: u.code,
+        )
 
     def reference_denominator(self, unit_code: str, indicator_code: str) -> int | None:
-        """Population × the indicator's age share: an estimate, used when a report has none."""
+        """Population × the indicator's age share, rounded half up: an estimate for a missing denominator.
+
+        None when the unit or indicator is unknown, the indicator names no basis, or the unit has
+        no population. For the province code, the province's population is used.
+        """
         unit, indicator = self.unit(unit_code), self.indicators.get(indicator_code)
         if unit is None or indicator is None or indicator.denominator_basis is None:
             return None
         share = self.age_shares.get(indicator.denominator_basis)
         if share is None or unit.population is None:
             return None
-        return round(unit.population * share / 100)
+        exact = Decimal(unit.population) * Decimal(str(share)) / Decimal(100)
+        return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -1,16 +1,22 @@
-"""Reporting periods: 2026-W10, 2026-03, 2026-Q1, 2026-H1, 2026."""
+"""Reporting periods and their canonical text: 2026-W10, 2026-03, 2026-Q1, 2026-H1, 2026.
+
+Weeks are ISO 8601 weeks (Monday to Sunday; week 1 holds the year's first Thursday),
+so "2026-W01" starts on 29 December 2025 and its `year` is the ISO year.
+"""
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+
 
 class PeriodError(ValueError):
-    """Text that is not a period."""
+    """Text that is not a period (or a period that does not exist)."""
 
 
 class PeriodType(StrEnum):
@@ -21,19 +27,15 @@ class PeriodType(StrEnum):
     ANNUAL = "annual"
 
 
+# ASCII digits only: `\d` would also accept e.g. Arabic-Indic digits.
 _PATTERNS = (
-    (PeriodType.WEEKLY, re.compile(r"(\d{4})-W(\d{2})")),
-    (PeriodType.MONTHLY, re.compile(r"(\d{4})-(\d{2})")),
-    (PeriodType.QUARTERLY, re.compile(r"(\d{4})-Q(\d)")),
-    (PeriodType.SIX_MONTHLY, re.compile(r"(\d{4})-H(\d)")),
-    (PeriodType.ANNUAL, re.compile(r"(\d{4})()")),
+    (PeriodType.WEEKLY, re.compile(r"([0-9]{4})-W([0-9]{2})")),
+    (PeriodType.MONTHLY, re.compile(r"([0-9]{4})-([0-9]{2})")),
+    (PeriodType.QUARTERLY, re.compile(r"([0-9]{4})-Q([0-9])")),
+    (PeriodType.SIX_MONTHLY, re.compile(r"([0-9]{4})-H([0-9])")),
+    (PeriodType.ANNUAL, re.compile(r"([0-9]{4})")),
 )
-_COUNT = {
-    PeriodType.MONTHLY: 12,
-    PeriodType.QUARTERLY: 4,
-    PeriodType.SIX_MONTHLY: 2,
-    PeriodType.ANNUAL: 1,
-}
+# Months in one period, and periods in one year (weeks aside).
 _MONTHS = {
     PeriodType.MONTHLY: 1,
     PeriodType.QUARTERLY: 3,
@@ -42,56 +44,77 @@ _MONTHS = {
 }
 
 
+def iso_weeks_in(year: int) -> int:
+    """52 or 53: 28 December always falls in the ISO year's last week."""
+    return date(year, 12, 28).isocalendar().week
+
+
 @dataclass(frozen=True)
 class Period:
+    """One reporting period. `index` is the week, month, quarter or half; 1 for a year."""
+
     type: PeriodType
     year: int
-    index: int  # week, month, quarter or half; 1 for a year
+    index: int
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "type", PeriodType(self.type))  # accept "monthly" as well
+        except ValueError:
+            raise PeriodError(f"unknown period type {self.type!r}") from None
+        if not MIN_YEAR <= self.year <= MAX_YEAR:
+            raise PeriodError(f"year {self.year} is outside {MIN_YEAR}..{MAX_YEAR}")
+        weekly = self.type is PeriodType.WEEKLY
+        count = iso_weeks_in(self.year) if weekly else 12 // _MONTHS[self.type]
+        if not 1 <= self.index <= count:
+            raise PeriodError(f"no {self.type.value} period {self.index} in {self.year} (1..{count})")
 
     @classmethod
     def parse(cls, text: str) -> Period:
+        """Parse the canonical form exactly: no spaces, upper-case W/Q/H, zero-padded week and month."""
+        if not isinstance(text, str):
+            raise PeriodError(f"not a period: {text!r}")
         for kind, pattern in _PATTERNS:
             match = pattern.fullmatch(text)
             if match is None:
                 continue
-            year, index = int(match[1]), int(match[2] or 1)
-            if not 2000 <= year <= 2100:
-                raise PeriodError(f"year out of range: {text!r}")
-            if kind is PeriodType.WEEKLY:
-                weeks = date(year, 12, 28).isocalendar().week  # 28 December is always in the last ISO week
-                if not 1 <= index <= weeks:
-                    raise PeriodError(f"no such ISO week: {text!r}")
-            elif not 1 <= index <= _COUNT[kind]:
-                raise PeriodError(f"no such {kind.value} period: {text!r}")
-            return cls(kind, year, index)
-        raise PeriodError(f"not a period: {text!r}")
+            year = int(match[1])
+            index = int(match[2]) if kind is not PeriodType.ANNUAL else 1
+            try:
+                return cls(kind, year, index)
+            except PeriodError as exc:
+                raise PeriodError(f"not a period: {text!r}: {exc}") from None
+        raise PeriodError(f"not a period: {text!r} (expected 2026-W10, 2026-03, 2026-Q1, 2026-H1 or 2026)")
 
     def __str__(self) -> str:
-        return {
-            PeriodType.WEEKLY: f"{self.year}-W{self.index:02d}",
-            PeriodType.MONTHLY: f"{self.year}-{self.index:02d}",
-            PeriodType.QUARTERLY: f"{self.year}-Q{self.index}",
-            PeriodType.SIX_MONTHLY: f"{self.year}-H{self.index}",
-            PeriodType.ANNUAL: f"{self.year}",
-        }[self.type]
+        if self.type is PeriodType.WEEKLY:
+            return f"{self.year}-W{self.index:02d}"
+        if self.type is PeriodType.MONTHLY:
+            return f"{self.year}-{self.index:02d}"
+        if self.type is PeriodType.QUARTERLY:
+            return f"{self.year}-Q{self.index}"
+        if self.type is PeriodType.SIX_MONTHLY:
+            return f"{self.year}-H{self.index}"
+        return f"{self.year}"
 
     @property
     def first_day(self) -> date:
         if self.type is PeriodType.WEEKLY:
             return date.fromisocalendar(self.year, self.index, 1)
-        months = _MONTHS[self.type]
-        return date(self.year, (self.index - 1) * months + 1, 1)
+        return date(self.year, (self.index - 1) * _MONTHS[self.type] + 1, 1)
 
     @property
     def last_day(self) -> date:
         if self.type is PeriodType.WEEKLY:
             return self.first_day + timedelta(days=6)
         year, month = self.last_month
-        return date(year, month, calendar.monthrange(year, month)[1])
+        following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+        return following - timedelta(days=1)
 
     @property
     def last_month(self) -> tuple[int, int]:
+        """(year, month) of the period's last month; for a week, the month of its Sunday."""
         if self.type is PeriodType.WEEKLY:
-            last = self.first_day + timedelta(days=6)
-            return last.year, last.month
+            sunday = self.last_day
+            return sunday.year, sunday.month
         return self.year, self.index * _MONTHS[self.type]

@@ -1,44 +1,233 @@
-"""Every rejection and warning: a stable code, the field, and a message a commune clerk can act on."""
+"""Every rejection and warning: a stable code, the field, and a message a commune clerk can act on.
+
+This module is the one place that defines each problem code, its severity and its Vietnamese
+message template. Codes are a contract (API clients and metrics use them): add codes, never
+rename them. Messages say what is wrong and what to do, politely, with full diacritics.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
+    ERROR = "error"  # the report is refused
+    WARNING = "warning"  # the report is accepted; the clerk should check
 
 
 @dataclass(frozen=True)
 class Problem:
     code: str
-    field: str
+    field: str  # a path into the submitted body, e.g. "values.c.numerator"; "" for the whole body
     message: str
     severity: Severity = Severity.ERROR
 
 
-# code → Vietnamese message template; {placeholders} come from the caller.
-MESSAGES: dict[str, str] = {
-    "unit.unknown": "Mã đơn vị '{value}' không có trong danh mục xã, phường. Vui lòng kiểm tra lại mã đơn vị (5 chữ số).",
-    "form.unknown": "Biểu mẫu '{value}' không tồn tại. Các biểu mẫu hợp lệ: {allowed}.",
-    "form.not_for_unit": "Đơn vị '{unit}' không thuộc đối tượng báo cáo theo biểu mẫu '{form}'.",
-    "period.malformed": "Kỳ báo cáo '{value}' không đúng định dạng. Ví dụ hợp lệ: 2026-03 (tháng), 2026-Q1 (quý), 2026-H1 (6 tháng), 2026 (năm), 2026-W10 (tuần).",
-    "period.wrong_type": "Biểu mẫu '{form}' báo cáo theo kỳ {expected}; kỳ '{value}' không phù hợp.",
-    "indicator.unknown": "Chỉ tiêu '{value}' không thuộc biểu mẫu '{form}'. Các chỉ tiêu của biểu mẫu: {allowed}.",
-    "indicator.missing": "Thiếu số liệu chỉ tiêu '{value}' (bắt buộc trong biểu mẫu '{form}').",
-    "value.not_integer": "Giá trị phải là số nguyên (không có phần thập phân, không phải chữ).",
-    "value.negative": "Giá trị không được âm. Vui lòng nhập số nguyên lớn hơn hoặc bằng 0.",
-    "value.numerator_above_denominator": "Số đạt ({numerator}) lớn hơn tổng số ({denominator}). Vui lòng kiểm tra lại số liệu.",
-    "value.denominator_zero": "Tổng số (mẫu số) bằng 0 nên không tính được tỷ lệ. Vui lòng nhập tổng số lớn hơn 0.",
-    "value.denominator_missing": "Thiếu tổng số (mẫu số) và hệ thống chưa có số liệu dân số tham chiếu cho đơn vị này. Vui lòng nhập tổng số.",
-    "field.missing": "Thiếu trường bắt buộc '{value}'.",
-    "field.invalid": "Giá trị của trường '{value}' không hợp lệ.",
-    "body.invalid_json": "Dữ liệu gửi lên không phải JSON hợp lệ. Vui lòng kiểm tra dấu ngoặc, dấu phẩy và dấu nháy.",
-    "body.too_large": "Dữ liệu gửi lên quá lớn.",
+@dataclass(frozen=True)
+class ProblemType:
+    code: str
+    severity: Severity
+    template: str  # str.format template; placeholders listed in `params`
+    params: tuple[str, ...] = ()
+
+
+_E, _W = Severity.ERROR, Severity.WARNING
+
+_TYPES = (
+    ProblemType(
+        "unit.unknown",
+        _E,
+        "Mã đơn vị “{value}” không có trong danh mục xã, phường của tỉnh. Vui lòng kiểm tra lại mã đơn vị (gồm 5 chữ số, ví dụ 09313); nếu mã đúng mà vẫn báo lỗi, xin liên hệ Sở Khoa học và Công nghệ.",
+        ("value",),
+    ),
+    ProblemType(
+        "form.unknown",
+        _E,
+        "Biểu mẫu “{value}” không có trong hệ thống. Vui lòng chọn một trong các biểu mẫu sau: {allowed}.",
+        ("value", "allowed"),
+    ),
+    ProblemType(
+        "form.not_for_unit",
+        _E,
+        "{unit} không thuộc đối tượng nộp biểu mẫu “{form_name}” (mã {form}). Vui lòng kiểm tra lại mã đơn vị và biểu mẫu đã chọn.",
+        ("unit", "form", "form_name"),
+    ),
+    ProblemType(
+        "period.malformed",
+        _E,
+        "Kỳ báo cáo “{value}” không đúng định dạng hoặc không tồn tại. Vui lòng nhập theo mẫu: 2026-03 (tháng), 2026-Q1 (quý), 2026-H1 (6 tháng), 2026 (năm) hoặc 2026-W10 (tuần).",
+        ("value",),
+    ),
+    ProblemType(
+        "period.wrong_type",
+        _E,
+        "Biểu mẫu “{form}” được báo cáo theo {expected}, nên kỳ “{value}” không phù hợp. Vui lòng nhập kỳ báo cáo theo {expected}, ví dụ {example}.",
+        ("form", "expected", "value", "example"),
+    ),
+    ProblemType(
+        "indicator.unknown",
+        _E,
+        "Chỉ tiêu “{value}” không thuộc biểu mẫu “{form}”. Vui lòng bỏ chỉ tiêu này; biểu mẫu gồm các chỉ tiêu: {allowed}.",
+        ("value", "form", "allowed"),
+    ),
+    ProblemType(
+        "indicator.missing",
+        _E,
+        "Chưa có số liệu chỉ tiêu {indicator} ({name}), là chỉ tiêu bắt buộc của biểu mẫu “{form}”. Vui lòng nhập số liệu chỉ tiêu này rồi gửi lại.",
+        ("indicator", "name", "form"),
+    ),
+    ProblemType(
+        "value.not_integer",
+        _E,
+        "{subject} phải là số nguyên. Vui lòng nhập số nguyên, không có phần thập phân, dấu cách hay chữ (ví dụ: 15000).",
+        ("subject",),
+    ),
+    ProblemType(
+        "value.negative",
+        _E,
+        "{subject} không được là số âm. Vui lòng nhập số nguyên từ 0 trở lên.",
+        ("subject",),
+    ),
+    ProblemType(
+        "value.numerator_above_denominator",
+        _E,
+        "Số đạt ({numerator}) của chỉ tiêu {indicator} lớn hơn tổng số ({denominator}){note}. Vui lòng kiểm tra lại số liệu: số đạt không được vượt quá tổng số.",
+        ("numerator", "indicator", "denominator", "note"),
+    ),
+    ProblemType(
+        "value.denominator_zero",
+        _E,
+        "Tổng số (mẫu số) của chỉ tiêu {indicator} bằng 0 nên không tính được tỷ lệ. Vui lòng nhập tổng số thực tế của đơn vị (lớn hơn 0).",
+        ("indicator",),
+    ),
+    ProblemType(
+        "value.denominator_missing",
+        _E,
+        "Chưa nhập tổng số (mẫu số) của chỉ tiêu {indicator}, và hệ thống chưa có số dân của {unit} để ước tính. Vui lòng nhập tổng số rồi gửi lại.",
+        ("indicator", "unit"),
+    ),
+    ProblemType(
+        "value.denominator_estimated",
+        _W,
+        "Chưa nhập tổng số (mẫu số) của chỉ tiêu {indicator}; hệ thống tạm dùng số ước tính {denominator} ({basis}). Đây là lưu ý, không phải lỗi; nếu có số liệu thực tế, vui lòng nhập tổng số.",
+        ("indicator", "denominator", "basis"),
+    ),
+    ProblemType(
+        "value.denominator_far_from_reference",
+        _W,
+        "Tổng số (mẫu số) của chỉ tiêu {indicator} là {denominator}, chênh lệch nhiều so với số ước tính theo dân số ({reference}). Đây là lưu ý, không phải lỗi; vui lòng kiểm tra lại (ví dụ thừa hoặc thiếu một chữ số) và sửa nếu cần.",
+        ("indicator", "denominator", "reference"),
+    ),
+    ProblemType(
+        "field.missing",
+        _E,
+        "{subject} là thông tin bắt buộc nhưng đang bị thiếu. Vui lòng bổ sung rồi gửi lại.",
+        ("subject",),
+    ),
+    ProblemType(
+        "field.invalid",
+        _E,
+        "{subject} không hợp lệ: {reason}. Vui lòng sửa lại rồi gửi lại.",
+        ("subject", "reason"),
+    ),
+    ProblemType(
+        "body.invalid_json",
+        _E,
+        "Dữ liệu gửi lên không đúng định dạng JSON. Vui lòng kiểm tra lại dấu ngoặc, dấu phẩy và dấu nháy kép, hoặc nhập báo cáo trên biểu mẫu của trang web.",
+    ),
+    ProblemType(
+        "body.too_large",
+        _E,
+        "Dữ liệu gửi lên vượt quá dung lượng cho phép. Vui lòng chỉ gửi số liệu của một báo cáo mỗi lần, không kèm tệp hay nội dung khác.",
+    ),
+)
+
+PROBLEM_TYPES: Mapping[str, ProblemType] = {t.code: t for t in _TYPES}
+MESSAGES: Mapping[str, str] = {t.code: t.template for t in _TYPES}  # code → Vietnamese template
+
+# Reasons for field.invalid, by pydantic error type.
+INVALID_REASONS: Mapping[str, str] = {
+    "string_type": 'cần là một chuỗi ký tự đặt trong dấu nháy kép (ví dụ: "09313")',
+    "string_too_long": "nội dung dài hơn mức cho phép (tối đa {limit} ký tự)",
+    "string_too_short": "nội dung ngắn hơn mức cho phép (tối thiểu {limit} ký tự)",
+    "dict_type": "cần là một nhóm các trường có tên (đối tượng JSON)",
+    "model_type": "cần là một nhóm các trường có tên (đối tượng JSON)",
+    "model_attributes_type": "cần là một nhóm các trường có tên (đối tượng JSON)",
+    "list_type": "cần là một danh sách",
+    "extra_forbidden": "biểu mẫu không có trường này nên cần xóa trường này khỏi dữ liệu gửi lên",
+    "greater_than_equal": "giá trị phải lớn hơn hoặc bằng {limit}",
 }
+# {limit} comes from the error's context (ge, max_length, min_length); without it, the default reason.
+DEFAULT_INVALID_REASON = "giá trị hoặc kiểu dữ liệu không đúng yêu cầu"
+ESTIMATE_NOTE = (
+    " — tổng số này là số ước tính theo dân số vì báo cáo chưa nhập tổng số, nên cần nhập tổng số thực tế"
+)
+PERIOD_TYPE_NAMES: Mapping[str, tuple[str, str]] = {  # period type → (Vietnamese name, example)
+    "weekly": ("tuần", "2026-W10"),
+    "monthly": ("tháng", "2026-03"),
+    "quarterly": ("quý", "2026-Q1"),
+    "six_monthly": ("6 tháng", "2026-H1"),
+    "annual": ("năm", "2026"),
+}
+BASIS_NAMES: Mapping[str, str] = {
+    "age_14_plus": "dân số × tỷ lệ người từ 14 tuổi trở lên",
+    "age_16_plus": "dân số × tỷ lệ người từ 16 tuổi trở lên",
+    "age_18_plus": "dân số × tỷ lệ người từ 18 tuổi trở lên",
+}
+UNIT_KIND_NAMES: Mapping[str, str] = {"xa": "Xã", "phuong": "Phường", "province": "Tỉnh"}
+_INDICATOR_LETTERS = {"dd": "đ"}  # subject tokens are ASCII; people write đ
+_FIELD_NAMES = {
+    "unit_code": "Mã đơn vị",
+    "form": "Biểu mẫu",
+    "period": "Kỳ báo cáo",
+    "values": "Phần số liệu các chỉ tiêu",
+}
+_SHOWN_MAX = 40
 
 
-def problem(code: str, field: str, severity: Severity = Severity.ERROR, **values: object) -> Problem:
-    return Problem(code, field, MESSAGES[code].format(**values), severity)
+def shown(value: object) -> str:
+    """User input as it may appear in a message: printable, at most 40 characters."""
+    text = "".join(ch if ch.isprintable() else " " for ch in str(value))
+    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 1] + "…"
+
+
+def number(value: int) -> str:
+    """A whole number as Vietnamese write it: 16788 → "16.788"."""
+    return f"{value:,}".replace(",", ".")
+
+
+def indicator_label(code: str) -> str:
+    """How people write an indicator code: "dd" is "đ"."""
+    return _INDICATOR_LETTERS.get(code, shown(code))
+
+
+def describe_field(field: str) -> str:
+    """A field path in words, capitalised to start a sentence."""
+    if not field:
+        return "Nội dung báo cáo"
+    if field in _FIELD_NAMES:
+        return _FIELD_NAMES[field]
+    parts = field.split(".")
+    if parts[0] == "values" and len(parts) in (2, 3):
+        label = indicator_label(parts[1])
+        if len(parts) == 2:
+            return f"Số liệu chỉ tiêu {label}"
+        if parts[2] == "numerator":
+            return f"Số đạt (tử số) của chỉ tiêu {label}"
+        if parts[2] == "denominator":
+            return f"Tổng số (mẫu số) của chỉ tiêu {label}"
+    return f"Trường “{shown(field)}”"
+
+
+class _Lenient(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+def problem(code: str, field: str, **values: object) -> Problem:
+    """A Problem of a registered code; a missing placeholder shows as "…" rather than raising."""
+    kind = PROBLEM_TYPES[code]
+    return Problem(code, field, kind.template.format_map(_Lenient(values)), kind.severity)

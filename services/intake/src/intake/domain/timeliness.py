@@ -1,4 +1,8 @@
-"""On time or late: decided by the first revision against the form's cut-off."""
+"""On time or late: a report's receipt against its form's cut-off.
+
+The service applies it to the first revision of a report: a later correction does not change
+whether the report was on time (KPI_RULES.md, "Reporting completeness and timeliness").
+"""
 
 from __future__ import annotations
 
@@ -11,5 +15,6 @@ from bdhvs_shared.catalogue import Form, Period, deadline, is_on_time
 def timeliness(
     received_at: datetime, form: Form, period: Period, tz: ZoneInfo, inclusive: bool = False
 ) -> tuple[datetime, bool]:
+    """(the cut-off, received strictly before it). `received_at` must be timezone-aware."""
     cutoff = deadline(period, form.due_day, tz, inclusive)
     return cutoff, is_on_time(received_at, cutoff)

@@ -1,4 +1,10 @@
-"""Form rules: a submission against the catalogue, every problem at once."""
+"""Form rules: a submission against the catalogue, every problem at once.
+
+`validate_submission` never stops at the first problem: it reports every error it can find (and
+the warnings) so that a clerk fixes a report in one go. Checks that depend on something already
+wrong are skipped rather than reported twice (e.g. no "missing indicator" when the form is unknown,
+no "no reference population" when the unit is unknown).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,29 @@ from dataclasses import dataclass
 from datetime import date
 
 from bdhvs_shared.catalogue import Catalogue, Form, Period, PeriodError, Unit, as_of_date
-from intake.domain.problems import Problem, problem
+from intake.domain.problems import (
+    BASIS_NAMES,
+    ESTIMATE_NOTE,
+    PERIOD_TYPE_NAMES,
+    UNIT_KIND_NAMES,
+    Problem,
+    Severity,
+    describe_field,
+    indicator_label,
+    number,
+    problem,
+    shown,
+)
+
+# A given denominator below half or above twice the reference is flagged (warning) as a likely typo.
+FAR_BELOW_REFERENCE = 0.5
+FAR_ABOVE_REFERENCE = 2.0
 
 
 @dataclass(frozen=True)
 class IndicatorValue:
     numerator: int
-    denominator: int | None
+    denominator: int | None  # None: use the unit's reference denominator (an estimate)
 
 
 @dataclass(frozen=True)
@@ -27,8 +49,8 @@ class Submission:
 @dataclass(frozen=True)
 class ValidatedValue:
     numerator: int
-    denominator: int
-    denominator_estimated: bool
+    denominator: int  # > 0 and ≥ numerator
+    denominator_estimated: bool  # True when taken from the catalogue's reference denominator
 
 
 @dataclass(frozen=True)
@@ -37,44 +59,84 @@ class ValidReport:
     form: Form
     period: Period
     as_of: date
-    values: Mapping[str, ValidatedValue]
+    values: Mapping[str, ValidatedValue]  # in the form's indicator order
+    warnings: tuple[Problem, ...] = ()
 
 
 def validate_submission(catalogue: Catalogue, s: Submission) -> ValidReport | list[Problem]:
+    """A ValidReport, or every problem found (errors and warnings) when there is at least one error."""
     problems: list[Problem] = []
-    unit = catalogue.units.get(s.unit_code)
-    if unit is None:
-        problems.append(problem("unit.unknown", "unit_code", value=s.unit_code))
-    form = catalogue.forms.get(s.form)
-    if form is None:
-        problems.append(
-            problem("form.unknown", "form", value=s.form, allowed=", ".join(sorted(catalogue.forms)))
-        )
-    elif unit is not None and unit.kind not in form.reporter_kinds:
-        problems.append(problem("form.not_for_unit", "form", unit=unit.code, form=form.code))
+    unit = _unit(catalogue, s.unit_code, problems)
+    form = _form(catalogue, s.form, unit, problems)
     period = _period(s.period, form, problems)
-    values: dict[str, ValidatedValue] = {}
-    if form is not None:
-        values = _values(catalogue, s, form, problems)
-    if problems or unit is None or form is None or period is None:
+    values = _values(catalogue, s, unit, form, problems)
+    if any(p.severity is Severity.ERROR for p in problems):
         return problems
-    return ValidReport(unit, form, period, as_of_date(period, form.as_of_day), values)
+    assert unit is not None and form is not None and period is not None  # no error → all three resolved
+    return ValidReport(unit, form, period, as_of_date(period, form.as_of_day), values, tuple(problems))
+
+
+def unit_label(unit: Unit) -> str:
+    """E.g. "Xã Chi Lăng (09313)"."""
+    return f"{UNIT_KIND_NAMES.get(unit.kind.value, '')} {unit.name} ({unit.code})".strip()
+
+
+def _present(value: object, field: str, problems: list[Problem]) -> bool:
+    """A non-blank string; otherwise field.missing (blank) or field.invalid (not text)."""
+    if isinstance(value, str) and value.strip():
+        return True
+    if isinstance(value, str) or value is None:
+        problems.append(problem("field.missing", field, subject=describe_field(field)))
+    else:
+        problems.append(
+            problem("field.invalid", field, subject=describe_field(field), reason="cần là một chuỗi ký tự")
+        )
+    return False
+
+
+def _unit(catalogue: Catalogue, code: str, problems: list[Problem]) -> Unit | None:
+    if not _present(code, "unit_code", problems):
+        return None
+    unit = catalogue.unit(code)
+    if unit is None:
+        problems.append(problem("unit.unknown", "unit_code", value=shown(code)))
+    return unit
+
+
+def _form(catalogue: Catalogue, code: str, unit: Unit | None, problems: list[Problem]) -> Form | None:
+    if not _present(code, "form", problems):
+        return None
+    form = catalogue.forms.get(code)
+    if form is None:
+        allowed = ", ".join(f"{f.code} ({f.name_vi})" for f in catalogue.forms.values())
+        problems.append(problem("form.unknown", "form", value=shown(code), allowed=allowed))
+    elif unit is not None and unit.kind not in form.reporter_kinds:
+        problems.append(
+            problem(
+                "form.not_for_unit", "form", unit=unit_label(unit), form=form.code, form_name=form.name_vi
+            )
+        )
+    return form
 
 
 def _period(text: str, form: Form | None, problems: list[Problem]) -> Period | None:
+    if not _present(text, "period", problems):
+        return None
     try:
         period = Period.parse(text)
     except PeriodError:
-        problems.append(problem("period.malformed", "period", value=text))
+        problems.append(problem("period.malformed", "period", value=shown(text)))
         return None
     if form is not None and period.type is not form.period_type:
+        expected, example = PERIOD_TYPE_NAMES.get(form.period_type.value, (form.period_type.value, ""))
         problems.append(
             problem(
                 "period.wrong_type",
                 "period",
-                value=text,
+                value=shown(text),
                 form=form.code,
-                expected=form.period_type.value,
+                expected=expected,
+                example=example,
             )
         )
         return None
@@ -82,61 +144,137 @@ def _period(text: str, form: Form | None, problems: list[Problem]) -> Period | N
 
 
 def _values(
-    catalogue: Catalogue, s: Submission, form: Form, problems: list[Problem]
+    catalogue: Catalogue, s: Submission, unit: Unit | None, form: Form | None, problems: list[Problem]
 ) -> dict[str, ValidatedValue]:
-    out = {}
-    allowed = ", ".join(form.indicators)
-    for code in s.values:
-        if code not in form.indicators:
+    submitted = s.values if isinstance(s.values, Mapping) else {}
+    if not isinstance(s.values, Mapping):
+        problems.append(
+            problem(
+                "field.invalid",
+                "values",
+                subject=describe_field("values"),
+                reason="cần là một nhóm số liệu theo từng chỉ tiêu (mã chỉ tiêu: số đạt và tổng số)",
+            )
+        )
+    well_formed: dict[str, IndicatorValue] = {}
+    for code, value in submitted.items():
+        if form is not None and code not in form.indicators:
             problems.append(
                 problem(
                     "indicator.unknown",
-                    f"values.{code}",
-                    value=code,
+                    f"values.{shown(code)}",
+                    value=indicator_label(str(code)),
                     form=form.code,
-                    allowed=allowed,
+                    allowed=", ".join(indicator_label(c) for c in form.indicators),
                 )
             )
+        elif _well_formed(str(code), value, problems):
+            well_formed[code] = value
+    if form is None:
+        return {}
+    out: dict[str, ValidatedValue] = {}
     for code in form.indicators:
-        value = s.values.get(code)
-        if value is None:
-            problems.append(problem("indicator.missing", f"values.{code}", value=code, form=form.code))
-            continue
-        checked = _value(catalogue, s.unit_code, code, value, problems)
-        if checked is not None:
-            out[code] = checked
+        if code not in submitted:
+            indicator = catalogue.indicators.get(code)
+            problems.append(
+                problem(
+                    "indicator.missing",
+                    f"values.{code}",
+                    indicator=indicator_label(code),
+                    name=indicator.name_vi if indicator else code,
+                    form=form.code,
+                )
+            )
+        elif code in well_formed:
+            checked = _resolve(catalogue, unit, code, well_formed[code], problems)
+            if checked is not None:
+                out[code] = checked
     return out
 
 
-def _value(
-    catalogue: Catalogue, unit_code: str, code: str, value: IndicatorValue, problems: list[Problem]
+def _well_formed(code: str, value: object, problems: list[Problem]) -> bool:
+    """Whole numbers ≥ 0 (the numerator required, the denominator optional)."""
+    field = f"values.{shown(code)}"
+    if not isinstance(value, IndicatorValue):
+        problems.append(
+            problem("field.invalid", field, subject=describe_field(field), reason="cần có số đạt và tổng số")
+        )
+        return False
+    ok = True
+    for name, amount in (("numerator", value.numerator), ("denominator", value.denominator)):
+        path = f"{field}.{name}"
+        if amount is None:
+            if name == "numerator":
+                problems.append(problem("field.missing", path, subject=describe_field(path)))
+                ok = False
+        elif isinstance(amount, bool) or not isinstance(amount, int):
+            problems.append(problem("value.not_integer", path, subject=describe_field(path)))
+            ok = False
+        elif amount < 0:
+            problems.append(problem("value.negative", path, subject=describe_field(path)))
+            ok = False
+    return ok
+
+
+def _resolve(
+    catalogue: Catalogue, unit: Unit | None, code: str, value: IndicatorValue, problems: list[Problem]
 ) -> ValidatedValue | None:
-    field = f"values.{code}"
-    before = len(problems)
-    for name, number in (("numerator", value.numerator), ("denominator", value.denominator)):
-        if number is not None and (isinstance(number, bool) or not isinstance(number, int)):
-            problems.append(problem("value.not_integer", f"{field}.{name}"))
-        elif number is not None and number < 0:
-            problems.append(problem("value.negative", f"{field}.{name}"))
-    if len(problems) > before:
-        return None
+    """Fill a missing denominator from the reference, then check numerator ≤ denominator > 0."""
+    field, label = f"values.{code}", indicator_label(code)
+    reference = catalogue.reference_denominator(unit.code, code) if unit is not None else None
+    reference = reference or None  # a reference of 0 is no reference
     denominator, estimated = value.denominator, False
     if denominator is None:
-        denominator, estimated = catalogue.reference_denominator(unit_code, code), True
-        if denominator is None:
-            problems.append(problem("value.denominator_missing", f"{field}.denominator"))
+        if unit is None:
+            return None  # the unit is already reported unknown: nothing to estimate from
+        if reference is None:
+            problems.append(
+                problem(
+                    "value.denominator_missing",
+                    f"{field}.denominator",
+                    indicator=label,
+                    unit=unit_label(unit),
+                )
+            )
             return None
-    if denominator == 0:
-        problems.append(problem("value.denominator_zero", f"{field}.denominator"))
+        denominator, estimated = reference, True
+    elif denominator == 0:
+        problems.append(problem("value.denominator_zero", f"{field}.denominator", indicator=label))
         return None
+    elif reference is not None and not (
+        FAR_BELOW_REFERENCE * reference <= denominator <= FAR_ABOVE_REFERENCE * reference
+    ):
+        problems.append(
+            problem(
+                "value.denominator_far_from_reference",
+                f"{field}.denominator",
+                indicator=label,
+                denominator=number(denominator),
+                reference=number(reference),
+            )
+        )
     if value.numerator > denominator:
         problems.append(
             problem(
                 "value.numerator_above_denominator",
                 f"{field}.numerator",
-                numerator=value.numerator,
-                denominator=denominator,
+                numerator=number(value.numerator),
+                indicator=label,
+                denominator=number(denominator),
+                note=ESTIMATE_NOTE if estimated else "",
             )
         )
         return None
+    if estimated:
+        indicator = catalogue.indicators.get(code)
+        basis = indicator.denominator_basis if indicator else None
+        problems.append(
+            problem(
+                "value.denominator_estimated",
+                f"{field}.denominator",
+                indicator=label,
+                denominator=number(denominator),
+                basis=BASIS_NAMES.get(basis or "", "ước tính theo dân số"),
+            )
+        )
     return ValidatedValue(value.numerator, denominator, estimated)

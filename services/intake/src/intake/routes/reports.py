@@ -12,7 +12,7 @@ from intake.adapters import reports as reports_repo
 from intake.domain.validation import IndicatorValue, Submission
 from intake.routes.auth import CurrentPrincipal
 from intake.routes.errors import ApiError, count_rejection, problems_response
-from intake.routes.schemas import ProblemsOut, ReportAcceptedOut, ReportIn, ReportOut
+from intake.routes.schemas import ProblemOut, ProblemsOut, ReportAcceptedOut, ReportIn, ReportOut
 from intake.service import Forbidden, IntakeService
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
@@ -66,6 +66,10 @@ async def submit_report(body: ReportIn, principal: CurrentPrincipal, request: Re
         deadline=e.deadline,
         on_time=e.on_time,
         event_id=e.event_id,
+        warnings=[
+            ProblemOut(code=w.code, field=w.field, message=w.message, severity=w.severity.value)
+            for w in valid.warnings
+        ],
     )
 
 

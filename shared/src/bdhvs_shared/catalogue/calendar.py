@@ -1,0 +1,61 @@
+"""The reporting calendar: the figures' as-of day and a period's cut-off.
+
+Rules (MISSION.md "Reporting calendar", KPI_RULES.md "Observations"):
+
+- Figures are as of `as_of_day` (the 14th) of the period's last month: monthly 2026-03 → 2026-03-14,
+  quarterly 2026-Q1 → 2026-03-14, six-monthly 2026-H1 → 2026-06-14, annual 2026 → 2026-12-14.
+  Weekly figures are as of the week's last day (Sunday).
+- "Before the 20th" is strict: the cut-off is `due_day` 00:00 local time of the period's last month,
+  and a report is on time when received strictly before it. With `inclusive=True` ("by the 20th")
+  the cut-off moves to the next day, 00:00.
+- Weekly reports (the Youth Union's weekly report) have no day of the month: they are due before the
+  Monday after the week, 00:00 local (inclusive: before Tuesday 00:00); `due_day` is ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bdhvs_shared.catalogue.periods import Period, PeriodType
+
+# Days that exist in every month: a form's due and as-of days are limited to these.
+MAX_DAY_OF_MONTH = 28
+
+
+def _check_day(name: str, day: int) -> None:
+    if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= MAX_DAY_OF_MONTH:
+        raise ValueError(f"{name} must be a whole number 1..{MAX_DAY_OF_MONTH}, not {day!r}")
+
+
+def as_of_date(period: Period, as_of_day: int) -> date:
+    """The day the figures are as of: `as_of_day` of the last month; weekly: the week's Sunday."""
+    if period.type is PeriodType.WEEKLY:
+        return period.last_day
+    _check_day("as_of_day", as_of_day)
+    year, month = period.last_month
+    return date(year, month, as_of_day)
+
+
+def deadline(period: Period, due_day: int, tz: ZoneInfo, inclusive: bool = False) -> datetime:
+    """The cut-off, an aware datetime in `tz`: receipt must be strictly before it.
+
+    Not weekly: `due_day` 00:00 of the period's last month ("before the 20th"); inclusive: the next
+    day 00:00 ("by the 20th"). Weekly: the Monday after the week, 00:00 (inclusive: Tuesday 00:00).
+    """
+    if period.type is PeriodType.WEEKLY:
+        day = period.last_day + timedelta(days=1)
+    else:
+        _check_day("due_day", due_day)
+        year, month = period.last_month
+        day = date(year, month, due_day)
+    if inclusive:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=tz)
+
+
+def is_on_time(received_at: datetime, deadline: datetime) -> bool:
+    """Received strictly before the deadline. Both must be timezone-aware (any zone)."""
+    if received_at.utcoffset() is None or deadline.utcoffset() is None:
+        raise ValueError("received_at and deadline must be timezone-aware datetimes")
+    return received_at < deadline
