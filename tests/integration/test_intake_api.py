@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -203,3 +204,53 @@ async def test_an_omitted_denominator_is_estimated_and_the_reply_warns(intake: A
     assert [(w["code"], w["field"], w["severity"]) for w in warnings] == [
         ("value.denominator_estimated", "values.c.denominator", "warning")
     ]
+
+
+async def test_a_retry_with_the_same_key_returns_the_original_reply_and_creates_nothing(
+    intake: Any, db: asyncpg.Connection
+) -> None:
+    client, tokens = intake
+    headers = {**auth(tokens["commune"]), "Idempotency-Key": "retry-1"}
+    first = await client.post("/api/v1/reports", json=REPORT, headers=headers)
+    again = await client.post("/api/v1/reports", json=REPORT, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert {**again.json(), "replayed": False} == first.json()
+    assert again.json()["replayed"] is True
+    assert await counts(db) == (1, 1, 1)
+
+
+async def test_the_same_key_with_another_body_is_409_and_changes_nothing(
+    intake: Any, db: asyncpg.Connection
+) -> None:
+    client, tokens = intake
+    headers = {**auth(tokens["commune"]), "Idempotency-Key": "retry-2"}
+    assert (await client.post("/api/v1/reports", json=REPORT, headers=headers)).status_code == 201
+    changed = json.loads(json.dumps(REPORT))
+    changed["values"]["c"]["numerator"] = 15001
+    conflict = await client.post("/api/v1/reports", json=changed, headers=headers)
+    assert conflict.status_code == 409
+    assert conflict.json()["errors"][0]["code"] == "idempotency.key_reused"
+    assert await counts(db) == (1, 1, 1)
+
+
+async def test_concurrent_retries_create_one_revision(intake: Any, db: asyncpg.Connection) -> None:
+    client, tokens = intake
+    body = {**REPORT, "submission_id": "0b6f8e8e-2f5e-4a55-8a0c-3f1f0f6f1a01"}
+    replies = await asyncio.gather(
+        *(client.post("/api/v1/reports", json=body, headers=auth(tokens["commune"])) for _ in range(8))
+    )
+    assert {r.status_code for r in replies} == {201}
+    assert len({r.json()["event_id"] for r in replies}) == 1
+    assert sum(not r.json()["replayed"] for r in replies) == 1
+    assert await counts(db) == (1, 1, 1)
+
+
+async def test_keys_belong_to_their_token(intake: Any, db: asyncpg.Connection) -> None:
+    client, tokens = intake
+    for token in ("commune", "operator"):
+        reply = await client.post(
+            "/api/v1/reports", json=REPORT, headers={**auth(tokens[token]), "Idempotency-Key": "k"}
+        )
+        assert reply.status_code == 201 and reply.json()["replayed"] is False
+    assert await counts(db) == (1, 2, 2)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,7 +13,7 @@ from bdhvs_shared.catalogue import Catalogue
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.db.outbox import stage
 from bdhvs_shared.events import IndicatorValue, ReportAccepted, subjects
-from intake.adapters import reports
+from intake.adapters import idempotency, reports
 from intake.adapters.tables import outbox
 from intake.domain.principal import Principal
 from intake.domain.problems import Problem
@@ -24,9 +25,33 @@ class Forbidden(Exception):
     """The caller may not submit for this unit."""
 
 
+class KeyReused(Exception):
+    """The idempotency key was used before for a different request."""
+
+
 @dataclass(frozen=True)
-class Accepted:
-    event: ReportAccepted
+class RetryKey:
+    """A client's Idempotency-Key (or submission_id) and the fingerprint of its request body."""
+
+    key: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a submission's reply says; a replayed retry gets the original one."""
+
+    report_id: UUID
+    revision: int
+    unit_code: str
+    form: str
+    period: str
+    as_of: date
+    received_at: datetime
+    deadline: datetime
+    on_time: bool
+    event_id: UUID
+    replayed: bool = False
 
 
 @dataclass
@@ -40,7 +65,9 @@ class IntakeService:
     def validate(self, submission: Submission) -> ValidReport | list[Problem]:
         return validate_submission(self.catalogue, submission)
 
-    async def submit(self, principal: Principal, report: ValidReport) -> Accepted:
+    async def submit(
+        self, principal: Principal, report: ValidReport, retry: RetryKey | None = None
+    ) -> Receipt:
         if not principal.may_submit_for(report.unit.code):
             raise Forbidden(report.unit.code)
         received_at = self.clock.now().astimezone(self.tz)
@@ -56,6 +83,16 @@ class IntakeService:
             for code, v in sorted(report.values.items())
         }
         async with self.sessions() as session, session.begin():
+            if retry is not None:
+                claim = await idempotency.claim(
+                    session, principal.token_id, retry.key, retry.fingerprint, received_at
+                )
+                if not claim.new:
+                    if not claim.same_request or claim.event_id is None:
+                        raise KeyReused(retry.key)
+                    row = await reports.receipt_row(session, claim.event_id)
+                    times = {k: row[k].astimezone(self.tz) for k in ("received_at", "deadline")}
+                    return Receipt(**{**row, **times}, replayed=True)
             stored = await reports.next_revision(
                 session,
                 unit_code=report.unit.code,
@@ -79,7 +116,20 @@ class IntakeService:
                 self.catalogue.version,
             )
             await stage(session, outbox, [(event, subjects.report_accepted(report.unit.code))])
-        return Accepted(event)
+            if retry is not None:
+                await idempotency.record(session, principal.token_id, retry.key, event.event_id)
+        return Receipt(
+            report_id=event.report_id,
+            revision=event.revision,
+            unit_code=event.unit_code,
+            form=event.form,
+            period=event.period,
+            as_of=event.as_of,
+            received_at=event.received_at,
+            deadline=event.deadline,
+            on_time=event.on_time,
+            event_id=event.event_id,
+        )
 
 
 def _accepted_event(

@@ -101,3 +101,30 @@ async def get_report(session: AsyncSession, report_id: uuid.UUID) -> dict[str, A
         .all()
     )
     return {**row, "revisions": [dict(r) for r in revisions]}
+
+
+async def receipt_row(session: AsyncSession, event_id: uuid.UUID) -> dict[str, Any]:
+    """What the reply to the submission that created revision `event_id` said."""
+    row = (
+        (
+            await session.execute(
+                select(
+                    reports.c.id.label("report_id"),
+                    report_revisions.c.revision,
+                    reports.c.unit_code,
+                    reports.c.form,
+                    reports.c.period,
+                    reports.c.as_of,
+                    report_revisions.c.received_at,
+                    reports.c.deadline,
+                    reports.c.on_time,
+                    report_revisions.c.event_id,
+                )
+                .join(report_revisions, report_revisions.c.report_id == reports.c.id)
+                .where(report_revisions.c.event_id == event_id)
+            )
+        )
+        .mappings()
+        .one()
+    )
+    return dict(row)

@@ -60,4 +60,15 @@ api_tokens = Table(
     Column("revoked_at", DateTime(timezone=True), nullable=True),
 )
 
+# A client's retry key → the revision it created: the same key and body replay the original reply.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("token_id", UUID(as_uuid=True), primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("request_sha256", String(64), nullable=False),
+    Column("event_id", UUID(as_uuid=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 outbox = outbox_table(metadata)

@@ -47,6 +47,10 @@ class ReportIn(BaseModel):
         examples=["2026-03"],
     )
     values: dict[str, IndicatorValueIn] = Field(description="Figures per indicator code of the form.")
+    submission_id: UUID | None = Field(
+        default=None,
+        description="Optional client-chosen id; acts as an Idempotency-Key when that header is absent.",
+    )
 
 
 class ProblemOut(BaseModel):
@@ -72,6 +76,10 @@ class ReportAcceptedOut(BaseModel):
     deadline: datetime = Field(description="The cut-off the first revision was judged against.")
     on_time: bool = Field(description="Decided by the first revision; corrections keep it.")
     event_id: UUID = Field(description="Id of the bdhvs.report.accepted event for this revision.")
+    replayed: bool = Field(
+        default=False,
+        description="True when this is the original reply to an earlier request with the same key.",
+    )
     warnings: list[ProblemOut] = []
 
 
