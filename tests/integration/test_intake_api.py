@@ -254,3 +254,42 @@ async def test_keys_belong_to_their_token(intake: Any, db: asyncpg.Connection) -
         )
         assert reply.status_code == 201 and reply.json()["replayed"] is False
     assert await counts(db) == (1, 2, 2)
+
+
+async def test_the_list_filters_and_pages_and_a_commune_sees_only_its_own(intake: Any) -> None:
+    client, tokens = intake
+    for unit, period in (("09313", "2026-01"), ("09313", "2026-02"), ("09292", "2026-02")):
+        body = {**REPORT, "unit_code": unit, "period": period}
+        assert (
+            await client.post("/api/v1/reports", json=body, headers=auth(tokens["operator"]))
+        ).status_code == 201
+    everything = (await client.get("/api/v1/reports", headers=auth(tokens["operator"]))).json()
+    assert everything["total"] == 3
+    february = await client.get(
+        "/api/v1/reports", params={"period": "2026-02"}, headers=auth(tokens["operator"])
+    )
+    assert {r["unit_code"] for r in february.json()["items"]} == {"09313", "09292"}
+    page = await client.get(
+        "/api/v1/reports", params={"limit": 1, "offset": 1}, headers=auth(tokens["operator"])
+    )
+    assert page.json()["total"] == 3 and len(page.json()["items"]) == 1
+    own = (await client.get("/api/v1/reports", headers=auth(tokens["commune"]))).json()
+    assert {r["unit_code"] for r in own["items"]} == {"09313"} and own["total"] == 2
+    other = await client.get("/api/v1/reports", params={"unit": "09292"}, headers=auth(tokens["commune"]))
+    assert other.status_code == 403
+
+
+async def test_a_revision_diff_says_what_changed(intake: Any) -> None:
+    client, tokens = intake
+    first = (await client.post("/api/v1/reports", json=REPORT, headers=auth(tokens["commune"]))).json()
+    changed = json.loads(json.dumps(REPORT))
+    changed["values"]["d"]["numerator"] = 9100
+    await client.post("/api/v1/reports", json=changed, headers=auth(tokens["commune"]))
+    url = f"/api/v1/reports/{first['report_id']}/revisions"
+    diff = (await client.get(f"{url}/2/diff", headers=auth(tokens["commune"]))).json()
+    assert diff["compared_with"] == 1
+    assert diff["changes"] == [{"indicator": "d", "field": "numerator", "before": 9000, "after": 9100}]
+    assert len((await client.get(f"{url}/1/diff", headers=auth(tokens["commune"]))).json()["changes"]) == 4
+    missing = await client.get(f"{url}/3/diff", headers=auth(tokens["commune"]))
+    assert missing.status_code == 404 and missing.json()["errors"][0]["code"] == "revision.not_found"
+    assert (await client.get(f"{url}/2/diff", headers=auth(tokens["other"]))).status_code == 404

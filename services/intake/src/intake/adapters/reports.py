@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -128,3 +128,33 @@ async def receipt_row(session: AsyncSession, event_id: uuid.UUID) -> dict[str, A
         .one()
     )
     return dict(row)
+
+
+async def list_reports(
+    session: AsyncSession,
+    *,
+    unit_code: str | None,
+    form: str | None,
+    period: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Reports matching the filters, newest first, and how many match in all."""
+    conditions = [
+        column == value
+        for column, value in (
+            (reports.c.unit_code, unit_code),
+            (reports.c.form, form),
+            (reports.c.period, period),
+        )
+        if value is not None
+    ]
+    total = await session.scalar(select(func.count()).select_from(reports).where(*conditions))
+    rows = await session.execute(
+        select(reports)
+        .where(*conditions)
+        .order_by(reports.c.first_received_at.desc(), reports.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return int(total or 0), [dict(r) for r in rows.mappings()]

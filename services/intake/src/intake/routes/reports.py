@@ -8,14 +8,25 @@ import uuid
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from intake.adapters import reports as reports_repo
+from intake.domain.diff import diff_values
+from intake.domain.principal import Role
 from intake.domain.validation import IndicatorValue, Submission
 from intake.routes.auth import CurrentPrincipal
 from intake.routes.errors import ApiError, count_rejection, problems_response
-from intake.routes.schemas import ProblemOut, ProblemsOut, ReportAcceptedOut, ReportIn, ReportOut
+from intake.routes.schemas import (
+    ChangeOut,
+    ProblemOut,
+    ProblemsOut,
+    ReportAcceptedOut,
+    ReportIn,
+    ReportOut,
+    ReportPageOut,
+    ReportSummaryOut,
+    RevisionDiffOut,
+)
 from intake.service import Forbidden, IntakeService, KeyReused, RetryKey
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
@@ -99,6 +110,69 @@ def _retry_key(body: ReportIn, header: str | None) -> RetryKey | None:
     return RetryKey(key, hashlib.sha256(canonical.encode()).hexdigest())
 
 
+def _not_found() -> ApiError:
+    # Same answer for "absent" and "not yours": other units' report ids are not revealed.
+    return ApiError(404, "report.not_found", "report_id", "Không tìm thấy báo cáo.")
+
+
+@router.get("/reports", response_model=ReportPageOut, responses=_ERRORS)
+async def list_reports(
+    principal: CurrentPrincipal,
+    request: Request,
+    unit: Annotated[str | None, Query(max_length=10, description="Unit code")] = None,
+    form: Annotated[str | None, Query(max_length=50)] = None,
+    period: Annotated[str | None, Query(max_length=10, description="e.g. 2026-03")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ReportPageOut:
+    """Reports, newest first; a commune sees only its own."""
+    if principal.role is Role.COMMUNE:
+        if unit not in (None, principal.unit_code):
+            raise ApiError(
+                403, "auth.forbidden_unit", "unit", "Mã truy cập này chỉ xem được báo cáo của đơn vị mình."
+            )
+        unit = principal.unit_code
+    async with request.app.state.container.sessions() as session:
+        total, rows = await reports_repo.list_reports(
+            session, unit_code=unit, form=form, period=period, limit=limit, offset=offset
+        )
+    items = [ReportSummaryOut(report_id=r["id"], **{k: v for k, v in r.items() if k != "id"}) for r in rows]
+    return ReportPageOut(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get(
+    "/reports/{report_id}/revisions/{revision}/diff",
+    response_model=RevisionDiffOut,
+    responses=_ERRORS | {404: {"model": ProblemsOut}},
+)
+async def revision_diff(
+    report_id: uuid.UUID,
+    revision: Annotated[int, Path(ge=1, le=100_000)],
+    principal: CurrentPrincipal,
+    request: Request,
+) -> RevisionDiffOut:
+    """What a revision changed compared with the one before it (the first: every figure)."""
+    async with request.app.state.container.sessions() as session:
+        report = await reports_repo.get_report(session, report_id)
+    if report is None or not principal.may_read(report["unit_code"]):
+        raise _not_found()
+    by_number = {r["revision"]: r for r in report["revisions"]}
+    if revision not in by_number:
+        raise ApiError(
+            404, "revision.not_found", "revision", "Không tìm thấy lần nộp (phiên bản) này của báo cáo."
+        )
+    current, previous = by_number[revision], by_number.get(revision - 1)
+    changes = diff_values(previous["values"] if previous else {}, current["values"])
+    return RevisionDiffOut(
+        report_id=report_id,
+        revision=revision,
+        compared_with=previous["revision"] if previous else None,
+        submitted_by=current["submitted_by"],
+        received_at=current["received_at"],
+        changes=[ChangeOut(**vars(c)) for c in changes],
+    )
+
+
 @router.get(
     "/reports/{report_id}",
     response_model=ReportOut,
@@ -109,19 +183,5 @@ async def get_report(report_id: uuid.UUID, principal: CurrentPrincipal, request:
     async with request.app.state.container.sessions() as session:
         report = await reports_repo.get_report(session, report_id)
     if report is None or not principal.may_read(report["unit_code"]):
-        # Same answer for "absent" and "not yours": do not reveal other units' report ids.
-        return JSONResponse(
-            {
-                "errors": [
-                    {
-                        "code": "report.not_found",
-                        "field": "report_id",
-                        "message": "Không tìm thấy báo cáo.",
-                        "severity": "error",
-                    }
-                ],
-                "warnings": [],
-            },
-            status_code=404,
-        )
+        raise _not_found()
     return ReportOut(report_id=report["id"], **{k: v for k, v in report.items() if k != "id"})

@@ -102,3 +102,38 @@ class ReportOut(BaseModel):
     on_time: bool
     latest_revision: int
     revisions: list[RevisionOut]
+
+
+class ReportSummaryOut(BaseModel):
+    report_id: UUID
+    unit_code: str
+    form: str
+    period: str
+    as_of: date
+    first_received_at: datetime
+    deadline: datetime
+    on_time: bool
+    latest_revision: int
+
+
+class ReportPageOut(BaseModel):
+    items: list[ReportSummaryOut]
+    total: int = Field(description="Reports matching the filters, in all.")
+    limit: int
+    offset: int
+
+
+class ChangeOut(BaseModel):
+    indicator: str
+    field: str = Field(description="numerator or denominator")
+    before: int | None
+    after: int | None
+
+
+class RevisionDiffOut(BaseModel):
+    report_id: UUID
+    revision: int
+    compared_with: int | None = Field(description="The previous revision; None for the first one.")
+    submitted_by: str
+    received_at: datetime
+    changes: list[ChangeOut]
