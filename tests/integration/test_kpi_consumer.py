@@ -53,8 +53,11 @@ async def test_worked_example_a_through_the_pipeline(kpi: httpx.AsyncClient, cle
     assert row["projected"] == pytest.approx(0.8153, abs=0.00005)
     assert row["required_pace_pp_per_30d"] == pytest.approx(5.45, abs=0.005)
     assert row["status"] == "off_track"
-    province = await attainment(kpi, "24", "c")
+    province = await eventually(
+        lambda: attainment(kpi, "24", "c"), lambda r: r is not None and r["sequence"] >= 1
+    )
     assert province is not None and province["units_reporting"] == 1 and province["units_expected"] == 99
+    assert province["numerator"] == 4700 and province["status"] == "off_track"
 
     messages = await eventually(
         lambda: stream_messages(clean_nats, "KPI", "bdhvs.kpi.attainment.09313.c"),
@@ -85,6 +88,7 @@ async def test_a_redelivered_event_changes_nothing(
     row = await eventually(lambda: attainment(kpi, "09313", "c"), lambda r: r is not None)
     assert row is not None and row["sequence"] == 1
     assert await db.fetchval("SELECT count(*) FROM kpi.observations") == 2
+    await eventually(lambda: db.fetchval("SELECT count(*) FROM kpi.rollup_dirty"), lambda n: n == 0)
     assert await db.fetchval("SELECT count(*) FROM kpi.outbox") == 4  # unit + province, for c and d; once
 
 

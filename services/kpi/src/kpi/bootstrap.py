@@ -21,6 +21,7 @@ from bdhvs_shared.runtime import EventRuntime, make_broker
 from kpi.adapters.tables import outbox
 from kpi.domain.projection import ProjectionRules
 from kpi.handlers import register_handlers, reports_consumer
+from kpi.rollup_worker import RollupWorker
 from kpi.routes import attainment
 from kpi.service import CONSUMER, KpiService
 from kpi.settings import KpiSettings
@@ -33,6 +34,7 @@ class Container:
     service: KpiService
     runtime: EventRuntime
     broker: NatsBroker
+    rollup_worker: RollupWorker
 
     @property
     def nc(self) -> Client | None:
@@ -40,6 +42,7 @@ class Container:
 
     async def close(self) -> None:
         await self.broker.stop()
+        await self.rollup_worker.stop()
         await self.runtime.close()
         await self.engine.dispose()
 
@@ -64,17 +67,20 @@ async def start(settings: KpiSettings, metrics: CommonMetrics) -> Container:
     sessions = make_sessionmaker(engine)
     service = build_service(settings, sessions)
     relay = runtime.start_relay(sessions, outbox)
+    rollup_worker = RollupWorker(service, relay, settings.outbox_poll_seconds)
+    rollup_worker.start()
 
     async def apply(event: ReportAccepted) -> None:
         with metrics.handler_seconds.labels(consumer=CONSUMER).time():
             applied = await service.apply(event)
         (metrics.events_processed if applied else metrics.events_duplicate).labels(consumer=CONSUMER).inc()
         relay.wake()
+        rollup_worker.wake()
 
     broker = make_broker(settings, "kpi", consumer, metrics, js)
     register_handlers(broker, consumer, apply)
     await broker.start()
-    return Container(engine, sessions, service, runtime, broker)
+    return Container(engine, sessions, service, runtime, broker, rollup_worker)
 
 
 def create_app(settings: KpiSettings) -> FastAPI:

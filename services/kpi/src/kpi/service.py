@@ -16,7 +16,7 @@ from bdhvs_shared.clock import Clock
 from bdhvs_shared.db.idempotency import first_time
 from bdhvs_shared.db.outbox import stage
 from bdhvs_shared.events import AttainmentUpdated, Event, ReportAccepted, TargetInfo, subjects
-from kpi.adapters import observations, projections
+from kpi.adapters import observations, projections, rollups
 from kpi.adapters.tables import outbox, processed_events
 from kpi.domain.observation import Observation
 from kpi.domain.projection import ProjectionRules, project
@@ -64,15 +64,28 @@ class KpiService:
             for indicator, value in sorted(event.values.items()):
                 if indicator not in self.catalogue.indicators:
                     continue  # an indicator this catalogue version does not know: keep the rest
-                # Serialise all updates of an indicator: the province roll-up reads every unit's rows.
-                await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"kpi:{indicator}"))))
+                # Serialise updates of one unit and indicator (two replicas, two revisions at once).
+                lock = f"kpi:{event.unit_code}:{indicator}"
+                await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(lock))))
                 await observations.upsert(session, event, indicator, value)
                 staged += await self.refresh(session, event.unit_code, indicator, now, event.correlation_id)
-                staged += await self.refresh(
-                    session, self.catalogue.province.code, indicator, now, event.correlation_id
-                )
+                await rollups.mark_dirty(session, indicator, event.correlation_id, now)
             await stage(session, outbox, staged)
         return True
+
+    async def refresh_rollups(self) -> int:
+        """Recompute the province projection of every stale indicator; returns how many."""
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            dirty = await rollups.claim_dirty(session)
+            staged: list[tuple[Event, str]] = []
+            for indicator, correlation_id in dirty:
+                staged += await self.refresh(
+                    session, self.catalogue.province.code, indicator, now, correlation_id
+                )
+                await rollups.clear(session, indicator)
+            await stage(session, outbox, staged)
+        return len(dirty)
 
     async def compute(self, session: AsyncSession, unit_code: str, indicator: str, today: date) -> Snapshot:
         """The snapshot recomputed from every stored observation (used live and by verify)."""

@@ -59,5 +59,15 @@ attainment = Table(
     Column("last_event_id", UUID(as_uuid=True), nullable=False),
 )
 
+# Indicators whose province roll-up must be recomputed: marked with each applied report, cleared
+# by the roll-up worker. Under load many reports share one recomputation.
+rollup_dirty = Table(
+    "rollup_dirty",
+    metadata,
+    Column("indicator", String(10), primary_key=True),
+    Column("correlation_id", UUID(as_uuid=True), nullable=False),
+    Column("marked_at", DateTime(timezone=True), nullable=False),
+)
+
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)

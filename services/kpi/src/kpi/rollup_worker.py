@@ -1,0 +1,21 @@
+"""Recomputes province roll-ups marked stale by applied reports, then lets the relay publish."""
+
+from __future__ import annotations
+
+from bdhvs_shared.worker import PollingWorker
+from kpi.service import KpiService
+
+
+class RollupWorker(PollingWorker):
+    name = "rollup-worker"
+
+    def __init__(self, service: KpiService, relay: PollingWorker, poll_seconds: float) -> None:
+        super().__init__(poll_seconds)
+        self._service = service
+        self._relay = relay
+
+    async def run_once(self) -> int:
+        done = await self._service.refresh_rollups()
+        if done:
+            self._relay.wake()
+        return done
