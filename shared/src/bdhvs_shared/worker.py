@@ -18,8 +18,11 @@ log = structlog.get_logger(__name__)
 class PollingWorker(ABC):
     name = "worker"
 
-    def __init__(self, poll_seconds: float) -> None:
+    def __init__(self, poll_seconds: float, pause_after_work: float = 0.0) -> None:
         self._poll = poll_seconds
+        # > 0 for work whose cost does not depend on how much piled up (a roll-up): under
+        # load, one run every `pause_after_work` seconds serves everything that came meanwhile.
+        self._pause = pause_after_work
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -55,6 +58,8 @@ class PollingWorker(ABC):
                 log.warning(f"{self.name} failed, will retry", error=repr(exc), failures=failures)
                 done = 0
                 await asyncio.sleep(min(5.0, 0.1 * 2**failures))
+            if done and self._pause:
+                await asyncio.sleep(self._pause)
             if done == 0:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self._poll):

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import shutil
 import signal
 import statistics
 import sys
-import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -81,10 +82,22 @@ class KpiWatcher:
         self.arrived.clear()
 
 
+RETRIES = {"count": 0}
+
+
 async def _post(
     client: httpx.AsyncClient, url: str, headers: dict[str, str], body: dict[str, Any]
 ) -> tuple[str, float]:
-    reply = await client.post(url, json=body, headers=headers)
+    """POST as a careful client does: a dropped connection is retried under the same Idempotency-Key."""
+    headers = {**headers, "Idempotency-Key": str(uuid.uuid4())}
+    for attempt in range(3):
+        try:
+            reply = await client.post(url, json=body, headers=headers)
+            break
+        except httpx.TransportError:
+            if attempt == 2:
+                raise
+            RETRIES["count"] += 1
     if reply.status_code != 201:
         raise RuntimeError(f"report refused: {reply.status_code} {reply.text}")
     return reply.json()["event_id"], time.perf_counter()
@@ -191,18 +204,21 @@ async def measure(stack: Stack, count: int, concurrency: int, rate: float, secon
         f"  p50 {_pct(latencies, 0.50):8.1f} ms   p99 {_pct(latencies, 0.99):8.1f} ms   "
         f"max {max(latencies):8.1f} ms   mean {statistics.fmean(latencies):8.1f} ms"
     )
+    print(f"  connection errors retried under the same Idempotency-Key: {RETRIES['count']}")
     print("baseline: raw JetStream async publish (600-byte messages, 20000)")
     print(f"  {baseline:10.1f} msgs/s; end-to-end is {result['end_to_end_per_s'] / baseline:.4f} of it")
 
 
 def run(count: int = 1000, concurrency: int = 32, rate: float = 20.0, seconds: float = 10.0) -> None:
-    with tempfile.TemporaryDirectory(prefix="bdhvs-bench-") as directory:
-        ports = {"intake": free_port(), "kpi": free_port(), "notifier": free_port()}
-        stack = Stack(Path(directory), ports=ports, extra_env={"LOG_LEVEL": "WARNING"})
-        # SIGTERM (a timeout, a CI kill) must still stop the servers this run started.
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-        try:
-            stack.start()
-            asyncio.run(measure(stack, count, concurrency, rate, seconds))
-        finally:
-            stack.stop()
+    # A fresh directory each run, kept afterwards so the services' logs can be read.
+    directory = Path(".run/bench").resolve()
+    shutil.rmtree(directory, ignore_errors=True)
+    ports = {"intake": free_port(), "kpi": free_port(), "notifier": free_port()}
+    stack = Stack(directory, ports=ports, extra_env={"LOG_LEVEL": "WARNING"})
+    # SIGTERM (a timeout, a CI kill) must still stop the servers this run started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        stack.start()
+        asyncio.run(measure(stack, count, concurrency, rate, seconds))
+    finally:
+        stack.stop()

@@ -67,7 +67,7 @@ async def start(settings: KpiSettings, metrics: CommonMetrics) -> Container:
     sessions = make_sessionmaker(engine)
     service = build_service(settings, sessions)
     relay = runtime.start_relay(sessions, outbox)
-    rollup_worker = RollupWorker(service, relay, settings.outbox_poll_seconds)
+    rollup_worker = RollupWorker(service, relay, settings.outbox_poll_seconds, settings.rollup_pause_seconds)
     rollup_worker.start()
 
     async def apply(event: ReportAccepted) -> None:

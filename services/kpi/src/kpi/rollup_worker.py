@@ -9,8 +9,10 @@ from kpi.service import KpiService
 class RollupWorker(PollingWorker):
     name = "rollup-worker"
 
-    def __init__(self, service: KpiService, relay: PollingWorker, poll_seconds: float) -> None:
-        super().__init__(poll_seconds)
+    def __init__(
+        self, service: KpiService, relay: PollingWorker, poll_seconds: float, pause_after_work: float
+    ) -> None:
+        super().__init__(poll_seconds, pause_after_work)
         self._service = service
         self._relay = relay
 

@@ -14,4 +14,9 @@ class KpiSettings(ServiceSettings):
     )
     ack_wait_seconds: float = Field(default=30.0, gt=0)
     window_days: int = Field(default=180, ge=1, description="Pace window (KPI_RULES).")
+    rollup_pause_seconds: float = Field(
+        default=0.1,
+        ge=0,
+        description="Under load, recompute the province roll-up at most once per this interval.",
+    )
     at_risk_margin_pp: float = Field(default=5.0, ge=0, description="at_risk up to this many pp short.")
