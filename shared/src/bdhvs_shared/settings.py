@@ -19,13 +19,17 @@ class ServiceSettings(BaseSettings):
 
     nats_url: str = Field(description="NATS server URL, e.g. nats://127.0.0.1:4222")
     database_url: str = Field(description="SQLAlchemy URL, postgresql+asyncpg://user@host:port/db")
-    http_host: str = "127.0.0.1"
-    http_port: int = Field(default=8000, ge=1, le=65535)
-    log_format: Literal["console", "json"] = "console"
-    log_level: str = "INFO"
-    timezone: str = "Asia/Ho_Chi_Minh"
-    outbox_poll_seconds: float = Field(default=0.5, gt=0)
-    stream_replicas: int = Field(default=1, ge=1, le=5)
+    http_host: str = Field(default="127.0.0.1", description="Address the HTTP API listens on.")
+    http_port: int = Field(default=8000, ge=1, le=65535, description="Port of the HTTP API.")
+    log_format: Literal["console", "json"] = Field(default="console", description="json in production.")
+    log_level: str = Field(default="INFO", description="DEBUG also logs every consumed message.")
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone of deadlines and dates.")
+    outbox_poll_seconds: float = Field(
+        default=0.5, gt=0, description="Outbox relay poll when idle (it is also woken on each commit)."
+    )
+    stream_replicas: int = Field(
+        default=1, ge=1, le=5, description="Replicas of each JetStream stream (3 in a cluster)."
+    )
     clock_start: str | None = Field(
         default=None,
         description="Demo/testing only: run as if the current time were this ISO instant.",

@@ -13,8 +13,8 @@ from bdhvs_local.services import SERVICES
 ROOT = Path(__file__).resolve().parents[4]
 
 
-def generators() -> dict[Path, Callable[[], dict[str, Any]]]:
-    result: dict[Path, Callable[[], dict[str, Any]]] = {}
+def generators() -> dict[Path, Callable[[], dict[str, Any] | str]]:
+    result: dict[Path, Callable[[], dict[str, Any] | str]] = {Path("docs/settings.md"): settings_markdown}
     for name in SERVICES:
         module = importlib.import_module(f"{name}.docs")
         result[Path("docs/asyncapi") / f"{name}.json"] = module.asyncapi_document
@@ -22,8 +22,41 @@ def generators() -> dict[Path, Callable[[], dict[str, Any]]]:
     return result
 
 
-def render(document: dict[str, Any]) -> str:
+def render(document: dict[str, Any] | str) -> str:
+    if isinstance(document, str):
+        return document
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def settings_markdown() -> str:
+    """docs/settings.md: every environment variable of every service, from the settings classes."""
+    from bdhvs_shared.settings import ServiceSettings
+
+    lines = [
+        "# Settings",
+        "",
+        "Generated from the settings classes by `make docs`. Every value comes from the environment",
+        "and is checked at start: a missing or malformed one stops the service with the reason.",
+        "",
+        "| variable | service | default | meaning |",
+        "|---|---|---|---|",
+    ]
+    common = set(ServiceSettings.model_fields)
+    classes: list[tuple[str, type[ServiceSettings], set[str]]] = [("all", ServiceSettings, set())]
+    for name in SERVICES:
+        module = importlib.import_module(f"{name}.settings")
+        cls = next(v for k, v in vars(module).items() if k.endswith("Settings") and v is not ServiceSettings)
+        classes.append((name, cls, common - {"http_port"}))
+    for who, cls, skip in classes:
+        for field_name, field in cls.model_fields.items():
+            if field_name in skip:
+                continue
+            alias = field.validation_alias
+            env = alias if isinstance(alias, str) else field_name.upper()
+            default = "required" if field.is_required() else f"`{field.default!r}`"
+            meaning = (field.description or "").replace("|", "\\|")
+            lines.append(f"| `{env}` | {who} | {default} | {meaning} |")
+    return "\n".join(lines) + "\n"
 
 
 def stale(root: Path = ROOT) -> list[Path]:

@@ -8,7 +8,7 @@ from bdhvs_shared.settings import ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):
-    http_port: int = Field(default=8000, ge=1, le=65535)
+    http_port: int = Field(default=8000, ge=1, le=65535, description="Port of the HTTP API.")
     deadline_inclusive: bool = Field(
         default=False,
         description="False: 'before the 20th' (cut-off the 20th 00:00). True: 'by the 20th' (21st 00:00).",

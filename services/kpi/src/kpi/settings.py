@@ -8,11 +8,13 @@ from bdhvs_shared.settings import ServiceSettings
 
 
 class KpiSettings(ServiceSettings):
-    http_port: int = Field(default=8001, ge=1, le=65535)
+    http_port: int = Field(default=8001, ge=1, le=65535, description="Port of the HTTP API.")
     max_deliver: int = Field(
         default=8, ge=2, description="Deliveries of one message before it is dead-lettered."
     )
-    ack_wait_seconds: float = Field(default=30.0, gt=0)
+    ack_wait_seconds: float = Field(
+        default=30.0, gt=0, description="Seconds before an unacknowledged message is redelivered."
+    )
     window_days: int = Field(default=180, ge=1, description="Pace window (KPI_RULES).")
     rollup_pause_seconds: float = Field(
         default=0.1,

@@ -8,18 +8,28 @@ from bdhvs_shared.settings import ServiceSettings
 
 
 class NotifierSettings(ServiceSettings):
-    http_port: int = Field(default=8002, ge=1, le=65535)
-    max_deliver: int = Field(default=8, ge=2)
-    ack_wait_seconds: float = Field(default=30.0, gt=0)
+    http_port: int = Field(default=8002, ge=1, le=65535, description="Port of the HTTP API.")
+    max_deliver: int = Field(
+        default=8, ge=2, description="Deliveries of one message before it is dead-lettered."
+    )
+    ack_wait_seconds: float = Field(
+        default=30.0, gt=0, description="Seconds before an unacknowledged message is redelivered."
+    )
     smtp_host: str = Field(description="SMTP server host")
-    smtp_port: int = Field(default=25, ge=1, le=65535)
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_starttls: bool = False
-    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
-    mail_from: str = Field(default="BDHVS Bắc Ninh <bdhvs-noreply@bacninh.example>")
-    dispatch_poll_seconds: float = Field(default=0.5, gt=0)
-    max_send_attempts: int = Field(default=5, ge=1)
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP server port")
+    smtp_username: str | None = Field(default=None, description="SMTP login, if the server wants one")
+    smtp_password: SecretStr | None = Field(
+        default=None, description="SMTP password (secret; placeholders refused)"
+    )
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS")
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, description="SMTP timeout per message")
+    mail_from: str = Field(
+        default="BDHVS Bắc Ninh <bdhvs-noreply@bacninh.example>", description="From header"
+    )
+    dispatch_poll_seconds: float = Field(default=0.5, gt=0, description="Email dispatcher poll when idle")
+    max_send_attempts: int = Field(
+        default=5, ge=1, description="Attempts before a notification is marked failed"
+    )
 
     @field_validator("smtp_password")
     @classmethod
