@@ -13,16 +13,9 @@ from intake.domain.principal import Role
 from intake.settings import IntakeSettings
 from support.apps import eventually, running
 from support.bus import stream_messages
+from support.events import REPORT_BODY
 
-REPORT = {
-    "unit_code": "09313",
-    "form": "monthly",
-    "period": "2026-03",
-    "values": {
-        "c": {"numerator": 15000, "denominator": 18000},
-        "d": {"numerator": 9000, "denominator": 18000},
-    },
-}
+REPORT = REPORT_BODY
 
 
 async def test_a_report_accepted_while_nats_is_down_is_published_after(

@@ -49,3 +49,15 @@ async def publish(js: Any, event: Event, subject: str, msg_id: str | None = None
     if msg_id is not None:  # a different Nats-Msg-Id gets past JetStream's de-duplication
         headers["Nats-Msg-Id"] = msg_id
     await js.publish(subject, body_for(event), headers=headers, timeout=5)
+
+
+# The example body: a commune's monthly report (KPIs c and d), as a client posts it.
+REPORT_BODY: dict[str, Any] = {
+    "unit_code": "09313",
+    "form": "monthly",
+    "period": "2026-03",
+    "values": {
+        "c": {"numerator": 15000, "denominator": 18000},
+        "d": {"numerator": 9000, "denominator": 18000},
+    },
+}

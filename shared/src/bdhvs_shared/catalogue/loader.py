@@ -141,6 +141,19 @@ def _nfc(text: str) -> str:
 # --- field checks ------------------------------------------------------------------------------
 
 
+def _entry_code(
+    name: str, kind: str, index: int, item: Mapping[str, Any], seen: Mapping[str, object], hint: str = ""
+) -> tuple[str, str]:
+    """An entry's code, checked: ASCII (codes are subject tokens) and not seen before; and where it is."""
+    code = _string(f"{name}: {kind}s[{index}]", "code", item.get("code"))
+    where = f"{name}: {kind} {code!r}"
+    if not _TOKEN.fullmatch(code):
+        raise CatalogueError(f"{where}: code must be lower-case ASCII (a-z, 0-9, _){hint}")
+    if code in seen:
+        raise CatalogueError(f"{where}: duplicate {kind} code")
+    return code, where
+
+
 def _string(where: str, key: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise CatalogueError(f"{where}: '{key}' must be a non-empty (quoted) string, got {value!r}")
@@ -260,12 +273,7 @@ def _indicators(content: bytes, age_status: Mapping[str, str]) -> dict[str, Indi
     name = "indicators.yaml"
     out: dict[str, Indicator] = {}
     for i, item in enumerate(_entries(name, _yaml(name, content), "indicators")):
-        code = _string(f"{name}: indicators[{i}]", "code", item.get("code"))
-        where = f"{name}: indicator {code!r}"
-        if not _TOKEN.fullmatch(code):
-            raise CatalogueError(f"{where}: code must be lower-case ASCII (a-z, 0-9, _), e.g. 'dd' for đ")
-        if code in out:
-            raise CatalogueError(f"{where}: duplicate indicator code")
+        code, where = _entry_code(name, "indicator", i, item, out, hint=", e.g. 'dd' for đ")
         basis = item.get("denominator_basis")
         status = item.get("denominator_basis_status")
         if basis is not None:
@@ -329,12 +337,7 @@ def _forms(content: bytes, indicators: Mapping[str, Indicator]) -> dict[str, For
     name = "forms.yaml"
     out: dict[str, Form] = {}
     for i, item in enumerate(_entries(name, _yaml(name, content), "forms")):
-        code = _string(f"{name}: forms[{i}]", "code", item.get("code"))
-        where = f"{name}: form {code!r}"
-        if not _TOKEN.fullmatch(code):
-            raise CatalogueError(f"{where}: code must be lower-case ASCII (a-z, 0-9, _)")
-        if code in out:
-            raise CatalogueError(f"{where}: duplicate form code")
+        code, where = _entry_code(name, "form", i, item, out)
         kinds = item.get("reporter_kinds")
         if not isinstance(kinds, list) or not kinds or not all(k in _KIND_VALUES for k in map(str, kinds)):
             allowed = ", ".join(k.value for k in UnitKind)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import RowMapping, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -100,7 +100,7 @@ async def get_report(session: AsyncSession, report_id: uuid.UUID) -> dict[str, A
         .mappings()
         .all()
     )
-    return {**row, "revisions": [dict(r) for r in revisions]}
+    return {**_as_report(row), "revisions": [dict(r) for r in revisions]}
 
 
 async def receipt_row(session: AsyncSession, event_id: uuid.UUID) -> dict[str, Any]:
@@ -157,4 +157,11 @@ async def list_reports(
         .limit(limit)
         .offset(offset)
     )
-    return int(total or 0), [dict(r) for r in rows.mappings()]
+    return int(total or 0), [_as_report(r) for r in rows.mappings()]
+
+
+def _as_report(row: RowMapping) -> dict[str, Any]:
+    """A reports row as the API names it: `id` is `report_id`."""
+    out = dict(row)
+    out["report_id"] = out.pop("id")
+    return out

@@ -136,7 +136,7 @@ async def list_reports(
         total, rows = await reports_repo.list_reports(
             session, unit_code=unit, form=form, period=period, limit=limit, offset=offset
         )
-    items = [ReportSummaryOut(report_id=r["id"], **{k: v for k, v in r.items() if k != "id"}) for r in rows]
+    items = [ReportSummaryOut(**r) for r in rows]
     return ReportPageOut(items=items, total=total, limit=limit, offset=offset)
 
 
@@ -184,4 +184,4 @@ async def get_report(report_id: uuid.UUID, principal: CurrentPrincipal, request:
         report = await reports_repo.get_report(session, report_id)
     if report is None or not principal.may_read(report["unit_code"]):
         raise _not_found()
-    return ReportOut(report_id=report["id"], **{k: v for k, v in report.items() if k != "id"})
+    return ReportOut(**report)

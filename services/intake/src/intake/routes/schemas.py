@@ -91,19 +91,6 @@ class RevisionOut(BaseModel):
     values: dict[str, Any]
 
 
-class ReportOut(BaseModel):
-    report_id: UUID
-    unit_code: str
-    form: str
-    period: str
-    as_of: date
-    first_received_at: datetime
-    deadline: datetime
-    on_time: bool
-    latest_revision: int
-    revisions: list[RevisionOut]
-
-
 class ReportSummaryOut(BaseModel):
     report_id: UUID
     unit_code: str
@@ -114,6 +101,10 @@ class ReportSummaryOut(BaseModel):
     deadline: datetime
     on_time: bool
     latest_revision: int
+
+
+class ReportOut(ReportSummaryOut):
+    revisions: list[RevisionOut]
 
 
 class ReportPageOut(BaseModel):
