@@ -42,6 +42,7 @@ async def intake(
             tokens["other"] = await create_token(session, Role.COMMUNE, "09292", "test", now)
             tokens["operator"] = await create_token(session, Role.OPERATOR, None, "test", now)
             tokens["admin"] = await create_token(session, Role.ADMIN, None, "test", now)
+            tokens["police"] = await create_token(session, Role.AGENCY, None, "test", now, "cong_an")
         yield client, tokens
 
 
@@ -286,3 +287,47 @@ async def test_a_revision_diff_says_what_changed(intake: Any) -> None:
     missing = await client.get(f"{url}/3/diff", headers=auth(tokens["commune"]))
     assert missing.status_code == 404 and missing.json()["errors"][0]["code"] == "revision.not_found"
     assert (await client.get(f"{url}/2/diff", headers=auth(tokens["other"]))).status_code == 404
+
+
+POLICE_REPORT = {
+    "unit_code": "24",
+    "form": "police_monthly",
+    "period": "2026-03",
+    "values": {"vneid_l2": {"numerator": 1_900_000}, "d": {"numerator": 1_200_000}},
+}
+
+
+async def test_an_agency_reports_on_the_province_and_reads_only_its_forms(
+    intake: Any, db: asyncpg.Connection, clean_nats: str
+) -> None:
+    client, tokens = intake
+    reply = await client.post("/api/v1/reports", json=POLICE_REPORT, headers=auth(tokens["police"]))
+    assert reply.status_code == 201, reply.text
+    assert [w["code"] for w in reply.json()["warnings"]] == ["value.denominator_estimated"] * 2
+    commune_report = await client.post("/api/v1/reports", json=REPORT, headers=auth(tokens["commune"]))
+    assert commune_report.status_code == 201
+
+    # The police may not file the commune's form, nor another agency's.
+    for body in (
+        REPORT,
+        {**POLICE_REPORT, "form": "education_monthly", "values": {"b": {"numerator": 1, "denominator": 2}}},
+    ):
+        refused = await client.post("/api/v1/reports", json=body, headers=auth(tokens["police"]))
+        assert refused.status_code == 403, refused.text
+    # A commune may not file for the province.
+    refused = await client.post("/api/v1/reports", json=POLICE_REPORT, headers=auth(tokens["commune"]))
+    assert refused.status_code == 403, refused.text
+    assert await counts(db) == (2, 2, 2)
+
+    listed = (await client.get("/api/v1/reports", headers=auth(tokens["police"]))).json()
+    assert [(r["unit_code"], r["form"]) for r in listed["items"]] == [("24", "police_monthly")]
+    commune_id = commune_report.json()["report_id"]
+    hidden = await client.get(f"/api/v1/reports/{commune_id}", headers=auth(tokens["police"]))
+    assert hidden.status_code == 404
+
+    messages = await eventually(
+        lambda: stream_messages(clean_nats, "REPORTS", "bdhvs.report.>"), lambda m: len(m) == 2
+    )
+    event = next(ReportAccepted.model_validate_json(m.data) for m in messages if m.subject.endswith(".24"))
+    assert event.submitted_by == "agency:cong_an"
+    assert event.values["d"].denominator == 2_605_992 and event.values["d"].denominator_estimated

@@ -119,3 +119,29 @@ async def test_a_poison_message_goes_to_the_dead_letter_stream(
     assert await eventually(lambda: attainment(kpi, "09313", "c"), lambda r: r is not None)
     metrics = (await kpi.get("/metrics")).text
     assert 'bdhvs_events_dead_lettered_total{consumer="kpi-reports"} 1.0' in metrics
+
+
+async def test_an_agency_figure_for_the_province_is_not_added_to_the_communes(
+    kpi: httpx.AsyncClient, clean_nats: str
+) -> None:
+    async with jetstream(clean_nats) as js:
+        await publish(
+            js, report_accepted("09313", "2026-03", {"d": (900, 1000)}), "bdhvs.report.accepted.09313"
+        )
+        police = report_accepted("24", "2026-03", {"d": (1_200_000, 2_600_000)})
+        await publish(js, police.model_copy(update={"form": "police_monthly"}), "bdhvs.report.accepted.24")
+        await publish(
+            js, report_accepted("09292", "2026-03", {"d": (500, 1000)}), "bdhvs.report.accepted.09292"
+        )
+    # The province's series is the police's figure; the communes' roll-up does not add to it.
+    province = await eventually(
+        lambda: attainment(kpi, "24", "d"),
+        lambda r: r is not None and r["numerator"] == 1_200_000,
+    )
+    assert province is not None
+    assert (province["numerator"], province["denominator"]) == (1_200_000, 2_600_000)
+    assert (province["units_reporting"], province["units_expected"]) == (1, 1)
+    commune = await eventually(lambda: attainment(kpi, "09292", "d"), lambda r: r is not None)
+    assert commune is not None and commune["numerator"] == 500
+    settled = await attainment(kpi, "24", "d")
+    assert settled is not None and settled["numerator"] == 1_200_000

@@ -6,8 +6,9 @@ import dataclasses
 import shutil
 import unicodedata
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,10 +16,13 @@ from bdhvs_shared.catalogue import (
     Catalogue,
     CatalogueError,
     Comparator,
+    Measure,
+    Period,
     PeriodType,
     Unit,
     UnitKind,
     default_directory,
+    form_deadline,
     load_catalogue,
 )
 
@@ -90,6 +94,7 @@ def test_the_package_carries_its_own_data() -> None:
         "province.yaml",
         "indicators.yaml",
         "forms.yaml",
+        "agencies.yaml",
         "README.md",
     ):
         assert (directory / name).is_file(), name
@@ -109,7 +114,7 @@ TARGETS = {
 
 
 def test_the_five_kpis_and_their_targets() -> None:
-    assert list(CATALOGUE.indicators) == ["a", "b", "c", "d", "dd"]
+    assert [c for c, i in CATALOGUE.indicators.items() if i.kpi] == ["a", "b", "c", "d", "dd"]
     for code, expected in TARGETS.items():
         indicator = CATALOGUE.indicators[code]
         assert indicator.code == code and code.isascii()
@@ -273,6 +278,28 @@ def _delete(name: str) -> Callable[[Path], None]:
         (_rewrite("province.yaml", "name: ", "name: [unclosed"), "not valid YAML"),
         (_rewrite("unit_predecessors.csv", "09313,Chi Lăng", "09999,Chi Lăng"), "09999"),
         (_delete("indicators.yaml"), "indicators.yaml is missing"),
+        (_delete("agencies.yaml"), "agencies.yaml is missing"),
+        (_rewrite("indicators.yaml", "measure: count", "measure: tally"), "measure must be one of"),
+        (_rewrite("indicators.yaml", "measure: yes_no\n", "measure: yes_no\n    parts: [x]\n"), "parts"),
+        (
+            _rewrite(
+                "indicators.yaml",
+                'norm: "ít nhất',
+                'targets: [{year: 2026, value: 1, comparator: ">="}]\n    norm: "ít nhất',
+            ),
+            "a count has no attainment",
+        ),
+        (
+            _rewrite("forms.yaml", "agencies: [cong_an]", "agencies: [cong_an_xa]"),
+            "unknown agency.*cong_an_xa",
+        ),
+        (
+            _rewrite("forms.yaml", "agencies: [so_gddt]", "agencies: [so_gddt]\n    reporter_kinds: [xa]"),
+            "either reporter_kinds",
+        ),
+        (_rewrite("forms.yaml", 'periods: ["2025"]', "periods: []"), "names its periods"),
+        (_rewrite("forms.yaml", 'periods: ["2025"]', 'periods: ["2025-03"]'), "not annual"),
+        (_rewrite("agencies.yaml", "code: so_noi_vu", "code: so_gddt"), "duplicate agency"),
     ],
 )
 def test_bad_data_is_refused_with_a_clear_reason(
@@ -292,3 +319,66 @@ def test_the_catalogue_is_immutable() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         CATALOGUE.version = "x"  # type: ignore[misc]
     assert isinstance(CATALOGUE, Catalogue)
+
+
+# --- operational indicators, agencies and forms ----------------------------------------------------
+
+
+def test_the_operational_indicators_of_the_2026_letters() -> None:
+    operational = [c for c, i in CATALOGUE.indicators.items() if not i.kpi]
+    assert operational == [
+        "vneid_l2",
+        "chu_ky_so",
+        "doi_tnxk",
+        "lop_hoc_thon",
+        "cong_ttdt",
+        "dinh_danh_16",
+        "dai_su_so",
+        "ho_tro_mot_cua",
+        "gia_dinh_so",
+        "tin_bai",
+    ]
+    assert CATALOGUE.indicators["vneid_l2"].targets == ()  # tracked apart from KPI d, no target
+    signatures = CATALOGUE.indicators["chu_ky_so"]
+    assert signatures.parts == ("vneid", "mysign", "smartca")
+    assert signatures.denominator_basis == "age_14_plus"
+    assert [(t.year, t.value) for t in signatures.targets] == [(2026, 0.70)]
+    assert CATALOGUE.indicators["dinh_danh_16"].denominator_basis == "age_16_plus"
+    assert {c for c, i in CATALOGUE.indicators.items() if i.measure is Measure.YES_NO} == {
+        "doi_tnxk",
+        "cong_ttdt",
+        "ho_tro_mot_cua",
+    }
+    news = CATALOGUE.indicators["tin_bai"]
+    assert news.measure is Measure.COUNT and news.targets == () and news.norm
+
+
+def test_agencies_file_forms_about_the_province() -> None:
+    assert set(CATALOGUE.agencies) == {"cong_an", "so_gddt", "so_noi_vu", "tinh_doan", "bao_ptth", "so_khcn"}
+    police = CATALOGUE.forms["police_monthly"]
+    assert police.for_province and police.agencies == {"cong_an"} and police.indicators == ("vneid_l2", "d")
+    assert CATALOGUE.expected_reporters(police) == [CATALOGUE.province]
+    assert CATALOGUE.forms["education_monthly"].indicators == ("b",)
+    assert CATALOGUE.forms["home_affairs_monthly"].indicators == ("a",)
+    assert not CATALOGUE.forms["youth_weekly"].for_province
+
+
+def test_every_period_type_has_a_commune_form() -> None:
+    commune_forms = [f for f in CATALOGUE.forms.values() if not f.for_province]
+    assert {f.period_type for f in commune_forms} == set(PeriodType)
+    for form in commune_forms:
+        assert len(CATALOGUE.expected_reporters(form)) == 99, form.code
+
+
+def test_the_police_baseline_is_a_one_off_report_due_before_31_march_2026() -> None:
+    baseline = CATALOGUE.forms["police_baseline_2025"]
+    assert baseline.due_date == date(2026, 3, 31) and baseline.periods == ("2025",)
+    cutoff = form_deadline(baseline, Period.parse("2025"), ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert cutoff == datetime(2026, 3, 31, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    inclusive = form_deadline(baseline, Period.parse("2025"), ZoneInfo("Asia/Ho_Chi_Minh"), inclusive=True)
+    assert inclusive == datetime(2026, 4, 1, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+def test_every_form_indicator_exists_and_every_indicator_is_on_a_form() -> None:
+    on_forms = {code for form in CATALOGUE.forms.values() for code in form.indicators}
+    assert on_forms == set(CATALOGUE.indicators)

@@ -33,27 +33,33 @@ app.add_typer(token_app, name="token")
 
 @token_app.command("create")
 def create_token(
-    role: Annotated[Role, typer.Option(help="commune, operator or admin")],
+    role: Annotated[Role, typer.Option(help="commune, agency, operator or admin")],
     unit: Annotated[str | None, typer.Option(help="Unit code, required for role commune")] = None,
+    agency: Annotated[str | None, typer.Option(help="Agency code, required for role agency")] = None,
     label: Annotated[str, typer.Option(help="Who the token is for")] = "",
 ) -> None:
     """Create a token and print it (shown once; only its digest is stored)."""
     if (role is Role.COMMUNE) != (unit is not None):
         raise typer.BadParameter("--unit is required for role commune, and only for it")
-    print(asyncio.run(_create_token(role, unit, label)))
+    if (role is Role.AGENCY) != (agency is not None):
+        raise typer.BadParameter("--agency is required for role agency, and only for it")
+    print(asyncio.run(_create_token(role, unit, label, agency)))
 
 
-async def _create_token(role: Role, unit: str | None, label: str) -> str:
+async def _create_token(role: Role, unit: str | None, label: str, agency: str | None = None) -> str:
     from bdhvs_shared.catalogue import load_catalogue
     from bdhvs_shared.clock import SystemClock
     from bdhvs_shared.db.engine import make_engine, make_sessionmaker
     from intake.adapters.tokens import create_token as create
 
-    if unit is not None and load_catalogue().unit(unit) is None:
+    catalogue = load_catalogue()
+    if unit is not None and catalogue.unit(unit) is None:
         raise typer.BadParameter(f"unknown unit {unit}")
+    if agency is not None and agency not in catalogue.agencies:
+        raise typer.BadParameter(f"unknown agency {agency} (known: {', '.join(catalogue.agencies)})")
     engine = make_engine(_settings().database_url)
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
-            return await create(session, role, unit, label, SystemClock().now())
+            return await create(session, role, unit, label, SystemClock().now(), agency)
     finally:
         await engine.dispose()

@@ -68,7 +68,7 @@ class IntakeService:
     async def submit(
         self, principal: Principal, report: ValidReport, retry: RetryKey | None = None
     ) -> Receipt:
-        if not principal.may_submit_for(report.unit.code):
+        if not principal.may_submit(report.unit.code, report.form):
             raise Forbidden(report.unit.code)
         received_at = self.clock.now().astimezone(self.tz)
         deadline, on_time = timeliness(
@@ -79,6 +79,7 @@ class IntakeService:
                 numerator=v.numerator,
                 denominator=v.denominator,
                 denominator_estimated=v.denominator_estimated,
+                parts=dict(v.parts),
             )
             for code, v in sorted(report.values.items())
         }

@@ -51,6 +51,7 @@ class KpiService:
             for form in self.catalogue.forms.values()
             if indicator in form.indicators
             for unit in self.catalogue.expected_reporters(form)
+            if unit.code != self.catalogue.province.code  # agencies' reports are not part of the roll-up
         }
         return len(codes)
 
@@ -91,10 +92,16 @@ class KpiService:
         """The snapshot recomputed from every stored observation (used live and by verify)."""
         target = self.target(indicator, today)
         if unit_code == self.catalogue.province.code:
-            points = rollup_series(await observations.series_by_unit(session, indicator))
-            series: Sequence[Observation] = as_observations(points)
+            by_unit = await observations.series_by_unit(session, indicator)
+            # An agency's own figure for the province (police, a department) is the province's
+            # series; otherwise the province is the roll-up of its communes and wards.
+            direct = by_unit.pop(unit_code, None)
+            points = rollup_series(by_unit)
+            series: Sequence[Observation] = direct or as_observations(points)
             reporting = points[-1].units_reporting if points else 0
             expected = self.units_expected(indicator)
+            if direct:
+                reporting, expected = 1, 1
         else:
             series = await observations.unit_series(session, unit_code, indicator)
             reporting, expected = (1 if series else 0), 1

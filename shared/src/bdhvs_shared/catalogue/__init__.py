@@ -4,14 +4,16 @@
 periods and the calendar (as-of day, cut-off) are pure functions over `Period`.
 """
 
-from bdhvs_shared.catalogue.calendar import as_of_date, deadline, is_on_time
+from bdhvs_shared.catalogue.calendar import as_of_date, deadline, form_deadline, is_on_time
 from bdhvs_shared.catalogue.loader import default_directory, load_catalogue
 from bdhvs_shared.catalogue.model import (
+    Agency,
     Catalogue,
     CatalogueError,
     Comparator,
     Form,
     Indicator,
+    Measure,
     Unit,
     UnitKind,
     YearTarget,
@@ -19,11 +21,13 @@ from bdhvs_shared.catalogue.model import (
 from bdhvs_shared.catalogue.periods import Period, PeriodError, PeriodType
 
 __all__ = [
+    "Agency",
     "Catalogue",
     "CatalogueError",
     "Comparator",
     "Form",
     "Indicator",
+    "Measure",
     "Period",
     "PeriodError",
     "PeriodType",
@@ -33,6 +37,7 @@ __all__ = [
     "as_of_date",
     "deadline",
     "default_directory",
+    "form_deadline",
     "is_on_time",
     "load_catalogue",
 ]

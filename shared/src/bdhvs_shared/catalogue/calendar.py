@@ -10,6 +10,8 @@ Rules (MISSION.md "Reporting calendar", KPI_RULES.md "Observations"):
   the cut-off moves to the next day, 00:00.
 - Weekly reports (the Youth Union's weekly report) have no day of the month: they are due before the
   Monday after the week, 00:00 local (inclusive: before Tuesday 00:00); `due_day` is ignored.
+- A one-off report (a form with a `due_date`, e.g. the police's 2025 baseline "before 31/03/2026") is
+  due before that day, 00:00 local (inclusive: the next day), whatever the period.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bdhvs_shared.catalogue.model import Form
 from bdhvs_shared.catalogue.periods import Period, PeriodType
 
 # Days that exist in every month: a form's due and as-of days are limited to these.
@@ -51,6 +54,14 @@ def deadline(period: Period, due_day: int, tz: ZoneInfo, inclusive: bool = False
         day = date(year, month, due_day)
     if inclusive:
         day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=tz)
+
+
+def form_deadline(form: Form, period: Period, tz: ZoneInfo, inclusive: bool = False) -> datetime:
+    """The cut-off of `form` for `period`: its fixed `due_date` when it has one, else `deadline`."""
+    if form.due_date is None:
+        return deadline(period, form.due_day, tz, inclusive)
+    day = form.due_date + timedelta(days=1) if inclusive else form.due_date
     return datetime(day.year, day.month, day.day, tzinfo=tz)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -46,14 +46,26 @@ class YearTarget:
     due: date  # the target date: 31 December of `year` unless the indicator says otherwise
 
 
+class Measure(StrEnum):
+    """How an indicator is reported; every one travels as numerator/denominator (KPI_RULES.md)."""
+
+    RATIO = "ratio"  # people meeting it / the population it is over
+    YES_NO = "yes_no"  # one unit either does or does not (1/1 or 0/1): the roll-up is a share of units
+    COUNT = "count"  # a number with no population (news items): denominator 0, so no attainment
+
+
 @dataclass(frozen=True)
 class Indicator:
     code: str  # ASCII subject token: a, b, c, d, dd (đ)
     name_vi: str
     name_en: str
-    targets: tuple[YearTarget, ...]  # sorted by year
+    targets: tuple[YearTarget, ...]  # sorted by year; empty for an indicator that is only tracked
     denominator_basis: str | None  # an age-share measure (e.g. age_18_plus), or None
     denominator_basis_status: str | None = None  # that measure's status in age_shares.csv
+    measure: Measure = Measure.RATIO
+    kpi: bool = False  # one of the five KPIs of Plan 15/KH-UBND (a, b, c, d, đ)
+    parts: tuple[str, ...] = ()  # named sub-counts each ≤ the denominator (signatures per provider)
+    norm: str | None = None  # for counts: the expected amount in words (e.g. "≥ 2 tin, bài mỗi tuần")
 
     def target_for(self, today: date) -> YearTarget | None:
         """The target of today's year: it switches to the new year's target on 1 January.
@@ -66,14 +78,30 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Agency:
+    """A provincial body that reports on the province as a whole (police, departments, youth union…)."""
+
+    code: str  # ASCII token, e.g. cong_an
+    name_vi: str
+
+
+@dataclass(frozen=True)
 class Form:
     code: str
     name_vi: str
-    reporter_kinds: frozenset[UnitKind]
+    reporter_kinds: frozenset[UnitKind]  # communes and wards that file it (may be empty)
     period_type: PeriodType
     indicators: tuple[str, ...]
     due_day: int  # received before this day (00:00 local) of the period's last month
     as_of_day: int  # figures as of this day of the period's last month
+    agencies: frozenset[str] = frozenset()  # agencies that file it, for the province
+    due_date: date | None = None  # a one-off report: received before this day, whatever the period
+    periods: tuple[str, ...] = ()  # a one-off report: the only periods it is filed for (empty: any)
+
+    @property
+    def for_province(self) -> bool:
+        """Filed by agencies about the province as a whole (not by communes and wards)."""
+        return bool(self.agencies)
 
 
 @dataclass(frozen=True)
@@ -85,17 +113,20 @@ class Catalogue:
     forms: Mapping[str, Form]
     age_shares: Mapping[str, float]  # measure → percent of the population (latest values: 2024)
     timezone: str = "Asia/Ho_Chi_Minh"  # the province's IANA zone (province.yaml)
+    agencies: Mapping[str, Agency] = field(default_factory=dict)
 
     def unit(self, code: str) -> Unit | None:
         """A commune or ward by code, or the province by its code ("24")."""
         return self.province if code == self.province.code else self.units.get(code)
 
     def expected_reporters(self, form: Form) -> list[Unit]:
-        """The units that must file `form`: those of its reporter kinds, in code order."""
-        return sorted(
+        """The units `form` reports on: those of its reporter kinds in code order, or the province
+        when agencies file it."""
+        units = sorted(
             (u for u in self.units.values() if u.kind in form.reporter_kinds),
             key=lambda u: u.code,
         )
+        return [self.province, *units] if form.for_province else units
 
     def reference_denominator(self, unit_code: str, indicator_code: str) -> int | None:
         """Population × the indicator's age share, rounded half up: an estimate for a missing denominator.

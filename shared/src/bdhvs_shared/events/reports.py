@@ -25,6 +25,11 @@ class IndicatorValue(BaseModel):
         description="True when the report omitted the denominator and the catalogue's reference "
         "(population × age share, an estimate) was used.",
     )
+    parts: dict[str, int] = Field(
+        default_factory=dict,
+        description="Sub-counts of an indicator that has parts (digital signatures per provider: "
+        "vneid, mysign, smartca); empty otherwise. Added in schema version 1 (additive).",
+    )
 
 
 class ReportAccepted(Event):
@@ -55,7 +60,10 @@ class ReportAccepted(Event):
     as_of: date = Field(
         description="Day the figures are as of (the 14th of the period's last month by default)."
     )
-    values: dict[str, IndicatorValue] = Field(description="Figures per indicator code (a, b, c, d, dd).")
+    values: dict[str, IndicatorValue] = Field(
+        description="Figures per indicator code of the form (a, b, c, d, dd and the operational indicators). "
+        "Yes/no indicators are 1/1 or 0/1; counts have denominator 0 (no attainment)."
+    )
     received_at: AwareDatetime = Field(description="When intake received this revision.")
     deadline: AwareDatetime = Field(description="The form's cut-off for this period.")
     on_time: bool = Field(

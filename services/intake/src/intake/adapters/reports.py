@@ -138,8 +138,9 @@ async def list_reports(
     period: str | None,
     limit: int,
     offset: int,
+    forms: list[str] | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """Reports matching the filters, newest first, and how many match in all."""
+    """Reports matching the filters (`forms`: only these forms), newest first, and how many in all."""
     conditions = [
         column == value
         for column, value in (
@@ -149,6 +150,8 @@ async def list_reports(
         )
         if value is not None
     ]
+    if forms is not None:
+        conditions.append(reports.c.form.in_(forms))
     total = await session.scalar(select(func.count()).select_from(reports).where(*conditions))
     rows = await session.execute(
         select(reports)

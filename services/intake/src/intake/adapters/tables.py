@@ -55,6 +55,7 @@ api_tokens = Table(
     Column("token_sha256", String(64), nullable=False, unique=True),
     Column("role", String(20), nullable=False),
     Column("unit_code", String(5), nullable=True),
+    Column("agency_code", String(40), nullable=True),
     Column("label", Text, nullable=False, server_default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),

@@ -19,7 +19,12 @@ def digest(token: str) -> str:
 
 
 async def create_token(
-    session: AsyncSession, role: Role, unit_code: str | None, label: str, now: datetime
+    session: AsyncSession,
+    role: Role,
+    unit_code: str | None,
+    label: str,
+    now: datetime,
+    agency_code: str | None = None,
 ) -> str:
     token = "bdhvs_" + secrets.token_urlsafe(32)
     await session.execute(
@@ -28,6 +33,7 @@ async def create_token(
             token_sha256=digest(token),
             role=role.value,
             unit_code=unit_code,
+            agency_code=agency_code,
             label=label,
             created_at=now,
         )
@@ -38,11 +44,13 @@ async def create_token(
 async def principal_for(session: AsyncSession, token: str) -> Principal | None:
     row = (
         await session.execute(
-            select(api_tokens.c.id, api_tokens.c.role, api_tokens.c.unit_code).where(
-                api_tokens.c.token_sha256 == digest(token), api_tokens.c.revoked_at.is_(None)
-            )
+            select(
+                api_tokens.c.id, api_tokens.c.role, api_tokens.c.unit_code, api_tokens.c.agency_code
+            ).where(api_tokens.c.token_sha256 == digest(token), api_tokens.c.revoked_at.is_(None))
         )
     ).first()
     if row is None:
         return None
-    return Principal(token_id=row.id, role=Role(row.role), unit_code=row.unit_code)
+    return Principal(
+        token_id=row.id, role=Role(row.role), unit_code=row.unit_code, agency_code=row.agency_code
+    )

@@ -27,4 +27,8 @@ def diff_values(
         for field in FIELDS:
             if old.get(field) != new.get(field):
                 changes.append(Change(indicator, field, old.get(field), new.get(field)))
+        old_parts, new_parts = old.get("parts") or {}, new.get("parts") or {}
+        for part in sorted(old_parts.keys() | new_parts.keys()):
+            if old_parts.get(part) != new_parts.get(part):
+                changes.append(Change(indicator, f"parts.{part}", old_parts.get(part), new_parts.get(part)))
     return changes

@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
 
+from bdhvs_shared.catalogue import Form
+
 
 class Role(StrEnum):
     COMMUNE = "commune"  # a commune/ward clerk: its own unit only
+    AGENCY = "agency"  # a provincial body (police, a department…): the forms it files, for the province
     OPERATOR = "operator"  # Department of Science & Technology: the whole province
     ADMIN = "admin"  # manages reference data; does not submit reports
 
@@ -18,17 +21,30 @@ class Principal:
     token_id: UUID
     role: Role
     unit_code: str | None
+    agency_code: str | None = None
 
     @property
     def label(self) -> str:
-        return (
-            f"{self.role.value}:{self.unit_code}" if self.unit_code else f"{self.role.value}:{self.token_id}"
-        )
+        subject = self.unit_code or self.agency_code or self.token_id
+        return f"{self.role.value}:{subject}"
 
-    def may_submit_for(self, unit_code: str) -> bool:
+    def may_submit(self, unit_code: str, form: Form) -> bool:
+        """Operators for anyone; a commune its own unit's forms; an agency the forms it files."""
         if self.role is Role.OPERATOR:
             return True
-        return self.role is Role.COMMUNE and self.unit_code == unit_code
+        if self.role is Role.COMMUNE:
+            return self.unit_code == unit_code and not form.for_province
+        return self.role is Role.AGENCY and self.agency_code in form.agencies
 
-    def may_read(self, unit_code: str) -> bool:
-        return self.role in (Role.OPERATOR, Role.ADMIN) or self.unit_code == unit_code
+    def may_read(self, unit_code: str, form: Form | None) -> bool:
+        if self.role in (Role.OPERATOR, Role.ADMIN):
+            return True
+        if self.role is Role.AGENCY:
+            return form is not None and self.agency_code in form.agencies
+        return self.unit_code == unit_code
+
+    def readable_forms(self, forms: list[Form]) -> list[str] | None:
+        """The form codes this principal may list, or None for no restriction by form."""
+        if self.role is Role.AGENCY:
+            return [f.code for f in forms if self.agency_code in f.agencies]
+        return None

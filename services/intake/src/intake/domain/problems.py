@@ -122,6 +122,48 @@ _TYPES = (
         ("indicator", "denominator", "reference"),
     ),
     ProblemType(
+        "period.not_for_form",
+        _E,
+        "Biểu mẫu “{form}” là báo cáo một lần, chỉ nộp cho kỳ {allowed}, nên kỳ “{value}” không phù hợp. Vui lòng chọn đúng kỳ báo cáo.",
+        ("form", "allowed", "value"),
+    ),
+    ProblemType(
+        "value.yes_no_invalid",
+        _E,
+        "Chỉ tiêu {indicator} chỉ nhận “Có” hoặc “Không”: số đạt là 1 (có) hoặc 0 (không) và tổng số là 1 hoặc để trống. Vui lòng sửa lại.",
+        ("indicator",),
+    ),
+    ProblemType(
+        "value.count_has_denominator",
+        _E,
+        "Chỉ tiêu {indicator} là số lượng (ví dụ số tin, bài), không có tổng số. Vui lòng để trống tổng số (mẫu số) và chỉ nhập số lượng.",
+        ("indicator",),
+    ),
+    ProblemType(
+        "value.parts_missing",
+        _E,
+        "Chỉ tiêu {indicator} cần nhập số liệu chi tiết theo từng loại ({parts}). Vui lòng bổ sung: {missing}.",
+        ("indicator", "parts", "missing"),
+    ),
+    ProblemType(
+        "value.part_unknown",
+        _E,
+        "“{value}” không phải là loại chi tiết của chỉ tiêu {indicator}. Vui lòng chỉ nhập các loại: {parts}.",
+        ("value", "indicator", "parts"),
+    ),
+    ProblemType(
+        "value.part_above_denominator",
+        _E,
+        "Số {part} ({amount}) của chỉ tiêu {indicator} lớn hơn tổng số ({denominator}). Số của mỗi loại không được vượt quá tổng số; vui lòng kiểm tra lại.",
+        ("part", "amount", "indicator", "denominator"),
+    ),
+    ProblemType(
+        "value.parts_inconsistent",
+        _E,
+        "Số đạt ({numerator}) của chỉ tiêu {indicator} phải từ {low} (loại nhiều nhất) đến {high} (tổng các loại), vì một người có thể dùng nhiều loại. Vui lòng kiểm tra lại số liệu.",
+        ("numerator", "indicator", "low", "high"),
+    ),
+    ProblemType(
         "field.missing",
         _E,
         "{subject} là thông tin bắt buộc nhưng đang bị thiếu. Vui lòng bổ sung rồi gửi lại.",
@@ -179,6 +221,11 @@ BASIS_NAMES: Mapping[str, str] = {
 }
 UNIT_KIND_NAMES: Mapping[str, str] = {"xa": "Xã", "phuong": "Phường", "province": "Tỉnh"}
 _INDICATOR_LETTERS = {"dd": "đ"}  # subject tokens are ASCII; people write đ
+PART_NAMES = {
+    "vneid": "chữ ký số trên VNeID",
+    "mysign": "chữ ký số Viettel MySign",
+    "smartca": "chữ ký số VNPT SmartCA",
+}
 _FIELD_NAMES = {
     "unit_code": "Mã đơn vị",
     "form": "Biểu mẫu",
@@ -211,6 +258,8 @@ def describe_field(field: str) -> str:
     if field in _FIELD_NAMES:
         return _FIELD_NAMES[field]
     parts = field.split(".")
+    if parts[0] == "values" and len(parts) == 4 and parts[2] == "parts":
+        return f"Số {PART_NAMES.get(parts[3], shown(parts[3]))} của chỉ tiêu {indicator_label(parts[1])}"
     if parts[0] == "values" and len(parts) in (2, 3):
         label = indicator_label(parts[1])
         if len(parts) == 2:
@@ -219,6 +268,8 @@ def describe_field(field: str) -> str:
             return f"Số đạt (tử số) của chỉ tiêu {label}"
         if parts[2] == "denominator":
             return f"Tổng số (mẫu số) của chỉ tiêu {label}"
+        if parts[2] == "parts":
+            return f"Số liệu chi tiết của chỉ tiêu {label}"
     return f"Trường “{shown(field)}”"
 
 

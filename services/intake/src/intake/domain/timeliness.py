@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bdhvs_shared.catalogue import Form, Period, deadline, is_on_time
+from bdhvs_shared.catalogue import Form, Period, form_deadline, is_on_time
 
 
 def timeliness(
     received_at: datetime, form: Form, period: Period, tz: ZoneInfo, inclusive: bool = False
 ) -> tuple[datetime, bool]:
     """(the cut-off, received strictly before it). `received_at` must be timezone-aware."""
-    cutoff = deadline(period, form.due_day, tz, inclusive)
+    cutoff = form_deadline(form, period, tz, inclusive)
     return cutoff, is_on_time(received_at, cutoff)

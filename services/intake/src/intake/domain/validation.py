@@ -9,13 +9,14 @@ no "no reference population" when the unit is unknown).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from bdhvs_shared.catalogue import Catalogue, Form, Period, PeriodError, Unit, as_of_date
+from bdhvs_shared.catalogue import Catalogue, Form, Measure, Period, PeriodError, Unit, UnitKind, as_of_date
 from intake.domain.problems import (
     BASIS_NAMES,
     ESTIMATE_NOTE,
+    PART_NAMES,
     PERIOD_TYPE_NAMES,
     UNIT_KIND_NAMES,
     Problem,
@@ -36,6 +37,7 @@ FAR_ABOVE_REFERENCE = 2.0
 class IndicatorValue:
     numerator: int
     denominator: int | None  # None: use the unit's reference denominator (an estimate)
+    parts: Mapping[str, int] | None = None  # sub-counts, for an indicator that has parts
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,9 @@ class Submission:
 @dataclass(frozen=True)
 class ValidatedValue:
     numerator: int
-    denominator: int  # > 0 and ≥ numerator
+    denominator: int  # > 0 and ≥ numerator; 1 for yes/no; 0 for a count (no attainment)
     denominator_estimated: bool  # True when taken from the catalogue's reference denominator
+    parts: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -110,13 +113,20 @@ def _form(catalogue: Catalogue, code: str, unit: Unit | None, problems: list[Pro
     if form is None:
         allowed = ", ".join(f"{f.code} ({f.name_vi})" for f in catalogue.forms.values())
         problems.append(problem("form.unknown", "form", value=shown(code), allowed=allowed))
-    elif unit is not None and unit.kind not in form.reporter_kinds:
+    elif unit is not None and not _files(unit, form):
         problems.append(
             problem(
                 "form.not_for_unit", "form", unit=unit_label(unit), form=form.code, form_name=form.name_vi
             )
         )
     return form
+
+
+def _files(unit: Unit, form: Form) -> bool:
+    """Communes and wards file their kinds' forms; agencies' forms are about the province."""
+    if unit.kind is UnitKind.PROVINCE:
+        return form.for_province
+    return unit.kind in form.reporter_kinds
 
 
 def _period(text: str, form: Form | None, problems: list[Problem]) -> Period | None:
@@ -138,6 +148,12 @@ def _period(text: str, form: Form | None, problems: list[Problem]) -> Period | N
                 expected=expected,
                 example=example,
             )
+        )
+        return None
+    if form is not None and form.periods and str(period) not in form.periods:
+        allowed = ", ".join(form.periods)
+        problems.append(
+            problem("period.not_for_form", "period", form=form.code, allowed=allowed, value=shown(text))
         )
         return None
     return period
@@ -213,10 +229,108 @@ def _well_formed(code: str, value: object, problems: list[Problem]) -> bool:
         elif amount < 0:
             problems.append(problem("value.negative", path, subject=describe_field(path)))
             ok = False
+    for part, amount in (value.parts or {}).items():
+        path = f"{field}.parts.{shown(part)}"
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            problems.append(problem("value.not_integer", path, subject=describe_field(path)))
+            ok = False
+        elif amount < 0:
+            problems.append(problem("value.negative", path, subject=describe_field(path)))
+            ok = False
     return ok
 
 
 def _resolve(
+    catalogue: Catalogue, unit: Unit | None, code: str, value: IndicatorValue, problems: list[Problem]
+) -> ValidatedValue | None:
+    """By the indicator's measure: a yes/no is 1/1 or 0/1; a count has no denominator; a ratio
+    below."""
+    indicator = catalogue.indicators[code]
+    label = indicator_label(code)
+    if indicator.measure is Measure.YES_NO:
+        if value.numerator in (0, 1) and value.denominator in (None, 1) and not value.parts:
+            return ValidatedValue(value.numerator, 1, False)
+        problems.append(problem("value.yes_no_invalid", f"values.{code}.numerator", indicator=label))
+        return None
+    if indicator.measure is Measure.COUNT:
+        if value.denominator is None and not value.parts:
+            return ValidatedValue(value.numerator, 0, False)
+        problems.append(problem("value.count_has_denominator", f"values.{code}.denominator", indicator=label))
+        return None
+    ratio = _ratio(catalogue, unit, code, value, problems)
+    if ratio is None or not indicator.parts:
+        return ratio
+    parts = _parts(indicator.parts, code, value, ratio, problems)
+    return (
+        None
+        if parts is None
+        else ValidatedValue(ratio.numerator, ratio.denominator, ratio.denominator_estimated, parts)
+    )
+
+
+def _parts(
+    names: tuple[str, ...], code: str, value: IndicatorValue, ratio: ValidatedValue, problems: list[Problem]
+) -> dict[str, int] | None:
+    """Each part ≤ the denominator; the numerator between the largest part and their sum."""
+    field, label = f"values.{code}", indicator_label(code)
+    given = dict(value.parts or {})
+    listed = ", ".join(PART_NAMES.get(n, n) for n in names)
+    ok = True
+    for unknown in sorted(set(given) - set(names)):
+        problems.append(
+            problem(
+                "value.part_unknown",
+                f"{field}.parts.{shown(unknown)}",
+                value=shown(unknown),
+                indicator=label,
+                parts=listed,
+            )
+        )
+        ok = False
+    missing = [n for n in names if n not in given]
+    if missing:
+        problems.append(
+            problem(
+                "value.parts_missing",
+                f"{field}.parts",
+                indicator=label,
+                parts=listed,
+                missing=", ".join(PART_NAMES.get(n, n) for n in missing),
+            )
+        )
+        ok = False
+    for name in names:
+        if given.get(name, 0) > ratio.denominator:
+            problems.append(
+                problem(
+                    "value.part_above_denominator",
+                    f"{field}.parts.{name}",
+                    part=PART_NAMES.get(name, name),
+                    amount=number(given[name]),
+                    indicator=label,
+                    denominator=number(ratio.denominator),
+                )
+            )
+            ok = False
+    if not ok:
+        return None
+    low, high = max(given[n] for n in names), sum(given[n] for n in names)
+    if not low <= ratio.numerator <= high:
+        problems.append(
+            problem(
+                "value.parts_inconsistent",
+                f"{field}.numerator",
+                numerator=number(ratio.numerator),
+                indicator=label,
+                low=number(low),
+                high=number(high),
+            )
+        )
+        return None
+    return {n: given[n] for n in names}
+
+
+def _ratio(
     catalogue: Catalogue, unit: Unit | None, code: str, value: IndicatorValue, problems: list[Problem]
 ) -> ValidatedValue | None:
     """Fill a missing denominator from the reference, then check numerator ≤ denominator > 0."""

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from intake.adapters import reports as reports_repo
 from intake.domain.diff import diff_values
-from intake.domain.principal import Role
+from intake.domain.principal import Principal, Role
 from intake.domain.validation import IndicatorValue, Submission
 from intake.routes.auth import CurrentPrincipal
 from intake.routes.errors import ApiError, count_rejection, problems_response
@@ -68,7 +68,7 @@ async def submit_report(
         unit_code=body.unit_code,
         form=body.form,
         period=body.period,
-        values={k: IndicatorValue(v.numerator, v.denominator) for k, v in body.values.items()},
+        values={k: IndicatorValue(v.numerator, v.denominator, v.parts) for k, v in body.values.items()},
     )
     valid = service.validate(submission)
     if isinstance(valid, list):
@@ -110,6 +110,11 @@ def _retry_key(body: ReportIn, header: str | None) -> RetryKey | None:
     return RetryKey(key, hashlib.sha256(canonical.encode()).hexdigest())
 
 
+def _may_read(principal: Principal, report: dict[str, Any], request: Request) -> bool:
+    form = _service(request).catalogue.forms.get(report["form"])
+    return principal.may_read(report["unit_code"], form)
+
+
 def _not_found() -> ApiError:
     # Same answer for "absent" and "not yours": other units' report ids are not revealed.
     return ApiError(404, "report.not_found", "report_id", "Không tìm thấy báo cáo.")
@@ -132,9 +137,11 @@ async def list_reports(
                 403, "auth.forbidden_unit", "unit", "Mã truy cập này chỉ xem được báo cáo của đơn vị mình."
             )
         unit = principal.unit_code
+    catalogue = _service(request).catalogue
+    readable = principal.readable_forms(list(catalogue.forms.values()))
     async with request.app.state.container.sessions() as session:
         total, rows = await reports_repo.list_reports(
-            session, unit_code=unit, form=form, period=period, limit=limit, offset=offset
+            session, unit_code=unit, form=form, period=period, limit=limit, offset=offset, forms=readable
         )
     items = [ReportSummaryOut(**r) for r in rows]
     return ReportPageOut(items=items, total=total, limit=limit, offset=offset)
@@ -154,7 +161,7 @@ async def revision_diff(
     """What a revision changed compared with the one before it (the first: every figure)."""
     async with request.app.state.container.sessions() as session:
         report = await reports_repo.get_report(session, report_id)
-    if report is None or not principal.may_read(report["unit_code"]):
+    if report is None or not _may_read(principal, report, request):
         raise _not_found()
     by_number = {r["revision"]: r for r in report["revisions"]}
     if revision not in by_number:
@@ -182,6 +189,6 @@ async def get_report(report_id: uuid.UUID, principal: CurrentPrincipal, request:
     """A report with all its revisions."""
     async with request.app.state.container.sessions() as session:
         report = await reports_repo.get_report(session, report_id)
-    if report is None or not principal.may_read(report["unit_code"]):
+    if report is None or not _may_read(principal, report, request):
         raise _not_found()
     return ReportOut(**report)

@@ -16,8 +16,17 @@ class IndicatorValueIn(BaseModel):
     denominator: StrictInt | None = Field(
         default=None,
         ge=0,
-        description="Whole number ≥ numerator; omit it to use the catalogue's reference (an estimate).",
+        description="Whole number ≥ numerator; omit it to use the catalogue's reference (an estimate). "
+        "Yes/no indicators: 1 or omitted; counts: omitted.",
         examples=[18000],
+    )
+    parts: dict[str, StrictInt] | None = Field(
+        default=None,
+        max_length=20,
+        description="Sub-counts for an indicator that has parts (digital signatures per provider: "
+        "vneid, mysign, smartca), each ≤ the denominator; the numerator lies between the largest "
+        "part and their sum.",
+        examples=[{"vneid": 9000, "mysign": 2500, "smartca": 1500}],
     )
 
 
@@ -116,7 +125,7 @@ class ReportPageOut(BaseModel):
 
 class ChangeOut(BaseModel):
     indicator: str
-    field: str = Field(description="numerator or denominator")
+    field: str = Field(description="numerator, denominator or parts.<name>")
     before: int | None
     after: int | None
 
