@@ -4,58 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 
 from bdhvs_shared.events import ReportAccepted
-from intake.adapters.tokens import create_token
-from intake.bootstrap import create_app
-from intake.domain.principal import Role
-from intake.settings import IntakeSettings
-from support.apps import eventually, running
+from support.apps import eventually
 from support.bus import stream_messages
 from support.events import REPORT_BODY
+from support.intake import auth, counts
 
 REPORT = REPORT_BODY
-
-
-@pytest.fixture
-async def intake(
-    database_url: str, clean_nats: str
-) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
-    settings = IntakeSettings(
-        nats_url=clean_nats,
-        database_url=database_url,
-        BDHVS_CLOCK_START="2026-03-10T09:00:00+07:00",
-    )
-    app = create_app(settings)
-    async with running(app) as client:
-        container = app.state.container
-        tokens = {}
-        async with container.sessions() as session, session.begin():
-            now = container.clock.now()
-            tokens["commune"] = await create_token(session, Role.COMMUNE, "09313", "test", now)
-            tokens["other"] = await create_token(session, Role.COMMUNE, "09292", "test", now)
-            tokens["operator"] = await create_token(session, Role.OPERATOR, None, "test", now)
-            tokens["admin"] = await create_token(session, Role.ADMIN, None, "test", now)
-            tokens["police"] = await create_token(session, Role.AGENCY, None, "test", now, "cong_an")
-        yield client, tokens
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def counts(db: asyncpg.Connection) -> tuple[int, int, int]:
-    return (
-        await db.fetchval("SELECT count(*) FROM intake.reports"),
-        await db.fetchval("SELECT count(*) FROM intake.report_revisions"),
-        await db.fetchval("SELECT count(*) FROM intake.outbox"),
-    )
 
 
 async def test_a_report_is_stored_and_published_with_its_event_id(

@@ -20,7 +20,7 @@ from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.nats.connection import JetStreamPublisher, connect
 from bdhvs_shared.nats.streams import ensure_streams
-from intake.routes import reports
+from intake.routes import files, reports
 from intake.routes.errors import install_error_handlers
 from intake.service import IntakeService
 from intake.settings import IntakeSettings
@@ -99,7 +99,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         "Reports of the 'Bình dân học vụ số' campaign: submit, validate, revise, publish.",
         metrics.registry,
         start,
-        [reports.router],
+        [reports.router, files.router],
     )
     install_error_handlers(app, metrics.reports_rejected)
     Instrumentator(registry=metrics.registry).instrument(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -68,12 +69,42 @@ class IntakeService:
     async def submit(
         self, principal: Principal, report: ValidReport, retry: RetryKey | None = None
     ) -> Receipt:
-        if not principal.may_submit(report.unit.code, report.form):
-            raise Forbidden(report.unit.code)
+        return (await self.submit_many(principal, [(report, retry)]))[0]
+
+    async def submit_many(
+        self, principal: Principal, items: Sequence[tuple[ValidReport, RetryKey | None]]
+    ) -> list[Receipt]:
+        """Store every report (a revision each) in one transaction: all or nothing (file imports)."""
+        for report, _ in items:
+            if not principal.may_submit(report.unit.code, report.form):
+                raise Forbidden(report.unit.code)
         received_at = self.clock.now().astimezone(self.tz)
+        async with self.sessions() as session, session.begin():
+            return [
+                await self._store(session, principal, report, retry, received_at) for report, retry in items
+            ]
+
+    async def _store(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        report: ValidReport,
+        retry: RetryKey | None,
+        received_at: datetime,
+    ) -> Receipt:
         deadline, on_time = timeliness(
             received_at, report.form, report.period, self.tz, self.deadline_inclusive
         )
+        if retry is not None:
+            claim = await idempotency.claim(
+                session, principal.token_id, retry.key, retry.fingerprint, received_at
+            )
+            if not claim.new:
+                if not claim.same_request or claim.event_id is None:
+                    raise KeyReused(retry.key)
+                row = await reports.receipt_row(session, claim.event_id)
+                times = {k: row[k].astimezone(self.tz) for k in ("received_at", "deadline")}
+                return Receipt(**{**row, **times}, replayed=True)
         values = {
             code: IndicatorValue(
                 numerator=v.numerator,
@@ -83,42 +114,31 @@ class IntakeService:
             )
             for code, v in sorted(report.values.items())
         }
-        async with self.sessions() as session, session.begin():
-            if retry is not None:
-                claim = await idempotency.claim(
-                    session, principal.token_id, retry.key, retry.fingerprint, received_at
-                )
-                if not claim.new:
-                    if not claim.same_request or claim.event_id is None:
-                        raise KeyReused(retry.key)
-                    row = await reports.receipt_row(session, claim.event_id)
-                    times = {k: row[k].astimezone(self.tz) for k in ("received_at", "deadline")}
-                    return Receipt(**{**row, **times}, replayed=True)
-            stored = await reports.next_revision(
-                session,
-                unit_code=report.unit.code,
-                form=report.form.code,
-                period=str(report.period),
-                as_of=report.as_of,
-                received_at=received_at,
-                deadline=deadline,
-                on_time=on_time,
-            )
-            event = _accepted_event(
-                report, stored, values, received_at, principal, self.catalogue.version, self.tz
-            )
-            await reports.add_revision(
-                session,
-                stored,
-                {k: v.model_dump() for k, v in values.items()},
-                received_at,
-                principal.label,
-                event.event_id,
-                self.catalogue.version,
-            )
-            await stage(session, outbox, [(event, subjects.report_accepted(report.unit.code))])
-            if retry is not None:
-                await idempotency.record(session, principal.token_id, retry.key, event.event_id)
+        stored = await reports.next_revision(
+            session,
+            unit_code=report.unit.code,
+            form=report.form.code,
+            period=str(report.period),
+            as_of=report.as_of,
+            received_at=received_at,
+            deadline=deadline,
+            on_time=on_time,
+        )
+        event = _accepted_event(
+            report, stored, values, received_at, principal, self.catalogue.version, self.tz
+        )
+        await reports.add_revision(
+            session,
+            stored,
+            {k: v.model_dump() for k, v in values.items()},
+            received_at,
+            principal.label,
+            event.event_id,
+            self.catalogue.version,
+        )
+        await stage(session, outbox, [(event, subjects.report_accepted(report.unit.code))])
+        if retry is not None:
+            await idempotency.record(session, principal.token_id, retry.key, event.event_id)
         return Receipt(
             report_id=event.report_id,
             revision=event.revision,

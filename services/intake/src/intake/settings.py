@@ -13,3 +13,11 @@ class IntakeSettings(ServiceSettings):
         default=False,
         description="False: 'before the 20th' (cut-off the 20th 00:00). True: 'by the 20th' (21st 00:00).",
     )
+    import_max_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        ge=1024,
+        description="Largest Excel/CSV file accepted by the import, in bytes (413 above it).",
+    )
+    import_max_rows: int = Field(
+        default=500, ge=1, description="Most data rows in one imported file (a province-wide sheet has 99)."
+    )

@@ -31,22 +31,22 @@ from intake.service import Forbidden, IntakeService, KeyReused, RetryKey
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
-_CONFLICT: dict[int | str, dict[str, Any]] = {
+CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ProblemsOut, "description": "The idempotency key was used for a different report."}
 }
-_ERRORS: dict[int | str, dict[str, Any]] = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ProblemsOut, "description": "No token, or an unknown one."},
     403: {"model": ProblemsOut, "description": "The token may not act for this unit."},
     422: {"model": ProblemsOut, "description": "The report is invalid; nothing was stored."},
 }
 
 
-def _service(request: Request) -> IntakeService:
+def service_of(request: Request) -> IntakeService:
     service: IntakeService = request.app.state.container.service
     return service
 
 
-@router.post("/reports", status_code=201, response_model=ReportAcceptedOut, responses=_ERRORS | _CONFLICT)
+@router.post("/reports", status_code=201, response_model=ReportAcceptedOut, responses=ERRORS | CONFLICT)
 async def submit_report(
     body: ReportIn,
     principal: CurrentPrincipal,
@@ -63,7 +63,7 @@ async def submit_report(
     ] = None,
 ) -> Any:
     """Submit (or resubmit, as a new revision) a unit's report for a form and period."""
-    service = _service(request)
+    service = service_of(request)
     submission = Submission(
         unit_code=body.unit_code,
         form=body.form,
@@ -111,7 +111,7 @@ def _retry_key(body: ReportIn, header: str | None) -> RetryKey | None:
 
 
 def _may_read(principal: Principal, report: dict[str, Any], request: Request) -> bool:
-    form = _service(request).catalogue.forms.get(report["form"])
+    form = service_of(request).catalogue.forms.get(report["form"])
     return principal.may_read(report["unit_code"], form)
 
 
@@ -120,7 +120,7 @@ def _not_found() -> ApiError:
     return ApiError(404, "report.not_found", "report_id", "Không tìm thấy báo cáo.")
 
 
-@router.get("/reports", response_model=ReportPageOut, responses=_ERRORS)
+@router.get("/reports", response_model=ReportPageOut, responses=ERRORS)
 async def list_reports(
     principal: CurrentPrincipal,
     request: Request,
@@ -137,7 +137,7 @@ async def list_reports(
                 403, "auth.forbidden_unit", "unit", "Mã truy cập này chỉ xem được báo cáo của đơn vị mình."
             )
         unit = principal.unit_code
-    catalogue = _service(request).catalogue
+    catalogue = service_of(request).catalogue
     readable = principal.readable_forms(list(catalogue.forms.values()))
     async with request.app.state.container.sessions() as session:
         total, rows = await reports_repo.list_reports(
@@ -150,7 +150,7 @@ async def list_reports(
 @router.get(
     "/reports/{report_id}/revisions/{revision}/diff",
     response_model=RevisionDiffOut,
-    responses=_ERRORS | {404: {"model": ProblemsOut}},
+    responses=ERRORS | {404: {"model": ProblemsOut}},
 )
 async def revision_diff(
     report_id: uuid.UUID,
@@ -183,7 +183,7 @@ async def revision_diff(
 @router.get(
     "/reports/{report_id}",
     response_model=ReportOut,
-    responses=_ERRORS | {404: {"model": ProblemsOut}},
+    responses=ERRORS | {404: {"model": ProblemsOut}},
 )
 async def get_report(report_id: uuid.UUID, principal: CurrentPrincipal, request: Request) -> Any:
     """A report with all its revisions."""

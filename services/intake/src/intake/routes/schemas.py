@@ -67,6 +67,9 @@ class ProblemOut(BaseModel):
     field: str = Field(description="Where: a JSON path such as values.c.numerator.")
     message: str = Field(description="What is wrong and what to do, in Vietnamese.")
     severity: str = Field(default="error", description="error or warning.")
+    sheet: str | None = Field(default=None, description="For a file: the sheet (CSV: 'CSV').")
+    row: int | None = Field(default=None, description="For a file: the 1-based row; 0 for the whole file.")
+    column: str | None = Field(default=None, description="For a file: the column letter, e.g. 'C'.")
 
 
 class ProblemsOut(BaseModel):
@@ -137,3 +140,19 @@ class RevisionDiffOut(BaseModel):
     submitted_by: str
     received_at: datetime
     changes: list[ChangeOut]
+
+
+class ImportedRowOut(BaseModel):
+    row: int = Field(description="The row in the file.")
+    unit_code: str
+    report_id: UUID | None = Field(description="None in a dry run: nothing was stored.")
+    revision: int | None
+    on_time: bool | None
+    warnings: list[ProblemOut] = []
+
+
+class ImportOut(BaseModel):
+    dry_run: bool = Field(description="True: checked only, nothing stored; send again with dry_run=false.")
+    form: str
+    period: str
+    rows: list[ImportedRowOut]

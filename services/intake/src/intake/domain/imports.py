@@ -1,0 +1,132 @@
+"""A filled template, checked as a whole: every row a valid report the caller may file, or every problem.
+
+All-or-nothing: one problem anywhere refuses the whole file (the caller stores nothing), and the
+answer lists every problem found with its row and column, so that a clerk fixes the file in one go.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bdhvs_shared.catalogue import Catalogue
+from intake.domain.principal import Principal
+from intake.domain.problems import Severity, problem
+from intake.domain.tabular import (
+    NAME_KEY,
+    UNIT_KEY,
+    Column,
+    Located,
+    columns,
+    locate,
+    submission_from_row,
+    text,
+)
+from intake.domain.validation import ValidReport, unit_label, validate_submission
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    row: int
+    report: ValidReport
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    form: str
+    period: str
+    rows: list[PlannedRow]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    problems: list[Located]
+    forbidden: bool = False  # the file is well-formed but names units the caller may not file for
+
+
+def plan_import(
+    catalogue: Catalogue,
+    principal: Principal,
+    sheet: str,
+    keys: Sequence[str],
+    rows: Sequence[tuple[int, Mapping[str, object]]],
+    form_code: str,
+    period: str,
+    max_rows: int,
+) -> ImportPlan | Refusal:
+    form = catalogue.forms.get(form_code)
+    if form is None:
+        allowed = ", ".join(catalogue.forms)
+        return Refusal(
+            [Located(problem("form.unknown", "form", value=form_code, allowed=allowed), sheet, 0, "")]
+        )
+    layout = columns(catalogue, form)
+    header = _header_problems(layout, keys, form.code, sheet)
+    if header:
+        return Refusal(header)
+    if not rows:
+        return Refusal([Located(problem("file.no_rows", ""), sheet, 0, "")])
+    if len(rows) > max_rows:
+        too_many = problem("file.too_many_rows", "", count=len(rows), limit=max_rows)
+        return Refusal([Located(too_many, sheet, 0, "")])
+    found: list[Located] = _duplicates(rows, sheet)
+    planned: list[PlannedRow] = []
+    for number, cells in rows:
+        submission = submission_from_row(form, period, layout, cells, sheet, number)
+        if isinstance(submission, list):
+            found += submission
+            continue
+        checked = validate_submission(catalogue, submission)
+        if isinstance(checked, list):
+            found += locate([p for p in checked if p.severity is Severity.ERROR], sheet, number)
+        else:
+            planned.append(PlannedRow(number, checked))
+    if found:
+        return Refusal(found)
+    forbidden = [
+        Located(
+            problem("auth.forbidden_unit", UNIT_KEY, form=form.code, unit=unit_label(p.report.unit)),
+            sheet,
+            p.row,
+            UNIT_KEY,
+        )
+        for p in planned
+        if not principal.may_submit(p.report.unit.code, form)
+    ]
+    if forbidden:
+        return Refusal(forbidden, forbidden=True)
+    return ImportPlan(form.code, period, planned)
+
+
+def _header_problems(layout: Sequence[Column], keys: Sequence[str], form: str, sheet: str) -> list[Located]:
+    expected = {c.key: c for c in layout}
+    found = [
+        Located(problem("file.column_missing", "", column=key, label=column.label, form=form), sheet, 0, "")
+        for key, column in expected.items()
+        if key not in keys and key != NAME_KEY
+    ]
+    found += [
+        Located(problem("file.column_unknown", "", column=key, form=form), sheet, 0, key)
+        for key in keys
+        if key and key not in expected
+    ]
+    return found
+
+
+def _duplicates(rows: Sequence[tuple[int, Mapping[str, object]]], sheet: str) -> list[Located]:
+    by_unit: dict[str, list[int]] = defaultdict(list)
+    for number, cells in rows:
+        unit = text(cells.get(UNIT_KEY))
+        if unit:
+            by_unit[unit].append(number)
+    return [
+        Located(
+            problem("file.duplicate_unit", UNIT_KEY, unit=unit, rows=", ".join(map(str, numbers))),
+            sheet,
+            numbers[-1],
+            UNIT_KEY,
+        )
+        for unit, numbers in by_unit.items()
+        if len(numbers) > 1
+    ]

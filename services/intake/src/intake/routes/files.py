@@ -1,0 +1,279 @@
+"""Excel and CSV, the clerks' way: download a form's template, upload it filled (dry run, then commit)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from bdhvs_shared.catalogue import Form, Period, PeriodError, Unit, form_deadline
+from intake.adapters import spreadsheets
+from intake.adapters.spreadsheets import TemplateRow, UnreadableFile
+from intake.domain.imports import ImportPlan, Refusal, plan_import
+from intake.domain.principal import Principal, Role
+from intake.domain.problems import PERIOD_TYPE_NAMES, Problem, problem
+from intake.domain.tabular import Located, columns
+from intake.domain.validation import unit_label
+from intake.routes.auth import CurrentPrincipal
+from intake.routes.errors import ApiError, count_rejection
+from intake.routes.reports import CONFLICT, ERRORS, service_of
+from intake.routes.schemas import ImportedRowOut, ImportOut, ProblemOut, ProblemsOut
+from intake.service import Forbidden, KeyReused, RetryKey
+
+router = APIRouter(prefix="/api/v1", tags=["files"])
+
+CSV_TYPE = "text/csv"
+_FILE_TYPES = {spreadsheets.XLSX_TYPE: "xlsx", CSV_TYPE: "csv"}
+
+
+@router.get(
+    "/templates/{form}",
+    responses={
+        200: {"content": {spreadsheets.XLSX_TYPE: {}, CSV_TYPE: {}}, "description": "The template."},
+        **ERRORS,
+        404: {"model": ProblemsOut},
+    },
+    response_class=Response,
+)
+async def template(
+    form: str,
+    principal: CurrentPrincipal,
+    request: Request,
+    period: Annotated[str, Query(max_length=10, description="e.g. 2026-03")],
+    unit: Annotated[str | None, Query(max_length=10, description="One unit; omit for every unit")] = None,
+    format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx",
+) -> Response:
+    """A form's template for a period: one row per unit, Vietnamese headers, input cells validated.
+
+    A commune gets its own row; an agency the province's; operators one unit or every unit that
+    files the form (a province-wide sheet).
+    """
+    service = service_of(request)
+    chosen = _form(service.catalogue.forms.get(form), form)
+    parsed = _period(chosen, period)
+    units = _units(principal, chosen, unit, request)
+    layout = columns(service.catalogue, chosen)
+    rows = [TemplateRow(u.code, unit_label(u)) for u in units]
+    name = f"{chosen.code}_{parsed}" + (f"_{units[0].code}" if len(units) == 1 else "")
+    if format == "csv":
+        body, media = spreadsheets.write_csv(layout, rows), CSV_TYPE
+    else:
+        deadline = form_deadline(chosen, parsed, service.tz, service.deadline_inclusive)
+        title = f"{chosen.name_vi} — kỳ {parsed}"
+        body = spreadsheets.write_xlsx(title, chosen.code, str(parsed), deadline, layout, rows)
+        media = spreadsheets.XLSX_TYPE
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'}
+    )
+
+
+@router.post(
+    "/imports",
+    response_model=ImportOut,
+    responses={
+        **ERRORS,
+        **CONFLICT,
+        413: {"model": ProblemsOut, "description": "The file is larger than allowed."},
+        415: {"model": ProblemsOut, "description": "Neither .xlsx nor CSV."},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The filled template: .xlsx or CSV (UTF-8, with or without BOM), as the raw body.",
+            "content": {
+                spreadsheets.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                CSV_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+async def import_file(
+    principal: CurrentPrincipal,
+    request: Request,
+    form: Annotated[str | None, Query(max_length=50, description="Required for CSV")] = None,
+    period: Annotated[str | None, Query(max_length=10, description="Required for CSV")] = None,
+    dry_run: Annotated[bool, Query(description="Check only (default); false stores every row")] = True,
+) -> Any:
+    """Import a filled template: every row is a report; one problem anywhere refuses the whole file.
+
+    Send it with `dry_run=true` (the default) to see every problem and warning with its sheet, row and
+    column; then with `dry_run=false` to store all rows in one transaction. An `Idempotency-Key`
+    header makes a retried commit return the original result.
+    """
+    container = request.app.state.container
+    service = service_of(request)
+    data = await _body(request, container.settings.import_max_bytes)
+    table = _read(data, request.headers.get("content-type", ""))
+    chosen_form = _agree("form", table.form, form)
+    chosen_period = _agree("period", table.period, period)
+    outcome = plan_import(
+        service.catalogue,
+        principal,
+        table.sheet,
+        table.keys,
+        table.rows,
+        chosen_form,
+        chosen_period,
+        container.settings.import_max_rows,
+    )
+    if isinstance(outcome, Refusal):
+        count_rejection(container.metrics.reports_rejected, [p.problem for p in outcome.problems])
+        return _located_response(outcome.problems, table.keys, 403 if outcome.forbidden else 422)
+    if dry_run:
+        return _result(outcome, None, True)
+    key = request.headers.get("idempotency-key")
+    fingerprint = hashlib.sha256(data).hexdigest()
+    items = [(r.report, RetryKey(f"{key}#{r.row}", fingerprint) if key else None) for r in outcome.rows]
+    try:
+        receipts = await service.submit_many(principal, items)
+    except Forbidden:  # plan_import checked it; kept for a token whose rights changed meanwhile
+        raise ApiError(
+            403, "auth.forbidden_unit", "unit_code", "Mã truy cập này không được nộp báo cáo này."
+        ) from None
+    except KeyReused:
+        raise ApiError(
+            409,
+            "idempotency.key_reused",
+            "Idempotency-Key",
+            "Khóa gửi lại (Idempotency-Key) này đã được dùng cho một tệp có nội dung khác. "
+            "Vui lòng dùng khóa mới cho mỗi tệp mới.",
+        ) from None
+    if any(not r.replayed for r in receipts):
+        container.relay.wake()
+        container.metrics.reports_accepted.labels(form=outcome.form).inc(
+            sum(not r.replayed for r in receipts)
+        )
+    return _result(outcome, receipts, False)
+
+
+def _result(plan: ImportPlan, receipts: list[Any] | None, dry_run: bool) -> ImportOut:
+    rows = []
+    for index, planned in enumerate(plan.rows):
+        receipt = receipts[index] if receipts is not None else None
+        rows.append(
+            ImportedRowOut(
+                row=planned.row,
+                unit_code=planned.report.unit.code,
+                report_id=receipt.report_id if receipt else None,
+                revision=receipt.revision if receipt else None,
+                on_time=receipt.on_time if receipt else None,
+                warnings=[_out(w) for w in planned.report.warnings],
+            )
+        )
+    return ImportOut(dry_run=dry_run, form=plan.form, period=plan.period, rows=rows)
+
+
+def _out(
+    p: Problem, sheet: str | None = None, row: int | None = None, column: str | None = None
+) -> ProblemOut:
+    return ProblemOut(
+        code=p.code,
+        field=p.field,
+        message=p.message,
+        severity=p.severity.value,
+        sheet=sheet,
+        row=row,
+        column=column,
+    )
+
+
+def _located_response(problems: list[Located], keys: list[str], status: int) -> JSONResponse:
+    errors = [
+        _out(p.problem, p.sheet, p.row, spreadsheets.column_letter(keys, p.column) or None).model_dump()
+        for p in problems
+    ]
+    return JSONResponse({"errors": errors, "warnings": []}, status_code=status)
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    too_large = problem("file.too_large", "", limit=f"{limit // 1024} KB")
+    if declared.isdigit() and int(declared) > limit:
+        raise _Refused(413, too_large)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _Refused(413, too_large)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _read(data: bytes, content_type: str) -> spreadsheets.Table:
+    kind = _FILE_TYPES.get(content_type.split(";")[0].strip().lower())
+    if kind is None and content_type.startswith("application/octet-stream"):
+        kind = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
+    if kind is None:
+        raise _Refused(415, problem("file.unsupported_type", ""))
+    try:
+        return spreadsheets.read_xlsx(data) if kind == "xlsx" else spreadsheets.read_csv(data)
+    except UnreadableFile as exc:
+        limit = f"{spreadsheets.MAX_UNCOMPRESSED // (1024 * 1024)} MB sau khi giải nén"
+        return_code = 413 if exc.code == "file.too_large" else 422
+        raise _Refused(return_code, problem(exc.code, "", sheet=exc.detail, limit=limit)) from None
+
+
+def _agree(name: Literal["form", "period"], in_file: str | None, requested: str | None) -> str:
+    if in_file and requested and in_file != requested:
+        subject = "Biểu mẫu" if name == "form" else "Kỳ báo cáo"
+        raise _Refused(
+            422, problem("file.form_mismatch", name, subject=subject, in_file=in_file, requested=requested)
+        )
+    chosen = in_file or requested
+    if not chosen:
+        subject = "Biểu mẫu" if name == "form" else "Kỳ báo cáo"
+        raise _Refused(422, problem("field.missing", name, subject=f"{subject} (tham số {name} của tệp CSV)"))
+    return chosen
+
+
+class _Refused(ApiError):
+    def __init__(self, status: int, p: Problem) -> None:
+        super().__init__(status, p.code, p.field, p.message)
+
+
+def _form(form: Form | None, code: str) -> Form:
+    if form is None:
+        raise ApiError(404, "form.unknown", "form", f"Biểu mẫu “{code[:40]}” không có trong hệ thống.")
+    return form
+
+
+def _period(form: Form, text: str) -> Period:
+    try:
+        period = Period.parse(text)
+    except PeriodError:
+        raise _Refused(422, problem("period.malformed", "period", value=text[:40])) from None
+    if period.type is not form.period_type:
+        expected, example = PERIOD_TYPE_NAMES.get(form.period_type.value, (form.period_type.value, ""))
+        raise _Refused(
+            422,
+            problem(
+                "period.wrong_type", "period", value=text, form=form.code, expected=expected, example=example
+            ),
+        )
+    return period
+
+
+def _units(principal: Principal, form: Form, code: str | None, request: Request) -> list[Unit]:
+    catalogue = service_of(request).catalogue
+    expected = catalogue.expected_reporters(form)
+    if principal.role is Role.COMMUNE:
+        code = code or principal.unit_code
+    elif principal.role is Role.AGENCY:
+        code = code or catalogue.province.code
+    chosen = [u for u in expected if code is None or u.code == code]
+    if not chosen:
+        known = catalogue.unit(code) if code else None
+        label = known.name if known else (code or "")[:10]
+        raise ApiError(
+            422,
+            "form.not_for_unit",
+            "unit",
+            f"Đơn vị “{label}” không thuộc đối tượng nộp biểu mẫu “{form.code}”.",
+        )
+    if not all(principal.may_submit(u.code, form) or principal.role is Role.ADMIN for u in chosen):
+        raise ApiError(
+            403, "auth.forbidden_unit", "unit", "Mã truy cập này chỉ tải được mẫu của đơn vị mình."
+        )
+    return chosen

@@ -1,0 +1,213 @@
+"""Excel and CSV against real PostgreSQL and NATS: templates, dry run, all-or-nothing commit, clear errors."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import asyncpg
+import openpyxl
+import pytest
+
+from support.apps import eventually
+from support.bus import stream_messages
+from support.intake import auth, counts
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADER = "unit_code,unit_name,c.numerator,c.denominator,d.numerator,d.denominator\r\n"
+CHI_LANG = HEADER + "09313,Xã Chi Lăng,1,2,1,2\r\n"
+
+
+async def template(client: Any, token: str, form: str, period: str, **params: str) -> openpyxl.Workbook:
+    reply = await client.get(
+        f"/api/v1/templates/{form}", params={"period": period, **params}, headers=auth(token)
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.headers["content-type"] == XLSX
+    return openpyxl.load_workbook(io.BytesIO(reply.content))
+
+
+def columns(sheet: Any) -> dict[str, int]:
+    """Column key → 1-based column index, from the template's key row."""
+    key_row = next(r for r in range(1, 20) if sheet.cell(r, 1).value == "unit_code")
+    return {sheet.cell(key_row, c).value: c for c in range(1, sheet.max_column + 1)}
+
+
+def saved(book: openpyxl.Workbook) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def upload(client: Any, token: str, data: bytes, media: str = XLSX, **params: Any) -> Any:
+    headers = {**auth(token), "Content-Type": media}
+    return await client.post("/api/v1/imports", content=data, params=params, headers=headers)
+
+
+async def test_a_commune_fills_its_template_checks_it_then_commits_it(
+    intake: Any, db: asyncpg.Connection, clean_nats: str
+) -> None:
+    client, tokens = intake
+    book = await template(client, tokens["commune"], "youth_weekly", "2026-W10")
+    sheet = book["Báo cáo"]
+    assert sheet["B2"].value == "youth_weekly" and sheet["B3"].value == "2026-W10"
+    assert "Hướng dẫn" in book.sheetnames
+    at = columns(sheet)
+    row = next(r for r in range(1, 20) if sheet.cell(r, 1).value == "09313")
+    assert sheet.cell(row, 2).value == "Xã Chi Lăng (09313)"
+    validations = {str(v.sqref): v.type for v in sheet.data_validations.dataValidation}
+    assert "whole" in validations.values() and "list" in validations.values()
+    for key, value in {
+        "chu_ky_so.numerator": 10000,
+        "chu_ky_so.denominator": 18000,
+        "chu_ky_so.parts.vneid": 9000,
+        "chu_ky_so.parts.mysign": 2500,
+        "chu_ky_so.parts.smartca": 1500,
+        "lop_hoc_thon.numerator": 12,
+        "lop_hoc_thon.denominator": 15,
+        "doi_tnxk.numerator": "Có",
+    }.items():
+        sheet.cell(row, at[key], value)
+    data = saved(book)
+
+    dry = await upload(client, tokens["commune"], data)
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["dry_run"] is True and dry.json()["rows"][0]["report_id"] is None
+    assert await counts(db) == (0, 0, 0)
+
+    committed = await upload(client, tokens["commune"], data, dry_run="false")
+    assert committed.status_code == 200, committed.text
+    result = committed.json()
+    assert result["form"] == "youth_weekly" and result["period"] == "2026-W10"
+    assert [(r["unit_code"], r["revision"]) for r in result["rows"]] == [("09313", 1)]
+    assert await counts(db) == (1, 1, 1)
+    stored = await db.fetchval("SELECT values::text FROM intake.report_revisions")
+    assert '"doi_tnxk": {"parts": {}, "numerator": 1, "denominator": 1' in stored
+    await eventually(
+        lambda: stream_messages(clean_nats, "REPORTS", "bdhvs.report.accepted.09313"), lambda m: len(m) == 1
+    )
+
+
+async def test_a_province_wide_sheet_is_all_or_nothing_with_every_error_located(
+    intake: Any, db: asyncpg.Connection
+) -> None:
+    client, tokens = intake
+    book = await template(client, tokens["operator"], "monthly", "2026-03")
+    sheet = book["Báo cáo"]
+    at = columns(sheet)
+    first = next(r for r in range(1, 20) if sheet.cell(r, 1).value == "unit_code") + 1
+    units = [sheet.cell(r, 1).value for r in range(first, sheet.max_row + 1)]
+    assert len(units) == 99  # every commune and ward that files the monthly report
+    for r in range(first, first + 99):
+        for key, value in (("c.numerator", 100), ("c.denominator", 200), ("d.numerator", 50)):
+            sheet.cell(r, at[key], value)
+        sheet.cell(r, at["d.denominator"], 200)
+    sheet.cell(first + 3, at["c.numerator"], 300)  # above its denominator
+    sheet.cell(first + 7, at["d.numerator"], "năm mươi")  # not a number
+    bad = await upload(client, tokens["operator"], saved(book), dry_run="false")
+    assert bad.status_code == 422, bad.text
+    errors = [(e["code"], e["sheet"], e["row"], e["column"]) for e in bad.json()["errors"]]
+    c_col = openpyxl.utils.get_column_letter(at["c.numerator"])
+    d_col = openpyxl.utils.get_column_letter(at["d.numerator"])
+    assert errors == [
+        ("value.numerator_above_denominator", "Báo cáo", first + 3, c_col),
+        ("value.not_integer", "Báo cáo", first + 7, d_col),
+    ]
+    assert all(not e["message"].isascii() for e in bad.json()["errors"])
+    assert await counts(db) == (0, 0, 0)  # nothing from the 97 good rows either
+
+    sheet.cell(first + 3, at["c.numerator"], 150)
+    sheet.cell(first + 7, at["d.numerator"], 50)
+    good = await upload(client, tokens["operator"], saved(book), dry_run="false")
+    assert good.status_code == 200, good.text
+    assert len(good.json()["rows"]) == 99
+    assert await counts(db) == (99, 99, 99)
+
+
+async def test_a_commune_cannot_import_another_communes_row(intake: Any, db: asyncpg.Connection) -> None:
+    client, tokens = intake
+    csv_text = "unit_code,unit_name,c.numerator,c.denominator,d.numerator,d.denominator\r\n09292,,1,2,1,2\r\n"
+    reply = await upload(
+        client,
+        tokens["commune"],
+        csv_text.encode(),
+        "text/csv",
+        form="monthly",
+        period="2026-03",
+        dry_run="false",
+    )
+    assert reply.status_code == 403
+    assert [(e["code"], e["row"], e["column"]) for e in reply.json()["errors"]] == [
+        ("auth.forbidden_unit", 2, "A")
+    ]
+    assert await counts(db) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+async def test_csv_in_utf8_with_or_without_bom(intake: Any, db: asyncpg.Connection, bom: bytes) -> None:
+    client, tokens = intake
+    text = CHI_LANG
+    reply = await upload(
+        client,
+        tokens["commune"],
+        bom + text.encode(),
+        "text/csv",
+        form="monthly",
+        period="2026-03",
+        dry_run="false",
+    )
+    assert reply.status_code == 200, reply.text
+    assert await counts(db) == (1, 1, 1)
+
+
+async def test_a_csv_in_another_encoding_is_refused_with_how_to_save_it(
+    intake: Any, db: asyncpg.Connection
+) -> None:
+    client, tokens = intake
+    western = CHI_LANG.replace("ă", "a").encode("cp1252")  # Excel's plain "CSV" on a Western Windows
+    reply = await upload(client, tokens["commune"], western, "text/csv", form="monthly", period="2026-03")
+    assert reply.status_code == 422
+    error = reply.json()["errors"][0]
+    assert error["code"] == "file.not_utf8" and "CSV UTF-8" in error["message"]
+    assert await counts(db) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("data", "media", "status", "code"),
+    [
+        (b"PK\x03\x04 not really a zip", XLSX, 422, "file.not_xlsx"),
+        (b"%PDF-1.7", "application/pdf", 415, "file.unsupported_type"),
+        (b"x" * (5 * 1024 * 1024 + 1), "text/csv", 413, "file.too_large"),
+        (b"a,b\r\n1,2\r\n", "text/csv", 422, "file.no_header"),
+        (b"unit_code,c.numerator\r\n09313,1\r\n", "text/csv", 422, "file.column_missing"),
+    ],
+)
+async def test_files_that_are_not_templates_are_refused_clearly(
+    intake: Any, db: asyncpg.Connection, data: bytes, media: str, status: int, code: str
+) -> None:
+    client, tokens = intake
+    reply = await upload(client, tokens["commune"], data, media, form="monthly", period="2026-03")
+    assert reply.status_code == status, reply.text
+    assert reply.json()["errors"][0]["code"] == code
+    assert await counts(db) == (0, 0, 0)
+
+
+async def test_a_committed_import_retried_with_its_key_creates_nothing_more(
+    intake: Any, db: asyncpg.Connection
+) -> None:
+    client, tokens = intake
+    text = "unit_code,unit_name,c.numerator,c.denominator,d.numerator,d.denominator\r\n09313,,1,2,1,2\r\n"
+    params = {"form": "monthly", "period": "2026-03", "dry_run": "false"}
+    headers = {**auth(tokens["commune"]), "Content-Type": "text/csv", "Idempotency-Key": "file-1"}
+    first = await client.post("/api/v1/imports", content=text.encode(), params=params, headers=headers)
+    again = await client.post("/api/v1/imports", content=text.encode(), params=params, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert first.json()["rows"] == again.json()["rows"]
+    assert await counts(db) == (1, 1, 1)
+    other = await client.post(
+        "/api/v1/imports",
+        content=text.replace(",1,2\r\n", ",2,2\r\n").encode(),
+        params=params,
+        headers=headers,
+    )
+    assert other.status_code == 409
