@@ -291,3 +291,30 @@ async def test_an_agency_reports_on_the_province_and_reads_only_its_forms(
     event = next(ReportAccepted.model_validate_json(m.data) for m in messages if m.subject.endswith(".24"))
     assert event.submitted_by == "agency:cong_an"
     assert event.values["d"].denominator == 2_605_992 and event.values["d"].denominator_estimated
+
+
+async def test_a_falling_cumulative_figure_is_stored_only_once_the_clerk_confirms(
+    intake: Any, db: asyncpg.Connection
+) -> None:
+    client, tokens = intake
+    february = {**REPORT, "period": "2026-02"}
+    assert (
+        await client.post("/api/v1/reports", json=february, headers=auth(tokens["commune"]))
+    ).status_code == 201
+    march = json.loads(json.dumps(REPORT))
+    march["values"]["d"]["numerator"] = 8000  # below February's 9000
+    refused = await client.post("/api/v1/reports", json=march, headers=auth(tokens["commune"]))
+    assert refused.status_code == 422, refused.text
+    assert [e["code"] for e in refused.json()["errors"]] == ["report.confirmation_required"]
+    assert [(w["code"], w["field"]) for w in refused.json()["warnings"]] == [
+        ("value.cumulative_drop", "values.d.numerator")
+    ]
+    assert "2026-02" in refused.json()["warnings"][0]["message"]
+    assert await counts(db) == (1, 1, 1)
+
+    confirmed = await client.post(
+        "/api/v1/reports", json={**march, "confirm": True}, headers=auth(tokens["commune"])
+    )
+    assert confirmed.status_code == 201, confirmed.text
+    assert [w["code"] for w in confirmed.json()["warnings"]] == ["value.cumulative_drop"]
+    assert await counts(db) == (2, 2, 2)

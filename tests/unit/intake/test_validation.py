@@ -291,7 +291,12 @@ def test_every_code_is_defined_once_with_a_vietnamese_template() -> None:
     assert set(PROBLEM_TYPES) >= SPEC_CODES
     assert set(MESSAGES) == set(PROBLEM_TYPES)
     warnings = {c for c, t in PROBLEM_TYPES.items() if t.severity is Severity.WARNING}
-    assert warnings == {"value.denominator_estimated", "value.denominator_far_from_reference"}
+    assert warnings == {
+        "value.denominator_estimated",
+        "value.denominator_far_from_reference",
+        "value.cumulative_drop",
+        "value.outlier",
+    }
     for code, kind in PROBLEM_TYPES.items():
         assert kind.code == code
         message = problem(code, "x", **dict.fromkeys(kind.params, "X")).message

@@ -52,7 +52,8 @@ class Bodies:
         self._serial += 1
         n = 1000 + self._serial % 8000
         values = {"c": {"numerator": n, "denominator": 10000}, "d": {"numerator": n, "denominator": 10000}}
-        return {"unit_code": unit, "form": "monthly", "period": period, "values": values}
+        # confirm: the figures cycle, so the history checks (a falling cumulative figure) would refuse them.
+        return {"unit_code": unit, "form": "monthly", "period": period, "values": values, "confirm": True}
 
 
 class KpiWatcher:

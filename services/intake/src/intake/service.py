@@ -16,6 +16,7 @@ from bdhvs_shared.db.outbox import stage
 from bdhvs_shared.events import IndicatorValue, ReportAccepted, subjects
 from intake.adapters import idempotency, reports
 from intake.adapters.tables import outbox
+from intake.domain.history import history_warnings, needs_confirmation
 from intake.domain.principal import Principal
 from intake.domain.problems import Problem
 from intake.domain.timeliness import timeliness
@@ -28,6 +29,14 @@ class Forbidden(Exception):
 
 class KeyReused(Exception):
     """The idempotency key was used before for a different request."""
+
+
+class NeedsConfirmation(Exception):
+    """The figures break the unit's history (warnings); nothing was stored until the clerk confirms."""
+
+    def __init__(self, warnings: list[Problem]) -> None:
+        super().__init__(", ".join(w.code for w in warnings))
+        self.warnings = warnings
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class Receipt:
     on_time: bool
     event_id: UUID
     replayed: bool = False
+    history_warnings: tuple[Problem, ...] = ()  # confirmed warnings about the unit's history
 
 
 @dataclass
@@ -67,12 +77,28 @@ class IntakeService:
         return validate_submission(self.catalogue, submission)
 
     async def submit(
-        self, principal: Principal, report: ValidReport, retry: RetryKey | None = None
+        self,
+        principal: Principal,
+        report: ValidReport,
+        retry: RetryKey | None = None,
+        confirm: bool = False,
     ) -> Receipt:
-        return (await self.submit_many(principal, [(report, retry)]))[0]
+        return (await self.submit_many(principal, [(report, retry)], confirm))[0]
+
+    async def history(self, report: ValidReport) -> list[Problem]:
+        """Warnings from the unit's own history (a cumulative figure falling, an outlier)."""
+        async with self.sessions() as session:
+            return await self._history(session, report)
+
+    async def _history(self, session: AsyncSession, report: ValidReport) -> list[Problem]:
+        previous = await reports.previous_figures(session, report.unit.code, report.as_of, report.values)
+        return history_warnings(self.catalogue, report.values, previous)
 
     async def submit_many(
-        self, principal: Principal, items: Sequence[tuple[ValidReport, RetryKey | None]]
+        self,
+        principal: Principal,
+        items: Sequence[tuple[ValidReport, RetryKey | None]],
+        confirm: bool = False,
     ) -> list[Receipt]:
         """Store every report (a revision each) in one transaction: all or nothing (file imports)."""
         for report, _ in items:
@@ -81,7 +107,8 @@ class IntakeService:
         received_at = self.clock.now().astimezone(self.tz)
         async with self.sessions() as session, session.begin():
             return [
-                await self._store(session, principal, report, retry, received_at) for report, retry in items
+                await self._store(session, principal, report, retry, received_at, confirm)
+                for report, retry in items
             ]
 
     async def _store(
@@ -91,6 +118,7 @@ class IntakeService:
         report: ValidReport,
         retry: RetryKey | None,
         received_at: datetime,
+        confirm: bool,
     ) -> Receipt:
         deadline, on_time = timeliness(
             received_at, report.form, report.period, self.tz, self.deadline_inclusive
@@ -105,6 +133,9 @@ class IntakeService:
                 row = await reports.receipt_row(session, claim.event_id)
                 times = {k: row[k].astimezone(self.tz) for k in ("received_at", "deadline")}
                 return Receipt(**{**row, **times}, replayed=True)
+        warnings = await self._history(session, report)
+        if needs_confirmation(warnings) and not confirm:
+            raise NeedsConfirmation(warnings)
         values = {
             code: IndicatorValue(
                 numerator=v.numerator,
@@ -150,6 +181,7 @@ class IntakeService:
             deadline=event.deadline,
             on_time=event.on_time,
             event_id=event.event_id,
+            history_warnings=tuple(warnings),
         )
 
 

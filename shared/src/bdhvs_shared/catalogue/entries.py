@@ -52,6 +52,7 @@ def parse_indicators(content: bytes, age_status: Mapping[str, str]) -> dict[str,
             denominator_basis_status=status,
             measure=measure,
             kpi=_flag(where, "kpi", item.get("kpi", False)),
+            cumulative=_flag(where, "cumulative", item.get("cumulative", True)),
             parts=_tokens(where, "parts", item.get("parts", []), allow_empty=True),
             norm=nfc(string(where, "norm", item["norm"])) if item.get("norm") is not None else None,
         )

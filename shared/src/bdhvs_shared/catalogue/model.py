@@ -66,6 +66,7 @@ class Indicator:
     kpi: bool = False  # one of the five KPIs of Plan 15/KH-UBND (a, b, c, d, đ)
     parts: tuple[str, ...] = ()  # named sub-counts each ≤ the denominator (signatures per provider)
     norm: str | None = None  # for counts: the expected amount in words (e.g. "≥ 2 tin, bài mỗi tuần")
+    cumulative: bool = True  # a ratio whose numerator never falls (false: a share of this period)
 
     def target_for(self, today: date) -> YearTarget | None:
         """The target of today's year: it switches to the new year's target on 1 January.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.adapters.tables import report_revisions, reports
+from intake.domain.history import Previous
 
 
 @dataclass(frozen=True)
@@ -168,3 +170,27 @@ def _as_report(row: RowMapping) -> dict[str, Any]:
     out = dict(row)
     out["report_id"] = out.pop("id")
     return out
+
+
+async def previous_figures(
+    session: AsyncSession, unit_code: str, before: date, indicators: Iterable[str], lookback: int = 24
+) -> dict[str, Previous]:
+    """The unit's latest stored figure of each indicator as of a day before `before` (latest revision)."""
+    wanted = set(indicators)
+    rows = await session.execute(
+        select(reports.c.period, reports.c.as_of, report_revisions.c["values"])
+        .join(
+            report_revisions,
+            (report_revisions.c.report_id == reports.c.id)
+            & (report_revisions.c.revision == reports.c.latest_revision),
+        )
+        .where(reports.c.unit_code == unit_code, reports.c.as_of < before)
+        .order_by(reports.c.as_of.desc())
+        .limit(lookback)
+    )
+    found: dict[str, Previous] = {}
+    for row in rows:
+        for code, figures in row[2].items():
+            if code in wanted and code not in found:
+                found[code] = Previous(row.as_of, row.period, figures["numerator"], figures["denominator"])
+    return found

@@ -237,6 +237,24 @@ _TYPES = (
         ("form", "unit"),
     ),
     ProblemType(
+        "value.cumulative_drop",
+        _W,
+        "Số đạt của chỉ tiêu {indicator} ({numerator}) thấp hơn kỳ trước ({previous}, kỳ {period}), trong khi đây là số cộng dồn nên thường không giảm. Vui lòng kiểm tra lại; nếu số liệu đúng (ví dụ đính chính kỳ trước), hãy xác nhận rồi gửi lại.",
+        ("indicator", "numerator", "previous", "period"),
+    ),
+    ProblemType(
+        "value.outlier",
+        _W,
+        "Tỷ lệ của chỉ tiêu {indicator} là {now}%, chênh hơn {limit} điểm phần trăm so với kỳ trước ({then}%, kỳ {period}). Vui lòng kiểm tra lại số liệu; nếu đúng, hãy xác nhận rồi gửi lại.",
+        ("indicator", "now", "limit", "then", "period"),
+    ),
+    ProblemType(
+        "report.confirmation_required",
+        _E,
+        "Báo cáo chưa được lưu vì có {count} lưu ý cần xác nhận (xem phần lưu ý). Vui lòng kiểm tra số liệu; nếu đúng, hãy gửi lại với xác nhận (confirm = true).",
+        ("count",),
+    ),
+    ProblemType(
         "field.missing",
         _E,
         "{subject} là thông tin bắt buộc nhưng đang bị thiếu. Vui lòng bổ sung rồi gửi lại.",

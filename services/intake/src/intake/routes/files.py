@@ -11,16 +11,17 @@ from fastapi.responses import JSONResponse
 from bdhvs_shared.catalogue import Form, Period, PeriodError, Unit, form_deadline
 from intake.adapters import spreadsheets
 from intake.adapters.spreadsheets import TemplateRow, UnreadableFile
+from intake.domain.history import CONFIRMABLE
 from intake.domain.imports import ImportPlan, Refusal, plan_import
 from intake.domain.principal import Principal, Role
-from intake.domain.problems import PERIOD_TYPE_NAMES, Problem, problem
+from intake.domain.problems import PERIOD_TYPE_NAMES, Problem, Severity, problem
 from intake.domain.tabular import Located, columns
 from intake.domain.validation import unit_label
 from intake.routes.auth import CurrentPrincipal
 from intake.routes.errors import ApiError, count_rejection
 from intake.routes.reports import CONFLICT, ERRORS, service_of
 from intake.routes.schemas import ImportedRowOut, ImportOut, ProblemOut, ProblemsOut
-from intake.service import Forbidden, KeyReused, RetryKey
+from intake.service import Forbidden, KeyReused, NeedsConfirmation, RetryKey
 
 router = APIRouter(prefix="/api/v1", tags=["files"])
 
@@ -95,6 +96,7 @@ async def import_file(
     form: Annotated[str | None, Query(max_length=50, description="Required for CSV")] = None,
     period: Annotated[str | None, Query(max_length=10, description="Required for CSV")] = None,
     dry_run: Annotated[bool, Query(description="Check only (default); false stores every row")] = True,
+    confirm: Annotated[bool, Query(description="Store despite warnings about the units' history")] = False,
 ) -> Any:
     """Import a filled template: every row is a report; one problem anywhere refuses the whole file.
 
@@ -121,13 +123,27 @@ async def import_file(
     if isinstance(outcome, Refusal):
         count_rejection(container.metrics.reports_rejected, [p.problem for p in outcome.problems])
         return _located_response(outcome.problems, table.keys, 403 if outcome.forbidden else 422)
+    histories = [await service.history(r.report) for r in outcome.rows]
     if dry_run:
-        return _result(outcome, None, True)
+        return _result(outcome, None, True, histories)
+    pending = [
+        Located(w, table.sheet, r.row, w.field.removeprefix("values."))
+        for r, warnings in zip(outcome.rows, histories, strict=True)
+        for w in warnings
+        if w.code in CONFIRMABLE
+    ]
+    if pending and not confirm:
+        required = problem("report.confirmation_required", "confirm", count=len(pending))
+        return _located_response([Located(required, table.sheet, 0, ""), *pending], table.keys, 422)
     key = request.headers.get("idempotency-key")
     fingerprint = hashlib.sha256(data).hexdigest()
     items = [(r.report, RetryKey(f"{key}#{r.row}", fingerprint) if key else None) for r in outcome.rows]
     try:
-        receipts = await service.submit_many(principal, items)
+        receipts = await service.submit_many(principal, items, confirm)
+    except NeedsConfirmation:  # a report arrived meanwhile and changed a unit's history
+        raise ApiError(
+            409, "report.history_changed", "", "Số liệu kỳ trước vừa thay đổi. Vui lòng kiểm tra thử lại tệp."
+        ) from None
     except Forbidden:  # plan_import checked it; kept for a token whose rights changed meanwhile
         raise ApiError(
             403, "auth.forbidden_unit", "unit_code", "Mã truy cập này không được nộp báo cáo này."
@@ -145,10 +161,12 @@ async def import_file(
         container.metrics.reports_accepted.labels(form=outcome.form).inc(
             sum(not r.replayed for r in receipts)
         )
-    return _result(outcome, receipts, False)
+    return _result(outcome, receipts, False, histories)
 
 
-def _result(plan: ImportPlan, receipts: list[Any] | None, dry_run: bool) -> ImportOut:
+def _result(
+    plan: ImportPlan, receipts: list[Any] | None, dry_run: bool, histories: list[list[Problem]]
+) -> ImportOut:
     rows = []
     for index, planned in enumerate(plan.rows):
         receipt = receipts[index] if receipts is not None else None
@@ -159,7 +177,7 @@ def _result(plan: ImportPlan, receipts: list[Any] | None, dry_run: bool) -> Impo
                 report_id=receipt.report_id if receipt else None,
                 revision=receipt.revision if receipt else None,
                 on_time=receipt.on_time if receipt else None,
-                warnings=[_out(w) for w in planned.report.warnings],
+                warnings=[_out(w) for w in (*planned.report.warnings, *histories[index])],
             )
         )
     return ImportOut(dry_run=dry_run, form=plan.form, period=plan.period, rows=rows)
@@ -180,11 +198,20 @@ def _out(
 
 
 def _located_response(problems: list[Located], keys: list[str], status: int) -> JSONResponse:
-    errors = [
-        _out(p.problem, p.sheet, p.row, spreadsheets.column_letter(keys, p.column) or None).model_dump()
+    shaped = [
+        (
+            p.problem.severity,
+            _out(p.problem, p.sheet, p.row, spreadsheets.column_letter(keys, p.column) or None),
+        )
         for p in problems
     ]
-    return JSONResponse({"errors": errors, "warnings": []}, status_code=status)
+    return JSONResponse(
+        {
+            "errors": [o.model_dump() for severity, o in shaped if severity is Severity.ERROR],
+            "warnings": [o.model_dump() for severity, o in shaped if severity is Severity.WARNING],
+        },
+        status_code=status,
+    )
 
 
 async def _body(request: Request, limit: int) -> bytes:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from intake.adapters import reports as reports_repo
 from intake.domain.diff import diff_values
 from intake.domain.principal import Principal, Role
+from intake.domain.problems import Problem, problem
 from intake.domain.validation import IndicatorValue, Submission
 from intake.routes.auth import CurrentPrincipal
 from intake.routes.errors import ApiError, count_rejection, problems_response
@@ -27,7 +30,7 @@ from intake.routes.schemas import (
     ReportSummaryOut,
     RevisionDiffOut,
 )
-from intake.service import Forbidden, IntakeService, KeyReused, RetryKey
+from intake.service import Forbidden, IntakeService, KeyReused, NeedsConfirmation, RetryKey
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
@@ -75,7 +78,10 @@ async def submit_report(
         count_rejection(request.app.state.container.metrics.reports_rejected, valid)
         return problems_response(valid)
     try:
-        receipt = await service.submit(principal, valid, _retry_key(body, idempotency_key))
+        receipt = await service.submit(principal, valid, _retry_key(body, idempotency_key), body.confirm)
+    except NeedsConfirmation as exc:
+        count_rejection(request.app.state.container.metrics.reports_rejected, exc.warnings)
+        return confirmation_response([*valid.warnings, *exc.warnings])
     except Forbidden:
         raise ApiError(
             403, "auth.forbidden_unit", "unit_code", "Mã truy cập này không được nộp báo cáo cho đơn vị này."
@@ -93,13 +99,20 @@ async def submit_report(
     else:
         request.app.state.container.relay.wake()
         request.app.state.container.metrics.reports_accepted.labels(form=valid.form.code).inc()
+    fields = {k: v for k, v in asdict(receipt).items() if k != "history_warnings"}
     return ReportAcceptedOut(
-        **asdict(receipt),
+        **fields,
         warnings=[
             ProblemOut(code=w.code, field=w.field, message=w.message, severity=w.severity.value)
-            for w in valid.warnings
+            for w in (*valid.warnings, *receipt.history_warnings)
         ],
     )
+
+
+def confirmation_response(warnings: Sequence[Problem]) -> JSONResponse:
+    """422: nothing stored; the warnings to confirm, and the error saying how to confirm."""
+    required = problem("report.confirmation_required", "confirm", count=len(warnings))
+    return problems_response([required, *warnings])
 
 
 def _retry_key(body: ReportIn, header: str | None) -> RetryKey | None:

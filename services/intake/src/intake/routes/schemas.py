@@ -60,6 +60,12 @@ class ReportIn(BaseModel):
         default=None,
         description="Optional client-chosen id; acts as an Idempotency-Key when that header is absent.",
     )
+    confirm: bool = Field(
+        default=False,
+        description="True: store the report despite warnings about the unit's history (a cumulative "
+        "figure falling, a figure far from the last one); otherwise such a report is refused with 422 "
+        "and the warnings to confirm.",
+    )
 
 
 class ProblemOut(BaseModel):
