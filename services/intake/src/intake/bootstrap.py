@@ -11,7 +11,6 @@ from prometheus_client import Counter
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bdhvs_shared.catalogue import Catalogue, load_catalogue
 from bdhvs_shared.clock import Clock, clock_from_iso
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.db.outbox import OutboxRelay
@@ -20,6 +19,9 @@ from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.nats.connection import JetStreamPublisher, connect
 from bdhvs_shared.nats.streams import ensure_streams
+from intake.catalogue_admin import CatalogueAdmin, CatalogueRefresher, current_files
+from intake.catalogue_admin import build as build_catalogue
+from intake.routes import catalogue as catalogue_routes
 from intake.routes import files, reports
 from intake.routes.errors import install_error_handlers
 from intake.service import IntakeService
@@ -57,23 +59,26 @@ class Container:
     relay: OutboxRelay
     service: IntakeService
     metrics: IntakeMetrics
-    catalogue: Catalogue
+    catalogue_admin: CatalogueAdmin
+    refresher: CatalogueRefresher
     clock: Clock
 
     async def close(self) -> None:
+        await self.refresher.stop()
         await self.relay.stop()
         await self.nc.drain()
         await self.engine.dispose()
 
 
 async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> Container:
-    catalogue = load_catalogue()
     clock = clock_from_iso(settings.clock_start)
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
+    async with sessions() as session:
+        catalogue = build_catalogue(await current_files(session))  # the latest an admin published
     nc = await connect(settings.nats_url, "intake")
     js = nc.jetstream()
-    await ensure_streams(js, ["REPORTS"], settings.stream_replicas)
+    await ensure_streams(js, ["REPORTS", "CATALOGUE"], settings.stream_replicas)
     from intake.adapters.tables import outbox
 
     relay = OutboxRelay(
@@ -82,7 +87,9 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
     service = IntakeService(
         sessions, catalogue, clock, ZoneInfo(settings.timezone), settings.deadline_inclusive
     )
-    return Container(settings, engine, sessions, nc, relay, service, metrics, catalogue, clock)
+    admin = CatalogueAdmin(sessions, service, clock)
+    refresher = CatalogueRefresher(sessions, service, settings.catalogue_refresh_seconds)
+    return Container(settings, engine, sessions, nc, relay, service, metrics, admin, refresher, clock)
 
 
 def create_app(settings: IntakeSettings) -> FastAPI:
@@ -92,6 +99,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     async def start() -> Container:
         container = await build_container(settings, metrics)
         container.relay.start()
+        container.refresher.start()
         return container
 
     app = service_app(
@@ -99,7 +107,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         "Reports of the 'Bình dân học vụ số' campaign: submit, validate, revise, publish.",
         metrics.registry,
         start,
-        [reports.router, files.router],
+        [reports.router, files.router, catalogue_routes.router],
     )
     install_error_handlers(app, metrics.reports_rejected)
     Instrumentator(registry=metrics.registry).instrument(app)

@@ -21,3 +21,8 @@ class IntakeSettings(ServiceSettings):
     import_max_rows: int = Field(
         default=500, ge=1, description="Most data rows in one imported file (a province-wide sheet has 99)."
     )
+    catalogue_refresh_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often a replica checks for a catalogue version another replica published.",
+    )

@@ -5,7 +5,13 @@ periods and the calendar (as-of day, cut-off) are pure functions over `Period`.
 """
 
 from bdhvs_shared.catalogue.calendar import as_of_date, deadline, form_deadline, is_on_time
-from bdhvs_shared.catalogue.loader import default_directory, load_catalogue
+from bdhvs_shared.catalogue.loader import (
+    DATA_FILES,
+    catalogue_from_files,
+    default_directory,
+    load_catalogue,
+    read_files,
+)
 from bdhvs_shared.catalogue.model import (
     Agency,
     Catalogue,
@@ -21,6 +27,7 @@ from bdhvs_shared.catalogue.model import (
 from bdhvs_shared.catalogue.periods import Period, PeriodError, PeriodType
 
 __all__ = [
+    "DATA_FILES",
     "Agency",
     "Catalogue",
     "CatalogueError",
@@ -35,9 +42,11 @@ __all__ = [
     "UnitKind",
     "YearTarget",
     "as_of_date",
+    "catalogue_from_files",
     "deadline",
     "default_directory",
     "form_deadline",
     "is_on_time",
     "load_catalogue",
+    "read_files",
 ]

@@ -29,6 +29,7 @@ REQUIRED_FILES = (
     "age_shares.csv",
 )
 OPTIONAL_FILES = ("unit_predecessors.csv",)
+DATA_FILES = (*REQUIRED_FILES, *OPTIONAL_FILES)
 VERSION_LENGTH = 12
 
 _UNIT_CODE = re.compile(r"[0-9]{5}")
@@ -45,7 +46,17 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
     root: Traversable = (
         directory if directory is not None else resources.files("bdhvs_shared.catalogue") / "data"
     )
-    raw = _read_files(root)
+    return catalogue_from_files(read_files(root))
+
+
+def catalogue_from_files(raw: Mapping[str, bytes]) -> Catalogue:
+    """Validate and build the catalogue from its data files' bytes (by file name)."""
+    missing = [name for name in REQUIRED_FILES if name not in raw]
+    if missing:
+        raise CatalogueError(f"catalogue file {missing[0]} is missing")
+    unknown = sorted(set(raw) - set(REQUIRED_FILES) - set(OPTIONAL_FILES))
+    if unknown:
+        raise CatalogueError(f"{unknown[0]} is not a catalogue file ({', '.join(DATA_FILES)})")
     age_shares, age_status = _age_shares(raw["age_shares.csv"])
     province, timezone = _province(raw["province.yaml"])
     units = _units(raw["units.csv"])
@@ -79,7 +90,8 @@ def catalogue_version(files: Mapping[str, bytes]) -> str:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _read_files(root: Traversable) -> dict[str, bytes]:
+def read_files(root: Traversable) -> dict[str, bytes]:
+    """The data files under `root`, by name (optional ones only when present)."""
     raw: dict[str, bytes] = {}
     for name in (*REQUIRED_FILES, *OPTIONAL_FILES):
         entry = root.joinpath(name)

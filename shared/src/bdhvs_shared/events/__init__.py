@@ -4,6 +4,7 @@ Changed only by adding fields. Strict when emitting, tolerant when reading
 (unknown fields are ignored), so an older consumer reads a newer event.
 """
 
+from bdhvs_shared.events.catalogue import CataloguePublished
 from bdhvs_shared.events.envelope import Event
 from bdhvs_shared.events.kpi import AttainmentUpdated, TargetInfo
 from bdhvs_shared.events.notifications import NotificationSent
@@ -11,6 +12,7 @@ from bdhvs_shared.events.reports import IndicatorValue, ReportAccepted
 
 __all__ = [
     "AttainmentUpdated",
+    "CataloguePublished",
     "Event",
     "IndicatorValue",
     "NotificationSent",

@@ -5,6 +5,7 @@ from __future__ import annotations
 REPORT_ACCEPTED = "bdhvs.report.accepted.{unit_code}"
 KPI_ATTAINMENT = "bdhvs.kpi.attainment.{unit_code}.{indicator}"
 NOTIFICATION_SENT = "bdhvs.notification.sent.{unit_code}"
+CATALOGUE_PUBLISHED = "bdhvs.catalogue.published"
 
 REPORT_ACCEPTED_ALL = "bdhvs.report.accepted.>"
 KPI_ATTAINMENT_ALL = "bdhvs.kpi.attainment.>"

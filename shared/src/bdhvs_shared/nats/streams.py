@@ -20,6 +20,7 @@ STREAM_SUBJECTS: dict[str, list[str]] = {
     "KPI": ["bdhvs.kpi.>"],
     "ALERTS": ["bdhvs.alert.>", "bdhvs.notification.>"],
     "DLQ": ["bdhvs.dlq.>"],
+    "CATALOGUE": ["bdhvs.catalogue.>"],
 }
 
 

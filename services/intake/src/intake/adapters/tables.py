@@ -73,3 +73,18 @@ idempotency_keys = Table(
 )
 
 outbox = outbox_table(metadata)
+
+# Every catalogue version an admin published, whole, with who and why: the catalogue's audit log.
+catalogue_versions = Table(
+    "catalogue_versions",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("version", String(40), nullable=False, unique=True),
+    Column("previous_version", String(40), nullable=True),
+    Column("files", JSONB, nullable=False),
+    Column("changed_files", JSONB, nullable=False),
+    Column("changed_by", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+)

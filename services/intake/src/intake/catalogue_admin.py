@@ -1,0 +1,122 @@
+"""Changing the catalogue without a release: validate the whole new version, store it with who and
+why, publish it (outbox, same transaction), and switch to it.
+
+The unit of change is a data file (forms.yaml, indicators.yaml, units.csv…): the admin edits the
+file the catalogue is made of, the loader checks every file together, and a change that leaves the
+catalogue inconsistent (a form naming an unknown indicator) is refused whole. Every replica of
+intake picks up a new version within `CATALOGUE_REFRESH_SECONDS`; kpi and notifier read the event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bdhvs_shared.catalogue import DATA_FILES, Catalogue, CatalogueError, catalogue_from_files, read_files
+from bdhvs_shared.catalogue.loader import default_directory
+from bdhvs_shared.clock import Clock
+from bdhvs_shared.db.outbox import stage
+from bdhvs_shared.events import CataloguePublished, subjects
+from bdhvs_shared.worker import PollingWorker
+from intake.adapters import catalogue_store
+from intake.adapters.tables import outbox
+from intake.domain.principal import Principal, Role
+from intake.service import Forbidden, IntakeService
+
+
+class CatalogueRejected(Exception):
+    """The new catalogue is inconsistent; `detail` says where and why (from the loader)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def packaged_files() -> dict[str, str]:
+    """The catalogue shipped with the release: the first version until an admin changes it."""
+    return {name: content.decode("utf-8") for name, content in read_files(default_directory()).items()}
+
+
+def build(files: dict[str, str]) -> Catalogue:
+    return catalogue_from_files({name: text.encode("utf-8") for name, text in files.items()})
+
+
+async def current_files(session: AsyncSession) -> dict[str, str]:
+    stored = await catalogue_store.latest(session)
+    return stored.files if stored else packaged_files()
+
+
+@dataclass
+class CatalogueAdmin:
+    sessions: async_sessionmaker[AsyncSession]
+    service: IntakeService  # holds the catalogue in force for validation
+    clock: Clock
+
+    async def replace_file(self, principal: Principal, name: str, text: str, summary: str) -> Catalogue:
+        """Publish a new version with `name` replaced by `text`; the unchanged catalogue if identical."""
+        if principal.role is not Role.ADMIN:
+            raise Forbidden(name)
+        if name not in DATA_FILES:
+            raise CatalogueRejected(f"{name} is not a catalogue file ({', '.join(DATA_FILES)})")
+        async with self.sessions() as session, session.begin():
+            await catalogue_store.lock(session)
+            stored = await catalogue_store.latest(session)
+            before = stored.files if stored else packaged_files()
+            files = {**before, name: text}
+            try:
+                catalogue = build(files)
+            except CatalogueError as exc:
+                raise CatalogueRejected(str(exc)) from None
+            except (ValueError, TypeError, AttributeError, KeyError) as exc:  # YAML of an unexpected shape
+                raise CatalogueRejected(f"{name}: {type(exc).__name__}: {exc}") from None
+            previous = build(before).version
+            if catalogue.version == previous:
+                return catalogue
+            event = CataloguePublished.new(
+                producer="intake",
+                correlation_id=None,
+                occurred_at=self.clock.now(),
+                version=catalogue.version,
+                previous_version=previous,
+                files=files,
+                changed_files=sorted(n for n in files if files[n] != before.get(n)),
+                changed_by=principal.label,
+                summary=summary,
+            )
+            await catalogue_store.add(
+                session,
+                version=catalogue.version,
+                previous_version=previous,
+                files=files,
+                changed_files=event.changed_files,
+                changed_by=principal.label,
+                summary=summary,
+                created_at=event.occurred_at,
+                event_id=event.event_id,
+            )
+            await stage(session, outbox, [(event, subjects.CATALOGUE_PUBLISHED)])
+        self.service.catalogue = catalogue
+        return catalogue
+
+
+class CatalogueRefresher(PollingWorker):
+    """Switches this replica to the newest stored version when another replica published one."""
+
+    name = "catalogue-refresher"
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], service: IntakeService, poll_seconds: float
+    ) -> None:
+        super().__init__(poll_seconds)
+        self._sessions, self._service = sessions, service
+
+    async def run_once(self) -> int:
+        async with self._sessions() as session:
+            version = await catalogue_store.latest_version(session)
+            if version is None or version == self._service.catalogue.version:
+                return 0
+            stored = await catalogue_store.latest(session)
+        if stored is not None:
+            self._service.catalogue = build(stored.files)
+        return 0  # wait for the next poll either way

@@ -1,0 +1,162 @@
+"""The catalogue: read by anyone with a token; changed by admins, one data file at a time, audited."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from bdhvs_shared.catalogue import DATA_FILES, Catalogue
+from intake.adapters import catalogue_store
+from intake.catalogue_admin import CatalogueAdmin, CatalogueRejected, current_files
+from intake.domain.principal import Role
+from intake.routes.auth import CurrentPrincipal
+from intake.routes.errors import ApiError
+from intake.routes.reports import ERRORS, service_of
+from intake.routes.schemas import ProblemsOut
+from intake.service import Forbidden
+
+router = APIRouter(prefix="/api/v1", tags=["catalogue"])
+FileName = Annotated[str, Path(max_length=40, description=f"One of {', '.join(DATA_FILES)}")]
+
+
+class IndicatorOut(BaseModel):
+    code: str
+    name_vi: str
+    measure: str
+    kpi: bool
+    targets: list[dict[str, Any]]
+
+
+class FormOut(BaseModel):
+    code: str
+    name_vi: str
+    period_type: str
+    indicators: list[str]
+    reporter_kinds: list[str]
+    agencies: list[str]
+    due_day: int
+    due_date: str | None
+    as_of_day: int
+
+
+class CatalogueOut(BaseModel):
+    version: str
+    province: str
+    units: int = Field(description="Communes and wards.")
+    indicators: list[IndicatorOut]
+    forms: list[FormOut]
+    agencies: dict[str, str]
+
+
+class VersionOut(BaseModel):
+    version: str
+    previous_version: str | None
+    changed_files: list[str]
+    changed_by: str
+    summary: str
+    created_at: Any
+
+
+class VersionPageOut(BaseModel):
+    items: list[VersionOut]
+    total: int
+
+
+def _describe(c: Catalogue) -> CatalogueOut:
+    return CatalogueOut(
+        version=c.version,
+        province=c.province.code,
+        units=len(c.units),
+        indicators=[
+            IndicatorOut(
+                code=i.code,
+                name_vi=i.name_vi,
+                measure=i.measure.value,
+                kpi=i.kpi,
+                targets=[
+                    {"year": t.year, "value": t.value, "comparator": t.comparator.value} for t in i.targets
+                ],
+            )
+            for i in c.indicators.values()
+        ],
+        forms=[
+            FormOut(
+                code=f.code,
+                name_vi=f.name_vi,
+                period_type=f.period_type.value,
+                indicators=list(f.indicators),
+                reporter_kinds=sorted(k.value for k in f.reporter_kinds),
+                agencies=sorted(f.agencies),
+                due_day=f.due_day,
+                due_date=f.due_date.isoformat() if f.due_date else None,
+                as_of_day=f.as_of_day,
+            )
+            for f in c.forms.values()
+        ],
+        agencies={a.code: a.name_vi for a in c.agencies.values()},
+    )
+
+
+@router.get("/catalogue", response_model=CatalogueOut, responses=ERRORS)
+async def catalogue(principal: CurrentPrincipal, request: Request) -> CatalogueOut:
+    """The catalogue in force: its version, indicators with targets, forms and agencies."""
+    return _describe(service_of(request).catalogue)
+
+
+def _admin_only(role: Role) -> None:
+    if role is not Role.ADMIN:
+        raise ApiError(403, "auth.admin_only", "", "Chỉ quản trị viên được xem và thay đổi danh mục.")
+
+
+@router.get("/admin/catalogue/versions", response_model=VersionPageOut, responses=ERRORS)
+async def versions(
+    principal: CurrentPrincipal,
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> VersionPageOut:
+    """Every published version, newest first: who changed which files, when and why (the audit log)."""
+    _admin_only(principal.role)
+    async with request.app.state.container.sessions() as session:
+        total, rows = await catalogue_store.history(session, limit, offset)
+    return VersionPageOut(items=[VersionOut(**r) for r in rows], total=total)
+
+
+@router.get("/admin/catalogue/files/{name}", responses={**ERRORS, 404: {"model": ProblemsOut}})
+async def read_file(name: FileName, principal: CurrentPrincipal, request: Request) -> dict[str, str]:
+    """One data file of the catalogue in force, as text (edit it and PUT it back)."""
+    _admin_only(principal.role)
+    async with request.app.state.container.sessions() as session:
+        files = await current_files(session)
+    if name not in files:
+        raise ApiError(404, "catalogue.file_unknown", "name", f"Danh mục không có tệp “{name[:40]}”.")
+    return {"name": name, "version": service_of(request).catalogue.version, "content": files[name]}
+
+
+class FileIn(BaseModel):
+    content: str = Field(max_length=2_000_000, description="The whole new file, UTF-8 text.")
+    summary: str = Field(min_length=3, max_length=500, description="What changes and why (audit log).")
+
+
+@router.put("/admin/catalogue/files/{name}", response_model=CatalogueOut, responses=ERRORS)
+async def replace_file(
+    name: FileName, body: Annotated[FileIn, Body()], principal: CurrentPrincipal, request: Request
+) -> CatalogueOut:
+    """Replace one data file: the whole catalogue is checked, then published as a new version."""
+    admin: CatalogueAdmin = request.app.state.container.catalogue_admin
+    try:
+        catalogue = await admin.replace_file(principal, name, body.content, body.summary)
+    except Forbidden:
+        _admin_only(principal.role)
+        raise
+    except CatalogueRejected as exc:
+        raise ApiError(
+            422,
+            "catalogue.invalid",
+            "content",
+            f"Danh mục mới không hợp lệ nên chưa được áp dụng: {exc.detail}",
+        ) from None
+    request.app.state.container.relay.wake()
+    return _describe(catalogue)

@@ -1,0 +1,92 @@
+"""The catalogue changed without a release: validated whole, versioned, audited, published, in force."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from bdhvs_shared.catalogue import catalogue_from_files
+from bdhvs_shared.events import CataloguePublished
+from intake.bootstrap import create_app
+from intake.settings import IntakeSettings
+from support.apps import eventually, running
+from support.bus import stream_messages
+from support.events import REPORT_BODY
+from support.intake import auth
+
+
+async def test_an_admin_moves_the_monthly_deadline_and_everyone_sees_the_new_version(
+    intake: Any, db: asyncpg.Connection, clean_nats: str, database_url: str
+) -> None:
+    client, tokens = intake
+    before = (await client.get("/api/v1/catalogue", headers=auth(tokens["commune"]))).json()
+    forms = (
+        await client.get("/api/v1/admin/catalogue/files/forms.yaml", headers=auth(tokens["admin"]))
+    ).json()
+    assert forms["version"] == before["version"]
+    edited = forms["content"].replace(
+        "due_day: 20\n    as_of_day: 14\n", "due_day: 18\n    as_of_day: 14\n", 1
+    )
+    assert edited != forms["content"]
+
+    refused = await client.put(
+        "/api/v1/admin/catalogue/files/forms.yaml",
+        json={"content": edited, "summary": "Hạn nộp báo cáo tháng trước ngày 18"},
+        headers=auth(tokens["operator"]),
+    )
+    assert refused.status_code == 403
+    reply = await client.put(
+        "/api/v1/admin/catalogue/files/forms.yaml",
+        json={"content": edited, "summary": "Hạn nộp báo cáo tháng trước ngày 18"},
+        headers=auth(tokens["admin"]),
+    )
+    assert reply.status_code == 200, reply.text
+    after = reply.json()
+    assert after["version"] != before["version"]
+    assert next(f for f in after["forms"] if f["code"] == "monthly")["due_day"] == 18
+
+    report = await client.post("/api/v1/reports", json=REPORT_BODY, headers=auth(tokens["commune"]))
+    assert report.json()["deadline"] == "2026-03-18T00:00:00+07:00"
+
+    audit = (await client.get("/api/v1/admin/catalogue/versions", headers=auth(tokens["admin"]))).json()
+    assert audit["total"] == 1
+    entry = audit["items"][0]
+    assert (entry["version"], entry["previous_version"]) == (after["version"], before["version"])
+    assert entry["changed_files"] == ["forms.yaml"] and entry["changed_by"].startswith("admin:")
+
+    messages = await eventually(
+        lambda: stream_messages(clean_nats, "CATALOGUE", "bdhvs.catalogue.published"), lambda m: len(m) == 1
+    )
+    event = CataloguePublished.model_validate_json(messages[0].data)
+    rebuilt = catalogue_from_files({name: text.encode() for name, text in event.files.items()})
+    assert rebuilt.version == event.version == after["version"]
+
+    # A restarted (or another) replica starts with the published version.
+    settings = IntakeSettings(nats_url=clean_nats, database_url=database_url)
+    async with running(create_app(settings)) as other:
+        seen = (await other.get("/api/v1/catalogue", headers=auth(tokens["commune"]))).json()
+    assert seen["version"] == after["version"]
+
+
+async def test_an_inconsistent_catalogue_is_refused_whole(intake: Any, db: asyncpg.Connection) -> None:
+    client, tokens = intake
+    forms = (
+        await client.get("/api/v1/admin/catalogue/files/forms.yaml", headers=auth(tokens["admin"]))
+    ).json()
+    broken = forms["content"].replace("indicators: [c, d]", "indicators: [c, zz]", 1)
+    reply = await client.put(
+        "/api/v1/admin/catalogue/files/forms.yaml",
+        json={"content": broken, "summary": "thử"},
+        headers=auth(tokens["admin"]),
+    )
+    assert reply.status_code == 422
+    error = reply.json()["errors"][0]
+    assert error["code"] == "catalogue.invalid" and "zz" in error["message"]
+    assert await db.fetchval("SELECT count(*) FROM intake.catalogue_versions") == 0
+    unknown = await client.put(
+        "/api/v1/admin/catalogue/files/secrets.txt",
+        json={"content": "x", "summary": "thử"},
+        headers=auth(tokens["admin"]),
+    )
+    assert unknown.status_code == 422
