@@ -318,3 +318,11 @@ async def test_a_falling_cumulative_figure_is_stored_only_once_the_clerk_confirm
     assert confirmed.status_code == 201, confirmed.text
     assert [w["code"] for w in confirmed.json()["warnings"]] == ["value.cumulative_drop"]
     assert await counts(db) == (2, 2, 2)
+
+
+async def test_filters_with_control_characters_are_refused_not_a_500(intake: Any) -> None:
+    client, tokens = intake
+    for params in ({"period": "\x00"}, {"unit": "09 313"}, {"form": "monthly;drop"}):
+        reply = await client.get("/api/v1/reports", params=params, headers=auth(tokens["operator"]))
+        assert reply.status_code == 422, (params, reply.text)
+        assert reply.json()["errors"][0]["message"]

@@ -285,6 +285,7 @@ MESSAGES: Mapping[str, str] = {t.code: t.template for t in _TYPES}  # code → V
 INVALID_REASONS: Mapping[str, str] = {
     "string_type": 'cần là một chuỗi ký tự đặt trong dấu nháy kép (ví dụ: "09313")',
     "string_too_long": "nội dung dài hơn mức cho phép (tối đa {limit} ký tự)",
+    "string_pattern_mismatch": "chỉ được gồm chữ cái không dấu, chữ số, dấu gạch dưới hoặc gạch ngang (ví dụ: 2026-03)",
     "string_too_short": "nội dung ngắn hơn mức cho phép (tối thiểu {limit} ký tự)",
     "dict_type": "cần là một nhóm các trường có tên (đối tượng JSON)",
     "model_type": "cần là một nhóm các trường có tên (đối tượng JSON)",

@@ -20,7 +20,7 @@ from intake.domain.validation import unit_label
 from intake.routes.auth import CurrentPrincipal
 from intake.routes.errors import ApiError, count_rejection
 from intake.routes.reports import CONFLICT, ERRORS, service_of
-from intake.routes.schemas import ImportedRowOut, ImportOut, ProblemOut, ProblemsOut
+from intake.routes.schemas import TOKEN_PATTERN, ImportedRowOut, ImportOut, ProblemOut, ProblemsOut
 from intake.service import Forbidden, KeyReused, NeedsConfirmation, RetryKey
 
 router = APIRouter(prefix="/api/v1", tags=["files"])
@@ -42,8 +42,10 @@ async def template(
     form: str,
     principal: CurrentPrincipal,
     request: Request,
-    period: Annotated[str, Query(max_length=10, description="e.g. 2026-03")],
-    unit: Annotated[str | None, Query(max_length=10, description="One unit; omit for every unit")] = None,
+    period: Annotated[str, Query(max_length=10, pattern=TOKEN_PATTERN, description="e.g. 2026-03")],
+    unit: Annotated[
+        str | None, Query(max_length=10, pattern=TOKEN_PATTERN, description="One unit; omit for every unit")
+    ] = None,
     format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx",
 ) -> Response:
     """A form's template for a period: one row per unit, Vietnamese headers, input cells validated.
@@ -93,8 +95,12 @@ async def template(
 async def import_file(
     principal: CurrentPrincipal,
     request: Request,
-    form: Annotated[str | None, Query(max_length=50, description="Required for CSV")] = None,
-    period: Annotated[str | None, Query(max_length=10, description="Required for CSV")] = None,
+    form: Annotated[
+        str | None, Query(max_length=50, pattern=TOKEN_PATTERN, description="Required for CSV")
+    ] = None,
+    period: Annotated[
+        str | None, Query(max_length=10, pattern=TOKEN_PATTERN, description="Required for CSV")
+    ] = None,
     dry_run: Annotated[bool, Query(description="Check only (default); false stores every row")] = True,
     confirm: Annotated[bool, Query(description="Store despite warnings about the units' history")] = False,
 ) -> Any:

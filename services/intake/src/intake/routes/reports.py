@@ -20,6 +20,7 @@ from intake.domain.validation import IndicatorValue, Submission
 from intake.routes.auth import CurrentPrincipal
 from intake.routes.errors import ApiError, count_rejection, problems_response
 from intake.routes.schemas import (
+    TOKEN_PATTERN,
     ChangeOut,
     ProblemOut,
     ProblemsOut,
@@ -137,9 +138,11 @@ def _not_found() -> ApiError:
 async def list_reports(
     principal: CurrentPrincipal,
     request: Request,
-    unit: Annotated[str | None, Query(max_length=10, description="Unit code")] = None,
-    form: Annotated[str | None, Query(max_length=50)] = None,
-    period: Annotated[str | None, Query(max_length=10, description="e.g. 2026-03")] = None,
+    unit: Annotated[str | None, Query(max_length=10, pattern=TOKEN_PATTERN, description="Unit code")] = None,
+    form: Annotated[str | None, Query(max_length=50, pattern=TOKEN_PATTERN)] = None,
+    period: Annotated[
+        str | None, Query(max_length=10, pattern=TOKEN_PATTERN, description="e.g. 2026-03")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ReportPageOut:

@@ -8,6 +8,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+# Query filters and codes: letters, digits, "_" and "-" only (no NUL or spaces reach the database).
+TOKEN_PATTERN = r"^[0-9A-Za-z_-]+$"
+
 
 class IndicatorValueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
