@@ -88,7 +88,7 @@ async def test_an_off_track_unit_gets_one_vietnamese_email(
     text = mail.get_body(("plain",)).get_content()
     assert "47,00 %" in text and "81,53 %" in text
     log = (await client.get("/api/v1/notifications", params={"unit": "09313"})).json()
-    assert [(n["status"], n["recipient"]) for n in log] == [("sent", "chutich.09313@bacninh.example")]
+    assert [(n["status"], n["recipient"]) for n in log["items"]] == [("sent", "chutich.09313@bacninh.example")]
     sent = await eventually(
         lambda: stream_messages(clean_nats, "ALERTS", "bdhvs.notification.>"), lambda m: len(m) == 1
     )

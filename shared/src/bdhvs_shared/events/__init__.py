@@ -6,13 +6,14 @@ Changed only by adding fields. Strict when emitting, tolerant when reading
 
 from bdhvs_shared.events.envelope import Event
 from bdhvs_shared.events.kpi import AttainmentUpdated, TargetInfo
-from bdhvs_shared.events.notifications import NotificationSent
+from bdhvs_shared.events.notifications import NotificationFailed, NotificationSent
 from bdhvs_shared.events.reports import IndicatorValue, ReportAccepted
 
 __all__ = [
     "AttainmentUpdated",
     "Event",
     "IndicatorValue",
+    "NotificationFailed",
     "NotificationSent",
     "ReportAccepted",
     "TargetInfo",

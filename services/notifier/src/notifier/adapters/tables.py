@@ -16,6 +16,10 @@ recipients = Table(
     Column("email", Text, primary_key=True),
     Column("role", String(30), nullable=False),
     Column("name", Text, nullable=False, server_default=""),
+    Column("phone", Text, nullable=True),  # 84xxxxxxxxx
+    Column("webhook_url", Text, nullable=True),
+    # Preferred channels in order, comma-separated: "email", "sms,email", "webhook".
+    Column("channels", Text, nullable=False, server_default="email"),
 )
 
 # Last status seen per unit and indicator: an alert goes out when it changes into a bad one.
@@ -49,12 +53,18 @@ notifications = Table(
     Column("sent_at", DateTime(timezone=True), nullable=True),
     Column("source_event_id", UUID(as_uuid=True), nullable=False),
     Column("correlation_id", UUID(as_uuid=True), nullable=False),
+    # SMS only: the parts the text costs, and gsm7 or ucs2; computed when the intent is stored.
+    Column("sms_segments", Integer, nullable=True),
+    Column("sms_encoding", String(5), nullable=True),
+    Column("provider_message_id", Text, nullable=True),
+    Column("failed_at", DateTime(timezone=True), nullable=True),
 )
 Index(
     "ix_notifications_pending",
     notifications.c.next_attempt_at,
     postgresql_where=text("status = 'pending'"),
 )
+Index("ix_notifications_created_at", notifications.c.created_at)
 
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)
