@@ -31,8 +31,11 @@ def _row(raw: dict[str, str | None], line: int, path: Path) -> dict[str, str | N
     webhook_url = cell("webhook_url") or None
     if webhook_url and not webhook_url.startswith(("https://", "http://")):
         raise ValueError(f"{path}, line {line}: webhook_url must be an http(s) URL")
-    row: dict[str, str | None] = {key: cell(key) for key in REQUIRED}
-    return {**row, "phone": phone, "webhook_url": webhook_url, "channels": ",".join(channels)}
+    email = cell("email") or None
+    if not (email or phone or webhook_url):
+        raise ValueError(f"{path}, line {line}: no email, phone or webhook_url")
+    row: dict[str, str | None] = {key: cell(key) for key in ("unit_code", "role", "name")}
+    return {**row, "email": email, "phone": phone, "webhook_url": webhook_url, "channels": ",".join(channels)}
 
 
 def read_recipients(path: Path) -> list[dict[str, str | None]]:

@@ -17,7 +17,7 @@ from notifier.domain.contacts import Contact, parse_channels
 
 async def contacts_of(session: AsyncSession, unit_code: str) -> list[Contact]:
     rows = await session.execute(
-        select(recipients).where(recipients.c.unit_code == unit_code).order_by(recipients.c.email)
+        select(recipients).where(recipients.c.unit_code == unit_code).order_by(recipients.c.id)
     )
     return [
         Contact(

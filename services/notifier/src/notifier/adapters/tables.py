@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, text
+from sqlalchemy import Column, DateTime, Identity, Index, Integer, MetaData, String, Table, Text, text
 from sqlalchemy.dialects.postgresql import UUID
 
 from bdhvs_shared.db.tables import outbox_table, processed_events_table
@@ -12,8 +12,9 @@ metadata = MetaData(schema="notifier")
 recipients = Table(
     "recipients",
     metadata,
-    Column("unit_code", String(5), primary_key=True),
-    Column("email", Text, primary_key=True),
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("unit_code", String(5), nullable=False, index=True),
+    Column("email", Text, nullable=True),  # a system reached only by webhook has none
     Column("role", String(30), nullable=False),
     Column("name", Text, nullable=False, server_default=""),
     Column("phone", Text, nullable=True),  # 84xxxxxxxxx

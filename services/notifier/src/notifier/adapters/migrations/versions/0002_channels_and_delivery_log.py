@@ -9,7 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -31,6 +30,18 @@ def upgrade() -> None:
     op.create_index(
         "ix_notifications_created_at", "notifications", ["created_at"], unique=False, schema="notifier"
     )
+    # A surrogate key: contacts without an email (webhook-only systems), several per unit.
+    op.drop_constraint("recipients_pkey", "recipients", schema="notifier", type_="primary")
+    op.add_column(
+        "recipients",
+        sa.Column("id", sa.Integer(), sa.Identity(always=False), nullable=False),
+        schema="notifier",
+    )
+    op.create_primary_key("recipients_pkey", "recipients", ["id"], schema="notifier")
+    op.alter_column("recipients", "email", existing_type=sa.Text(), nullable=True, schema="notifier")
+    op.create_index(
+        op.f("ix_notifier_recipients_unit_code"), "recipients", ["unit_code"], unique=False, schema="notifier"
+    )
     op.add_column("recipients", sa.Column("phone", sa.Text(), nullable=True), schema="notifier")
     op.add_column("recipients", sa.Column("webhook_url", sa.Text(), nullable=True), schema="notifier")
     op.add_column(
@@ -46,6 +57,12 @@ def downgrade() -> None:
     op.drop_column("recipients", "channels", schema="notifier")
     op.drop_column("recipients", "webhook_url", schema="notifier")
     op.drop_column("recipients", "phone", schema="notifier")
+    op.drop_index(op.f("ix_notifier_recipients_unit_code"), table_name="recipients", schema="notifier")
+    op.execute("DELETE FROM notifier.recipients WHERE email IS NULL")
+    op.drop_constraint("recipients_pkey", "recipients", schema="notifier", type_="primary")
+    op.drop_column("recipients", "id", schema="notifier")
+    op.alter_column("recipients", "email", existing_type=sa.Text(), nullable=False, schema="notifier")
+    op.create_primary_key("recipients_pkey", "recipients", ["unit_code", "email"], schema="notifier")
     op.drop_index("ix_notifications_created_at", table_name="notifications", schema="notifier")
     op.drop_column("notifications", "failed_at", schema="notifier")
     op.drop_column("notifications", "provider_message_id", schema="notifier")
