@@ -11,7 +11,7 @@ from bdhvs_shared.events.envelope import Event
 
 
 class NotificationSent(Event):
-    """A notification was handed to its channel (SMTP accepted the message).
+    """A notification was handed to its channel (the SMTP server, SMS gateway or webhook accepted it).
 
     Subject: `bdhvs.notification.sent.<unit_code>`.
     """
