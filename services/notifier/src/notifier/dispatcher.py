@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.db.outbox import stage
-from bdhvs_shared.events import NotificationFailed, NotificationSent, subjects
 from bdhvs_shared.worker import PollingWorker
 from notifier.adapters import store
 from notifier.adapters.tables import outbox
-from notifier.domain.channel import Channel, DeliveryFailure, OutgoingMessage, TransientFailure
+from notifier.domain.channel import Channel, DeliveryFailure, TransientFailure
 from notifier.domain.rate_limit import TokenBucket
 from notifier.domain.retry import RetryPolicy, after_failure
+from notifier.outcomes import failed_event, outgoing, sent_event
 
 log = structlog.get_logger(__name__)
 
@@ -97,7 +97,7 @@ class Dispatcher(PollingWorker):
             sms_encoding=r.sms_encoding,
         )
         try:
-            receipt = await self._channel.send(_outgoing(r))
+            receipt = await self._channel.send(outgoing(r))
         except Exception as exc:
             failure = exc if isinstance(exc, DeliveryFailure) else TransientFailure(repr(exc)[:300])
             await self._failed(session, r, attempts, failure)
@@ -112,17 +112,7 @@ class Dispatcher(PollingWorker):
             last_error=None,
             provider_message_id=receipt.provider_message_id,
         )
-        event = NotificationSent.new(
-            producer="notifier",
-            correlation_id=r.correlation_id,
-            occurred_at=now,
-            notification_id=r.id,
-            unit_code=r.unit_code,
-            kind=r.kind,
-            channel=r.channel,
-            recipient=r.recipient,
-        )
-        await stage(session, outbox, [(event, subjects.notification_sent(r.unit_code))])
+        await stage(session, outbox, [sent_event(r, now)])
         self._counters.sent.labels(channel=r.channel).inc()
 
     async def _failed(self, session: AsyncSession, r: Any, attempts: int, failure: DeliveryFailure) -> None:
@@ -151,32 +141,5 @@ class Dispatcher(PollingWorker):
         if decision.status == "pending":
             self._counters.retried.labels(channel=r.channel).inc()
             return
-        event = NotificationFailed.new(
-            producer="notifier",
-            correlation_id=r.correlation_id,
-            occurred_at=now,
-            notification_id=r.id,
-            unit_code=r.unit_code,
-            kind=r.kind,
-            channel=r.channel,
-            recipient=r.recipient,
-            attempts=attempts,
-            reason=failure.reason[:500],
-            permanent=not isinstance(failure, TransientFailure),
-        )
-        await stage(session, outbox, [(event, subjects.notification_failed(r.unit_code))])
+        await stage(session, outbox, [failed_event(r, now, attempts, failure)])
         self._counters.failed.labels(channel=r.channel).inc()
-
-
-def _outgoing(r: Any) -> OutgoingMessage:
-    return OutgoingMessage(
-        notification_id=r.id,
-        idempotency_key=r.idempotency_key,
-        unit_code=r.unit_code,
-        kind=r.kind,
-        recipient=r.recipient,
-        subject=r.subject,
-        text=r.body_text,
-        html=r.body_html,
-        created_at=r.created_at,
-    )
