@@ -285,6 +285,7 @@ async def test_the_delivery_log_filters_and_pages(
         created = first["items"][0]["created_at"]
         assert (await get(since=created))["total"] == 3
         assert (await get(until=created))["total"] == 0
-        assert (await client.get("/api/v1/notifications", params={"channel": "fax"})).status_code == 422
+        for bad in ({"channel": "fax"}, {"recipient": "a\x00b"}, {"unit": "09313'"}, {"kind": "\x00"}):
+            assert (await client.get("/api/v1/notifications", params=bad)).status_code == 422, bad
         naive = await client.get("/api/v1/notifications", params={"since": "2026-03-01T00:00:00"})
         assert naive.status_code == 422

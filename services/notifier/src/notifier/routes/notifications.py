@@ -12,6 +12,8 @@ from pydantic import AwareDatetime, BaseModel, Field
 from notifier.adapters.store import list_notifications
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
+# PostgreSQL text cannot hold NUL: refuse it as a bad request rather than fail the query.
+NO_NUL = r"^[^\x00]*$"
 
 
 class NotificationOut(BaseModel):
@@ -45,9 +47,11 @@ class NotificationPageOut(BaseModel):
 @router.get("/notifications", response_model=NotificationPageOut)
 async def notifications(
     request: Request,
-    unit: Annotated[str | None, Query(max_length=5, description="Unit code")] = None,
-    recipient: Annotated[str | None, Query(max_length=500, description="Exact address")] = None,
-    kind: Annotated[str | None, Query(max_length=40, description="e.g. kpi_below_target")] = None,
+    unit: Annotated[str | None, Query(pattern=r"^[0-9]{2,5}$", description="Unit code")] = None,
+    recipient: Annotated[
+        str | None, Query(max_length=500, pattern=NO_NUL, description="Exact address")
+    ] = None,
+    kind: Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$", description="e.g. kpi_below_target")] = None,
     channel: Annotated[Literal["email", "sms", "webhook"] | None, Query()] = None,
     status: Annotated[Literal["pending", "sent", "failed"] | None, Query()] = None,
     since: Annotated[AwareDatetime | None, Query(description="Created at or after (ISO 8601)")] = None,
