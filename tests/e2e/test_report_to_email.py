@@ -57,7 +57,7 @@ async def test_a_lagging_report_produces_the_kpi_event_and_one_email(
         log = (
             await client.get(f"{system.url('notifier')}/api/v1/notifications", params={"unit": "09313"})
         ).json()
-        assert [n["status"] for n in log] == ["sent"]
+        assert [n["status"] for n in log["items"]] == ["sent"]
 
         async def province() -> set[str]:
             rows = (await client.get(f"{system.url('kpi')}/api/v1/attainment", params={"unit": "24"})).json()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date, datetime
 from typing import Any
 
 import asyncpg
@@ -11,39 +10,15 @@ import httpx
 import pytest
 
 from bdhvs_local.smtp_catcher import SmtpCatcher
-from bdhvs_shared.events import AttainmentUpdated, TargetInfo
 from bdhvs_shared.nats.streams import ensure_streams
 from notifier.bootstrap import create_app
 from notifier.recipients import DEMO_FILE, load_recipients
 from notifier.settings import NotifierSettings
 from support.apps import eventually, running
 from support.bus import consumer_backlog, jetstream, stream_messages
-from support.events import TZ, publish
+from support.events import attainment_update, publish
 
-
-def update(unit: str, sequence: int, status: str, previous: str | None) -> AttainmentUpdated:
-    return AttainmentUpdated.new(
-        producer="kpi",
-        correlation_id=None,
-        occurred_at=datetime(2026, 3, 15, 9, tzinfo=TZ),
-        unit_code=unit,
-        indicator="c",
-        sequence=sequence,
-        as_of=date(2026, 3, 14),
-        numerator=4700,
-        denominator=10000,
-        attainment=0.47,
-        pace_per_day=0.00118,
-        pace_pp_per_30d=3.55,
-        projected_attainment=0.8153,
-        required_pace_per_day=0.00182,
-        required_pace_pp_per_30d=5.45,
-        status=status,
-        previous_status=previous,
-        target=TargetInfo(value=1.0, comparator=">=", due=date(2026, 12, 31)),
-        units_reporting=1,
-        units_expected=1,
-    )
+update = attainment_update
 
 
 @pytest.fixture
@@ -88,7 +63,8 @@ async def test_an_off_track_unit_gets_one_vietnamese_email(
     text = mail.get_body(("plain",)).get_content()
     assert "47,00 %" in text and "81,53 %" in text
     log = (await client.get("/api/v1/notifications", params={"unit": "09313"})).json()
-    assert [(n["status"], n["recipient"]) for n in log] == [("sent", "chutich.09313@bacninh.example")]
+    entries = [(n["status"], n["recipient"]) for n in log["items"]]
+    assert entries == [("sent", "chutich.09313@bacninh.example")]
     sent = await eventually(
         lambda: stream_messages(clean_nats, "ALERTS", "bdhvs.notification.>"), lambda m: len(m) == 1
     )

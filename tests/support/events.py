@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bdhvs_shared.events import IndicatorValue, ReportAccepted
+from bdhvs_shared.events import AttainmentUpdated, IndicatorValue, ReportAccepted, TargetInfo
 from bdhvs_shared.events.cloudevents import body_for, headers_for
 from bdhvs_shared.events.envelope import Event
 
@@ -61,3 +61,29 @@ REPORT_BODY: dict[str, Any] = {
         "d": {"numerator": 9000, "denominator": 18000},
     },
 }
+
+
+def attainment_update(unit: str, sequence: int, status: str, previous: str | None) -> AttainmentUpdated:
+    """A KPI snapshot of indicator c at 47 % (projected 81,53 %) with the given status."""
+    return AttainmentUpdated.new(
+        producer="kpi",
+        correlation_id=None,
+        occurred_at=datetime(2026, 3, 15, 9, tzinfo=TZ),
+        unit_code=unit,
+        indicator="c",
+        sequence=sequence,
+        as_of=date(2026, 3, 14),
+        numerator=4700,
+        denominator=10000,
+        attainment=0.47,
+        pace_per_day=0.00118,
+        pace_pp_per_30d=3.55,
+        projected_attainment=0.8153,
+        required_pace_per_day=0.00182,
+        required_pace_pp_per_30d=5.45,
+        status=status,
+        previous_status=previous,
+        target=TargetInfo(value=1.0, comparator=">=", due=date(2026, 12, 31)),
+        units_reporting=1,
+        units_expected=1,
+    )

@@ -28,3 +28,16 @@ def test_openapi_documents_the_report_endpoint_and_its_errors() -> None:
     intake = json.loads((docs.ROOT / "docs/openapi/intake.json").read_text(encoding="utf-8"))
     post = intake["paths"]["/api/v1/reports"]["post"]
     assert {"201", "401", "403", "422"} <= set(post["responses"])
+
+
+def test_notifier_documents_its_events_and_the_delivery_log_filters() -> None:
+    notifier = json.loads((docs.ROOT / "docs/asyncapi/notifier.json").read_text(encoding="utf-8"))
+    assert {
+        "bdhvs.notification.sent.{unit_code}:publish",
+        "bdhvs.notification.failed.{unit_code}:publish",
+    } <= set(notifier["channels"])
+    assert {"NotificationSent", "NotificationFailed"} <= set(notifier["components"]["schemas"])
+    openapi = json.loads((docs.ROOT / "docs/openapi/notifier.json").read_text(encoding="utf-8"))
+    get = openapi["paths"]["/api/v1/notifications"]["get"]
+    names = {p["name"] for p in get["parameters"]}
+    assert {"unit", "recipient", "kind", "channel", "status", "since", "until", "limit", "offset"} <= names

@@ -30,3 +30,17 @@ def test_the_image_runs_as_a_non_root_user_with_a_health_check() -> None:
     dockerfile = (ROOT / "deploy/docker/Dockerfile").read_text(encoding="utf-8")
     assert "USER bdhvs" in dockerfile and "HEALTHCHECK" in dockerfile
     assert 'uv sync --frozen --no-dev --package "bdhvs-${SERVICE}"' in dockerfile
+
+
+def test_sms_and_webhooks_are_off_unless_the_environment_configures_them() -> None:
+    from bdhvs_local.stack import notifier_channels
+
+    assert notifier_channels({}) == ["email"]
+    assert notifier_channels({"SMS_GATEWAY_URL": "https://sms.example/send"}) == ["email"]  # no key
+    configured = {"SMS_GATEWAY_URL": "https://sms.example/send", "SMS_API_KEY": "k", "WEBHOOK_SECRET": "s"}
+    assert notifier_channels(configured) == ["email", "sms", "webhook"]
+    notifier = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"][
+        "notifier"
+    ]
+    assert notifier["environment"]["SMS_API_KEY"] == "${SMS_API_KEY:-}"  # from the environment only
+    assert notifier["environment"]["WEBHOOK_SECRET"] == "${WEBHOOK_SECRET:-}"

@@ -9,6 +9,7 @@ import pytest
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.events import AttainmentUpdated, TargetInfo
 from notifier.domain.alert_policy import idempotency_key, is_newer, should_alert
+from notifier.domain.sms_text import prepare_sms
 from notifier.messages import Messages
 
 
@@ -39,8 +40,9 @@ def test_an_older_update_is_not_newer() -> None:
 
 
 def test_the_idempotency_key_names_the_cause_and_the_recipient() -> None:
-    key = idempotency_key("09313", "c", 7, "off_track", "ChuTich@X.example")
-    assert key == "kpi-status:09313:c:7:off_track:chutich@x.example"
+    key = idempotency_key("09313", "c", 7, "off_track", "email", "ChuTich@X.example")
+    assert key == "kpi-status:09313:c:7:off_track:email:chutich@x.example"
+    assert idempotency_key("09313", "c", 7, "off_track", "sms", "84912345678") != key
 
 
 def test_the_email_is_vietnamese_with_figures_in_vietnamese_format() -> None:
@@ -78,3 +80,8 @@ def test_the_email_is_vietnamese_with_figures_in_vietnamese_format() -> None:
     ):
         assert expected in mail.text, expected
     assert "<b>Chi Lăng</b>" in mail.html
+    # The SMS template is Vietnamese too; without diacritics it is plain GSM-7 in at most two parts.
+    sms = prepare_sms(mail.sms, keep_diacritics=False)
+    assert sms.text.startswith("BDHVS Bac Ninh: Chi Lang, chi tieu d co nguy co khong dat muc tieu.")
+    assert "61,73 %" in sms.text and sms.encoding == "gsm7" and sms.segments <= 2
+    assert prepare_sms(mail.sms, keep_diacritics=True).encoding == "ucs2"

@@ -75,3 +75,29 @@ def test_subject_tokens_are_ascii_codes_only() -> None:
     for bad in ("Chi Lăng", "a.b", "*", ">", ""):
         with pytest.raises(ValueError):
             subjects.report_accepted(bad)
+
+
+def test_a_failed_notification_has_its_own_subject_and_versioned_type() -> None:
+    from uuid import uuid4
+
+    from bdhvs_shared.events import NotificationFailed
+
+    event = NotificationFailed.new(
+        producer="notifier",
+        correlation_id=None,
+        occurred_at=NOW,
+        notification_id=uuid4(),
+        unit_code="09313",
+        kind="kpi_below_target",
+        channel="sms",
+        recipient="84912345678",
+        attempts=1,
+        reason="HTTP 400: invalid phone",
+        permanent=True,
+    )
+    subject = subjects.notification_failed("09313")
+    assert subject == "bdhvs.notification.failed.09313"
+    assert headers_for(event, subject)["ce-type"] == "vn.bacninh.bdhvs.notification.failed.v1"
+    assert NotificationFailed.model_validate_json(body_for(event)) == event
+    with pytest.raises(ValueError):
+        subjects.notification_failed("09.313")

@@ -46,6 +46,8 @@ def run(
         f"KPIs {', '.join(catalogue.indicators)}, forms {', '.join(catalogue.forms)}"
     )
     print(f"  mail is kept in {run_dir / 'mail'}; endpoints in {run_dir / 'endpoints.json'}")
+    if endpoints.notifier_channels == "email":
+        print("  SMS and webhooks are off: set SMS_GATEWAY_URL + SMS_API_KEY, WEBHOOK_SECRET to turn them on")
     print("Demo tokens (also in .run/tokens.json):")
     for role, token in tokens.items():
         print(f"  {role:16} {token}")

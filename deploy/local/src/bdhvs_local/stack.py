@@ -31,6 +31,7 @@ class Endpoints:
     database_url: str
     smtp_host: str
     smtp_port: int
+    notifier_channels: str  # email always; sms and webhook only when the environment configures them
 
 
 @dataclass
@@ -78,6 +79,7 @@ class Stack:
             database_url=database_url,
             smtp_host=smtp_host,
             smtp_port=smtp_port,
+            notifier_channels=",".join(notifier_channels({**os.environ, **env})),
         )
         (self.run_dir / "endpoints.json").write_text(json.dumps(vars(self.endpoints), indent=2))
         return self.endpoints
@@ -118,6 +120,12 @@ class Stack:
 
     def stop(self) -> None:
         self._exit.close()  # services first, then SMTP, PostgreSQL, NATS (reverse order of start)
+
+
+def notifier_channels(env: dict[str, str]) -> list[str]:
+    """What the notifier will deliver on: SMS and webhooks are off unless configured (no local fake)."""
+    sms = bool(env.get("SMS_GATEWAY_URL") and env.get("SMS_API_KEY"))
+    return ["email", *(["sms"] if sms else []), *(["webhook"] if env.get("WEBHOOK_SECRET") else [])]
 
 
 def _cli(service: str, args: list[str], env: dict[str, str]) -> str:

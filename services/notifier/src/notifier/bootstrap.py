@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
 from nats.aio.client import Client
@@ -18,9 +19,9 @@ from bdhvs_shared.http import service_app
 from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.runtime import EventRuntime, make_broker
-from notifier.adapters.email import SmtpSender
 from notifier.adapters.tables import outbox
-from notifier.dispatcher import Dispatcher
+from notifier.dispatcher import DeliveryCounters, Dispatcher
+from notifier.dispatchers import dispatchers
 from notifier.handlers import kpi_consumer, register_handlers
 from notifier.messages import Messages
 from notifier.routes import notifications
@@ -32,6 +33,13 @@ from notifier.settings import NotifierSettings
 class NotifierMetrics(CommonMetrics):
     notifications_sent: Counter
     notifications_failed: Counter
+    notifications_retried: Counter
+
+    @property
+    def delivery(self) -> DeliveryCounters:
+        return DeliveryCounters(
+            self.notifications_sent, self.notifications_failed, self.notifications_retried
+        )
 
 
 def notifier_metrics() -> NotifierMetrics:
@@ -46,7 +54,13 @@ def notifier_metrics() -> NotifierMetrics:
         ),
         notifications_failed=Counter(
             "bdhvs_notifications_failed",
-            "Notifications given up after the last attempt",
+            "Notifications given up (refused for good, or after the last attempt)",
+            ["channel"],
+            registry=base.registry,
+        ),
+        notifications_retried=Counter(
+            "bdhvs_notifications_retried",
+            "Failed attempts that will be retried",
             ["channel"],
             registry=base.registry,
         ),
@@ -59,6 +73,8 @@ class Container:
     sessions: async_sessionmaker[AsyncSession]
     runtime: EventRuntime
     broker: NatsBroker
+    dispatchers: list[Dispatcher]
+    http: httpx.AsyncClient
 
     @property
     def nc(self) -> Client | None:
@@ -66,11 +82,11 @@ class Container:
 
     async def close(self) -> None:
         await self.broker.stop()
-        await self.dispatcher.stop()
+        for dispatcher in self.dispatchers:
+            await dispatcher.stop()
+        await self.http.aclose()
         await self.runtime.close()
         await self.engine.dispose()
-
-    dispatcher: Dispatcher
 
 
 async def start(settings: NotifierSettings, metrics: NotifierMetrics) -> Container:
@@ -81,18 +97,17 @@ async def start(settings: NotifierSettings, metrics: NotifierMetrics) -> Contain
     sessions = make_sessionmaker(engine)
     clock = clock_from_iso(settings.clock_start)
     relay = runtime.start_relay(sessions, outbox)
-    dispatcher = Dispatcher(
+    http = httpx.AsyncClient(follow_redirects=False)
+    workers = dispatchers(settings, sessions, http, clock, metrics.delivery, relay)
+    for worker in workers:
+        worker.start()
+    service = AlertService(
         sessions,
-        SmtpSender(settings),
+        Messages(load_catalogue()),
         clock,
-        metrics.notifications_sent,
-        metrics.notifications_failed,
-        settings.max_send_attempts,
-        settings.dispatch_poll_seconds,
-        on_published=relay,
+        settings.enabled_channels,
+        settings.sms_keep_diacritics,
     )
-    dispatcher.start()
-    service = AlertService(sessions, Messages(load_catalogue()), clock)
 
     async def apply(event: AttainmentUpdated) -> None:
         with metrics.handler_seconds.labels(consumer=CONSUMER).time():
@@ -101,12 +116,13 @@ async def start(settings: NotifierSettings, metrics: NotifierMetrics) -> Contain
             consumer=CONSUMER
         ).inc()
         if queued:
-            dispatcher.wake()
+            for worker in workers:
+                worker.wake()
 
     broker = make_broker(settings, "notifier", consumer, metrics, js)
     register_handlers(broker, consumer, apply)
     await broker.start()
-    return Container(engine, sessions, runtime, broker, dispatcher)
+    return Container(engine, sessions, runtime, broker, workers, http)
 
 
 def create_app(settings: NotifierSettings) -> FastAPI:
@@ -114,7 +130,8 @@ def create_app(settings: NotifierSettings) -> FastAPI:
     metrics = notifier_metrics()
     return service_app(
         "BDHVS notifier",
-        "Alerts by email when a unit's KPI falls below its target trajectory; the delivery log.",
+        "Alerts by email, SMS and webhooks when a unit's KPI falls below its target trajectory; "
+        "the delivery log.",
         metrics.registry,
         lambda: start(settings, metrics),
         [notifications.router],

@@ -33,7 +33,9 @@ app.add_typer(recipients_app, name="recipients")
 
 @recipients_app.command("load")
 def load(
-    path: Annotated[Path, typer.Argument(help="CSV: unit_code,role,name,email")] = DEMO_FILE,
+    path: Annotated[
+        Path, typer.Argument(help="CSV: unit_code,role,name,email[,phone,webhook_url,channels]")
+    ] = DEMO_FILE,
 ) -> None:
     """Replace the recipient directory with the rows of a CSV file."""
     from bdhvs_shared.db.engine import make_engine, make_sessionmaker

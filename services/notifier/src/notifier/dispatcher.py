@@ -1,12 +1,17 @@
-"""Delivers pending notifications; the row stays locked while its email is sent.
+"""Delivers pending notifications of one channel, one row per transaction.
 
-If the process dies mid-send the transaction rolls back and the row is still
-pending: it is sent again (at most one duplicate), never lost.
+The row stays locked (FOR UPDATE SKIP LOCKED) while it is sent and its result is
+written in the same transaction. If the process dies mid-send the transaction
+rolls back and the row is still pending: it is sent again (at most one
+duplicate), never lost. One dispatcher per channel, so a slow SMS gateway does
+not hold up email.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+import time
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -15,79 +20,126 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.db.outbox import stage
-from bdhvs_shared.events import NotificationSent, subjects
-from bdhvs_shared.nats.reliable import backoff_seconds
 from bdhvs_shared.worker import PollingWorker
 from notifier.adapters import store
-from notifier.adapters.email import SmtpSender
 from notifier.adapters.tables import outbox
+from notifier.domain.channel import Channel, DeliveryFailure, TransientFailure
+from notifier.domain.rate_limit import TokenBucket
+from notifier.domain.retry import RetryPolicy, after_failure
+from notifier.outcomes import failed_event, outgoing, sent_event
 
 log = structlog.get_logger(__name__)
 
 
-class Dispatcher(PollingWorker):
-    name = "dispatcher"
+@dataclass(frozen=True)
+class DeliveryCounters:
+    sent: Counter
+    failed: Counter
+    retried: Counter
 
+
+class Dispatcher(PollingWorker):
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        sender: SmtpSender,
+        channel: Channel,
+        bucket: TokenBucket,
+        policy: RetryPolicy,
         clock: Clock,
-        sent: Counter,
-        failed: Counter,
-        max_attempts: int,
+        counters: DeliveryCounters,
         poll_seconds: float,
         on_published: PollingWorker | None = None,
+        batch: int = 50,
     ) -> None:
         super().__init__(poll_seconds)
+        self.name = f"dispatcher-{channel.name}"
         self._sessions = sessions
-        self._sender = sender
+        self._channel = channel
+        self._bucket = bucket
+        self._policy = policy
         self._clock = clock
-        self._sent = sent
-        self._failed = failed
-        self._max_attempts = max_attempts
+        self._counters = counters
         self._relay = on_published
+        self._batch = batch
 
     async def run_once(self) -> int:
-        async with self._sessions() as session, session.begin():
-            rows = await store.claim_pending(session, self._clock.now(), limit=20)
-            for row in rows:
-                await self._deliver(session, row)
-        if rows and self._relay is not None:
+        done = 0
+        while done < self._batch:
+            # Wait for the rate limit (or a gateway's Retry-After) before taking a row.
+            if (delay := self._bucket.delay(time.monotonic())) > 0:
+                await asyncio.sleep(min(delay, self._poll))
+                continue
+            if not await self._deliver_next():
+                break
+            done += 1
+        if done and self._relay is not None:
             self._relay.wake()
-        return len(rows)
+        return done
 
-    async def _deliver(self, session: AsyncSession, r: Any) -> None:
-        message = self._sender.build(r.recipient, r.subject, r.body_text, r.body_html, r.idempotency_key)
+    async def _deliver_next(self) -> bool:
+        async with self._sessions() as session, session.begin():
+            row = await store.claim_next(session, self._channel.name, self._clock.now())
+            if row is None:
+                return False
+            self._bucket.consume(time.monotonic())
+            await self._attempt(session, row)
+        return True
+
+    async def _attempt(self, session: AsyncSession, r: Any) -> None:
+        attempts = r.attempts + 1
+        log.info(
+            "sending notification",
+            channel=r.channel,
+            notification_id=str(r.id),
+            recipient=r.recipient,
+            attempt=attempts,
+            sms_segments=r.sms_segments,
+            sms_encoding=r.sms_encoding,
+        )
         try:
-            await self._sender.send(message)
+            receipt = await self._channel.send(outgoing(r))
         except Exception as exc:
-            attempts = r.attempts + 1
-            status = "failed" if attempts >= self._max_attempts else "pending"
-            retry_at = self._clock.now() + timedelta(seconds=backoff_seconds(attempts))
-            await store.mark(
-                session,
-                r.id,
-                attempts=attempts,
-                last_error=repr(exc)[:500],
-                status=status,
-                next_attempt_at=retry_at,
-            )
-            if status == "failed":
-                self._failed.labels(channel="email").inc()
-            log.warning("email not sent", recipient=r.recipient, attempts=attempts, error=repr(exc))
+            failure = exc if isinstance(exc, DeliveryFailure) else TransientFailure(repr(exc)[:300])
+            await self._failed(session, r, attempts, failure)
             return
         now = self._clock.now()
-        await store.mark(session, r.id, status="sent", sent_at=now, attempts=r.attempts + 1, last_error=None)
-        event = NotificationSent.new(
-            producer="notifier",
-            correlation_id=r.correlation_id,
-            occurred_at=now,
-            notification_id=r.id,
-            unit_code=r.unit_code,
-            kind=r.kind,
-            channel="email",
-            recipient=r.recipient,
+        await store.mark(
+            session,
+            r.id,
+            status="sent",
+            sent_at=now,
+            attempts=attempts,
+            last_error=None,
+            provider_message_id=receipt.provider_message_id,
         )
-        await stage(session, outbox, [(event, subjects.notification_sent(r.unit_code))])
-        self._sent.labels(channel="email").inc()
+        await stage(session, outbox, [sent_event(r, now)])
+        self._counters.sent.labels(channel=r.channel).inc()
+
+    async def _failed(self, session: AsyncSession, r: Any, attempts: int, failure: DeliveryFailure) -> None:
+        now = self._clock.now()
+        decision = after_failure(failure, attempts, self._policy, now)
+        if isinstance(failure, TransientFailure) and failure.retry_after is not None:
+            self._bucket.hold(failure.retry_after, time.monotonic())  # back-pressure: the whole channel
+        await store.mark(
+            session,
+            r.id,
+            attempts=attempts,
+            last_error=failure.reason[:500],
+            status=decision.status,
+            next_attempt_at=decision.next_attempt_at,
+            failed_at=now if decision.status == "failed" else None,
+        )
+        log.warning(
+            "notification not sent",
+            channel=r.channel,
+            notification_id=str(r.id),
+            attempts=attempts,
+            error=failure.reason,
+            status=decision.status,
+            retry_at=decision.next_attempt_at.isoformat() if decision.status == "pending" else None,
+        )
+        if decision.status == "pending":
+            self._counters.retried.labels(channel=r.channel).inc()
+            return
+        await stage(session, outbox, [failed_event(r, now, attempts, failure)])
+        self._counters.failed.labels(channel=r.channel).inc()

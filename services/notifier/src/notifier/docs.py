@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bdhvs_shared.asyncapi import declare_publishers, document
-from bdhvs_shared.events import AttainmentUpdated, NotificationSent, subjects
+from bdhvs_shared.events import AttainmentUpdated, NotificationFailed, NotificationSent, subjects
 from bdhvs_shared.metrics import common_metrics
 from bdhvs_shared.runtime import make_broker
 from notifier.handlers import kpi_consumer, register_handlers
@@ -29,7 +29,13 @@ def asyncapi_document() -> dict[str, Any]:
         return None
 
     register_handlers(broker, consumer, unused)
-    declare_publishers(broker, [(subjects.NOTIFICATION_SENT, "ALERTS", NotificationSent)])
+    declare_publishers(
+        broker,
+        [
+            (subjects.NOTIFICATION_SENT, "ALERTS", NotificationSent),
+            (subjects.NOTIFICATION_FAILED, "ALERTS", NotificationFailed),
+        ],
+    )
     return document(broker, "BDHVS notifier events", "Events the notifier consumes and publishes.")
 
 

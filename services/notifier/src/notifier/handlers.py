@@ -29,5 +29,6 @@ def register_handlers(
         consumer,
         AttainmentUpdated,
         apply,
-        "Queues an email to the unit's recipients when its status becomes at_risk or off_track.",
+        "Queues notifications to the unit's recipients (email, SMS or webhook, as each prefers) "
+        "when its status becomes at_risk or off_track.",
     )

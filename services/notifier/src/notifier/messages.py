@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from bdhvs_shared.catalogue import Catalogue
 from bdhvs_shared.events import AttainmentUpdated, TargetInfo
+from notifier.domain.intents import Rendered
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -21,13 +21,6 @@ STATUS_LABELS = {
     "off_track": "chậm tiến độ, không đạt mục tiêu nếu giữ tốc độ hiện tại",
     "insufficient_data": "chưa đủ số liệu",
 }
-
-
-@dataclass(frozen=True)
-class RenderedEmail:
-    subject: str
-    text: str
-    html: str
 
 
 def _environment() -> Environment:
@@ -61,7 +54,7 @@ class Messages:
         self._catalogue = catalogue
         self._env = _environment()
 
-    def below_target(self, event: AttainmentUpdated, recipient_name: str) -> RenderedEmail:
+    def below_target(self, event: AttainmentUpdated, recipient_name: str) -> Rendered:
         unit = self._catalogue.unit(event.unit_code)
         indicator = self._catalogue.indicators.get(event.indicator)
         target = event.target
@@ -83,8 +76,9 @@ class Messages:
             "required_pace_text": _number(event.required_pace_pp_per_30d, 2),
         }
         render = self._env.get_template
-        return RenderedEmail(
+        return Rendered(
             subject=render("kpi_below_target.subject.txt").render(context).strip(),
             text=render("kpi_below_target.txt").render(context),
             html=render("kpi_below_target.html").render(context),
+            sms=render("kpi_below_target.sms.txt").render(context).strip(),
         )

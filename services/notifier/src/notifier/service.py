@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,6 +13,8 @@ from bdhvs_shared.events import AttainmentUpdated
 from notifier.adapters import store
 from notifier.adapters.tables import processed_events
 from notifier.domain.alert_policy import idempotency_key, is_newer, should_alert
+from notifier.domain.contacts import deliveries
+from notifier.domain.intents import body_for
 from notifier.messages import Messages
 
 CONSUMER = "notifier-kpi"
@@ -22,6 +25,8 @@ class AlertService:
     sessions: async_sessionmaker[AsyncSession]
     messages: Messages
     clock: Clock
+    channels: Collection[str] = ("email",)
+    sms_keep_diacritics: bool = False
 
     async def apply(self, event: AttainmentUpdated) -> int | None:
         """Record the status; queue alerts for a change into a bad status.
@@ -38,24 +43,28 @@ class AlertService:
             if not should_alert(state[0] if state else None, event.status):
                 return 0
             queued, now = 0, self.clock.now()
-            for email, name in await store.recipients_of(session, event.unit_code):
-                rendered = self.messages.below_target(event, name)
-                await store.add_notification(
-                    session,
-                    idempotency_key=idempotency_key(
-                        event.unit_code, event.indicator, event.sequence, event.status, email
-                    ),
-                    unit_code=event.unit_code,
-                    kind="kpi_below_target",
-                    channel="email",
-                    recipient=email,
-                    subject=rendered.subject,
-                    body_text=rendered.text,
-                    body_html=rendered.html,
-                    created_at=now,
-                    next_attempt_at=now,
-                    source_event_id=event.event_id,
-                    correlation_id=event.correlation_id,
-                )
-                queued += 1
+            for contact in await store.contacts_of(session, event.unit_code):
+                rendered = self.messages.below_target(event, contact.name)
+                for channel, address in deliveries(contact, self.channels):
+                    body = body_for(channel, rendered, self.sms_keep_diacritics)
+                    await store.add_notification(
+                        session,
+                        idempotency_key=idempotency_key(
+                            event.unit_code, event.indicator, event.sequence, event.status, channel, address
+                        ),
+                        unit_code=event.unit_code,
+                        kind="kpi_below_target",
+                        channel=channel,
+                        recipient=address,
+                        subject=body.subject,
+                        body_text=body.body_text,
+                        body_html=body.body_html,
+                        sms_segments=body.sms_segments,
+                        sms_encoding=body.sms_encoding,
+                        created_at=now,
+                        next_attempt_at=now,
+                        source_event_id=event.event_id,
+                        correlation_id=event.correlation_id,
+                    )
+                    queued += 1
             return queued

@@ -7,7 +7,7 @@ Changed only by adding fields. Strict when emitting, tolerant when reading
 from bdhvs_shared.events.catalogue import CataloguePublished
 from bdhvs_shared.events.envelope import Event
 from bdhvs_shared.events.kpi import AttainmentUpdated, TargetInfo
-from bdhvs_shared.events.notifications import NotificationSent
+from bdhvs_shared.events.notifications import NotificationFailed, NotificationSent
 from bdhvs_shared.events.reports import IndicatorValue, ReportAccepted
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "CataloguePublished",
     "Event",
     "IndicatorValue",
+    "NotificationFailed",
     "NotificationSent",
     "ReportAccepted",
     "TargetInfo",

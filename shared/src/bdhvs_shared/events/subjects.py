@@ -5,6 +5,7 @@ from __future__ import annotations
 REPORT_ACCEPTED = "bdhvs.report.accepted.{unit_code}"
 KPI_ATTAINMENT = "bdhvs.kpi.attainment.{unit_code}.{indicator}"
 NOTIFICATION_SENT = "bdhvs.notification.sent.{unit_code}"
+NOTIFICATION_FAILED = "bdhvs.notification.failed.{unit_code}"
 CATALOGUE_PUBLISHED = "bdhvs.catalogue.published"
 
 REPORT_ACCEPTED_ALL = "bdhvs.report.accepted.>"
@@ -21,6 +22,10 @@ def kpi_attainment(unit_code: str, indicator: str) -> str:
 
 def notification_sent(unit_code: str) -> str:
     return NOTIFICATION_SENT.format(unit_code=_token(unit_code))
+
+
+def notification_failed(unit_code: str) -> str:
+    return NOTIFICATION_FAILED.format(unit_code=_token(unit_code))
 
 
 def _token(value: str) -> str:

@@ -7,34 +7,50 @@ from email.utils import make_msgid
 
 import aiosmtplib
 
+from notifier.domain.channel import OutgoingMessage, PermanentFailure, Receipt, TransientFailure
 from notifier.settings import NotifierSettings
 
 
-class SmtpSender:
+class SmtpChannel:
+    name = "email"
+
     def __init__(self, settings: NotifierSettings) -> None:
         self._s = settings
 
-    def build(self, to: str, subject: str, text: str, html: str | None, idempotency_key: str) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self._s.mail_from
-        message["To"] = to
-        message["Subject"] = subject
-        message["Message-ID"] = make_msgid(domain="bdhvs.local")
+    def build(self, message: OutgoingMessage) -> EmailMessage:
+        mail = EmailMessage()
+        mail["From"] = self._s.mail_from
+        mail["To"] = message.recipient
+        mail["Subject"] = message.subject
+        mail["Message-ID"] = make_msgid(domain="bdhvs.local")
         # Lets a mailbox (or a test) recognise the same notification if it is ever re-sent.
-        message["X-BDHVS-Idempotency-Key"] = idempotency_key
-        message.set_content(text)
-        if html:
-            message.add_alternative(html, subtype="html")
-        return message
+        mail["X-BDHVS-Idempotency-Key"] = message.idempotency_key
+        mail.set_content(message.text)
+        if message.html:
+            mail.add_alternative(message.html, subtype="html")
+        return mail
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: OutgoingMessage) -> Receipt:
         password = self._s.smtp_password.get_secret_value() if self._s.smtp_password else None
-        await aiosmtplib.send(
-            message,
-            hostname=self._s.smtp_host,
-            port=self._s.smtp_port,
-            username=self._s.smtp_username,
-            password=password,
-            start_tls=self._s.smtp_starttls,
-            timeout=self._s.smtp_timeout_seconds,
-        )
+        mail = self.build(message)
+        try:
+            await aiosmtplib.send(
+                mail,
+                hostname=self._s.smtp_host,
+                port=self._s.smtp_port,
+                username=self._s.smtp_username,
+                password=password,
+                start_tls=self._s.smtp_starttls,
+                timeout=self._s.smtp_timeout_seconds,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [refusal.code for refusal in exc.recipients]
+            failure = PermanentFailure if all(code >= 500 for code in codes) else TransientFailure
+            raise failure(f"SMTP recipient refused: {codes}") from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            # 5xx: the server will never take it (bad address, policy); 4xx: try again later.
+            failure = PermanentFailure if exc.code >= 500 else TransientFailure
+            raise failure(f"SMTP {exc.code} {exc.message}"[:300]) from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise TransientFailure(f"SMTP unreachable: {exc!r}"[:300]) from exc
+        return Receipt(provider_message_id=mail["Message-ID"])

@@ -7,23 +7,31 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.adapters.tables import alert_state, notifications, recipients
+from notifier.domain.contacts import Contact, parse_channels
 
 
-async def recipients_of(session: AsyncSession, unit_code: str) -> list[tuple[str, str]]:
+async def contacts_of(session: AsyncSession, unit_code: str) -> list[Contact]:
     rows = await session.execute(
-        select(recipients.c.email, recipients.c.name)
-        .where(recipients.c.unit_code == unit_code)
-        .order_by(recipients.c.email)
+        select(recipients).where(recipients.c.unit_code == unit_code).order_by(recipients.c.id)
     )
-    return [(r.email, r.name) for r in rows]
+    return [
+        Contact(
+            name=r.name,
+            email=r.email or None,
+            phone=r.phone,
+            webhook_url=r.webhook_url,
+            channels=parse_channels(r.channels),
+        )
+        for r in rows
+    ]
 
 
-async def replace_recipients(session: AsyncSession, rows: Sequence[dict[str, str]]) -> None:
+async def replace_recipients(session: AsyncSession, rows: Sequence[dict[str, str | None]]) -> None:
     await session.execute(recipients.delete())
     if rows:
         await session.execute(recipients.insert(), list(rows))
@@ -61,26 +69,54 @@ async def add_notification(session: AsyncSession, **values: Any) -> None:
     )
 
 
-async def claim_pending(session: AsyncSession, now: datetime, limit: int) -> list[Any]:
-    """Pending notifications due now, locked against other dispatchers (SKIP LOCKED: replicas share)."""
+async def claim_next(session: AsyncSession, channel: str, now: datetime) -> Any | None:
+    """The oldest pending notification of `channel` due now, locked until this transaction ends.
+
+    SKIP LOCKED: replicas (and one dispatcher per channel) never take the same row.
+    """
     rows = await session.execute(
         select(notifications)
-        .where(notifications.c.status == "pending", notifications.c.next_attempt_at <= now)
-        .order_by(notifications.c.created_at)
-        .limit(limit)
+        .where(
+            notifications.c.status == "pending",
+            notifications.c.channel == channel,
+            notifications.c.next_attempt_at <= now,
+        )
+        .order_by(notifications.c.next_attempt_at, notifications.c.created_at)
+        .limit(1)
         .with_for_update(skip_locked=True)
     )
-    return list(rows)
+    return rows.first()
 
 
 async def mark(session: AsyncSession, notification_id: uuid.UUID, **values: Any) -> None:
     await session.execute(update(notifications).where(notifications.c.id == notification_id).values(**values))
 
 
+def _filtered(query: Select[Any], filters: dict[str, Any]) -> Select[Any]:
+    columns = {
+        "unit_code": notifications.c.unit_code,
+        "recipient": notifications.c.recipient,
+        "kind": notifications.c.kind,
+        "channel": notifications.c.channel,
+        "status": notifications.c.status,
+    }
+    for name, column in columns.items():
+        if filters.get(name) is not None:
+            query = query.where(column == filters[name])
+    if filters.get("since") is not None:
+        query = query.where(notifications.c.created_at >= filters["since"])
+    if filters.get("until") is not None:
+        query = query.where(notifications.c.created_at < filters["until"])
+    return query
+
+
 async def list_notifications(
-    session: AsyncSession, unit_code: str | None, limit: int
-) -> list[dict[str, Any]]:
-    query = select(notifications).order_by(notifications.c.created_at.desc()).limit(limit)
-    if unit_code:
-        query = query.where(notifications.c.unit_code == unit_code)
-    return [dict(r) for r in (await session.execute(query)).mappings()]
+    session: AsyncSession, filters: dict[str, Any], limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the delivery log, newest first, and how many rows match in all."""
+    total = await session.scalar(_filtered(select(func.count()).select_from(notifications), filters))
+    query = _filtered(select(notifications), filters).order_by(
+        notifications.c.created_at.desc(), notifications.c.id
+    )
+    rows = await session.execute(query.limit(limit).offset(offset))
+    return [dict(r) for r in rows.mappings()], int(total or 0)

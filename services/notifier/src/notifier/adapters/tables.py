@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, text
+from sqlalchemy import Column, DateTime, Identity, Index, Integer, MetaData, String, Table, Text, text
 from sqlalchemy.dialects.postgresql import UUID
 
 from bdhvs_shared.db.tables import outbox_table, processed_events_table
@@ -12,10 +12,15 @@ metadata = MetaData(schema="notifier")
 recipients = Table(
     "recipients",
     metadata,
-    Column("unit_code", String(5), primary_key=True),
-    Column("email", Text, primary_key=True),
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("unit_code", String(5), nullable=False, index=True),
+    Column("email", Text, nullable=True),  # a system reached only by webhook has none
     Column("role", String(30), nullable=False),
     Column("name", Text, nullable=False, server_default=""),
+    Column("phone", Text, nullable=True),  # 84xxxxxxxxx
+    Column("webhook_url", Text, nullable=True),
+    # Preferred channels in order, comma-separated: "email", "sms,email", "webhook".
+    Column("channels", Text, nullable=False, server_default="email"),
 )
 
 # Last status seen per unit and indicator: an alert goes out when it changes into a bad one.
@@ -49,12 +54,18 @@ notifications = Table(
     Column("sent_at", DateTime(timezone=True), nullable=True),
     Column("source_event_id", UUID(as_uuid=True), nullable=False),
     Column("correlation_id", UUID(as_uuid=True), nullable=False),
+    # SMS only: the parts the text costs, and gsm7 or ucs2; computed when the intent is stored.
+    Column("sms_segments", Integer, nullable=True),
+    Column("sms_encoding", String(5), nullable=True),
+    Column("provider_message_id", Text, nullable=True),
+    Column("failed_at", DateTime(timezone=True), nullable=True),
 )
 Index(
     "ix_notifications_pending",
     notifications.c.next_attempt_at,
     postgresql_where=text("status = 'pending'"),
 )
+Index("ix_notifications_created_at", notifications.c.created_at)
 
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)

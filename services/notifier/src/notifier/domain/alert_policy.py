@@ -15,5 +15,8 @@ def is_newer(stored_sequence: int | None, incoming_sequence: int) -> bool:
     return stored_sequence is None or incoming_sequence > stored_sequence
 
 
-def idempotency_key(unit_code: str, indicator: str, sequence: int, status: str, recipient: str) -> str:
-    return f"kpi-status:{unit_code}:{indicator}:{sequence}:{status}:{recipient.lower()}"
+def idempotency_key(
+    unit_code: str, indicator: str, sequence: int, status: str, channel: str, address: str
+) -> str:
+    """One notification per cause, channel and address: a redelivered update adds nothing."""
+    return f"kpi-status:{unit_code}:{indicator}:{sequence}:{status}:{channel}:{address.lower()}"
