@@ -159,3 +159,13 @@ def test_an_agency_reads_only_the_forms_it_files() -> None:
     assert not police.may_read(CATALOGUE.province.code, CATALOGUE.forms["education_monthly"])
     assert not police.may_read("09313", CATALOGUE.forms["monthly"])
     assert principal(Role.COMMUNE, unit="09313").readable_forms(forms) is None
+
+
+def test_a_unit_reports_only_for_periods_it_existed_in() -> None:
+    values = {"c": IndicatorValue(1, 2), "d": IndicatorValue(1, 2)}
+    before = validate_submission(CATALOGUE, Submission("09313", "monthly", "2025-06", values))
+    assert codes(before) == [("unit.inactive", "period")]
+    assert isinstance(before, list) and "01/07/2025" in before[-1].message
+    assert isinstance(
+        validate_submission(CATALOGUE, Submission("09313", "monthly", "2025-07", values)), ValidReport
+    )

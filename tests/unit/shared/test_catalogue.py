@@ -74,7 +74,7 @@ def test_names_are_nfc_vietnamese() -> None:
     for unit in CATALOGUE.units.values():
         assert unit.name and unicodedata.normalize("NFC", unit.name) == unit.name
     chi_lang = CATALOGUE.unit("09313")
-    assert chi_lang == Unit("09313", "Chi Lăng", UnitKind.XA, 23317, 23.39)
+    assert chi_lang == Unit("09313", "Chi Lăng", UnitKind.XA, 23317, 23.39, active_from=date(2025, 7, 1))
     assert CATALOGUE.unit("99999") is None
 
 
@@ -99,7 +99,7 @@ def test_the_package_carries_its_own_data() -> None:
     ):
         assert (directory / name).is_file(), name
     header = (directory / "units.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header == "code,name,kind,area_km2,population"
+    assert header == "code,name,kind,area_km2,population,active_from,active_to,predecessors"
 
 
 # --- indicators -----------------------------------------------------------------------------------
@@ -279,6 +279,9 @@ def _delete(name: str) -> Callable[[Path], None]:
         (_rewrite("unit_predecessors.csv", "09313,Chi Lăng", "09999,Chi Lăng"), "09999"),
         (_delete("indicators.yaml"), "indicators.yaml is missing"),
         (_delete("agencies.yaml"), "agencies.yaml is missing"),
+        (_rewrite("units.csv", "23317,2025-07-01,,", "23317,2025-07-01,2025-01-01,"), "before active_from"),
+        (_rewrite("units.csv", "23317,2025-07-01,,", "23317,1/7/2025,,"), "not a date"),
+        (_rewrite("units.csv", "23317,2025-07-01,,", "23317,2025-07-01,,77777"), "predecessor.*77777"),
         (_rewrite("indicators.yaml", "measure: count", "measure: tally"), "measure must be one of"),
         (_rewrite("indicators.yaml", "measure: yes_no\n", "measure: yes_no\n    parts: [x]\n"), "parts"),
         (
@@ -382,3 +385,36 @@ def test_the_police_baseline_is_a_one_off_report_due_before_31_march_2026() -> N
 def test_every_form_indicator_exists_and_every_indicator_is_on_a_form() -> None:
     on_forms = {code for form in CATALOGUE.forms.values() for code in form.indicators}
     assert on_forms == set(CATALOGUE.indicators)
+
+
+# --- unit history --------------------------------------------------------------------------------
+
+
+def test_the_99_units_came_into_being_on_1_july_2025() -> None:
+    assert {u.active_from for u in CATALOGUE.units.values()} == {date(2025, 7, 1)}
+    assert all(u.active_to is None for u in CATALOGUE.units.values())
+    monthly = CATALOGUE.forms["monthly"]
+    assert CATALOGUE.expected_reporters(monthly, on=date(2025, 6, 14)) == []
+    assert len(CATALOGUE.expected_reporters(monthly, on=date(2025, 7, 14))) == 99
+
+
+def test_a_merge_closes_the_old_units_and_opens_the_new_one(data_copy: Path) -> None:
+    units = data_copy / "units.csv"
+    text = units.read_text(encoding="utf-8")
+    text = text.replace(
+        "09313,Chi Lăng,xa,23.39,23317,2025-07-01,,", "09313,Chi Lăng,xa,23.39,23317,2025-07-01,2026-06-30,"
+    )
+    text = text.replace(
+        "09292,Phù Lãng,xa,28.15,26964,2025-07-01,,", "09292,Phù Lãng,xa,28.15,26964,2025-07-01,2026-06-30,"
+    )
+    text += "09999,Chi Lăng Phù Lãng,xa,51.54,50281,2026-07-01,,09313 09292\n"
+    units.write_text(text, encoding="utf-8")
+    catalogue = load_catalogue(data_copy)
+    merged = catalogue.units["09999"]
+    assert merged.predecessors == ("09313", "09292")
+    monthly = catalogue.forms["monthly"]
+    june = {u.code for u in catalogue.expected_reporters(monthly, on=date(2026, 6, 14))}
+    july = {u.code for u in catalogue.expected_reporters(monthly, on=date(2026, 7, 14))}
+    assert {"09313", "09292"} <= june and "09999" not in june
+    assert "09999" in july and not {"09313", "09292"} & july
+    assert len(june) == len(july) + 1

@@ -151,10 +151,31 @@ def _units(content: bytes) -> dict[str, Unit]:
             area_km2=number(where, "area_km2", row["area_km2"], 0, 1e6, low_open=True)
             if row["area_km2"]
             else None,
+            active_from=_day(where, "active_from", row.get("active_from")),
+            active_to=_day(where, "active_to", row.get("active_to")),
+            predecessors=tuple((row.get("predecessors") or "").split()),
         )
+        unit = units[code]
+        if unit.active_from and unit.active_to and unit.active_to < unit.active_from:
+            raise CatalogueError(
+                f"{where}: active_to {unit.active_to} is before active_from {unit.active_from}"
+            )
     if not units:
         raise CatalogueError(f"{name}: no units")
+    for code, unit in units.items():
+        unknown = [p for p in unit.predecessors if p not in units or p == code]
+        if unknown:
+            raise CatalogueError(f"{name}: unit {code}: predecessor(s) {', '.join(unknown)} not in units.csv")
     return units
+
+
+def _day(where: str, key: str, value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CatalogueError(f"{where}: {key} {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _age_shares(content: bytes) -> tuple[dict[str, float], dict[str, str]]:

@@ -28,6 +28,14 @@ class Unit:
     kind: UnitKind
     population: int | None
     area_km2: float | None
+    active_from: date | None = None  # the day it came into being (None: before the system's data)
+    active_to: date | None = None  # its last day (merged or split away); None: still active
+    predecessors: tuple[str, ...] = ()  # codes of the units it was formed from, when known
+
+    def active_on(self, day: date) -> bool:
+        return (self.active_from is None or self.active_from <= day) and (
+            self.active_to is None or day <= self.active_to
+        )
 
 
 class Comparator(StrEnum):
@@ -120,11 +128,15 @@ class Catalogue:
         """A commune or ward by code, or the province by its code ("24")."""
         return self.province if code == self.province.code else self.units.get(code)
 
-    def expected_reporters(self, form: Form) -> list[Unit]:
-        """The units `form` reports on: those of its reporter kinds in code order, or the province
-        when agencies file it."""
+    def expected_reporters(self, form: Form, on: date | None = None) -> list[Unit]:
+        """The units `form` reports on: those of its reporter kinds (active on `on`, when given — a
+        period's as-of day) in code order, or the province when agencies file it."""
         units = sorted(
-            (u for u in self.units.values() if u.kind in form.reporter_kinds),
+            (
+                u
+                for u in self.units.values()
+                if u.kind in form.reporter_kinds and (on is None or u.active_on(on))
+            ),
             key=lambda u: u.code,
         )
         return [self.province, *units] if form.for_province else units

@@ -44,6 +44,12 @@ _TYPES = (
         ("value",),
     ),
     ProblemType(
+        "unit.inactive",
+        _E,
+        "{unit} chỉ hoạt động {active}, nên không báo cáo cho kỳ {period} (số liệu tính đến ngày {as_of}). Vui lòng kiểm tra lại kỳ báo cáo; số liệu trước khi sáp nhập do đơn vị cũ báo cáo.",
+        ("unit", "period", "as_of", "active"),
+    ),
+    ProblemType(
         "form.unknown",
         _E,
         "Biểu mẫu “{value}” không có trong hệ thống. Vui lòng chọn một trong các biểu mẫu sau: {allowed}.",

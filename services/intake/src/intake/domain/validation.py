@@ -73,10 +73,28 @@ def validate_submission(catalogue: Catalogue, s: Submission) -> ValidReport | li
     form = _form(catalogue, s.form, unit, problems)
     period = _period(s.period, form, problems)
     values = _values(catalogue, s, unit, form, problems)
+    if unit is not None and form is not None and period is not None:
+        as_of = as_of_date(period, form.as_of_day)
+        if not unit.active_on(as_of):
+            problems.append(_inactive(unit, str(period), as_of))
     if any(p.severity is Severity.ERROR for p in problems):
         return problems
     assert unit is not None and form is not None and period is not None  # no error → all three resolved
     return ValidReport(unit, form, period, as_of_date(period, form.as_of_day), values, tuple(problems))
+
+
+def _inactive(unit: Unit, period: str, as_of: date) -> Problem:
+    """A unit reports only for periods it existed in (units merge and split: NQ 1658, 1 July 2025)."""
+    since = f"từ ngày {unit.active_from:%d/%m/%Y}" if unit.active_from else ""
+    until = f"đến hết ngày {unit.active_to:%d/%m/%Y}" if unit.active_to else ""
+    return problem(
+        "unit.inactive",
+        "period",
+        unit=unit_label(unit),
+        period=period,
+        as_of=f"{as_of:%d/%m/%Y}",
+        active=" ".join(x for x in (since, until) if x) or "—",
+    )
 
 
 def unit_label(unit: Unit) -> str:
