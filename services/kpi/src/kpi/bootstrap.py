@@ -25,6 +25,7 @@ from kpi.rollup_worker import RollupWorker
 from kpi.routes import attainment
 from kpi.service import CONSUMER, KpiService
 from kpi.settings import KpiSettings
+from kpi.status_tick import StatusTick
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Container:
     runtime: EventRuntime
     broker: NatsBroker
     rollup_worker: RollupWorker
+    status_tick: StatusTick
 
     @property
     def nc(self) -> Client | None:
@@ -43,6 +45,7 @@ class Container:
     async def close(self) -> None:
         await self.broker.stop()
         await self.rollup_worker.stop()
+        await self.status_tick.stop()
         await self.runtime.close()
         await self.engine.dispose()
 
@@ -69,6 +72,8 @@ async def start(settings: KpiSettings, metrics: CommonMetrics) -> Container:
     relay = runtime.start_relay(sessions, outbox)
     rollup_worker = RollupWorker(service, relay, settings.outbox_poll_seconds, settings.rollup_pause_seconds)
     rollup_worker.start()
+    status_tick = StatusTick(service, relay, settings.status_tick_seconds)
+    status_tick.start()
 
     async def apply(event: ReportAccepted) -> None:
         with metrics.handler_seconds.labels(consumer=CONSUMER).time():
@@ -80,7 +85,7 @@ async def start(settings: KpiSettings, metrics: CommonMetrics) -> Container:
     broker = make_broker(settings, "kpi", consumer, metrics, js)
     register_handlers(broker, consumer, apply)
     await broker.start()
-    return Container(engine, sessions, service, runtime, broker, rollup_worker)
+    return Container(engine, sessions, service, runtime, broker, rollup_worker, status_tick)
 
 
 def create_app(settings: KpiSettings) -> FastAPI:

@@ -5,7 +5,7 @@ Changed only by adding fields. Strict when emitting, tolerant when reading
 """
 
 from bdhvs_shared.events.envelope import Event
-from bdhvs_shared.events.kpi import AttainmentUpdated, TargetInfo
+from bdhvs_shared.events.kpi import AttainmentUpdated, StatusChanged, TargetInfo
 from bdhvs_shared.events.notifications import NotificationSent
 from bdhvs_shared.events.reports import IndicatorValue, ReportAccepted
 
@@ -15,5 +15,6 @@ __all__ = [
     "IndicatorValue",
     "NotificationSent",
     "ReportAccepted",
+    "StatusChanged",
     "TargetInfo",
 ]
