@@ -17,15 +17,19 @@ from bdhvs_shared.events import ReportAccepted
 from bdhvs_shared.http import service_app
 from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
+from bdhvs_shared.nats.connection import connect
 from bdhvs_shared.runtime import EventRuntime, make_broker
+from kpi.adapters.streams import consumer_is_pulled
 from kpi.adapters.tables import outbox
 from kpi.domain.projection import ProjectionRules
 from kpi.handlers import register_handlers, reports_consumer
+from kpi.rebuild import RebuildResult, rebuild
 from kpi.rollup_worker import RollupWorker
 from kpi.routes import attainment
 from kpi.service import CONSUMER, KpiService
 from kpi.settings import KpiSettings
 from kpi.status_tick import StatusTick
+from kpi.verify import verify
 
 
 @dataclass
@@ -98,3 +102,50 @@ def create_app(settings: KpiSettings) -> FastAPI:
         lambda: start(settings, metrics),
         [attainment.router],
     )
+
+
+async def run_rebuild(settings: KpiSettings, batch: int, force: bool) -> RebuildResult:
+    """`kpi rebuild`: the one-shot composition (no HTTP, no consumer, no relay)."""
+    nc = await connect(settings.nats_url, "kpi-rebuild")
+    engine = make_engine(settings.database_url, pool_size=2)
+    try:
+        js = nc.jetstream()
+        consumer = reports_consumer()
+        if not force and await consumer_is_pulled(js, consumer.stream, consumer.durable):
+            raise ServiceRunning(
+                f"một tiến trình kpi đang đọc {consumer.durable}: dừng dịch vụ kpi trước khi dựng lại "
+                "(hoặc dùng --force nếu chắc chắn)"
+            )
+        service = build_service(settings, make_sessionmaker(engine))
+        now = service.clock.now()
+        return await rebuild(
+            engine,
+            service.sessions,
+            js,
+            service.projector,
+            CONSUMER,
+            now,
+            now.astimezone(service.tz).date(),
+            batch,
+        )
+    finally:
+        await engine.dispose()
+        await nc.close()
+
+
+async def run_verify(settings: KpiSettings, with_stream: bool) -> tuple[list[str], str]:
+    """`kpi verify`: recompute and compare; safe while the service runs (it only reads)."""
+    nc = await connect(settings.nats_url, "kpi-verify") if with_stream else None
+    engine = make_engine(settings.database_url, pool_size=2)
+    try:
+        service = build_service(settings, make_sessionmaker(engine))
+        js = nc.jetstream() if nc is not None else None
+        return await verify(service.sessions, js, service.projector, CONSUMER, service.today())
+    finally:
+        await engine.dispose()
+        if nc is not None:
+            await nc.close()
+
+
+class ServiceRunning(RuntimeError):
+    """A kpi instance is consuming: rebuilding now could lose the reports it applies meanwhile."""

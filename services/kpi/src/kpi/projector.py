@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from uuid import UUID
 
 from bdhvs_shared.catalogue import Catalogue
 from kpi.domain.observation import Observation
@@ -32,6 +33,7 @@ class StoredObservation:
     denominator: int
     revision: int
     received_at: datetime
+    event_id: UUID
 
     def observation(self) -> Observation:
         return Observation(self.as_of, self.numerator, self.denominator)
