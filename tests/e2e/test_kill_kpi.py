@@ -84,6 +84,8 @@ async def test_kpi_killed_mid_stream_applies_every_report_exactly_once(
     expected = expected_projections(catalogue, await latest_values(db), today)
     live = [dict(r) for r in await db.fetch("SELECT * FROM kpi.attainment")]
     assert differences(expected, live) == []
+    # The service's own check agrees: projections, observations and the REPORTS stream (exit 0).
+    assert system.cli("kpi", "verify").splitlines()[-1].startswith("Không có khác biệt")
 
     # Downstream saw each snapshot once and in order: sequences per subject are 1..n with no repeat.
     messages = await stream_messages(clean_nats, "KPI", "bdhvs.kpi.attainment.>")

@@ -11,7 +11,7 @@ import asyncpg
 import httpx
 import pytest
 
-from bdhvs_shared.events import AttainmentUpdated
+from bdhvs_shared.events import AttainmentUpdated, StatusChanged
 from bdhvs_shared.nats.streams import ensure_streams
 from kpi.bootstrap import create_app
 from kpi.settings import KpiSettings
@@ -74,6 +74,20 @@ async def test_worked_example_a_through_the_pipeline(kpi: httpx.AsyncClient, cle
     last = updates[-1]
     assert messages[-1].headers["Nats-Msg-Id"] == str(last.event_id)
 
+    # The status subject carries the changes only (March stayed off_track), with CloudEvents headers.
+    changes = await eventually(
+        lambda: stream_messages(clean_nats, "KPI", "bdhvs.kpi.status.09313.c"), lambda m: len(m) == 2
+    )
+    statuses = [StatusChanged.model_validate_json(m.data) for m in changes]
+    assert [(s.sequence, s.from_status, s.to_status) for s in statuses] == [
+        (1, None, "insufficient_data"),
+        (2, "insufficient_data", "off_track"),
+    ]
+    assert statuses[1].attainment == pytest.approx(0.43) and statuses[1].target is not None
+    assert changes[1].headers["ce-type"] == "vn.bacninh.bdhvs.kpi.status.v1"
+    assert changes[1].headers["ce-subject"] == "bdhvs.kpi.status.09313.c"
+    assert changes[1].headers["Nats-Msg-Id"] == str(statuses[1].event_id)
+
 
 async def test_a_redelivered_event_changes_nothing(
     kpi: httpx.AsyncClient, clean_nats: str, db: asyncpg.Connection
@@ -90,7 +104,14 @@ async def test_a_redelivered_event_changes_nothing(
     assert row is not None and row["sequence"] == 1
     assert await db.fetchval("SELECT count(*) FROM kpi.observations") == 2
     await eventually(lambda: db.fetchval("SELECT count(*) FROM kpi.rollup_dirty"), lambda n: n == 0)
-    assert await db.fetchval("SELECT count(*) FROM kpi.outbox") == 4  # unit + province, for c and d; once
+    # Unit + province, for c and d, once each: an attainment snapshot and the first status.
+    subjects = [r["subject"] for r in await db.fetch("SELECT subject FROM kpi.outbox")]
+    assert sorted(subjects) == sorted(
+        f"bdhvs.kpi.{kind}.{unit}.{indicator}"
+        for kind in ("attainment", "status")
+        for unit in ("09313", "24")
+        for indicator in ("c", "d")
+    )
 
 
 async def test_an_older_revision_arriving_late_does_not_win(kpi: httpx.AsyncClient, clean_nats: str) -> None:

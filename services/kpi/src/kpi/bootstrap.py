@@ -17,14 +17,19 @@ from bdhvs_shared.events import ReportAccepted
 from bdhvs_shared.http import service_app
 from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
+from bdhvs_shared.nats.connection import connect
 from bdhvs_shared.runtime import EventRuntime, make_broker
+from kpi.adapters.streams import consumer_is_pulled
 from kpi.adapters.tables import outbox
 from kpi.domain.projection import ProjectionRules
 from kpi.handlers import register_handlers, reports_consumer
+from kpi.rebuild import RebuildResult, rebuild
 from kpi.rollup_worker import RollupWorker
-from kpi.routes import attainment
+from kpi.routes import attainment, views
 from kpi.service import CONSUMER, KpiService
 from kpi.settings import KpiSettings
+from kpi.status_tick import StatusTick
+from kpi.verify import verify
 
 
 @dataclass
@@ -35,6 +40,7 @@ class Container:
     runtime: EventRuntime
     broker: NatsBroker
     rollup_worker: RollupWorker
+    status_tick: StatusTick
 
     @property
     def nc(self) -> Client | None:
@@ -43,6 +49,7 @@ class Container:
     async def close(self) -> None:
         await self.broker.stop()
         await self.rollup_worker.stop()
+        await self.status_tick.stop()
         await self.runtime.close()
         await self.engine.dispose()
 
@@ -69,6 +76,8 @@ async def start(settings: KpiSettings, metrics: CommonMetrics) -> Container:
     relay = runtime.start_relay(sessions, outbox)
     rollup_worker = RollupWorker(service, relay, settings.outbox_poll_seconds, settings.rollup_pause_seconds)
     rollup_worker.start()
+    status_tick = StatusTick(service, relay, settings.status_tick_seconds)
+    status_tick.start()
 
     async def apply(event: ReportAccepted) -> None:
         with metrics.handler_seconds.labels(consumer=CONSUMER).time():
@@ -80,7 +89,7 @@ async def start(settings: KpiSettings, metrics: CommonMetrics) -> Container:
     broker = make_broker(settings, "kpi", consumer, metrics, js)
     register_handlers(broker, consumer, apply)
     await broker.start()
-    return Container(engine, sessions, service, runtime, broker, rollup_worker)
+    return Container(engine, sessions, service, runtime, broker, rollup_worker, status_tick)
 
 
 def create_app(settings: KpiSettings) -> FastAPI:
@@ -91,5 +100,52 @@ def create_app(settings: KpiSettings) -> FastAPI:
         "Attainment, pace, projection and status per unit and indicator, and for the province.",
         metrics.registry,
         lambda: start(settings, metrics),
-        [attainment.router],
+        [attainment.router, views.router],
     )
+
+
+async def run_rebuild(settings: KpiSettings, batch: int, force: bool) -> RebuildResult:
+    """`kpi rebuild`: the one-shot composition (no HTTP, no consumer, no relay)."""
+    nc = await connect(settings.nats_url, "kpi-rebuild")
+    engine = make_engine(settings.database_url, pool_size=2)
+    try:
+        js = nc.jetstream()
+        consumer = reports_consumer()
+        if not force and await consumer_is_pulled(js, consumer.stream, consumer.durable):
+            raise ServiceRunning(
+                f"một tiến trình kpi đang đọc {consumer.durable}: dừng dịch vụ kpi trước khi dựng lại "
+                "(hoặc dùng --force nếu chắc chắn)"
+            )
+        service = build_service(settings, make_sessionmaker(engine))
+        now = service.clock.now()
+        return await rebuild(
+            engine,
+            service.sessions,
+            js,
+            service.projector,
+            CONSUMER,
+            now,
+            now.astimezone(service.tz).date(),
+            batch,
+        )
+    finally:
+        await engine.dispose()
+        await nc.close()
+
+
+async def run_verify(settings: KpiSettings, with_stream: bool) -> tuple[list[str], str]:
+    """`kpi verify`: recompute and compare; safe while the service runs (it only reads)."""
+    nc = await connect(settings.nats_url, "kpi-verify") if with_stream else None
+    engine = make_engine(settings.database_url, pool_size=2)
+    try:
+        service = build_service(settings, make_sessionmaker(engine))
+        js = nc.jetstream() if nc is not None else None
+        return await verify(service.sessions, js, service.projector, CONSUMER, service.today())
+    finally:
+        await engine.dispose()
+        if nc is not None:
+            await nc.close()
+
+
+class ServiceRunning(RuntimeError):
+    """A kpi instance is consuming: rebuilding now could lose the reports it applies meanwhile."""

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from bdhvs_shared.cli import service_cli
-from kpi.bootstrap import create_app
+from kpi.bootstrap import ServiceRunning, create_app, run_rebuild, run_verify
 from kpi.docs import asyncapi_document, openapi_document
 from kpi.settings import KpiSettings
 
@@ -22,3 +26,32 @@ app = service_cli(
     openapi_document,
     asyncapi_document,
 )
+
+
+@app.command("rebuild")
+def rebuild_command(
+    batch_size: Annotated[int, typer.Option(min=1, help="Messages fetched per pull from REPORTS.")] = 1000,
+    force: Annotated[bool, typer.Option(help="Rebuild even if a kpi instance seems to be running.")] = False,
+) -> None:
+    """Replay the whole REPORTS stream into fresh projections and swap them in (kpi stopped)."""
+    try:
+        result = asyncio.run(run_rebuild(_settings(), batch_size, force))
+    except ServiceRunning as exc:
+        typer.echo(f"Không dựng lại: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(result.summary())
+
+
+@app.command("verify")
+def verify_command(
+    stream: Annotated[
+        bool, typer.Option(help="Also compare the observations with the REPORTS stream.")
+    ] = True,
+) -> None:
+    """Recompute every projection and compare with the live tables; exit 1 on any difference."""
+    differences, summary = asyncio.run(run_verify(_settings(), stream))
+    for line in differences:
+        typer.echo(line)
+    typer.echo(summary)
+    if differences:
+        raise typer.Exit(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bdhvs_shared.asyncapi import declare_publishers, document
-from bdhvs_shared.events import AttainmentUpdated, ReportAccepted, subjects
+from bdhvs_shared.events import AttainmentUpdated, ReportAccepted, StatusChanged, subjects
 from bdhvs_shared.metrics import common_metrics
 from bdhvs_shared.runtime import make_broker
 from kpi.handlers import register_handlers, reports_consumer
@@ -26,7 +26,13 @@ def asyncapi_document() -> dict[str, Any]:
         return None
 
     register_handlers(broker, consumer, unused)
-    declare_publishers(broker, [(subjects.KPI_ATTAINMENT, "KPI", AttainmentUpdated)])
+    declare_publishers(
+        broker,
+        [
+            (subjects.KPI_ATTAINMENT, "KPI", AttainmentUpdated),
+            (subjects.KPI_STATUS, "KPI", StatusChanged),
+        ],
+    )
     return document(broker, "BDHVS KPI events", "Events the KPI service consumes and publishes.")
 
 

@@ -22,3 +22,8 @@ class KpiSettings(ServiceSettings):
         description="Under load, recompute the province roll-up at most once per this interval.",
     )
     at_risk_margin_pp: float = Field(default=5.0, ge=0, description="at_risk up to this many pp short.")
+    status_tick_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the status tick checks whether the day changed (then re-judges statuses).",
+    )

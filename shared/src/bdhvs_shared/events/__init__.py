@@ -6,7 +6,7 @@ Changed only by adding fields. Strict when emitting, tolerant when reading
 
 from bdhvs_shared.events.catalogue import CataloguePublished
 from bdhvs_shared.events.envelope import Event
-from bdhvs_shared.events.kpi import AttainmentUpdated, TargetInfo
+from bdhvs_shared.events.kpi import AttainmentUpdated, StatusChanged, TargetInfo
 from bdhvs_shared.events.notifications import NotificationFailed, NotificationSent
 from bdhvs_shared.events.reports import IndicatorValue, ReportAccepted
 
@@ -18,5 +18,6 @@ __all__ = [
     "NotificationFailed",
     "NotificationSent",
     "ReportAccepted",
+    "StatusChanged",
     "TargetInfo",
 ]

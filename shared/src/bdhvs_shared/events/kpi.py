@@ -52,3 +52,31 @@ class AttainmentUpdated(Event):
     target: TargetInfo | None = Field(description="The target the status is judged against.")
     units_reporting: int = Field(ge=0, description="Units with at least one observation (1 or 0 for a unit).")
     units_expected: int = Field(ge=0, description="Units expected to report the indicator.")
+
+
+class StatusChanged(Event):
+    """The status of one unit (or the province, code 24) for one indicator changed: from → to.
+
+    Subject: `bdhvs.kpi.status.<unit_code>.<indicator>`. Published in the same
+    transaction as the `AttainmentUpdated` that carries the new status (same
+    `sequence`), only when the status differs from the previous one; the first
+    snapshot of a unit and indicator also publishes one (`from_status` null), so the
+    last message per subject is the current status. Also published when only the
+    date changed the status (a target date passed, the new year's target applies).
+    """
+
+    TYPE: ClassVar[str] = "bdhvs.kpi.status"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    event_type: Literal["bdhvs.kpi.status"] = "bdhvs.kpi.status"
+    unit_code: str = Field(description="GSO code; 24 is the province roll-up.", examples=["09313", "24"])
+    indicator: str = Field(description="Indicator code (a, b, c, d, dd).", examples=["c"])
+    sequence: int = Field(ge=1, description="The `sequence` of the AttainmentUpdated with the new status.")
+    from_status: Status | None = Field(description="Status before the change; null for the first one.")
+    to_status: Status = Field(description="Status after the change.")
+    as_of: date | None = Field(description="As-of day of the latest observation.")
+    attainment: float | None = Field(description="numerator / denominator, in [0, 1].")
+    projected_attainment: float | None = Field(
+        description="Attainment projected at the target date, clamped to [0, 1]."
+    )
+    target: TargetInfo | None = Field(description="The target the status is judged against.")

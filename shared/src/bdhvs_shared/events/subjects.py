@@ -4,12 +4,14 @@ from __future__ import annotations
 
 REPORT_ACCEPTED = "bdhvs.report.accepted.{unit_code}"
 KPI_ATTAINMENT = "bdhvs.kpi.attainment.{unit_code}.{indicator}"
+KPI_STATUS = "bdhvs.kpi.status.{unit_code}.{indicator}"
 NOTIFICATION_SENT = "bdhvs.notification.sent.{unit_code}"
 NOTIFICATION_FAILED = "bdhvs.notification.failed.{unit_code}"
 CATALOGUE_PUBLISHED = "bdhvs.catalogue.published"
 
 REPORT_ACCEPTED_ALL = "bdhvs.report.accepted.>"
 KPI_ATTAINMENT_ALL = "bdhvs.kpi.attainment.>"
+KPI_STATUS_ALL = "bdhvs.kpi.status.>"
 
 
 def report_accepted(unit_code: str) -> str:
@@ -18,6 +20,10 @@ def report_accepted(unit_code: str) -> str:
 
 def kpi_attainment(unit_code: str, indicator: str) -> str:
     return KPI_ATTAINMENT.format(unit_code=_token(unit_code), indicator=_token(indicator))
+
+
+def kpi_status(unit_code: str, indicator: str) -> str:
+    return KPI_STATUS.format(unit_code=_token(unit_code), indicator=_token(indicator))
 
 
 def notification_sent(unit_code: str) -> str:

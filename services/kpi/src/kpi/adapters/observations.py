@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bdhvs_shared.events import IndicatorValue, ReportAccepted
-from kpi.adapters.tables import observations
+from kpi.adapters.tables import observations, processed_events
 from kpi.domain.observation import Observation
+from kpi.projector import StoredObservation
 
 
 async def upsert(session: AsyncSession, event: ReportAccepted, indicator: str, value: IndicatorValue) -> None:
@@ -73,3 +75,16 @@ async def series_by_unit(session: AsyncSession, indicator: str) -> dict[str, lis
 async def all_units_and_indicators(session: AsyncSession) -> list[tuple[str, str]]:
     rows = await session.execute(select(observations.c.unit_code, observations.c.indicator).distinct())
     return [(r.unit_code, r.indicator) for r in rows]
+
+
+async def all_rows(session: AsyncSession) -> list[StoredObservation]:
+    """Every stored observation (for verify), in the order the live path reads them."""
+    rows = await session.execute(select(observations).order_by(*_ordered()))  # type: ignore[arg-type]
+    return [StoredObservation(**dict(r)) for r in rows.mappings()]
+
+
+async def processed_ids(session: AsyncSession, consumer: str) -> set[UUID]:
+    rows = await session.execute(
+        select(processed_events.c.event_id).where(processed_events.c.consumer == consumer)
+    )
+    return {r.event_id for r in rows}

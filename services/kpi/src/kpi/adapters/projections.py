@@ -58,3 +58,8 @@ async def list_snapshots(
     if indicator:
         query = query.where(attainment.c.indicator == indicator)
     return [dict(r) for r in (await session.execute(query)).mappings()]
+
+
+async def all_snapshots(session: AsyncSession) -> list[Snapshot]:
+    rows = await session.execute(select(attainment).order_by(attainment.c.unit_code, attainment.c.indicator))
+    return [Snapshot.from_row(dict(r)) for r in rows.mappings()]

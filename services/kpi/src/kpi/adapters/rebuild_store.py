@@ -1,0 +1,112 @@
+"""The rebuild's staging schema and the swap into the live tables.
+
+The replay writes into schema `kpi_rebuild` (the live tables' definitions, created
+at run time and dropped at the end), so a rebuild that fails half-way leaves the
+live tables untouched. The swap replaces the live observations and projections,
+adds the replayed event ids to `processed_events`, clears the roll-up work list and
+stages the events to publish, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bdhvs_shared.db.outbox import stage
+from kpi.adapters.tables import attainment, observations, outbox, rollup_dirty
+from kpi.projector import StoredObservation
+from kpi.publications import Staged
+from kpi.rebuild_plan import Key, Recorded
+from kpi.snapshot import Snapshot
+
+STAGING = "kpi_rebuild"
+# The replayed event ids, without a key: the stream may hold one event twice (a re-publish
+# after the duplicate window), and the swap de-duplicates them into processed_events.
+_REPLAYED_IDS = "replayed_event_ids"
+
+
+async def prepare(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{STAGING}" CASCADE'))
+        await conn.execute(text(f'CREATE SCHEMA "{STAGING}"'))
+        staged = await conn.execution_options(schema_translate_map={"kpi": STAGING})
+        await staged.run_sync(lambda sync: observations.metadata.create_all(sync, tables=[observations]))
+        await conn.execute(text(f"CREATE TABLE {STAGING}.{_REPLAYED_IDS} (event_id uuid NOT NULL)"))
+
+
+async def drop(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{STAGING}" CASCADE'))
+
+
+async def copy_event_ids(engine: AsyncEngine, event_ids: Sequence[UUID]) -> None:
+    await _copy(engine, _REPLAYED_IDS, ["event_id"], [(i,) for i in event_ids])
+
+
+async def copy_observations(engine: AsyncEngine, rows: Iterable[StoredObservation]) -> None:
+    columns = [c.name for c in observations.columns]
+    await _copy(engine, observations.name, columns, [tuple(asdict(r)[c] for c in columns) for r in rows])
+
+
+async def _copy(engine: AsyncEngine, table: str, columns: list[str], records: list[tuple[Any, ...]]) -> None:
+    if not records:
+        return
+    async with engine.begin() as conn:
+        raw = await conn.get_raw_connection()
+        driver: Any = raw.driver_connection  # asyncpg: COPY is the fast path for bulk rows
+        await driver.copy_records_to_table(table, records=records, columns=columns, schema_name=STAGING)
+
+
+async def swap(
+    sessions: async_sessionmaker[AsyncSession],
+    consumer: str,
+    decide: Callable[[dict[Key, Recorded]], tuple[list[Recorded], list[Staged]]],
+) -> None:
+    """In one transaction: lock the live tables, let `decide` plan against the live rows, replace."""
+    async with sessions() as session, session.begin():
+        await session.execute(
+            text("LOCK TABLE kpi.observations, kpi.attainment, kpi.rollup_dirty IN ACCESS EXCLUSIVE MODE")
+        )
+        rows, staged = decide(await live_recorded(session))
+        columns = ", ".join(c.name for c in observations.columns)
+        await session.execute(text("TRUNCATE kpi.observations"))
+        await session.execute(
+            text(f"INSERT INTO kpi.observations ({columns}) SELECT {columns} FROM {STAGING}.observations")
+        )
+        await session.execute(delete(attainment))
+        if rows:
+            await session.execute(attainment.insert(), [_attainment_row(r) for r in rows])
+        await session.execute(
+            text(
+                "INSERT INTO kpi.processed_events (consumer, event_id) "
+                f"SELECT DISTINCT :consumer, event_id FROM {STAGING}.{_REPLAYED_IDS} "
+                "ON CONFLICT DO NOTHING"
+            ),
+            {"consumer": consumer},
+        )
+        await session.execute(delete(rollup_dirty))
+        await stage(session, outbox, staged)
+
+
+async def live_recorded(session: AsyncSession) -> dict[Key, Recorded]:
+    rows = (await session.execute(select(attainment))).mappings()
+    return {
+        (r["unit_code"], r["indicator"]): Recorded(
+            Snapshot.from_row(dict(r)), r["sequence"], r["updated_at"], r["last_event_id"]
+        )
+        for r in rows
+    }
+
+
+def _attainment_row(recorded: Recorded) -> dict[str, Any]:
+    return {
+        **recorded.snapshot.as_row(),
+        "sequence": recorded.sequence,
+        "updated_at": recorded.updated_at,
+        "last_event_id": recorded.event_id,
+    }

@@ -1,0 +1,100 @@
+"""Reading the REPORTS and KPI streams from the start, through ephemeral consumers (rebuild, verify)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from pydantic import ValidationError
+
+from bdhvs_shared.events import AttainmentUpdated, ReportAccepted, subjects
+from kpi.publications import snapshot_of_event
+from kpi.rebuild_plan import Key, Recorded
+
+
+@dataclass
+class ReportReplay:
+    events: int = 0
+    skipped: int = 0  # messages that are not a valid ReportAccepted (the live consumer dead-letters them)
+    last_stream_sequence: int = 0
+
+
+async def messages(
+    js: JetStreamContext, stream: str, subject: str, policy: DeliverPolicy, batch: int
+) -> AsyncIterator[list[Any]]:
+    """Batches of the messages stored when the call starts (later ones are left to the live consumer).
+
+    An ephemeral pull consumer without acks: it reads, it never changes any durable's state,
+    and the server removes it shortly after.
+    """
+    try:
+        sub = await js.pull_subscribe(
+            subject,
+            stream=stream,
+            config=ConsumerConfig(deliver_policy=policy, ack_policy=AckPolicy.NONE, inactive_threshold=30.0),
+        )
+    except NotFoundError:
+        return
+    try:
+        remaining = int((await sub.consumer_info()).num_pending or 0)
+        while remaining > 0:
+            try:
+                got = await sub.fetch(min(batch, remaining), timeout=5)
+            except TimeoutError as exc:
+                raise RuntimeError(f"stream {stream} stopped delivering with {remaining} left") from exc
+            remaining -= len(got)
+            yield got
+    finally:
+        await sub.unsubscribe()
+
+
+async def replay_reports(
+    js: JetStreamContext, batch: int
+) -> AsyncIterator[tuple[list[ReportAccepted], ReportReplay]]:
+    """Every accepted-report event on REPORTS from sequence 1, in batches, with running counts."""
+    replay = ReportReplay()
+    async for got in messages(js, "REPORTS", subjects.REPORT_ACCEPTED_ALL, DeliverPolicy.ALL, batch):
+        events = []
+        for msg in got:
+            replay.last_stream_sequence = msg.metadata.sequence.stream
+            try:
+                events.append(ReportAccepted.model_validate_json(msg.data))
+            except ValidationError:
+                replay.skipped += 1
+        replay.events += len(events)
+        yield events, replay
+
+
+async def last_published(js: JetStreamContext, batch: int = 1000) -> dict[Key, Recorded]:
+    """The last AttainmentUpdated per subject on KPI: the snapshot each subscriber holds."""
+    out: dict[Key, Recorded] = {}
+    policy = DeliverPolicy.LAST_PER_SUBJECT
+    async for got in messages(js, "KPI", subjects.KPI_ATTAINMENT_ALL, policy, batch):
+        for msg in got:
+            try:
+                event = AttainmentUpdated.model_validate_json(msg.data)
+            except ValidationError:
+                continue
+            key = (event.unit_code, event.indicator)
+            recorded = Recorded(snapshot_of_event(event), event.sequence, event.occurred_at, event.event_id)
+            if key not in out or out[key].sequence < recorded.sequence:
+                out[key] = recorded
+    return out
+
+
+async def consumer_is_pulled(js: JetStreamContext, stream: str, durable: str, probes: int = 3) -> bool:
+    """Whether a running instance is pulling from the durable consumer (waiting pull requests)."""
+    for _ in range(probes):
+        try:
+            info = await js.consumer_info(stream, durable)
+        except NotFoundError:
+            return False
+        if (info.num_waiting or 0) > 0:
+            return True
+        await asyncio.sleep(0.5)
+    return False

@@ -1,0 +1,188 @@
+"""The read API's shapes, built from snapshots and observations (pure).
+
+- history: a unit's (or the province's) series, one point per as-of day, each with
+  the pace, projection and status as they stood on that day;
+- the province table: the province and every commune/ward × every indicator of the
+  catalogue, as flat rows (the same for JSON and CSV), sortable by any column;
+- the ranking for the annual awards: communes/wards with data, by attainment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from kpi.domain.observation import Observation, latest_per_day
+from kpi.domain.projection import project
+from kpi.domain.rollup import rollup_series
+from kpi.domain.status import Status
+from kpi.domain.target import Comparator, Target
+from kpi.projector import Projector
+from kpi.publications import pp_per_30d
+from kpi.snapshot import Snapshot
+
+Row = dict[str, Any]
+
+# Best first: sorting the status column ascending lists achieved units first.
+STATUS_ORDER = {
+    s.value: i
+    for i, s in enumerate(
+        [
+            Status.ACHIEVED,
+            Status.ON_TRACK,
+            Status.AT_RISK,
+            Status.OFF_TRACK,
+            Status.MISSED,
+            Status.INSUFFICIENT_DATA,
+        ]
+    )
+}
+UNIT_COLUMNS = ["unit_code", "unit_name", "unit_kind"]
+INDICATOR_FIELDS = ["attainment", "projected", "pace_pp_per_30d", "required_pace_pp_per_30d", "status"]
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    as_of: date
+    numerator: int
+    denominator: int
+    attainment: float | None
+    units_reporting: int
+    pace_pp_per_30d: float | None
+    projected: float | None
+    status: str
+    target_value: float | None
+
+
+def unit_history(projector: Projector, indicator: str, series: Sequence[Observation]) -> list[HistoryPoint]:
+    days = latest_per_day(series)
+    return [_point(projector, indicator, days[: i + 1], 1) for i in range(len(days))]
+
+
+def province_history(
+    projector: Projector, indicator: str, series_by_unit: Mapping[str, Sequence[Observation]]
+) -> list[HistoryPoint]:
+    points = rollup_series(series_by_unit)
+    observations = [Observation(p.as_of, p.numerator, p.denominator) for p in points]
+    return [
+        _point(projector, indicator, observations[: i + 1], p.units_reporting) for i, p in enumerate(points)
+    ]
+
+
+def _point(projector: Projector, indicator: str, prefix: list[Observation], reporting: int) -> HistoryPoint:
+    last = prefix[-1]
+    target = projector.target(indicator, last.as_of)  # the target of that day's year
+    judged = target or Target(1.0, Comparator.GE, date(last.as_of.year, 12, 31))
+    projection = project(prefix, judged, last.as_of, projector.rules)
+    return HistoryPoint(
+        as_of=last.as_of,
+        numerator=last.numerator,
+        denominator=last.denominator,
+        attainment=projection.attainment,
+        units_reporting=reporting,
+        pace_pp_per_30d=projection.pace_pp_per_30d,
+        projected=projection.projected,
+        status=projection.status.value,
+        target_value=target.value if target else None,
+    )
+
+
+def table_columns(projector: Projector) -> list[str]:
+    return UNIT_COLUMNS + [
+        f"{indicator}_{name}" for indicator in projector.catalogue.indicators for name in INDICATOR_FIELDS
+    ]
+
+
+def province_table(projector: Projector, snapshots: Sequence[Snapshot]) -> list[Row]:
+    """The province first, then every commune and ward in code order; None where there is no data."""
+    catalogue = projector.catalogue
+    by_key = {(s.unit_code, s.indicator): s for s in snapshots}
+    units = [catalogue.province, *sorted(catalogue.units.values(), key=lambda u: u.code)]
+    rows = []
+    for unit in units:
+        row: Row = {"unit_code": unit.code, "unit_name": unit.name, "unit_kind": unit.kind.value}
+        for indicator in catalogue.indicators:
+            snapshot = by_key.get((unit.code, indicator))
+            row |= {f"{indicator}_{k}": v for k, v in _indicator_cells(snapshot).items()}
+        rows.append(row)
+    return rows
+
+
+def _indicator_cells(s: Snapshot | None) -> dict[str, Any]:
+    if s is None:
+        return dict.fromkeys(INDICATOR_FIELDS)
+    return {
+        "attainment": s.attainment,
+        "projected": s.projected,
+        "pace_pp_per_30d": pp_per_30d(s.pace_per_day),
+        "required_pace_pp_per_30d": pp_per_30d(s.required_pace_per_day),
+        "status": s.status,
+    }
+
+
+def sort_rows(rows: list[Row], column: str, descending: bool, pinned: int = 0) -> list[Row]:
+    """Sorted by `column` (statuses best first), empty cells last either way, ties by unit code.
+
+    The first `pinned` rows (the province) stay on top.
+    """
+
+    def value(row: Row) -> Any:
+        v = row[column]
+        return STATUS_ORDER.get(v, len(STATUS_ORDER)) if column.endswith("_status") else v
+
+    body = sorted(rows[pinned:], key=lambda r: r["unit_code"])
+    present = [r for r in body if r[column] is not None]
+    empty = [r for r in body if r[column] is None]
+    present.sort(key=value, reverse=descending)  # stable: equal values keep unit-code order
+    return rows[:pinned] + present + empty
+
+
+def ranking(projector: Projector, snapshots: Sequence[Snapshot], kind: str | None) -> list[Row]:
+    """Communes/wards with an attainment, best first; ties by projection, then by unit code."""
+    units = projector.catalogue.units
+    eligible = [
+        s
+        for s in snapshots
+        if s.unit_code in units
+        and s.attainment is not None
+        and (kind is None or units[s.unit_code].kind.value == kind)
+    ]
+    eligible.sort(
+        key=lambda s: (
+            -(s.attainment or 0.0),
+            s.projected is None,
+            -(s.projected or 0.0),
+            s.unit_code,
+        )
+    )
+    return [
+        {
+            "rank": rank,
+            "unit_code": s.unit_code,
+            "unit_name": units[s.unit_code].name,
+            "unit_kind": units[s.unit_code].kind.value,
+            "as_of": s.as_of,
+            "numerator": s.numerator,
+            "denominator": s.denominator,
+            "attainment": s.attainment,
+            "projected": s.projected,
+            "status": s.status,
+        }
+        for rank, s in enumerate(eligible, start=1)
+    ]
+
+
+RANKING_COLUMNS = [
+    "rank",
+    "unit_code",
+    "unit_name",
+    "unit_kind",
+    "as_of",
+    "numerator",
+    "denominator",
+    "attainment",
+    "projected",
+    "status",
+]

@@ -1,0 +1,91 @@
+"""`kpi rebuild`: replay the whole REPORTS stream into fresh projections, then swap them in.
+
+Run it with the kpi service stopped (it refuses while an instance is pulling from
+`kpi-reports`, unless forced): reports the live consumer applied between the end of
+the replay and the swap would otherwise be lost. Reports that arrive on the stream
+after the replay started are not in it; the service applies them when it starts
+(their ids are not in processed_events). Events are staged in the outbox only for
+snapshots that differ from what subscribers last saw (see rebuild_plan); the
+service's relay publishes them when it starts.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID
+
+from nats.js import JetStreamContext
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from kpi.adapters import rebuild_store, streams
+from kpi.projector import Projector
+from kpi.publications import Staged
+from kpi.rebuild_plan import Key, RebuildPlan, Recorded, plan
+from kpi.replay import ObservationFold
+
+
+@dataclass
+class RebuildResult:
+    correlation_id: UUID
+    events: int = 0
+    skipped: int = 0
+    observations: int = 0
+    projections: int = 0
+    kept: int = 0
+    republished: list[Key] = field(default_factory=list)
+    dropped: list[Key] = field(default_factory=list)
+    staged_events: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        lines = [
+            f"Đã dựng lại từ luồng REPORTS: {self.events} sự kiện ({self.skipped} bỏ qua vì không hợp lệ), "
+            f"{self.observations} quan sát, {self.projections} dự báo trong {self.seconds:.2f} s.",
+            f"Giữ nguyên {self.kept}; công bố lại {len(self.republished)} "
+            f"({self.staged_events} sự kiện vào outbox, correlation_id {self.correlation_id}).",
+        ]
+        lines += [f"  công bố lại {'/'.join(key)}" for key in self.republished]
+        lines += [f"  bỏ {'/'.join(key)}: không còn quan sát nào" for key in self.dropped]
+        return "\n".join(lines)
+
+
+async def rebuild(
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    js: JetStreamContext,
+    projector: Projector,
+    consumer: str,
+    now: datetime,
+    today: date,
+    batch: int = 1000,
+) -> RebuildResult:
+    started = time.perf_counter()
+    result = RebuildResult(correlation_id=uuid.uuid4())
+    await rebuild_store.prepare(engine)
+    try:
+        fold = ObservationFold(projector.catalogue.indicators, keep_event_ids=False)
+        async for events, replay in streams.replay_reports(js, batch):
+            fold.add_all(events)
+            await rebuild_store.copy_event_ids(engine, [e.event_id for e in events])
+            result.events, result.skipped = replay.events, replay.skipped
+        await rebuild_store.copy_observations(engine, fold.rows.values())
+        rebuilt = projector.all_snapshots(fold.rows.values(), today)
+        published = await streams.last_published(js, batch)
+        outcome = RebuildPlan()
+
+        def decide(live: dict[Key, Recorded]) -> tuple[list[Recorded], list[Staged]]:
+            nonlocal outcome
+            outcome = plan(rebuilt, live, published, now, result.correlation_id)
+            return outcome.rows, outcome.staged
+
+        await rebuild_store.swap(sessions, consumer, decide)
+    finally:
+        await rebuild_store.drop(engine)
+    result.observations, result.projections = len(fold.rows), len(rebuilt)
+    result.kept, result.republished, result.dropped = outcome.kept, outcome.republished, outcome.dropped
+    result.staged_events = len(outcome.staged)
+    result.seconds = time.perf_counter() - started
+    return result

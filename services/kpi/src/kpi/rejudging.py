@@ -1,0 +1,27 @@
+"""Which stored snapshots the date alone may have changed (pure; used by the daily status tick).
+
+Without a new report, a status depends on the date in two ways (KPI_RULES): the
+target of the current year applies from 1 January, and once the target date has
+passed an unmet target is `missed`. Only those snapshots are recomputed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kpi.domain.status import Status
+from kpi.domain.target import Target
+from kpi.snapshot import Snapshot
+
+_FINAL = {Status.ACHIEVED.value, Status.MISSED.value}
+
+
+def needs_rejudging(stored: Snapshot, target: Target | None, today: date) -> bool:
+    if target is None:
+        # No target at all: judged against 100 % at the end of the current year, so the
+        # year matters; recomputing is cheap and publishes nothing when nothing changed.
+        return stored.target_due is None
+    judged_against = (stored.target_value, stored.target_comparator, stored.target_due)
+    if judged_against != (target.value, target.comparator.value, target.due):
+        return True  # a new year's target applies
+    return today > target.due and stored.attainment is not None and stored.status not in _FINAL

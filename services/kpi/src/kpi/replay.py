@@ -1,0 +1,57 @@
+"""Folding accepted-report events into the observation store's rows (pure; used by rebuild and verify).
+
+The same rule as the live upsert: per (unit, indicator, form, period) the highest
+revision wins, and of two events with the same revision the first one seen stays.
+So the result depends on the set of events, not on their order or duplicates
+(revisions of one report are numbered uniquely by intake).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from uuid import UUID
+
+from bdhvs_shared.events import ReportAccepted
+from kpi.projector import StoredObservation
+
+Key = tuple[str, str, str, str]  # unit, indicator, form, period
+
+
+def key_of(row: StoredObservation) -> Key:
+    return (row.unit_code, row.indicator, row.form, row.period)
+
+
+class ObservationFold:
+    def __init__(self, indicators: Collection[str], keep_event_ids: bool = True) -> None:
+        self._indicators = indicators
+        self._keep_ids = keep_event_ids  # verify needs them; rebuild streams them to the database
+        self.rows: dict[Key, StoredObservation] = {}
+        self.event_ids: set[UUID] = set()
+
+    def add(self, event: ReportAccepted) -> None:
+        if self._keep_ids:
+            self.event_ids.add(event.event_id)
+        for indicator, value in event.values.items():
+            if indicator not in self._indicators:
+                continue  # as the live path: an indicator this catalogue does not know is skipped
+            key: Key = (event.unit_code, indicator, event.form, event.period)
+            current = self.rows.get(key)
+            if current is not None and current.revision >= event.revision:
+                continue
+            self.rows[key] = StoredObservation(
+                unit_code=event.unit_code,
+                indicator=indicator,
+                form=event.form,
+                period=event.period,
+                as_of=event.as_of,
+                numerator=value.numerator,
+                denominator=value.denominator,
+                revision=event.revision,
+                received_at=event.received_at,
+                event_id=event.event_id,
+            )
+
+    def add_all(self, events: Iterable[ReportAccepted]) -> ObservationFold:
+        for event in events:
+            self.add(event)
+        return self

@@ -1,0 +1,57 @@
+"""JSON or CSV from the same flat rows; errors in one shape with Vietnamese messages."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse
+
+
+class Format(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+def wants_csv(request: Request, requested: Format | None) -> bool:
+    """`?format=` wins; otherwise an Accept header that names text/csv."""
+    if requested is not None:
+        return requested is Format.CSV
+    return "text/csv" in request.headers.get("accept", "")
+
+
+def csv_response(columns: Sequence[str], rows: Sequence[dict[str, Any]], filename: str) -> Response:
+    """UTF-8 with a byte-order mark, so that Excel shows Vietnamese names correctly."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return Response(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def problem(status: int, code: str, field: str, message: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"code": code, "field": field, "message": message}]}, status_code=status)
+
+
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "JSON, or CSV on request."},
+    422: {"description": "An unknown indicator, unit or column: {errors: [{code, field, message}]}."},
+}

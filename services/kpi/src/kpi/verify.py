@@ -1,0 +1,56 @@
+"""`kpi verify`: recompute every projection and compare it with the live tables.
+
+Two checks, each difference printed on its own line:
+- the projections (`attainment`) against a recomputation, with the pure domain, from
+  the stored observations (`observations`);
+- unless skipped, the stored observations against the REPORTS stream folded from
+  sequence 1 (the latest revision of each report), and every valid report event on the
+  stream against `processed_events` (applied exactly once).
+The comparison is of one moment: run it when the consumer has no backlog, or reports in
+flight show up as differences.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from nats.js import JetStreamContext
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kpi.adapters import observations, projections, streams
+from kpi.comparison import observation_differences, snapshot_differences
+from kpi.projector import Projector
+from kpi.replay import ObservationFold, key_of
+
+
+async def verify(
+    sessions: async_sessionmaker[AsyncSession],
+    js: JetStreamContext | None,
+    projector: Projector,
+    consumer: str,
+    today: date,
+    batch: int = 1000,
+) -> tuple[list[str], str]:
+    """The differences (empty when all agree) and a one-line summary for people."""
+    async with sessions() as session:
+        stored = await observations.all_rows(session)
+        live = {(s.unit_code, s.indicator): s for s in await projections.all_snapshots(session)}
+        processed = await observations.processed_ids(session, consumer) if js is not None else set()
+    expected = projector.all_snapshots(stored, today)
+    differences = snapshot_differences(expected, live)
+    checked = f"{len(expected)} dự báo từ {len(stored)} quan sát"
+    if js is not None:
+        fold = ObservationFold(projector.catalogue.indicators)
+        events = 0
+        async for batch_events, replay in streams.replay_reports(js, batch):
+            fold.add_all(batch_events)
+            events = replay.events
+        differences += observation_differences(fold.rows, {key_of(r): r for r in stored})
+        differences += [
+            f"processed_events: sự kiện {event_id} trên luồng REPORTS chưa được áp dụng"
+            for event_id in sorted(fold.event_ids - processed, key=str)
+        ]
+        checked += f", {events} sự kiện trên luồng REPORTS"
+    if differences:
+        return differences, f"Có {len(differences)} khác biệt ({checked})."
+    return differences, f"Không có khác biệt ({checked})."

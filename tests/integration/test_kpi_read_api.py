@@ -1,0 +1,129 @@
+"""The read API against real NATS and PostgreSQL: history, the province table, the ranking."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+
+import asyncpg
+import httpx
+import pytest
+
+from bdhvs_shared.catalogue import load_catalogue
+from bdhvs_shared.nats.streams import ensure_streams
+from kpi.bootstrap import create_app
+from kpi.settings import KpiSettings
+from support.apps import eventually, running
+from support.bus import consumer_backlog, jetstream
+from support.events import publish, report_accepted
+
+# c per unit and month. 09313 and 09292 both end at 60 %, 09313 faster; 09238 is 09292 again.
+FIGURES = {
+    "09313": {"2026-01": 4000, "2026-03": 6000},
+    "09292": {"2026-01": 5800, "2026-03": 6000},
+    "09238": {"2026-01": 5800, "2026-03": 6000},
+    "09193": {"2026-03": 7000},
+}
+
+
+@pytest.fixture
+async def kpi(database_url: str, clean_nats: str, db: asyncpg.Connection) -> AsyncIterator[httpx.AsyncClient]:
+    async with jetstream(clean_nats) as js:
+        await ensure_streams(js, ["REPORTS"])
+    settings = KpiSettings(
+        nats_url=clean_nats, database_url=database_url, BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00"
+    )
+    async with running(create_app(settings)) as client, jetstream(clean_nats) as js:
+        for unit, months in FIGURES.items():
+            for period, numerator in months.items():
+                event = report_accepted(unit, period, {"c": (numerator, 10000), "d": (numerator, 10000)})
+                await publish(js, event, f"bdhvs.report.accepted.{unit}")
+        await eventually(lambda: consumer_backlog(clean_nats, "REPORTS", "kpi-reports"), lambda n: n == 0)
+        await eventually(lambda: db.fetchval("SELECT count(*) FROM kpi.rollup_dirty"), lambda n: n == 0)
+        await eventually(
+            lambda: db.fetchval(
+                "SELECT units_reporting FROM kpi.attainment WHERE unit_code = '24' AND indicator = 'c'"
+            ),
+            lambda n: n == 4,
+        )
+        yield client
+
+
+async def test_history_of_a_unit_and_of_the_province(kpi: httpx.AsyncClient) -> None:
+    reply = await kpi.get("/api/v1/history", params={"unit": "09313", "indicator": "c"})
+    assert reply.status_code == 200
+    points = reply.json()["points"]
+    assert [(p["as_of"], p["numerator"], p["status"]) for p in points] == [
+        ("2026-01-14", 4000, "insufficient_data"),
+        ("2026-03-14", 6000, "on_track"),
+    ]
+    assert points[0]["pace_pp_per_30d"] is None and points[1]["pace_pp_per_30d"] > 0
+
+    province = (await kpi.get("/api/v1/history", params={"unit": "24", "indicator": "c"})).json()["points"]
+    assert [(p["as_of"], p["numerator"], p["denominator"], p["units_reporting"]) for p in province] == [
+        ("2026-01-14", 15600, 30000, 3),
+        ("2026-03-14", 25000, 40000, 4),
+    ]
+
+    unknown = await kpi.get("/api/v1/history", params={"unit": "09313", "indicator": "zz"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["code"] == "indicator.unknown"
+    nowhere = await kpi.get("/api/v1/history", params={"unit": "99999", "indicator": "c"})
+    assert nowhere.status_code == 422 and nowhere.json()["errors"][0]["code"] == "unit.unknown"
+
+
+async def test_the_province_table_sorts_by_any_column_in_json_and_csv(kpi: httpx.AsyncClient) -> None:
+    catalogue = load_catalogue()
+    body = (await kpi.get("/api/v1/table", params={"sort": "c_attainment", "order": "desc"})).json()
+    rows = body["rows"]
+    assert len(rows) == 1 + len(catalogue.units)
+    assert rows[0]["unit_code"] == "24" and rows[0]["c_attainment"] == pytest.approx(25000 / 40000)
+    assert [r["unit_code"] for r in rows[1:5]] == ["09193", "09238", "09292", "09313"]  # ties by code
+    assert all(r["c_attainment"] is None for r in rows[5:])
+    assert {"unit_name", "a_status", "dd_projected", "d_required_pace_pp_per_30d"} <= set(body["columns"])
+
+    by_status = (await kpi.get("/api/v1/table", params={"sort": "c_status"})).json()["rows"]
+    # Best first; insufficient_data (one observation, no pace) after every judged status.
+    assert [(r["unit_code"], r["c_status"]) for r in by_status[1:5]] == [
+        ("09313", "on_track"),
+        ("09238", "off_track"),
+        ("09292", "off_track"),
+        ("09193", "insufficient_data"),
+    ]
+
+    for request in (
+        {"params": {"format": "csv", "sort": "c_attainment", "order": "desc"}},
+        {"params": {"sort": "c_attainment", "order": "desc"}, "headers": {"Accept": "text/csv"}},
+    ):
+        reply = await kpi.get("/api/v1/table", **request)  # type: ignore[arg-type]
+        assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/csv")
+        assert reply.content.startswith("\ufeff".encode())
+        table = list(csv.DictReader(io.StringIO(reply.content.decode("utf-8-sig"))))
+        assert len(table) == len(rows) and table[1]["unit_code"] == "09193"
+        assert table[1]["unit_name"] == catalogue.units["09193"].name
+        assert table[-1]["c_attainment"] == ""
+
+    wrong = await kpi.get("/api/v1/table", params={"sort": "population"})
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["code"] == "sort.unknown_column"
+
+
+async def test_the_ranking_lists_units_with_data_and_breaks_ties_deterministically(
+    kpi: httpx.AsyncClient,
+) -> None:
+    body = (await kpi.get("/api/v1/ranking", params={"indicator": "c"})).json()
+    # 70 % first; at 60 % the faster 09313 (higher projection), then 09238 and 09292 by code.
+    assert [(r["rank"], r["unit_code"]) for r in body["rows"]] == [
+        (1, "09193"),
+        (2, "09313"),
+        (3, "09238"),
+        (4, "09292"),
+    ]
+    kind = load_catalogue().units["09313"].kind.value
+    only = (await kpi.get("/api/v1/ranking", params={"indicator": "c", "kind": kind})).json()["rows"]
+    assert only and all(r["unit_kind"] == kind for r in only)
+    assert [r["rank"] for r in only] == list(range(1, len(only) + 1))
+
+    reply = await kpi.get("/api/v1/ranking", params={"indicator": "c", "format": "csv"})
+    lines = reply.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("rank,unit_code,unit_name") and len(lines) == 5
+    assert (await kpi.get("/api/v1/ranking", params={"indicator": "x"})).status_code == 422

@@ -1,0 +1,172 @@
+"""`kpi rebuild` and `kpi verify` against real NATS and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+
+from bdhvs_shared.events import AttainmentUpdated, StatusChanged
+from bdhvs_shared.nats.streams import ensure_streams
+from kpi.bootstrap import ServiceRunning, create_app, run_rebuild, run_verify
+from kpi.settings import KpiSettings
+from support.apps import eventually, running
+from support.bus import consumer_backlog, jetstream, stream_messages
+from support.events import publish, report_accepted
+
+UNITS = ("09313", "09292", "09193")
+
+
+@pytest.fixture
+async def settings(database_url: str, clean_nats: str) -> AsyncIterator[KpiSettings]:
+    async with jetstream(clean_nats) as js:
+        await ensure_streams(js, ["REPORTS"])
+    yield KpiSettings(
+        nats_url=clean_nats, database_url=database_url, BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00"
+    )
+
+
+async def settled(settings: KpiSettings, db: asyncpg.Connection) -> None:
+    """Everything applied, every roll-up recomputed and every event published."""
+    await eventually(lambda: consumer_backlog(settings.nats_url, "REPORTS", "kpi-reports"), lambda n: n == 0)
+    await eventually(lambda: db.fetchval("SELECT count(*) FROM kpi.rollup_dirty"), lambda n: n == 0)
+    await eventually(
+        lambda: db.fetchval("SELECT count(*) FROM kpi.outbox WHERE published_at IS NULL"), lambda n: n == 0
+    )
+
+
+async def stopped(settings: KpiSettings) -> None:
+    """Wait until the stopped service's last pull request has expired."""
+
+    async def waiting() -> int:
+        async with jetstream(settings.nats_url) as js:
+            return int((await js.consumer_info("REPORTS", "kpi-reports")).num_waiting or 0)
+
+    await eventually(waiting, lambda n: n == 0)
+
+
+@pytest.fixture
+async def populated(settings: KpiSettings, db: asyncpg.Connection) -> dict[str, list[dict[str, Any]]]:
+    """Three units over three months, one report corrected, a poison message; kpi then stopped."""
+    async with running(create_app(settings)), jetstream(settings.nats_url) as js:
+        for month, unit in ((m, u) for m in (1, 2, 3) for u in UNITS):
+            base = 4000 + 300 * month + 100 * UNITS.index(unit)
+            event = report_accepted(unit, f"2026-0{month}", {"c": (base, 10000), "d": (base + 3000, 10000)})
+            await publish(js, event, f"bdhvs.report.accepted.{unit}")
+        correction = report_accepted("09313", "2026-03", {"c": (6000, 10000), "d": (7900, 10000)}, revision=2)
+        await publish(js, correction, "bdhvs.report.accepted.09313")
+        await js.publish("bdhvs.report.accepted.09313", b'{"not": "an event"}', timeout=5)
+        await settled(settings, db)
+    await stopped(settings)
+    return await tables(db)
+
+
+async def tables(db: asyncpg.Connection) -> dict[str, list[dict[str, Any]]]:
+    # processed_at is when an id was recorded, which a rebuild legitimately renews.
+    return {
+        name: [dict(r) for r in await db.fetch(f"SELECT {columns} FROM kpi.{name} ORDER BY {order}")]
+        for name, columns, order in (
+            ("attainment", "*", "unit_code, indicator"),
+            ("observations", "*", "unit_code, indicator, form, period"),
+            ("processed_events", "consumer, event_id", "event_id"),
+        )
+    }
+
+
+async def outbox_count(db: asyncpg.Connection) -> int:
+    return int(await db.fetchval("SELECT count(*) FROM kpi.outbox"))
+
+
+async def test_verify_passes_on_clean_tables_and_prints_each_tampered_value(
+    settings: KpiSettings, populated: dict[str, list[dict[str, Any]]], db: asyncpg.Connection
+) -> None:
+    differences, summary = await run_verify(settings, with_stream=True)
+    assert differences == [], differences
+    assert summary.startswith("Không có khác biệt")
+
+    await db.execute("UPDATE kpi.attainment SET numerator = 1 WHERE unit_code = '09313' AND indicator = 'c'")
+    await db.execute("DELETE FROM kpi.attainment WHERE unit_code = '24' AND indicator = 'd'")
+    await db.execute(
+        "UPDATE kpi.observations SET numerator = 2 WHERE unit_code = '09292' AND period = '2026-01'"
+    )
+    differences, summary = await run_verify(settings, with_stream=True)
+    assert "attainment 09313/c numerator: bảng 1, tính lại 6000" in differences
+    assert "attainment 24/d: thiếu trong bảng (missing)" in differences
+    assert any(d.startswith("observations 09292/c/monthly/2026-01 numerator: bảng 2") for d in differences)
+    assert summary.startswith(f"Có {len(differences)} khác biệt")
+
+
+async def test_rebuild_after_tampering_restores_the_projections_and_publishes_nothing(
+    settings: KpiSettings, populated: dict[str, list[dict[str, Any]]], db: asyncpg.Connection
+) -> None:
+    published = await outbox_count(db)
+    await db.execute("UPDATE kpi.attainment SET numerator = 1, status = 'achieved' WHERE unit_code = '09313'")
+    await db.execute("DELETE FROM kpi.attainment WHERE unit_code = '24' AND indicator = 'd'")
+    await db.execute("DELETE FROM kpi.observations WHERE unit_code = '09292'")
+    await db.execute(
+        "DELETE FROM kpi.processed_events "
+        "WHERE event_id IN (SELECT event_id FROM kpi.processed_events LIMIT 3)"
+    )
+
+    result = await run_rebuild(settings, batch=4, force=False)  # small batches: several pulls
+
+    assert await tables(db) == populated
+    assert await outbox_count(db) == published
+    assert (result.events, result.skipped, result.republished) == (10, 1, [])
+    assert (await run_verify(settings, with_stream=True))[0] == []
+
+
+async def test_rebuild_after_wiping_gives_the_original_projections(
+    settings: KpiSettings, populated: dict[str, list[dict[str, Any]]], db: asyncpg.Connection
+) -> None:
+    published = await outbox_count(db)
+    await db.execute("TRUNCATE kpi.attainment, kpi.observations, kpi.processed_events")
+
+    await run_rebuild(settings, batch=1000, force=False)
+
+    # Sequences, timestamps and event ids come back from the KPI stream's last messages.
+    assert await tables(db) == populated
+    assert await outbox_count(db) == published
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'kpi_rebuild'"
+        )
+        == 0
+    )
+
+
+async def test_a_report_that_arrived_while_kpi_was_stopped_is_published_once_with_the_next_sequence(
+    settings: KpiSettings, populated: dict[str, list[dict[str, Any]]], db: asyncpg.Connection
+) -> None:
+    before = {(r["unit_code"], r["indicator"]): r for r in populated["attainment"]}
+    late = report_accepted("09193", "2026-03", {"c": (9900, 10000), "d": (9900, 10000)}, revision=2)
+    async with jetstream(settings.nats_url) as js:
+        await publish(js, late, "bdhvs.report.accepted.09193")
+
+    result = await run_rebuild(settings, batch=1000, force=False)
+    assert sorted(result.republished) == [("09193", "c"), ("09193", "d"), ("24", "c"), ("24", "d")]
+
+    after = {(r["unit_code"], r["indicator"]): r for r in (await tables(db))["attainment"]}
+    assert after[("09193", "c")]["sequence"] == before[("09193", "c")]["sequence"] + 1
+    assert after[("09193", "c")]["status"] == "on_track"
+    assert after[("09313", "c")] == before[("09313", "c")]
+
+    # Started again, kpi skips the report the rebuild applied and publishes what it staged.
+    async with running(create_app(settings)):
+        await settled(settings, db)
+    messages = await stream_messages(settings.nats_url, "KPI", "bdhvs.kpi.attainment.09193.c")
+    sequences = [AttainmentUpdated.model_validate_json(m.data).sequence for m in messages]
+    assert sequences == list(range(1, after[("09193", "c")]["sequence"] + 1))
+    changes = await stream_messages(settings.nats_url, "KPI", "bdhvs.kpi.status.09193.c")
+    last = StatusChanged.model_validate_json(changes[-1].data)
+    assert (last.to_status, last.sequence) == ("on_track", after[("09193", "c")]["sequence"])
+    assert last.correlation_id == result.correlation_id
+    assert (await run_verify(settings, with_stream=True))[0] == []
+
+
+async def test_rebuild_refuses_while_kpi_is_running(settings: KpiSettings, db: asyncpg.Connection) -> None:
+    async with running(create_app(settings)):
+        with pytest.raises(ServiceRunning):
+            await run_rebuild(settings, batch=1000, force=False)
