@@ -90,3 +90,29 @@ async def test_an_inconsistent_catalogue_is_refused_whole(intake: Any, db: async
         headers=auth(tokens["admin"]),
     )
     assert unknown.status_code == 422
+
+
+async def test_a_merge_is_one_admin_operation_and_reports_follow_it(
+    intake: Any, db: asyncpg.Connection
+) -> None:
+    client, tokens = intake
+    merge = {
+        "sources": ["09313", "09292"],
+        "new_unit": {"code": "09999", "name": "Chi Lăng Phù Lãng", "kind": "xa"},
+        "effective": "2026-04-01",
+        "summary": "Sáp nhập theo nghị quyết (thử nghiệm)",
+    }
+    reply = await client.post("/api/v1/admin/units/merge", json=merge, headers=auth(tokens["admin"]))
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["units"] == 100  # 99 + the new one; the merged two stay, closed
+    # March figures still belong to Chi Lăng; April is the new unit's.
+    march = await client.post("/api/v1/reports", json=REPORT_BODY, headers=auth(tokens["commune"]))
+    assert march.status_code == 201, march.text
+    april = await client.post(
+        "/api/v1/reports", json={**REPORT_BODY, "period": "2026-04"}, headers=auth(tokens["operator"])
+    )
+    assert april.status_code == 422 and april.json()["errors"][0]["code"] == "unit.inactive"
+    again = await client.post("/api/v1/admin/units/merge", json=merge, headers=auth(tokens["admin"]))
+    assert again.status_code == 422 and again.json()["errors"][0]["code"] == "unit.history_invalid"
+    audit = (await client.get("/api/v1/admin/catalogue/versions", headers=auth(tokens["admin"]))).json()
+    assert [v["changed_files"] for v in audit["items"]] == [["units.csv"]]

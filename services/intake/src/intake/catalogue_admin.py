@@ -9,6 +9,7 @@ intake picks up a new version within `CATALOGUE_REFRESH_SECONDS`; kpi and notifi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -55,6 +56,13 @@ class CatalogueAdmin:
 
     async def replace_file(self, principal: Principal, name: str, text: str, summary: str) -> Catalogue:
         """Publish a new version with `name` replaced by `text`; the unchanged catalogue if identical."""
+        return await self.change_file(principal, name, lambda _: text, summary)
+
+    async def change_file(
+        self, principal: Principal, name: str, change: Callable[[str], str], summary: str
+    ) -> Catalogue:
+        """Publish a new version with `name` rewritten by `change` (applied to the version in force,
+        under the lock, so that two admins' changes never overwrite each other)."""
         if principal.role is not Role.ADMIN:
             raise Forbidden(name)
         if name not in DATA_FILES:
@@ -63,7 +71,7 @@ class CatalogueAdmin:
             await catalogue_store.lock(session)
             stored = await catalogue_store.latest(session)
             before = stored.files if stored else packaged_files()
-            files = {**before, name: text}
+            files = {**before, name: change(before.get(name, ""))}
             try:
                 catalogue = build(files)
             except CatalogueError as exc:

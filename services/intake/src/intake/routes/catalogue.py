@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import BaseModel, Field
@@ -10,7 +12,8 @@ from pydantic import BaseModel, Field
 from bdhvs_shared.catalogue import DATA_FILES, Catalogue
 from intake.adapters import catalogue_store
 from intake.catalogue_admin import CatalogueAdmin, CatalogueRejected, current_files
-from intake.domain.principal import Role
+from intake.domain.principal import Principal, Role
+from intake.domain.unit_history import HistoryError, NewUnit, merge, split
 from intake.routes.auth import CurrentPrincipal
 from intake.routes.errors import ApiError
 from intake.routes.reports import ERRORS, service_of
@@ -160,3 +163,79 @@ async def replace_file(
         ) from None
     request.app.state.container.relay.wake()
     return _describe(catalogue)
+
+
+class NewUnitIn(BaseModel):
+    code: str = Field(pattern=r"^[0-9]{5}$", description="GSO code of the new unit.")
+    name: str = Field(min_length=1, max_length=100)
+    kind: Literal["xa", "phuong"]
+    population: int | None = Field(default=None, ge=0, description="Default: the predecessors' sum.")
+    area_km2: float | None = Field(default=None, gt=0)
+
+
+class MergeIn(BaseModel):
+    sources: list[Annotated[str, Field(pattern=r"^[0-9]{5}$")]] = Field(min_length=1, max_length=20)
+    into_code: str | None = Field(
+        default=None, pattern=r"^[0-9]{5}$", description="An existing unit that absorbs the others."
+    )
+    new_unit: NewUnitIn | None = Field(default=None, description="Or the new unit they form.")
+    effective: date = Field(description="The first day of the merged unit; the others end the day before.")
+    summary: str = Field(min_length=3, max_length=500, description="The decision (e.g. NQ number) and why.")
+
+
+class SplitIn(BaseModel):
+    source: str = Field(pattern=r"^[0-9]{5}$")
+    into: list[NewUnitIn] = Field(min_length=2, max_length=20)
+    effective: date
+    summary: str = Field(min_length=3, max_length=500)
+
+
+async def _change_units(
+    request: Request, principal: Principal, change: Callable[[str], str], summary: str
+) -> CatalogueOut:
+    _admin_only(principal.role)
+    admin: CatalogueAdmin = request.app.state.container.catalogue_admin
+    try:
+        catalogue = await admin.change_file(principal, "units.csv", change, summary)
+    except HistoryError as exc:
+        raise ApiError(422, "unit.history_invalid", "", str(exc)) from None
+    except CatalogueRejected as exc:
+        raise ApiError(
+            422, "catalogue.invalid", "", f"Danh mục mới không hợp lệ nên chưa được áp dụng: {exc.detail}"
+        ) from None
+    request.app.state.container.relay.wake()
+    return _describe(catalogue)
+
+
+def _new(unit: NewUnitIn) -> NewUnit:
+    return NewUnit(unit.code, unit.name, unit.kind, unit.population, unit.area_km2)
+
+
+@router.post("/admin/units/merge", response_model=CatalogueOut, responses=ERRORS)
+async def merge_units(body: MergeIn, principal: CurrentPrincipal, request: Request) -> CatalogueOut:
+    """Merge units in one operation: they end the day before `effective`; the result starts that day."""
+    if (body.into_code is None) == (body.new_unit is None):
+        raise ApiError(
+            422,
+            "unit.history_invalid",
+            "into_code",
+            "Vui lòng chọn một trong hai: đơn vị nhận sáp nhập (into_code) hoặc đơn vị mới (new_unit).",
+        )
+    into: NewUnit | str
+    if body.into_code is not None:
+        into = body.into_code
+    else:
+        assert body.new_unit is not None  # exactly one of the two, checked above
+        into = _new(body.new_unit)
+    return await _change_units(
+        request, principal, lambda text: merge(text, body.sources, into, body.effective), body.summary
+    )
+
+
+@router.post("/admin/units/split", response_model=CatalogueOut, responses=ERRORS)
+async def split_unit(body: SplitIn, principal: CurrentPrincipal, request: Request) -> CatalogueOut:
+    """Split a unit in one operation: it ends the day before `effective`; the new units start that day."""
+    into = [_new(u) for u in body.into]
+    return await _change_units(
+        request, principal, lambda text: split(text, body.source, into, body.effective), body.summary
+    )
