@@ -27,6 +27,9 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = Field(
         default=0.5, gt=0, description="Outbox relay poll when idle (it is also woken on each commit)."
     )
+    catalogue_poll_seconds: float = Field(
+        default=10.0, gt=0, description="How often kpi and notifier check for a newly published catalogue."
+    )
     stream_replicas: int = Field(
         default=1, ge=1, le=5, description="Replicas of each JetStream stream (3 in a cluster)."
     )

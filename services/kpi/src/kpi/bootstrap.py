@@ -11,6 +11,7 @@ from nats.aio.client import Client
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bdhvs_shared.catalogue import load_catalogue
+from bdhvs_shared.catalogue_follower import CatalogueFollower
 from bdhvs_shared.clock import clock_from_iso
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.events import ReportAccepted
@@ -41,6 +42,7 @@ class Container:
     broker: NatsBroker
     rollup_worker: RollupWorker
     status_tick: StatusTick
+    follower: CatalogueFollower
 
     @property
     def nc(self) -> Client | None:
@@ -48,6 +50,7 @@ class Container:
 
     async def close(self) -> None:
         await self.broker.stop()
+        await self.follower.stop()
         await self.rollup_worker.stop()
         await self.status_tick.stop()
         await self.runtime.close()
@@ -73,6 +76,14 @@ async def start(settings: KpiSettings, metrics: CommonMetrics) -> Container:
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     service = build_service(settings, sessions)
+    follower = CatalogueFollower(
+        js,
+        lambda: service.catalogue,
+        lambda c: setattr(service, "catalogue", c),
+        settings.catalogue_poll_seconds,
+    )
+    await follower.run_once()  # the published catalogue before the first report is applied
+    follower.start()
     relay = runtime.start_relay(sessions, outbox)
     rollup_worker = RollupWorker(service, relay, settings.outbox_poll_seconds, settings.rollup_pause_seconds)
     rollup_worker.start()
@@ -89,7 +100,7 @@ async def start(settings: KpiSettings, metrics: CommonMetrics) -> Container:
     broker = make_broker(settings, "kpi", consumer, metrics, js)
     register_handlers(broker, consumer, apply)
     await broker.start()
-    return Container(engine, sessions, service, runtime, broker, rollup_worker, status_tick)
+    return Container(engine, sessions, service, runtime, broker, rollup_worker, status_tick, follower)
 
 
 def create_app(settings: KpiSettings) -> FastAPI:

@@ -12,6 +12,7 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bdhvs_shared.catalogue import load_catalogue
+from bdhvs_shared.catalogue_follower import CatalogueFollower
 from bdhvs_shared.clock import clock_from_iso
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.events import AttainmentUpdated
@@ -75,6 +76,7 @@ class Container:
     broker: NatsBroker
     dispatchers: list[Dispatcher]
     http: httpx.AsyncClient
+    follower: CatalogueFollower
 
     @property
     def nc(self) -> Client | None:
@@ -82,6 +84,7 @@ class Container:
 
     async def close(self) -> None:
         await self.broker.stop()
+        await self.follower.stop()
         for dispatcher in self.dispatchers:
             await dispatcher.stop()
         await self.http.aclose()
@@ -101,9 +104,18 @@ async def start(settings: NotifierSettings, metrics: NotifierMetrics) -> Contain
     workers = dispatchers(settings, sessions, http, clock, metrics.delivery, relay)
     for worker in workers:
         worker.start()
+    messages = Messages(load_catalogue())
+    follower = CatalogueFollower(
+        js,
+        lambda: messages.catalogue,
+        lambda c: setattr(messages, "catalogue", c),
+        settings.catalogue_poll_seconds,
+    )
+    await follower.run_once()
+    follower.start()
     service = AlertService(
         sessions,
-        Messages(load_catalogue()),
+        messages,
         clock,
         settings.enabled_channels,
         settings.sms_keep_diacritics,
@@ -122,7 +134,7 @@ async def start(settings: NotifierSettings, metrics: NotifierMetrics) -> Contain
     broker = make_broker(settings, "notifier", consumer, metrics, js)
     register_handlers(broker, consumer, apply)
     await broker.start()
-    return Container(engine, sessions, runtime, broker, workers, http)
+    return Container(engine, sessions, runtime, broker, workers, http, follower)
 
 
 def create_app(settings: NotifierSettings) -> FastAPI:

@@ -51,12 +51,12 @@ def _target_text(target: TargetInfo | None) -> str:
 
 class Messages:
     def __init__(self, catalogue: Catalogue) -> None:
-        self._catalogue = catalogue
+        self.catalogue = catalogue  # replaced when an admin publishes a new version
         self._env = _environment()
 
     def below_target(self, event: AttainmentUpdated, recipient_name: str) -> Rendered:
-        unit = self._catalogue.unit(event.unit_code)
-        indicator = self._catalogue.indicators.get(event.indicator)
+        unit = self.catalogue.unit(event.unit_code)
+        indicator = self.catalogue.indicators.get(event.indicator)
         target = event.target
         context: dict[str, Any] = {
             "recipient_name": recipient_name,
