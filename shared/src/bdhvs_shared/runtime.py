@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.db.outbox import OutboxRelay
 from bdhvs_shared.metrics import CommonMetrics
-from bdhvs_shared.nats.connection import JetStreamPublisher, connect
+from bdhvs_shared.nats.connection import JetStreamPublisher, connect, inbox_prefix
 from bdhvs_shared.nats.consumers import DurableConsumer, ensure_consumer
 from bdhvs_shared.nats.lag import watch_lag
 from bdhvs_shared.nats.reliable import ReliableDelivery
@@ -46,6 +46,7 @@ def make_broker(
     return NatsBroker(
         settings.nats_url,
         name=f"{service}-consumer",
+        inbox_prefix=inbox_prefix(service),
         max_reconnect_attempts=-1,
         middlewares=[
             ReliableDelivery(current_js, consumer.max_deliver, metrics.dead_lettered),
