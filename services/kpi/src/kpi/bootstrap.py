@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
@@ -19,6 +19,7 @@ from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.runtime import EventRuntime, make_broker
 from kpi.adapters.tables import outbox
+from kpi.attainment_gauges import AttainmentGauges, AttainmentMetrics, attainment_metrics
 from kpi.domain.projection import ProjectionRules
 from kpi.handlers import register_handlers, reports_consumer
 from kpi.rollup_worker import RollupWorker
@@ -35,6 +36,7 @@ class Container:
     runtime: EventRuntime
     broker: NatsBroker
     rollup_worker: RollupWorker
+    gauges: AttainmentGauges | None = field(default=None)
 
     @property
     def nc(self) -> Client | None:
@@ -43,6 +45,8 @@ class Container:
     async def close(self) -> None:
         await self.broker.stop()
         await self.rollup_worker.stop()
+        if self.gauges is not None:
+            await self.gauges.stop()
         await self.runtime.close()
         await self.engine.dispose()
 
@@ -59,7 +63,9 @@ def build_service(settings: KpiSettings, sessions: async_sessionmaker[AsyncSessi
     )
 
 
-async def start(settings: KpiSettings, metrics: CommonMetrics) -> Container:
+async def start(
+    settings: KpiSettings, metrics: CommonMetrics, gauges_metrics: AttainmentMetrics | None = None
+) -> Container:
     consumer = reports_consumer(settings.max_deliver, settings.ack_wait_seconds)
     runtime = EventRuntime(settings, "kpi", ["REPORTS", "KPI", "DLQ"], consumer, metrics)
     js = await runtime.connect()
@@ -80,16 +86,19 @@ async def start(settings: KpiSettings, metrics: CommonMetrics) -> Container:
     broker = make_broker(settings, "kpi", consumer, metrics, js)
     register_handlers(broker, consumer, apply)
     await broker.start()
-    return Container(engine, sessions, service, runtime, broker, rollup_worker)
+    gauges = AttainmentGauges(sessions, gauges_metrics or attainment_metrics(metrics.registry))
+    gauges.start()
+    return Container(engine, sessions, service, runtime, broker, rollup_worker, gauges)
 
 
 def create_app(settings: KpiSettings) -> FastAPI:
     configure_logging(settings.log_format, settings.log_level)
     metrics = common_metrics("kpi")
+    gauges_metrics = attainment_metrics(metrics.registry)
     return service_app(
         "BDHVS KPI",
         "Attainment, pace, projection and status per unit and indicator, and for the province.",
         metrics.registry,
-        lambda: start(settings, metrics),
+        lambda: start(settings, metrics, gauges_metrics),
         [attainment.router],
     )
