@@ -152,3 +152,12 @@ def test_every_rule_has_a_severity_and_a_runbook_section_that_exists() -> None:
 def _anchor(heading: str) -> str:
     """GitHub/GitLab-style heading anchor."""
     return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_links_between_the_runbook_pages_lead_to_existing_sections() -> None:
+    base = ROOT / "docs/operations"
+    for page in base.glob("*.md"):
+        for target, anchor in re.findall(r"\]\(([\w./-]+\.md)#([\w-]+)\)", page.read_text(encoding="utf-8")):
+            doc = (page.parent / target).read_text(encoding="utf-8")
+            headings = {_anchor(h) for h in re.findall(r"^#+ (.+)$", doc, re.M)}
+            assert anchor in headings, (page.name, target, anchor)
