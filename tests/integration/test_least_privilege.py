@@ -65,10 +65,9 @@ async def test_intake_publishes_reports_but_is_refused_kpi_subjects(secured: Sec
         assert ack.stream == "REPORTS"
         await nc.publish("bdhvs.kpi.attainment.09313.c", b"{}")
         assert "permissions violation for publish" in (await refused(nc)).lower()
-        with pytest.raises(nats.errors.Error):  # neither may it listen on the bus
-            await nc.subscribe("bdhvs.report.>")
-            await nc.flush()
-            raise nats.errors.Error(await refused(nc))
+        await nc.subscribe("bdhvs.report.>")  # neither may it listen on the bus
+        await nc.flush()
+        assert "permissions violation for subscription" in (await refused(nc)).lower()
     async with client_as(secured, "admin") as admin:
         js = admin.jetstream()
         assert (await js.stream_info("REPORTS")).state.messages == 1
