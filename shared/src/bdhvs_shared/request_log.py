@@ -46,7 +46,7 @@ class RequestLogContext:
                     "request handled",
                     method=scope.get("method"),
                     path=path,
-                    status=status.get("code"),
+                    status=status.get("code", 500),  # no response sent: the app raised
                     duration_ms=round((time.perf_counter() - started) * 1000, 1),
                 )
             structlog.contextvars.clear_contextvars()
