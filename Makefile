@@ -10,7 +10,8 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: run test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow bench clean
+.PHONY: run test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow bench clean \
+	compose-env compose-up compose-down
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -64,6 +65,24 @@ test-slow: sync
 ## Throughput and latency of the running pipeline; prints figures (a benchmark, not a test).
 bench: sync
 	$(RUN) python -m bdhvs_local bench
+
+## Containers (needs Docker with compose v2): the full stack of docker-compose.yml.
+COMPOSE_SECRETS := POSTGRES_PASSWORD INTAKE_DB_PASSWORD KPI_DB_PASSWORD NOTIFIER_DB_PASSWORD \
+	NATS_ADMIN_PASSWORD NATS_INTAKE_PASSWORD NATS_KPI_PASSWORD NATS_NOTIFIER_PASSWORD \
+	NATS_SUBSCRIBER_PASSWORD GRAFANA_ADMIN_PASSWORD
+
+## Writes .env with a random value for every secret, unless .env exists (it is never committed).
+compose-env:
+	@test -f .env || { for name in $(COMPOSE_SECRETS); do \
+		echo "$$name=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(24))')"; done > .env; \
+		chmod 600 .env; echo "wrote .env (keep it safe: it holds every password)"; }
+
+compose-up: compose-env
+	docker compose up -d --build
+	docker compose ps
+
+compose-down:
+	docker compose down
 
 clean:
 	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,8 @@ from nats.aio.client import Client
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bdhvs_shared.request_log import RequestLogContext
+
 ReadinessCheck = Callable[[], Awaitable[bool]]
 
 
@@ -83,6 +85,7 @@ def service_app(
             await app.state.container.close()
 
     app = FastAPI(title=title, version="0.1.0", description=description, lifespan=lifespan)
+    app.add_middleware(RequestLogContext)
     for router in routers:
         app.include_router(router)
     app.include_router(container_health(app, registry))

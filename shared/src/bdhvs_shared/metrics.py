@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from bdhvs_shared.db.outbox import OutboxMetrics
 
@@ -20,10 +23,29 @@ class CommonMetrics:
     consumer_ack_pending: Gauge
     consumer_redelivered: Gauge
     handler_seconds: Histogram
+    dlq_messages: Gauge
+
+
+class WorkerHeartbeats(Collector):
+    """When each background worker of this process last ran without failing (Unix time)."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from bdhvs_shared.worker import RUNNING
+
+        family = GaugeMetricFamily(
+            "bdhvs_worker_last_success_timestamp_seconds",
+            "Unix time of the last successful run of each background worker (relay, dispatcher, ticks)",
+            labels=["worker"],
+        )
+        for worker in list(RUNNING):
+            if worker.last_success is not None:
+                family.add_metric([worker.name], worker.last_success)
+        yield family
 
 
 def common_metrics(service: str) -> CommonMetrics:
     registry = CollectorRegistry()
+    registry.register(WorkerHeartbeats())
     r = registry
     return CommonMetrics(
         registry=registry,
@@ -67,5 +89,10 @@ def common_metrics(service: str) -> CommonMetrics:
         ),
         handler_seconds=Histogram(
             "bdhvs_handler_seconds", f"{service}: time to apply one event", ["consumer"], registry=r
+        ),
+        dlq_messages=Gauge(
+            "bdhvs_dlq_messages",
+            "Messages in the DLQ stream (all consumers), as JetStream counts them",
+            registry=r,
         ),
     )

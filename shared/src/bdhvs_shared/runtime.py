@@ -21,9 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.db.outbox import OutboxRelay
 from bdhvs_shared.metrics import CommonMetrics
-from bdhvs_shared.nats.connection import JetStreamPublisher, connect
+from bdhvs_shared.nats.connection import JetStreamPublisher, connect, inbox_prefix
 from bdhvs_shared.nats.consumers import DurableConsumer, ensure_consumer
 from bdhvs_shared.nats.lag import watch_lag
+from bdhvs_shared.nats.logcontext import LogContext
 from bdhvs_shared.nats.reliable import ReliableDelivery
 from bdhvs_shared.nats.streams import ensure_streams
 from bdhvs_shared.settings import ServiceSettings
@@ -46,8 +47,10 @@ def make_broker(
     return NatsBroker(
         settings.nats_url,
         name=f"{service}-consumer",
+        inbox_prefix=inbox_prefix(service),
         max_reconnect_attempts=-1,
         middlewares=[
+            LogContext,  # first: its ids are bound around the others' log lines too
             ReliableDelivery(current_js, consumer.max_deliver, metrics.dead_lettered),
             NatsPrometheusMiddleware(registry=metrics.registry, app_name=service),
         ],

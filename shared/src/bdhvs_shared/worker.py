@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+import weakref
 from abc import ABC, abstractmethod
 
 import structlog
 
 log = structlog.get_logger(__name__)
+
+# Workers running in this process, so /metrics can report when each last succeeded (a stale reminder
+# tick or relay is an alert) without every service wiring a gauge into every worker.
+RUNNING: weakref.WeakSet[PollingWorker] = weakref.WeakSet()
 
 
 class PollingWorker(ABC):
@@ -26,6 +32,7 @@ class PollingWorker(ABC):
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self.last_success: float | None = None  # wall-clock time of the last run_once that did not fail
 
     @abstractmethod
     async def run_once(self) -> int:
@@ -36,11 +43,13 @@ class PollingWorker(ABC):
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=self.name)
+        RUNNING.add(self)
 
     async def stop(self) -> None:
         # The flag, not only cancel(): on Python 3.11 a cancel that races with the
         # wake-up is swallowed by asyncio.wait_for, and the loop would go on.
         self._stopping = True
+        RUNNING.discard(self)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -53,6 +62,7 @@ class PollingWorker(ABC):
             try:
                 done = await self.run_once()
                 failures = 0
+                self.last_success = time.time()
             except Exception as exc:  # a dependency is down: keep the rows, retry later
                 failures += 1
                 log.warning(f"{self.name} failed, will retry", error=repr(exc), failures=failures)

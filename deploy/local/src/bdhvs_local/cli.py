@@ -105,3 +105,62 @@ def bench(
     from bdhvs_local.bench import run as run_bench
 
     run_bench(reports, concurrency, rate, seconds)
+
+
+# Operations (docs/operations/): run against production with an admin DATABASE_URL and NATS_URL.
+def _admin_env() -> tuple[str, str]:
+    database_url, nats_url = os.environ.get("DATABASE_URL"), os.environ.get("NATS_URL")
+    if not database_url or not nats_url:
+        print("set DATABASE_URL (a superuser or the database owner) and NATS_URL (the admin user)")
+        raise typer.Exit(2)
+    return database_url, nats_url
+
+
+@app.command("backup")
+def backup_command(
+    to: Annotated[Path, typer.Option("--to", help="New directory for the backup")],
+) -> None:
+    """pg_dump of each service schema and a dump of every JetStream stream."""
+    from bdhvs_local.backup import backup
+
+    manifest = backup(*_admin_env(), to)
+    print(f"backup written to {to}: {json.dumps(manifest)}")
+
+
+@app.command("restore")
+def restore_command(
+    source: Annotated[Path, typer.Option("--from", help="A directory written by `backup`")],
+    replicas: Annotated[int, typer.Option(help="Stream replicas (3 on a NATS cluster)")] = 1,
+    wipe_first: Annotated[bool, typer.Option("--wipe", help="Drop the schemas and streams first")] = False,
+) -> None:
+    """Bring back the schemas and the streams (services stopped; schemas and streams absent)."""
+    from bdhvs_local.backup import restore, wipe
+
+    database_url, nats_url = _admin_env()
+    if wipe_first:
+        typer.confirm("Drop schemas intake, kpi, notifier and every stream, then restore?", abort=True)
+        wipe(database_url, nats_url)
+    counts = restore(database_url, nats_url, source, replicas)
+    print(f"restored from {source}; stream messages re-published: {json.dumps(counts)}")
+
+
+@app.command("dlq")
+def dlq_command(
+    action: Annotated[str, typer.Argument(help="list, or replay (all, or --seq)")] = "list",
+    seq: Annotated[list[int] | None, typer.Option(help="Only these DLQ sequence numbers")] = None,
+) -> None:
+    """List the dead-lettered messages, or send them back to their subjects once the cause is fixed."""
+    import asyncio
+
+    from bdhvs_local.dlq import dead_letters, replay
+
+    nats_url = _admin_env()[1]
+    letters = [d for d in asyncio.run(dead_letters(nats_url)) if not seq or d.seq in seq]
+    if action == "list":
+        for d in letters:
+            print(f"{d.seq:>6}  {d.consumer:<14} {d.subject:<40} event {d.event_id}  {d.reason}")
+        print(f"{len(letters)} message(s) in the DLQ")
+    elif action == "replay":
+        print(f"replayed {asyncio.run(replay(nats_url, letters))} message(s)")
+    else:
+        raise typer.BadParameter("list or replay")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -25,12 +26,19 @@ def nats_server_binary() -> str:
 
 @dataclass
 class EmbeddedNats:
-    """One nats-server process with its JetStream store under data_dir."""
+    """One nats-server process with its JetStream store under data_dir.
+
+    `config_file` (e.g. deploy/nats/nats.conf, with its users and permissions) is read first; the
+    command-line address, ports and store directory override what it says. `env` adds variables the
+    file refers to (its passwords).
+    """
 
     data_dir: Path
     port: int = 0
     monitor_port: int = 0
     host: str = "127.0.0.1"
+    config_file: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -42,9 +50,11 @@ class EmbeddedNats:
         self.port = self.port or free_port(self.host)
         self.monitor_port = self.monitor_port or free_port(self.host)
         log = (self.data_dir / "nats-server.log").open("ab")
+        config = ["--config", str(self.config_file)] if self.config_file else []
         self._process = subprocess.Popen(
             [
                 nats_server_binary(),
+                *config,
                 "--jetstream",
                 "--store_dir",
                 str(self.data_dir),
@@ -57,6 +67,7 @@ class EmbeddedNats:
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **self.env},
         )
         wait_for_port(self.host, self.port)
         return self

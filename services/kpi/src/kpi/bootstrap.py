@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
@@ -22,6 +22,7 @@ from bdhvs_shared.nats.connection import connect
 from bdhvs_shared.runtime import EventRuntime, make_broker
 from kpi.adapters.streams import consumer_is_pulled
 from kpi.adapters.tables import outbox
+from kpi.attainment_gauges import AttainmentGauges, AttainmentMetrics, attainment_metrics
 from kpi.domain.projection import ProjectionRules
 from kpi.handlers import register_handlers, reports_consumer
 from kpi.rebuild import RebuildResult, rebuild
@@ -43,6 +44,7 @@ class Container:
     rollup_worker: RollupWorker
     status_tick: StatusTick
     follower: CatalogueFollower
+    gauges: AttainmentGauges | None = field(default=None)
 
     @property
     def nc(self) -> Client | None:
@@ -53,6 +55,8 @@ class Container:
         await self.follower.stop()
         await self.rollup_worker.stop()
         await self.status_tick.stop()
+        if self.gauges is not None:
+            await self.gauges.stop()
         await self.runtime.close()
         await self.engine.dispose()
 
@@ -69,7 +73,9 @@ def build_service(settings: KpiSettings, sessions: async_sessionmaker[AsyncSessi
     )
 
 
-async def start(settings: KpiSettings, metrics: CommonMetrics) -> Container:
+async def start(
+    settings: KpiSettings, metrics: CommonMetrics, gauges_metrics: AttainmentMetrics | None = None
+) -> Container:
     consumer = reports_consumer(settings.max_deliver, settings.ack_wait_seconds)
     runtime = EventRuntime(settings, "kpi", ["REPORTS", "KPI", "DLQ"], consumer, metrics)
     js = await runtime.connect()
@@ -100,17 +106,20 @@ async def start(settings: KpiSettings, metrics: CommonMetrics) -> Container:
     broker = make_broker(settings, "kpi", consumer, metrics, js)
     register_handlers(broker, consumer, apply)
     await broker.start()
-    return Container(engine, sessions, service, runtime, broker, rollup_worker, status_tick, follower)
+    gauges = AttainmentGauges(sessions, gauges_metrics or attainment_metrics(metrics.registry))
+    gauges.start()
+    return Container(engine, sessions, service, runtime, broker, rollup_worker, status_tick, follower, gauges)
 
 
 def create_app(settings: KpiSettings) -> FastAPI:
     configure_logging(settings.log_format, settings.log_level)
     metrics = common_metrics("kpi")
+    gauges_metrics = attainment_metrics(metrics.registry)
     return service_app(
         "BDHVS KPI",
         "Attainment, pace, projection and status per unit and indicator, and for the province.",
         metrics.registry,
-        lambda: start(settings, metrics),
+        lambda: start(settings, metrics, gauges_metrics),
         [attainment.router, views.router],
     )
 

@@ -34,7 +34,13 @@ def run_env(metadata: MetaData, schema: str) -> None:
     assert url is not None
 
     def do_run(connection: Connection) -> None:
-        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        # CREATE SCHEMA needs the CREATE right on the database, even with IF NOT EXISTS; a service
+        # role that owns its provisioned schema (deploy/postgres/roles.sql) has no such right.
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}
+        ).first()
+        if exists is None:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"migrate:{schema}"})
         context.configure(
             connection=connection,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
+import structlog
 from prometheus_client import Counter, Gauge
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bdhvs_shared.events.cloudevents import body_for, headers_for
 from bdhvs_shared.events.envelope import Event
 from bdhvs_shared.worker import PollingWorker
+
+log = structlog.get_logger(__name__)
 
 
 class Publisher(Protocol):
@@ -30,6 +33,13 @@ async def stage(session: AsyncSession, outbox: Table, events: Sequence[tuple[Eve
     """Stage events (with their subjects) for publication in the caller's transaction."""
     if not events:
         return
+    # An HTTP request (intake) starts the chain: from here on its log lines name the correlation id.
+    # (Only within a request, whose context ends with it; never in a long-lived worker task.)
+    bound = structlog.contextvars.get_contextvars()
+    if "request_id" in bound and "correlation_id" not in bound:
+        structlog.contextvars.bind_contextvars(correlation_id=str(events[0][0].correlation_id))
+    for event, subject in events:
+        log.debug("event staged", staged_event_id=str(event.event_id), staged_subject=subject)
     await session.execute(
         outbox.insert(),
         [

@@ -10,6 +10,13 @@ from nats.js import JetStreamContext
 log = structlog.get_logger(__name__)
 
 
+def inbox_prefix(service: str) -> str:
+    """Replies (JetStream acks, pulled messages) come to `_INBOX_<service>.>`: the bus permissions
+    (deploy/nats/accounts.conf) let each service subscribe there only, so none reads another's replies.
+    """
+    return f"_INBOX_{service}"
+
+
 async def connect(url: str, name: str) -> Client:
     async def on_disconnect() -> None:
         log.warning("nats disconnected", client=name)
@@ -20,6 +27,7 @@ async def connect(url: str, name: str) -> Client:
     return await nats.connect(
         url,
         name=name,
+        inbox_prefix=inbox_prefix(name),
         max_reconnect_attempts=-1,  # NATS down is an outage to wait out, not a reason to exit
         reconnect_time_wait=0.5,
         disconnected_cb=on_disconnect,

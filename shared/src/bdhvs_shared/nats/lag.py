@@ -1,4 +1,4 @@
-"""Consumer lag as the service's own gauges, so alerts work without an external exporter."""
+"""Consumer lag and the DLQ size as the service's own gauges, so alerts work without an external exporter."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ async def watch_lag(
             metrics.consumer_pending.labels(consumer=name).set(info.num_pending or 0)
             metrics.consumer_ack_pending.labels(consumer=name).set(info.num_ack_pending or 0)
             metrics.consumer_redelivered.labels(consumer=name).set(info.num_redelivered or 0)
+            dlq = await js.stream_info("DLQ")
+            metrics.dlq_messages.set(dlq.state.messages or 0)
         except Exception as exc:  # lag is observability: never let it kill the service
             log.debug("consumer info unavailable", error=repr(exc))
         await asyncio.sleep(every)

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from faststream.nats import JStream, NatsBroker, PullSub
+from nats.aio.client import DEFAULT_INBOX_PREFIX
 
 from bdhvs_shared.events.envelope import Event
 from bdhvs_shared.nats.consumers import DurableConsumer
@@ -34,9 +35,18 @@ def subscribe(
     handle.__name__ = handle.__qualname__ = f"on_{model.__name__}"
     broker.subscriber(
         consumer.filter_subject,
+        inbox_prefix=_pull_inbox_prefix(broker),
         stream=JStream(consumer.stream, declare=False),
         durable=consumer.durable,
         pull_sub=PullSub(batch_size=1, timeout=1.0),
         title=f"{consumer.durable}:consume",
         description=description,
     )(handle)
+
+
+def _pull_inbox_prefix(broker: NatsBroker) -> bytes:
+    """Pulled messages arrive on an inbox under the broker's own prefix (`_INBOX_<service>`, which the
+    bus permissions let only this service read), not FastStream's default shared `_INBOX.`."""
+    kwargs = getattr(broker, "_connection_kwargs", {})  # FastStream keeps no public copy of it
+    prefix = kwargs.get("inbox_prefix") or DEFAULT_INBOX_PREFIX
+    return (prefix.encode() if isinstance(prefix, str) else bytes(prefix)) + b"."

@@ -1,0 +1,71 @@
+"""KPI attainment as Prometheus gauges, for the dashboards (attainment by commune, units by status).
+
+Read from the projection table every `poll_seconds`: the numbers change at most a few times a month,
+and reading them keeps the metrics out of the report path. Every replica exports the same values, so
+dashboards take max() over instances.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Gauge
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bdhvs_shared.worker import PollingWorker
+from kpi.adapters.tables import attainment
+
+
+@dataclass
+class AttainmentMetrics:
+    attainment: Gauge
+    units_by_status: Gauge
+
+
+def attainment_metrics(registry: CollectorRegistry) -> AttainmentMetrics:
+    return AttainmentMetrics(
+        attainment=Gauge(
+            "bdhvs_kpi_attainment_ratio",
+            "Current attainment (numerator / denominator) per unit and indicator",
+            ["unit", "indicator"],
+            registry=registry,
+        ),
+        units_by_status=Gauge(
+            "bdhvs_kpi_units_by_status",
+            "Units per indicator and status (achieved, on_track, at_risk, off_track, ...)",
+            ["indicator", "status"],
+            registry=registry,
+        ),
+    )
+
+
+class AttainmentGauges(PollingWorker):
+    name = "attainment-gauges"
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        metrics: AttainmentMetrics,
+        poll_seconds: float = 30.0,
+    ) -> None:
+        super().__init__(poll_seconds)
+        self._sessions = sessions
+        self._metrics = metrics
+
+    async def run_once(self) -> int:
+        a = attainment
+        async with self._sessions() as session:
+            query = select(a.c.unit_code, a.c.indicator, a.c.attainment, a.c.status)
+            rows = (await session.execute(query)).all()
+        counts: dict[tuple[str, str], int] = {}
+        for row in rows:
+            if row.attainment is not None:
+                self._metrics.attainment.labels(unit=row.unit_code, indicator=row.indicator).set(
+                    row.attainment
+                )
+            counts[(row.indicator, row.status)] = counts.get((row.indicator, row.status), 0) + 1
+        self._metrics.units_by_status.clear()  # a status no unit has any more must read 0, not its old count
+        for (indicator, status), n in counts.items():
+            self._metrics.units_by_status.labels(indicator=indicator, status=status).set(n)
+        return 0  # idle until the next poll
