@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -326,3 +327,42 @@ async def test_filters_with_control_characters_are_refused_not_a_500(intake: Any
         reply = await client.get("/api/v1/reports", params=params, headers=auth(tokens["operator"]))
         assert reply.status_code == 422, (params, reply.text)
         assert reply.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("form", "period", "values", "deadline", "as_of"),
+    [
+        ("quarterly", "2026-Q1", "commune_quarter", "2026-03-20T00:00:00+07:00", "2026-03-14"),
+        ("six_monthly", "2026-H1", "commune_quarter", "2026-06-20T00:00:00+07:00", "2026-06-14"),
+        ("annual", "2026", "commune_quarter", "2026-12-20T00:00:00+07:00", "2026-12-14"),
+        ("enterprise", "2026-Q1", "enterprise", "2026-03-20T00:00:00+07:00", "2026-03-14"),
+        ("youth_weekly", "2026-W10", "youth", "2026-03-09T00:00:00+07:00", "2026-03-08"),
+    ],
+)
+async def test_every_period_type_is_accepted_with_its_own_deadline(
+    intake: Any, form: str, period: str, values: str, deadline: str, as_of: str
+) -> None:
+    client, tokens = intake
+    figures = {
+        "commune_quarter": {
+            "c": {"numerator": 15000, "denominator": 18000},
+            "d": {"numerator": 9000, "denominator": 18000},
+            "dinh_danh_16": {"numerator": 16000},
+            "gia_dinh_so": {"numerator": 5000, "denominator": 6500},
+            "dai_su_so": {"numerator": 40, "denominator": 45},
+            "ho_tro_mot_cua": {"numerator": 1},
+            "cong_ttdt": {"numerator": 0},
+        },
+        "enterprise": {"dd": {"numerator": 1200, "denominator": 1500}},
+        "youth": {
+            "chu_ky_so": {"numerator": 10000, "parts": {"vneid": 9000, "mysign": 2500, "smartca": 1500}},
+            "lop_hoc_thon": {"numerator": 12, "denominator": 15},
+            "doi_tnxk": {"numerator": 1},
+        },
+    }[values]
+    body = {"unit_code": "09313", "form": form, "period": period, "values": figures}
+    reply = await client.post("/api/v1/reports", json=body, headers=auth(tokens["commune"]))
+    assert reply.status_code == 201, reply.text
+    assert (reply.json()["deadline"], reply.json()["as_of"]) == (deadline, as_of)
+    received = datetime.fromisoformat("2026-03-10T09:00:00+07:00")  # the fixture's clock
+    assert reply.json()["on_time"] is (received < datetime.fromisoformat(deadline))  # week 10 is late

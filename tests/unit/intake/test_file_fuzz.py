@@ -1,0 +1,91 @@
+"""Any bytes as an uploaded file: the readers and the import plan refuse clearly, never crash.
+
+schemathesis cannot generate .xlsx or CSV bodies for the import endpoint, so this fuzzes the
+parsing below it with hypothesis: arbitrary bytes, damaged templates, arbitrary CSV cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+import zipfile
+from datetime import datetime
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bdhvs_shared.catalogue import load_catalogue
+from intake.adapters import spreadsheets
+from intake.adapters.spreadsheets import TemplateRow, UnreadableFile
+from intake.domain.imports import ImportPlan, Refusal, plan_import
+from intake.domain.principal import Principal, Role
+from intake.domain.tabular import columns
+
+CATALOGUE = load_catalogue()
+FORM = CATALOGUE.forms["youth_weekly"]
+LAYOUT = columns(CATALOGUE, FORM)
+OPERATOR = Principal(uuid.uuid4(), Role.OPERATOR, None)
+TEMPLATE = spreadsheets.write_xlsx(
+    "t",
+    FORM.code,
+    "2026-W10",
+    datetime(2026, 3, 9),
+    LAYOUT,
+    [TemplateRow("09313", "x")],
+)
+
+
+def plan(table: spreadsheets.Table) -> ImportPlan | Refusal:
+    return plan_import(CATALOGUE, OPERATOR, table.sheet, table.keys, table.rows, FORM.code, "2026-W10", 500)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=4000))
+def test_arbitrary_bytes_are_refused_or_read(data: bytes) -> None:
+    for reader in (spreadsheets.read_xlsx, spreadsheets.read_csv):
+        try:
+            table = reader(data)
+        except UnreadableFile as exc:
+            assert exc.code.startswith("file.")
+        else:
+            assert isinstance(plan(table), ImportPlan | Refusal)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=0, max_value=len(TEMPLATE) - 1), st.binary(min_size=1, max_size=64))
+def test_a_damaged_template_is_refused_or_read(offset: int, junk: bytes) -> None:
+    damaged = TEMPLATE[:offset] + junk + TEMPLATE[offset + len(junk) :]
+    try:
+        table = spreadsheets.read_xlsx(damaged)
+    except UnreadableFile as exc:
+        assert exc.code.startswith("file.")
+    else:
+        assert isinstance(plan(table), ImportPlan | Refusal)
+
+
+cell = st.one_of(st.text(max_size=12), st.integers(-10, 10**7).map(str), st.just(""))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(cell, min_size=len(LAYOUT), max_size=len(LAYOUT)), min_size=1, max_size=5))
+def test_any_csv_cells_give_a_plan_or_located_problems(rows: list[list[str]]) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([c.key for c in LAYOUT])
+    writer.writerows(rows)
+    result = plan(spreadsheets.read_csv(out.getvalue().encode("utf-8")))
+    if isinstance(result, Refusal):
+        assert result.problems and all(p.problem.message and p.problem.code for p in result.problems)
+
+
+def test_a_zip_bomb_is_refused_before_it_is_opened() -> None:
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/big.xml", b"\0" * (spreadsheets.MAX_UNCOMPRESSED + 1))
+    try:
+        spreadsheets.read_xlsx(bomb.getvalue())
+    except UnreadableFile as exc:
+        assert exc.code == "file.too_large"
+    else:
+        raise AssertionError("a zip bomb was opened")
