@@ -40,10 +40,14 @@ def run(
     print("BDHVS is running:")
     for name, value in vars(endpoints).items():
         print(f"  {name:14} {value}")
-    catalogue = load_catalogue()
+    catalogue = (
+        load_catalogue()
+    )  # as shipped: an admin may have published a newer one (GET /api/v1/catalogue)
+    kpis = [c for c, i in catalogue.indicators.items() if i.kpi]
+    others = [c for c, i in catalogue.indicators.items() if not i.kpi]
     print(
-        f"  catalogue      version {catalogue.version}: {len(catalogue.units)} communes and wards, "
-        f"KPIs {', '.join(catalogue.indicators)}, forms {', '.join(catalogue.forms)}"
+        f"  catalogue      version {catalogue.version} (as shipped): {len(catalogue.units)} communes and wards, "
+        f"KPIs {', '.join(kpis)}, operational indicators {', '.join(others)}, forms {', '.join(catalogue.forms)}"
     )
     print(f"  mail is kept in {run_dir / 'mail'}; endpoints in {run_dir / 'endpoints.json'}")
     if endpoints.notifier_channels == "email":
