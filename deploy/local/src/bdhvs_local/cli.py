@@ -46,8 +46,9 @@ def run(
     kpis = [c for c, i in catalogue.indicators.items() if i.kpi]
     others = [c for c, i in catalogue.indicators.items() if not i.kpi]
     print(
-        f"  catalogue      version {catalogue.version} (as shipped): {len(catalogue.units)} communes and wards, "
-        f"KPIs {', '.join(kpis)}, operational indicators {', '.join(others)}, forms {', '.join(catalogue.forms)}"
+        f"  catalogue      version {catalogue.version} (as shipped): {len(catalogue.units)} communes and "
+        f"wards, KPIs {', '.join(kpis)}, operational indicators {', '.join(others)}, "
+        f"forms {', '.join(catalogue.forms)}"
     )
     print(f"  mail is kept in {run_dir / 'mail'}; endpoints in {run_dir / 'endpoints.json'}")
     if endpoints.notifier_channels == "email":
