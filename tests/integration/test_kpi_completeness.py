@@ -1,4 +1,4 @@
-"""Reporting completeness against real NATS and PostgreSQL: counts, rates, the missing list, events."""
+"""Completeness and the consolidated report against real NATS and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import datetime
 
 import asyncpg
 import httpx
+import openpyxl
 import pytest
 
 from bdhvs_shared.catalogue import as_of_date, load_catalogue
@@ -21,6 +22,7 @@ from support.apps import eventually, running
 from support.bus import consumer_backlog, jetstream, stream_messages
 from support.events import TZ, publish, report_accepted
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ON_TIME, LATE, WARD = "09313", "09292", "09187"  # two communes (xa) and a ward (phuong)
 
 
@@ -121,3 +123,52 @@ async def test_unknown_forms_and_periods_are_refused(
 ) -> None:
     reply = await kpi.get("/api/v1/completeness", params=params)
     assert reply.status_code == 422 and reply.json()["errors"][0]["code"] == code
+
+
+async def test_the_consolidated_report_as_xlsx_and_html(
+    kpi: httpx.AsyncClient, clean_nats: str, db: asyncpg.Connection
+) -> None:
+    events = [
+        report_accepted(ON_TIME, "2026-02", {"c": (4300, 10000), "d": (3000, 10000)}),  # c: off track
+        report_accepted(ON_TIME, "2026-03", {"c": (4700, 10000), "d": (3500, 10000)}),
+        report_accepted(
+            LATE, "2026-03", {"c": (6000, 20000)}, on_time=False, received=datetime(2026, 3, 22, tzinfo=TZ)
+        ),
+        report_accepted(ON_TIME, "2026-04", {"c": (9900, 10000)}),  # after the month: not in its report
+    ]
+    async with jetstream(clean_nats) as js:
+        for event in events:
+            await publish(js, event, f"bdhvs.report.accepted.{event.unit_code}")
+    await applied(clean_nats, db, len(events))
+
+    reply = await kpi.get("/api/v1/consolidated", params={"period": "2026-03"})
+    assert reply.status_code == 200 and reply.headers["content-type"].startswith(XLSX)
+    book = openpyxl.load_workbook(io.BytesIO(reply.content))
+    assert book.sheetnames == ["Chỉ tiêu", "Tình hình báo cáo", "Trễ hạn, chưa báo cáo"]
+    sheet = book["Chỉ tiêu"]
+    header = [c.value for c in sheet[4]]
+    c_col = header.index("Chỉ tiêu c")  # attainment is the first column of each KPI's block
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=6, values_only=True) if r[0]}
+    assert rows["24"][c_col] == pytest.approx((4700 + 6000) / 30000)  # the roll-up, April left out
+    assert rows[ON_TIME][c_col] == pytest.approx(0.47) and rows[ON_TIME][c_col + 2] == "Chậm tiến độ"
+    assert rows[ON_TIME][c_col + 1] == "≥ 100 %"
+    assert rows[WARD][c_col] is None and rows[WARD][c_col + 2] == "Chưa có số liệu"
+    counts = [r for r in book["Tình hình báo cáo"].iter_rows(min_row=5, values_only=True) if r[0]]
+    assert counts[0][:6] == ("Toàn tỉnh", rows_expected(), 2, 1, 1, rows_expected() - 2)
+    late = list(book["Trễ hạn, chưa báo cáo"].iter_rows(min_row=5, values_only=True))
+    assert len(late) == rows_expected() - 1 and (LATE, "Trễ hạn") in {(r[1], r[4]) for r in late}
+
+    page = await kpi.get("/api/v1/consolidated", params={"period": "2026-03", "format": "html"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    text = page.text
+    assert "THÁNG 2026-03" in text and "Tình hình báo cáo" in text and "Chậm tiến độ" in text
+    assert load_catalogue().units[WARD].name in text and "47,00 %" in text
+
+    wrong = await kpi.get("/api/v1/consolidated", params={"period": "2026-Q1"})
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["code"] == "period.not_for_form"
+
+
+def rows_expected() -> int:
+    catalogue = load_catalogue()
+    form = catalogue.forms["monthly"]
+    return len(catalogue.expected_reporters(form, on=as_of_date(Period.parse("2026-03"), form.as_of_day)))

@@ -25,7 +25,7 @@ from kpi.domain.projection import ProjectionRules
 from kpi.handlers import register_handlers, reports_consumer
 from kpi.rebuild import RebuildResult, rebuild
 from kpi.rollup_worker import RollupWorker
-from kpi.routes import attainment, completeness, views
+from kpi.routes import attainment, completeness, consolidated, views
 from kpi.service import CONSUMER, KpiService
 from kpi.settings import KpiSettings
 from kpi.status_tick import StatusTick
@@ -101,7 +101,7 @@ def create_app(settings: KpiSettings) -> FastAPI:
         "Attainment, pace, projection and status per unit and indicator, and for the province.",
         metrics.registry,
         lambda: start(settings, metrics),
-        [attainment.router, views.router, completeness.router],
+        [attainment.router, views.router, completeness.router, consolidated.router],
     )
 
 
