@@ -104,13 +104,19 @@ async def test_a_redelivered_event_changes_nothing(
     assert row is not None and row["sequence"] == 1
     assert await db.fetchval("SELECT count(*) FROM kpi.observations") == 2
     await eventually(lambda: db.fetchval("SELECT count(*) FROM kpi.rollup_dirty"), lambda n: n == 0)
-    # Unit + province, for c and d, once each: an attainment snapshot and the first status.
+    # Unit + province, for c and d, once each: an attainment snapshot and the first status;
+    # and the monthly form's completeness once.
     subjects = [r["subject"] for r in await db.fetch("SELECT subject FROM kpi.outbox")]
     assert sorted(subjects) == sorted(
-        f"bdhvs.kpi.{kind}.{unit}.{indicator}"
-        for kind in ("attainment", "status")
-        for unit in ("09313", "24")
-        for indicator in ("c", "d")
+        [
+            *(
+                f"bdhvs.kpi.{kind}.{unit}.{indicator}"
+                for kind in ("attainment", "status")
+                for unit in ("09313", "24")
+                for indicator in ("c", "d")
+            ),
+            "bdhvs.kpi.reporting.monthly",
+        ]
     )
 
 

@@ -71,6 +71,7 @@ async def tables(db: asyncpg.Connection) -> dict[str, list[dict[str, Any]]]:
             ("attainment", "*", "unit_code, indicator"),
             ("observations", "*", "unit_code, indicator, form, period"),
             ("processed_events", "consumer, event_id", "event_id"),
+            ("report_receipts", "*", "unit_code, form, period"),
         )
     }
 
@@ -122,7 +123,7 @@ async def test_rebuild_after_wiping_gives_the_original_projections(
     settings: KpiSettings, populated: dict[str, list[dict[str, Any]]], db: asyncpg.Connection
 ) -> None:
     published = await outbox_count(db)
-    await db.execute("TRUNCATE kpi.attainment, kpi.observations, kpi.processed_events")
+    await db.execute("TRUNCATE kpi.attainment, kpi.observations, kpi.processed_events, kpi.report_receipts")
 
     await run_rebuild(settings, batch=1000, force=False)
 

@@ -22,6 +22,8 @@ def report_accepted(
     revision: int = 1,
     report_id: uuid.UUID | None = None,
     received: datetime | None = None,
+    on_time: bool = True,
+    form: str = "monthly",
 ) -> ReportAccepted:
     year, month = (int(p) for p in period.split("-"))
     received = received or datetime(year, month, 15, 9, 0, tzinfo=TZ)
@@ -29,16 +31,16 @@ def report_accepted(
         producer="intake",
         correlation_id=None,
         occurred_at=received,
-        report_id=report_id or uuid.uuid5(uuid.NAMESPACE_URL, f"{unit}/monthly/{period}"),
+        report_id=report_id or uuid.uuid5(uuid.NAMESPACE_URL, f"{unit}/{form}/{period}"),
         revision=revision,
         unit_code=unit,
-        form="monthly",
+        form=form,
         period=period,
         as_of=date(year, month, 14),
         values={k: IndicatorValue(numerator=n, denominator=d) for k, (n, d) in values.items()},
         received_at=received,
         deadline=datetime(year, month, 20, tzinfo=TZ),
-        on_time=True,
+        on_time=on_time,
         submitted_by=f"commune:{unit}",
         catalogue_version="test",
     )

@@ -16,9 +16,12 @@ def test_asyncapi_lists_each_service_channels_and_event_schemas() -> None:
     assert set(kpi["channels"]) == {
         "bdhvs.kpi.attainment.{unit_code}.{indicator}:publish",
         "bdhvs.kpi.status.{unit_code}.{indicator}:publish",
+        "bdhvs.kpi.reporting.{form}:publish",
         "kpi-reports:consume",
     }
-    assert {"AttainmentUpdated", "ReportAccepted", "StatusChanged"} <= set(kpi["components"]["schemas"])
+    assert {"AttainmentUpdated", "ReportAccepted", "StatusChanged", "ReportingUpdated"} <= set(
+        kpi["components"]["schemas"]
+    )
     intake = json.loads((docs.ROOT / "docs/asyncapi/intake.json").read_text(encoding="utf-8"))
     assert set(intake["channels"]) == {"bdhvs.report.accepted.{unit_code}:publish"}
     notifier = json.loads((docs.ROOT / "docs/asyncapi/notifier.json").read_text(encoding="utf-8"))

@@ -27,7 +27,7 @@ from kpi.domain.projection import ProjectionRules
 from kpi.handlers import register_handlers, reports_consumer
 from kpi.rebuild import RebuildResult, rebuild
 from kpi.rollup_worker import RollupWorker
-from kpi.routes import attainment, views
+from kpi.routes import attainment, completeness, consolidated, views
 from kpi.service import CONSUMER, KpiService
 from kpi.settings import KpiSettings
 from kpi.status_tick import StatusTick
@@ -70,6 +70,7 @@ def build_service(settings: KpiSettings, sessions: async_sessionmaker[AsyncSessi
         rules=ProjectionRules(
             window_days=settings.window_days, at_risk_margin=settings.at_risk_margin_pp / 100
         ),
+        deadline_inclusive=settings.deadline_inclusive,
     )
 
 
@@ -120,7 +121,7 @@ def create_app(settings: KpiSettings) -> FastAPI:
         "Attainment, pace, projection and status per unit and indicator, and for the province.",
         metrics.registry,
         lambda: start(settings, metrics, gauges_metrics),
-        [attainment.router, views.router],
+        [attainment.router, views.router, completeness.router, consolidated.router],
     )
 
 

@@ -24,7 +24,7 @@ from kpi.adapters import rebuild_store, streams
 from kpi.projector import Projector
 from kpi.publications import Staged
 from kpi.rebuild_plan import Key, RebuildPlan, Recorded, plan
-from kpi.replay import ObservationFold
+from kpi.replay import ObservationFold, ReceiptFold
 
 
 @dataclass
@@ -67,11 +67,15 @@ async def rebuild(
     await rebuild_store.prepare(engine)
     try:
         fold = ObservationFold(projector.catalogue.indicators, keep_event_ids=False)
+        receipts = ReceiptFold()
         async for events, replay in streams.replay_reports(js, batch):
             fold.add_all(events)
+            for event in events:
+                receipts.add(event)
             await rebuild_store.copy_event_ids(engine, [e.event_id for e in events])
             result.events, result.skipped = replay.events, replay.skipped
         await rebuild_store.copy_observations(engine, fold.rows.values())
+        await rebuild_store.copy_receipts(engine, receipts.rows.values())  # completeness, no events
         rebuilt = projector.all_snapshots(fold.rows.values(), today)
         published = await streams.last_published(js, batch)
         outcome = RebuildPlan()

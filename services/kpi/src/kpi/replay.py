@@ -55,3 +55,39 @@ class ObservationFold:
         for event in events:
             self.add(event)
         return self
+
+
+ReceiptKey = tuple[str, str, str]  # unit, form, period
+
+
+class ReceiptFold:
+    """Report receipts from the events, by the live rule: the lowest revision seen decides
+    `on_time` and the first receipt time, the highest the latest revision (any order)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[ReceiptKey, dict[str, object]] = {}
+
+    def add(self, event: ReportAccepted) -> None:
+        key: ReceiptKey = (event.unit_code, event.form, event.period)
+        row = self.rows.setdefault(
+            key,
+            {
+                "unit_code": event.unit_code,
+                "form": event.form,
+                "period": event.period,
+                "on_time": event.on_time,
+                "first_revision": event.revision,
+                "first_received_at": event.received_at,
+                "latest_revision": event.revision,
+                "latest_received_at": event.received_at,
+                "deadline": event.deadline,
+            },
+        )
+        if event.revision < row["first_revision"]:  # type: ignore[operator]
+            row |= {
+                "on_time": event.on_time,
+                "first_revision": event.revision,
+                "first_received_at": event.received_at,
+            }
+        if event.revision > row["latest_revision"]:  # type: ignore[operator]
+            row |= {"latest_revision": event.revision, "latest_received_at": event.received_at}

@@ -14,13 +14,14 @@ from bdhvs_shared.catalogue import Catalogue
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.db.idempotency import first_time
 from bdhvs_shared.db.outbox import stage
-from bdhvs_shared.events import ReportAccepted
-from kpi.adapters import observations, projections, rollups
+from bdhvs_shared.events import ReportAccepted, subjects
+from kpi.adapters import observations, projections, receipts, rollups
 from kpi.adapters.tables import outbox, processed_events
 from kpi.domain.projection import ProjectionRules
 from kpi.projector import Projector
 from kpi.publications import Staged, publications
 from kpi.rejudging import needs_rejudging
+from kpi.reporting import ReportingQueryError, reporting_event, reporting_view, resolve
 from kpi.snapshot import Snapshot
 
 CONSUMER = "kpi-reports"
@@ -33,6 +34,7 @@ class KpiService:
     clock: Clock
     tz: ZoneInfo
     rules: ProjectionRules
+    deadline_inclusive: bool = False
 
     @property
     def projector(self) -> Projector:
@@ -55,8 +57,26 @@ class KpiService:
                 await observations.upsert(session, event, indicator, value)
                 staged += await self.refresh(session, event.unit_code, indicator, now, event.correlation_id)
                 await rollups.mark_dirty(session, indicator, event.correlation_id, now)
+            staged += await self.record_receipt(session, event, now)
             await stage(session, outbox, staged)
         return True
+
+    async def record_receipt(
+        self, session: AsyncSession, event: ReportAccepted, now: datetime
+    ) -> list[Staged]:
+        """Count the report for completeness; the form and period's new state when it is a new report."""
+        # Taken last in the transaction (after the unit locks), so it cannot close a cycle.
+        await _lock(session, f"reporting:{event.form}", event.period)
+        if not await receipts.record(session, event):
+            return []  # a correction of a report already counted: completeness unchanged
+        try:
+            form, period = resolve(self.catalogue, event.form, event.period)
+        except ReportingQueryError:
+            return []  # a form or period this catalogue version does not know: counted, not published
+        received = await receipts.for_period(session, event.form, event.period)
+        view = reporting_view(self.catalogue, form, period, received, self.tz, self.deadline_inclusive)
+        published = reporting_event(view, len(received), now, event.correlation_id)
+        return [(published, subjects.kpi_reporting(form.code))]
 
     async def refresh_rollups(self) -> int:
         """Recompute the province projection of every stale indicator; returns how many."""

@@ -15,6 +15,10 @@ class KpiSettings(ServiceSettings):
     ack_wait_seconds: float = Field(
         default=30.0, gt=0, description="Seconds before an unacknowledged message is redelivered."
     )
+    deadline_inclusive: bool = Field(
+        default=False,
+        description="As intake's: False 'before the 20th' (cut-off the 20th 00:00), True 'by the 20th'.",
+    )
     window_days: int = Field(default=180, ge=1, description="Pace window (KPI_RULES).")
     rollup_pause_seconds: float = Field(
         default=0.1,

@@ -6,7 +6,13 @@ Changed only by adding fields. Strict when emitting, tolerant when reading
 
 from bdhvs_shared.events.catalogue import CataloguePublished
 from bdhvs_shared.events.envelope import Event
-from bdhvs_shared.events.kpi import AttainmentUpdated, StatusChanged, TargetInfo
+from bdhvs_shared.events.kpi import (
+    AttainmentUpdated,
+    GroupReporting,
+    ReportingUpdated,
+    StatusChanged,
+    TargetInfo,
+)
 from bdhvs_shared.events.notifications import NotificationFailed, NotificationSent
 from bdhvs_shared.events.reports import IndicatorValue, ReportAccepted
 
@@ -14,10 +20,12 @@ __all__ = [
     "AttainmentUpdated",
     "CataloguePublished",
     "Event",
+    "GroupReporting",
     "IndicatorValue",
     "NotificationFailed",
     "NotificationSent",
     "ReportAccepted",
+    "ReportingUpdated",
     "StatusChanged",
     "TargetInfo",
 ]

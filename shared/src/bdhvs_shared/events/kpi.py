@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -80,3 +80,41 @@ class StatusChanged(Event):
         description="Attainment projected at the target date, clamped to [0, 1]."
     )
     target: TargetInfo | None = Field(description="The target the status is judged against.")
+
+
+class GroupReporting(BaseModel):
+    """Completeness of one group of units for a form and period (KPI_RULES)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    group: str = Field(description="province (every expected unit), xa (communes) or phuong (wards).")
+    expected: int = Field(ge=0, description="Active units on the period's as-of day that file the form.")
+    received: int = Field(ge=0, description="Expected units whose report arrived (any revision).")
+    on_time: int = Field(ge=0, description="Received whose first revision arrived before the cut-off.")
+    late: int = Field(ge=0, description="received − on_time.")
+    missing: int = Field(ge=0, description="expected − received.")
+    reporting_rate: float | None = Field(description="received / expected, in [0, 1]; null if none expected.")
+    on_time_rate: float | None = Field(description="on_time / expected, in [0, 1]; null if none expected.")
+
+
+class ReportingUpdated(Event):
+    """Reporting completeness of one form and period changed: a new report arrived.
+
+    Subject: `bdhvs.kpi.reporting.<form>`. Each message is the full state of its
+    form and period (the whole province first in `groups`, then communes and
+    wards); the last message per subject and period is the current state.
+    Corrections of a report already received change nothing, so publish nothing.
+    """
+
+    TYPE: ClassVar[str] = "bdhvs.kpi.reporting"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    event_type: Literal["bdhvs.kpi.reporting"] = "bdhvs.kpi.reporting"
+    form: str = Field(description="Catalogue code of the form.", examples=["monthly"])
+    period: str = Field(description="Canonical period, e.g. 2026-03.", examples=["2026-03"])
+    sequence: int = Field(
+        ge=1, description="Reports received for this form and period: grows by one with each message."
+    )
+    as_of: date = Field(description="The period's as-of day: expected units are those active on it.")
+    deadline: datetime = Field(description="The form's cut-off for this period (on time: strictly before).")
+    groups: list[GroupReporting] = Field(description="The whole province first, then xa and phuong.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 REPORT_ACCEPTED = "bdhvs.report.accepted.{unit_code}"
 KPI_ATTAINMENT = "bdhvs.kpi.attainment.{unit_code}.{indicator}"
 KPI_STATUS = "bdhvs.kpi.status.{unit_code}.{indicator}"
+KPI_REPORTING = "bdhvs.kpi.reporting.{form}"
 NOTIFICATION_SENT = "bdhvs.notification.sent.{unit_code}"
 NOTIFICATION_FAILED = "bdhvs.notification.failed.{unit_code}"
 CATALOGUE_PUBLISHED = "bdhvs.catalogue.published"
@@ -12,6 +13,7 @@ CATALOGUE_PUBLISHED = "bdhvs.catalogue.published"
 REPORT_ACCEPTED_ALL = "bdhvs.report.accepted.>"
 KPI_ATTAINMENT_ALL = "bdhvs.kpi.attainment.>"
 KPI_STATUS_ALL = "bdhvs.kpi.status.>"
+KPI_REPORTING_ALL = "bdhvs.kpi.reporting.>"
 
 
 def report_accepted(unit_code: str) -> str:
@@ -24,6 +26,10 @@ def kpi_attainment(unit_code: str, indicator: str) -> str:
 
 def kpi_status(unit_code: str, indicator: str) -> str:
     return KPI_STATUS.format(unit_code=_token(unit_code), indicator=_token(indicator))
+
+
+def kpi_reporting(form: str) -> str:
+    return KPI_REPORTING.format(form=_token(form))
 
 
 def notification_sent(unit_code: str) -> str:

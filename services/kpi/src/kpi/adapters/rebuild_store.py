@@ -18,7 +18,7 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bdhvs_shared.db.outbox import stage
-from kpi.adapters.tables import attainment, observations, outbox, rollup_dirty
+from kpi.adapters.tables import attainment, observations, outbox, report_receipts, rollup_dirty
 from kpi.projector import StoredObservation
 from kpi.publications import Staged
 from kpi.rebuild_plan import Key, Recorded
@@ -35,7 +35,9 @@ async def prepare(engine: AsyncEngine) -> None:
         await conn.execute(text(f'DROP SCHEMA IF EXISTS "{STAGING}" CASCADE'))
         await conn.execute(text(f'CREATE SCHEMA "{STAGING}"'))
         staged = await conn.execution_options(schema_translate_map={"kpi": STAGING})
-        await staged.run_sync(lambda sync: observations.metadata.create_all(sync, tables=[observations]))
+        await staged.run_sync(
+            lambda sync: observations.metadata.create_all(sync, tables=[observations, report_receipts])
+        )
         await conn.execute(text(f"CREATE TABLE {STAGING}.{_REPLAYED_IDS} (event_id uuid NOT NULL)"))
 
 
@@ -51,6 +53,11 @@ async def copy_event_ids(engine: AsyncEngine, event_ids: Sequence[UUID]) -> None
 async def copy_observations(engine: AsyncEngine, rows: Iterable[StoredObservation]) -> None:
     columns = [c.name for c in observations.columns]
     await _copy(engine, observations.name, columns, [tuple(asdict(r)[c] for c in columns) for r in rows])
+
+
+async def copy_receipts(engine: AsyncEngine, rows: Iterable[dict[str, Any]]) -> None:
+    columns = [c.name for c in report_receipts.columns]
+    await _copy(engine, report_receipts.name, columns, [tuple(r[c] for c in columns) for r in rows])
 
 
 async def _copy(engine: AsyncEngine, table: str, columns: list[str], records: list[tuple[Any, ...]]) -> None:
@@ -70,13 +77,24 @@ async def swap(
     """In one transaction: lock the live tables, let `decide` plan against the live rows, replace."""
     async with sessions() as session, session.begin():
         await session.execute(
-            text("LOCK TABLE kpi.observations, kpi.attainment, kpi.rollup_dirty IN ACCESS EXCLUSIVE MODE")
+            text(
+                "LOCK TABLE kpi.observations, kpi.attainment, kpi.rollup_dirty, kpi.report_receipts "
+                "IN ACCESS EXCLUSIVE MODE"
+            )
         )
         rows, staged = decide(await live_recorded(session))
         columns = ", ".join(c.name for c in observations.columns)
         await session.execute(text("TRUNCATE kpi.observations"))
         await session.execute(
             text(f"INSERT INTO kpi.observations ({columns}) SELECT {columns} FROM {STAGING}.observations")
+        )
+        receipts = ", ".join(c.name for c in report_receipts.columns)
+        await session.execute(text("TRUNCATE kpi.report_receipts"))
+        await session.execute(
+            text(
+                f"INSERT INTO kpi.report_receipts ({receipts}) "
+                f"SELECT {receipts} FROM {STAGING}.report_receipts"
+            )
         )
         await session.execute(delete(attainment))
         if rows:

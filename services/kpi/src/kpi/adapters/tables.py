@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -67,6 +68,22 @@ rollup_dirty = Table(
     Column("indicator", String(10), primary_key=True),
     Column("correlation_id", UUID(as_uuid=True), nullable=False),
     Column("marked_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per report (unit, form, period) received, whatever its revisions: completeness reads it.
+# `on_time` is the first revision's verdict (KPI_RULES: a correction does not change it).
+report_receipts = Table(
+    "report_receipts",
+    metadata,
+    Column("unit_code", String(5), primary_key=True),
+    Column("form", String(50), primary_key=True),
+    Column("period", String(10), primary_key=True),
+    Column("on_time", Boolean, nullable=False),
+    Column("first_revision", Integer, nullable=False),
+    Column("first_received_at", DateTime(timezone=True), nullable=False),
+    Column("latest_revision", Integer, nullable=False),
+    Column("latest_received_at", DateTime(timezone=True), nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
 )
 
 outbox = outbox_table(metadata)

@@ -1,0 +1,60 @@
+"""Report receipts: one row per report (unit, form, period), for completeness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case, func, literal_column, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bdhvs_shared.events import ReportAccepted
+from kpi.adapters.tables import report_receipts as t
+from kpi.reporting import Receipt
+
+
+async def record(session: AsyncSession, event: ReportAccepted) -> bool:
+    """Record a revision; True when it is the first one seen of its report (completeness changed).
+
+    Idempotent and order-independent: the lowest revision seen decides `on_time` and the
+    first receipt time, the highest the latest revision.
+    """
+    stmt = insert(t).values(
+        unit_code=event.unit_code,
+        form=event.form,
+        period=event.period,
+        on_time=event.on_time,
+        first_revision=event.revision,
+        first_received_at=event.received_at,
+        latest_revision=event.revision,
+        latest_received_at=event.received_at,
+        deadline=event.deadline,
+    )
+    new = stmt.excluded
+    earlier = new.first_revision < t.c.first_revision
+    later = new.latest_revision > t.c.latest_revision
+    upsert: Any = stmt.on_conflict_do_update(
+        index_elements=[t.c.unit_code, t.c.form, t.c.period],
+        set_={
+            "on_time": case((earlier, new.on_time), else_=t.c.on_time),
+            "first_revision": func.least(t.c.first_revision, new.first_revision),
+            "first_received_at": case((earlier, new.first_received_at), else_=t.c.first_received_at),
+            "latest_revision": func.greatest(t.c.latest_revision, new.latest_revision),
+            "latest_received_at": case((later, new.latest_received_at), else_=t.c.latest_received_at),
+        },
+    ).returning(literal_column("(xmax = 0)").label("inserted"))  # PostgreSQL: 0 on insert
+    return bool((await session.execute(upsert)).scalar_one())
+
+
+async def for_period(session: AsyncSession, form: str, period: str) -> dict[str, Receipt]:
+    rows = await session.execute(
+        select(
+            t.c.unit_code,
+            t.c.on_time,
+            t.c.first_revision,
+            t.c.first_received_at,
+            t.c.latest_revision,
+            t.c.latest_received_at,
+        ).where(t.c.form == form, t.c.period == period)
+    )
+    return {r.unit_code: Receipt(**r._asdict()) for r in rows}
