@@ -66,7 +66,12 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[An
 
 
 async def finish(
-    session: AsyncSession, row_id: int, status: str, now: datetime, note: str | None = None, recipients: int = 0
+    session: AsyncSession,
+    row_id: int,
+    status: str,
+    now: datetime,
+    note: str | None = None,
+    recipients: int = 0,
 ) -> None:
     await session.execute(
         update(deadline_ledger)

@@ -114,7 +114,9 @@ def unit_items(
     return items
 
 
-def summary_item(form: Form, period: Period, province_code: str, policy: LedgerPolicy, tz: ZoneInfo) -> DueItem:
+def summary_item(
+    form: Form, period: Period, province_code: str, policy: LedgerPolicy, tz: ZoneInfo
+) -> DueItem:
     overdue = next(i for i in unit_items(form, period, province_code, policy, tz) if i.kind == OVERDUE)
     return DueItem(form.code, str(period), province_code, SUMMARY, overdue.due_at, overdue.deadline, None)
 
@@ -123,7 +125,12 @@ def period_containing(period_type: PeriodType, day: date) -> Period:
     if period_type is PeriodType.WEEKLY:
         iso = day.isocalendar()
         return Period(period_type, iso.year, iso.week)
-    months = {PeriodType.MONTHLY: 1, PeriodType.QUARTERLY: 3, PeriodType.SIX_MONTHLY: 6, PeriodType.ANNUAL: 12}
+    months = {
+        PeriodType.MONTHLY: 1,
+        PeriodType.QUARTERLY: 3,
+        PeriodType.SIX_MONTHLY: 6,
+        PeriodType.ANNUAL: 12,
+    }
     return Period(period_type, day.year, (day.month - 1) // months[period_type] + 1)
 
 
