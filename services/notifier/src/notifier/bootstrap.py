@@ -180,7 +180,8 @@ async def start(
     register_handlers(broker, consumer, apply)
     register_report_handler(broker, reports, cancel)
     await broker.start()
-    tick.start()
+    if settings.ledger_enabled:
+        tick.start()
     lag = asyncio.create_task(watch_lag(js, reports, metrics))
     return Container(engine, sessions, runtime, broker, workers, http, clock, ledger, tick, lag)
 

@@ -66,6 +66,11 @@ class NotifierSettings(ServiceSettings):
         default=False,
         description="As intake reads deadlines: false 'before the 20th' (20th 00:00), true 'by the 20th'.",
     )
+    ledger_enabled: bool = Field(
+        default=True,
+        description="Send the deadline ledger's reminders, notices and summaries from this instance "
+        "(reports still cancel ledger items when false)",
+    )
     ledger_tick_seconds: float = Field(
         default=60.0, gt=0, description="How often the deadline ledger looks for what fell due"
     )
