@@ -18,6 +18,7 @@ def system_env(database_url: str, clean_nats: str, smtp_server: SmtpCatcher) -> 
         "SMTP_PORT": str(smtp_server.port),
         "BDHVS_CLOCK_START": "2026-03-16T09:00:00+07:00",
         "LOG_FORMAT": "json",
+        "LEDGER_ENABLED": "false",  # these tests count alert mails; the ledger has its own tests
     }
 
 

@@ -212,11 +212,14 @@ async def test_the_pipeline_runs_with_each_service_on_its_own_user_and_role(
         )
         assert sent[0].subject.startswith("bdhvs.notification.sent.")
 
-        # A message kpi can never apply reaches the DLQ under kpi's own user.
+        # A message no consumer can apply reaches the DLQ under each consumer's own user.
         async with client_as(secured, "admin") as admin:
             await admin.jetstream().publish("bdhvs.report.accepted.09313", b"not json", timeout=5)
-        dead = await eventually(lambda: stream_messages(admin_url, "DLQ"), lambda m: len(m) == 1)
-        assert dead[0].subject == "bdhvs.dlq.kpi-reports.bdhvs.report.accepted.09313"
+        dead = await eventually(lambda: stream_messages(admin_url, "DLQ"), lambda m: len(m) == 2)
+        assert {m.subject for m in dead} == {
+            "bdhvs.dlq.kpi-reports.bdhvs.report.accepted.09313",
+            "bdhvs.dlq.notifier-reports.bdhvs.report.accepted.09313",
+        }
 
         metrics = (await kpi_client.get("/metrics")).text
         assert 'bdhvs_consumer_num_pending{consumer="kpi-reports"}' in metrics

@@ -32,6 +32,7 @@ async def notifier(
         database_url=database_url,
         smtp_host=smtp_server.host,
         smtp_port=smtp_server.port,
+        ledger_enabled=False,  # the deadline ledger has its own tests
     )
     app = create_app(settings)
     async with running(app) as client:
@@ -104,7 +105,11 @@ async def test_smtp_down_keeps_the_notification_pending_and_sends_it_later(
     async with jetstream(clean_nats) as js:
         await ensure_streams(js, ["KPI"])
     settings = NotifierSettings(
-        nats_url=clean_nats, database_url=database_url, smtp_host="127.0.0.1", smtp_port=port
+        nats_url=clean_nats,
+        database_url=database_url,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        ledger_enabled=False,
     )
     app = create_app(settings)
     async with running(app):

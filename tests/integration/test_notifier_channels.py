@@ -80,6 +80,7 @@ async def notifier(
         "dispatch_poll_seconds": 0.05,
         "sms_rate_per_second": 100.0,
         "webhook_rate_per_second": 100.0,
+        "ledger_enabled": False,  # the deadline ledger has its own tests
         **overrides,
     }
     app = create_app(NotifierSettings(**values))

@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
 from nats.aio.client import Client
+from nats.js import JetStreamContext
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bdhvs_shared.catalogue import load_catalogue
+from bdhvs_shared.catalogue import Catalogue, load_catalogue
 from bdhvs_shared.catalogue_follower import CatalogueFollower
-from bdhvs_shared.clock import clock_from_iso
+from bdhvs_shared.clock import Clock, clock_from_iso
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
-from bdhvs_shared.events import AttainmentUpdated
+from bdhvs_shared.events import AttainmentUpdated, ReportAccepted
 from bdhvs_shared.http import service_app
 from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
+from bdhvs_shared.nats.consumers import DurableConsumer, ensure_consumer
+from bdhvs_shared.nats.lag import watch_lag
 from bdhvs_shared.runtime import EventRuntime, make_broker
 from notifier.adapters.tables import outbox
 from notifier.dispatcher import DeliveryCounters, Dispatcher
 from notifier.dispatchers import dispatchers
-from notifier.handlers import kpi_consumer, register_handlers
+from notifier.domain.ledger import LedgerPolicy, ledger_forms
+from notifier.handlers import kpi_consumer, register_handlers, register_report_handler, reports_consumer
+from notifier.ledger import REPORTS_CONSUMER, DeadlineLedger
+from notifier.ledger_tick import LedgerTick
 from notifier.messages import Messages
+from notifier.routes import ledger as ledger_routes
 from notifier.routes import notifications
 from notifier.service import CONSUMER, AlertService
 from notifier.settings import NotifierSettings
@@ -76,6 +86,10 @@ class Container:
     broker: NatsBroker
     dispatchers: list[Dispatcher]
     http: httpx.AsyncClient
+    clock: Clock
+    ledger: DeadlineLedger
+    ledger_tick: LedgerTick
+    lag_watch: asyncio.Task[None]
     follower: CatalogueFollower
 
     @property
@@ -85,6 +99,10 @@ class Container:
     async def close(self) -> None:
         await self.broker.stop()
         await self.follower.stop()
+        await self.ledger_tick.stop()
+        self.lag_watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.lag_watch
         for dispatcher in self.dispatchers:
             await dispatcher.stop()
         await self.http.aclose()
@@ -92,34 +110,65 @@ class Container:
         await self.engine.dispose()
 
 
-async def start(settings: NotifierSettings, metrics: NotifierMetrics) -> Container:
+def ledger_policy(settings: NotifierSettings) -> LedgerPolicy:
+    return LedgerPolicy(
+        reminder_days=tuple(settings.ledger_reminder_days),
+        escalation_days=settings.ledger_escalation_days,
+        send_hour=settings.ledger_send_hour,
+        catch_up_days=settings.ledger_catch_up_days,
+        inclusive=settings.deadline_inclusive,
+    )
+
+
+def caught_up(js: JetStreamContext, consumer: DurableConsumer) -> Callable[[], Awaitable[bool]]:
+    """True when the consumer has no report waiting or in flight."""
+
+    async def check() -> bool:
+        info = await js.consumer_info(consumer.stream, consumer.durable)
+        return not (info.num_pending or info.num_ack_pending)
+
+    return check
+
+
+async def start(
+    settings: NotifierSettings, metrics: NotifierMetrics, clock: Clock | None = None
+) -> Container:
+    catalogue = load_catalogue()
+    policy, forms = ledger_policy(settings), ledger_forms(catalogue, settings.ledger_forms)
     consumer = kpi_consumer(settings.max_deliver, settings.ack_wait_seconds)
-    runtime = EventRuntime(settings, "notifier", ["KPI", "ALERTS", "DLQ"], consumer, metrics)
+    reports = reports_consumer(settings.max_deliver, settings.ack_wait_seconds)
+    runtime = EventRuntime(settings, "notifier", ["REPORTS", "KPI", "ALERTS", "DLQ"], consumer, metrics)
     js = await runtime.connect()
+    await ensure_consumer(js, reports)
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
-    clock = clock_from_iso(settings.clock_start)
+    clock = clock or clock_from_iso(settings.clock_start)
     relay = runtime.start_relay(sessions, outbox)
     http = httpx.AsyncClient(follow_redirects=False)
     workers = dispatchers(settings, sessions, http, clock, metrics.delivery, relay)
     for worker in workers:
         worker.start()
-    messages = Messages(load_catalogue())
-    follower = CatalogueFollower(
-        js,
-        lambda: messages.catalogue,
-        lambda c: setattr(messages, "catalogue", c),
-        settings.catalogue_poll_seconds,
-    )
-    await follower.run_once()
-    follower.start()
-    service = AlertService(
+    messages = Messages(catalogue)
+    service = AlertService(sessions, messages, clock, settings.enabled_channels, settings.sms_keep_diacritics)
+    ledger = DeadlineLedger(
         sessions,
+        catalogue,
         messages,
         clock,
+        policy,
+        forms,
         settings.enabled_channels,
         settings.sms_keep_diacritics,
     )
+    tick = LedgerTick(ledger, settings.ledger_tick_seconds, workers, caught_up(js, reports))
+
+    def switch(new: Catalogue) -> None:  # an admin published a new catalogue version
+        messages.catalogue = ledger.catalogue = new
+        ledger.forms = ledger_forms(new, settings.ledger_forms)
+
+    follower = CatalogueFollower(js, lambda: messages.catalogue, switch, settings.catalogue_poll_seconds)
+    await follower.run_once()
+    follower.start()
 
     async def apply(event: AttainmentUpdated) -> None:
         with metrics.handler_seconds.labels(consumer=CONSUMER).time():
@@ -131,20 +180,33 @@ async def start(settings: NotifierSettings, metrics: NotifierMetrics) -> Contain
             for worker in workers:
                 worker.wake()
 
+    async def cancel(event: ReportAccepted) -> None:
+        with metrics.handler_seconds.labels(consumer=REPORTS_CONSUMER).time():
+            cancelled = await ledger.cancel(event)
+        (metrics.events_duplicate if cancelled is None else metrics.events_processed).labels(
+            consumer=REPORTS_CONSUMER
+        ).inc()
+
     broker = make_broker(settings, "notifier", consumer, metrics, js)
     register_handlers(broker, consumer, apply)
+    register_report_handler(broker, reports, cancel)
     await broker.start()
-    return Container(engine, sessions, runtime, broker, workers, http, follower)
+    if settings.ledger_enabled:
+        tick.start()
+    lag = asyncio.create_task(watch_lag(js, reports, metrics))
+    return Container(engine, sessions, runtime, broker, workers, http, clock, ledger, tick, lag, follower)
 
 
-def create_app(settings: NotifierSettings) -> FastAPI:
+def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAPI:
+    """`clock`: tests move time by hand; otherwise the system clock (or BDHVS_CLOCK_START)."""
     configure_logging(settings.log_format, settings.log_level)
     metrics = notifier_metrics()
     return service_app(
         "BDHVS notifier",
         "Alerts by email, SMS and webhooks when a unit's KPI falls below its target trajectory; "
+        "deadline reminders, overdue notices, escalations and summaries (the deadline ledger); "
         "the delivery log.",
         metrics.registry,
-        lambda: start(settings, metrics),
-        [notifications.router],
+        lambda: start(settings, metrics, clock),
+        [notifications.router, ledger_routes.router],
     )

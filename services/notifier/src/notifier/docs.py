@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from bdhvs_shared.asyncapi import declare_publishers, document
-from bdhvs_shared.events import AttainmentUpdated, NotificationFailed, NotificationSent, subjects
+from bdhvs_shared.events import (
+    AttainmentUpdated,
+    NotificationFailed,
+    NotificationSent,
+    ReportAccepted,
+    subjects,
+)
 from bdhvs_shared.metrics import common_metrics
 from bdhvs_shared.runtime import make_broker
-from notifier.handlers import kpi_consumer, register_handlers
+from notifier.handlers import kpi_consumer, register_handlers, register_report_handler, reports_consumer
 from notifier.settings import NotifierSettings
 
 _DOCS = {
@@ -28,7 +34,11 @@ def asyncapi_document() -> dict[str, Any]:
     ) -> None:  # the document needs the subscriber, not its work
         return None
 
+    async def unused_report(_: ReportAccepted) -> None:
+        return None
+
     register_handlers(broker, consumer, unused)
+    register_report_handler(broker, reports_consumer(), unused_report)
     declare_publishers(
         broker,
         [

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from bdhvs_shared.catalogue import Catalogue
+from bdhvs_shared.catalogue import Catalogue, Period, PeriodType
 from bdhvs_shared.events import AttainmentUpdated, TargetInfo
 from notifier.domain.intents import Rendered
 
@@ -49,6 +52,33 @@ def _target_text(target: TargetInfo | None) -> str:
     return ("trên " if target.comparator == ">" else "") + _percent(target.value)
 
 
+def period_label(period: Period) -> str:
+    """2026-03 → "tháng 03/2026", 2026-Q1 → "quý 1/2026", 2026-W10 → "tuần 10/2026"."""
+    if period.type is PeriodType.WEEKLY:
+        return f"tuần {period.index:02d}/{period.year}"
+    if period.type is PeriodType.MONTHLY:
+        return f"tháng {period.index:02d}/{period.year}"
+    if period.type is PeriodType.QUARTERLY:
+        return f"quý {period.index}/{period.year}"
+    if period.type is PeriodType.SIX_MONTHLY:
+        return f"6 tháng {'đầu' if period.index == 1 else 'cuối'} năm {period.year}"
+    return f"năm {period.year}"
+
+
+@dataclass(frozen=True)
+class DeadlineFacts:
+    """What a deadline message says: the ledger row, and for a summary the missing units."""
+
+    kind: str  # deadline_reminder, deadline_overdue, deadline_escalation, deadline_summary
+    form: str
+    period: str
+    unit_code: str
+    deadline: datetime
+    now: datetime
+    missing: tuple[str, ...] = ()
+    expected: int = 0
+
+
 class Messages:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue  # replaced when an admin publishes a new version
@@ -75,10 +105,40 @@ class Messages:
             "pace_text": _number(event.pace_pp_per_30d, 2),
             "required_pace_text": _number(event.required_pace_pp_per_30d, 2),
         }
+        return self._render("kpi_below_target", context)
+
+    def deadline(self, facts: DeadlineFacts, recipient_name: str) -> Rendered:
+        tz = ZoneInfo(self.catalogue.timezone)
+        form = self.catalogue.forms.get(facts.form)
+        unit = self.catalogue.unit(facts.unit_code)
+        deadline = facts.deadline.astimezone(tz)
+        last_day = (deadline - timedelta(days=1)).date()  # the cut-off is 00:00: the day before is the last
+        today = facts.now.astimezone(tz).date()
+
+        def name_of(code: str) -> str:
+            found = self.catalogue.unit(code)
+            return found.name if found else code
+
+        context: dict[str, Any] = {
+            "recipient_name": recipient_name,
+            "unit_code": facts.unit_code,
+            "unit_name": unit.name if unit else facts.unit_code,
+            "form_name": form.name_vi if form else facts.form,
+            "period_label": period_label(Period.parse(facts.period)),
+            "last_day": last_day.strftime("%d/%m/%Y"),
+            "days_left": max(0, (deadline.date() - today).days),
+            "days_late": max(0, (today - last_day).days),
+            "missing": [{"code": c, "name": name_of(c)} for c in facts.missing],
+            "missing_count": len(facts.missing),
+            "expected": facts.expected,
+        }
+        return self._render(facts.kind, context)
+
+    def _render(self, name: str, context: dict[str, Any]) -> Rendered:
         render = self._env.get_template
         return Rendered(
-            subject=render("kpi_below_target.subject.txt").render(context).strip(),
-            text=render("kpi_below_target.txt").render(context),
-            html=render("kpi_below_target.html").render(context),
-            sms=render("kpi_below_target.sms.txt").render(context).strip(),
+            subject=render(f"{name}.subject.txt").render(context).strip(),
+            text=render(f"{name}.txt").render(context),
+            html=render(f"{name}.html").render(context),
+            sms=render(f"{name}.sms.txt").render(context).strip(),
         )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
 
 from bdhvs_shared.settings import ServiceSettings
 
@@ -60,12 +62,57 @@ class NotifierSettings(ServiceSettings):
         default=5.0, gt=0, description="Wait after the first failed attempt; doubles each time"
     )
     retry_max_seconds: float = Field(default=900.0, gt=0, description="Longest wait between attempts")
+    deadline_inclusive: bool = Field(
+        default=False,
+        description="As intake reads deadlines: false 'before the 20th' (20th 00:00), true 'by the 20th'.",
+    )
+    ledger_enabled: bool = Field(
+        default=True,
+        description="Send the deadline ledger's reminders, notices and summaries from this instance "
+        "(reports still cancel ledger items when false)",
+    )
+    ledger_tick_seconds: float = Field(
+        default=60.0, gt=0, description="How often the deadline ledger looks for what fell due"
+    )
+    ledger_forms: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Commune forms the deadline ledger chases, comma-separated; empty = every commune form",
+    )
+    ledger_reminder_days: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [3, 1], description="Reminders this many days before a deadline"
+    )
+    ledger_escalation_days: int = Field(
+        default=2, ge=1, description="Days after a deadline when a missing report goes to the chairman"
+    )
+    ledger_send_hour: int = Field(
+        default=8, ge=0, le=23, description="Local hour at which reminders, notices and escalations go out"
+    )
+    ledger_catch_up_days: int = Field(
+        default=7, ge=0, description="Ledger items older than this when first planned are not created"
+    )
 
     @field_validator("sms_gateway_url", "sms_api_key", "webhook_secret", "smtp_password", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         # docker compose passes `${SMS_GATEWAY_URL:-}` as an empty string.
         return None if value == "" else value
+
+    @field_validator("ledger_forms", "ledger_reminder_days", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        # LEDGER_REMINDER_DAYS=3,1 as well as the JSON form [3, 1].
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("ledger_reminder_days")
+    @classmethod
+    def _reminder_days(cls, value: list[int]) -> list[int]:
+        if any(day < 1 for day in value) or len(set(value)) != len(value):
+            raise ValueError("LEDGER_REMINDER_DAYS: distinct whole numbers of days ≥ 1, e.g. 3,1")
+        return value
 
     @field_validator("smtp_password", "sms_api_key", "webhook_secret")
     @classmethod

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Identity, Index, Integer, MetaData, String, Table, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import UUID
 
 from bdhvs_shared.db.tables import outbox_table, processed_events_table
@@ -66,6 +79,32 @@ Index(
     postgresql_where=text("status = 'pending'"),
 )
 Index("ix_notifications_created_at", notifications.c.created_at)
+
+# What falls due per (form, period, unit, kind): reminders, overdue notice, escalation; and per
+# (form, period) the operators' summary (unit_code = the province). A report cancels its unit's rows.
+deadline_ledger = Table(
+    "deadline_ledger",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("form", String(40), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("unit_code", String(5), nullable=False),
+    Column("kind", String(20), nullable=False),  # reminder_3d, reminder_1d, overdue, escalation, summary
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=True),  # reminders: skipped from then on
+    Column("status", String(10), nullable=False),  # pending, sent, cancelled, skipped
+    Column("note", Text, nullable=True),  # why skipped or cancelled
+    Column("recipients", Integer, nullable=False, server_default="0"),  # notifications queued
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("done_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("form", "period", "unit_code", "kind", name="uq_deadline_ledger_item"),
+)
+Index(
+    "ix_deadline_ledger_pending",
+    deadline_ledger.c.due_at,
+    postgresql_where=text("status = 'pending'"),
+)
 
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)

@@ -1,0 +1,131 @@
+"""The deadline ledger in PostgreSQL: plan, cancel, claim what is due, list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifier.adapters.tables import deadline_ledger, recipients
+from notifier.domain.contacts import Contact, parse_channels
+from notifier.domain.ledger import OVERDUE, DueItem
+
+KEY = ["form", "period", "unit_code", "kind"]
+CHUNK = 1000  # rows per INSERT: well under PostgreSQL's 32767 bind parameters
+
+
+async def add_planned(session: AsyncSession, items: Sequence[DueItem], now: datetime) -> int:
+    """Insert what is not in the ledger yet; a row already there (sent, cancelled…) stays as it is."""
+    added = 0
+    for start in range(0, len(items), CHUNK):
+        rows = [{**asdict(i), "status": "pending", "created_at": now} for i in items[start : start + CHUNK]]
+        result = await session.execute(
+            insert(deadline_ledger).values(rows).on_conflict_do_nothing().returning(deadline_ledger.c.id)
+        )
+        added += len(result.all())
+    return added
+
+
+async def cancel(session: AsyncSession, items: Sequence[DueItem], now: datetime, note: str) -> int:
+    """Mark these items cancelled: pending rows become cancelled; missing rows are created cancelled
+    (so a report that comes before the ledger planned its period still counts)."""
+    if not items:
+        return 0
+    rows = [
+        {**asdict(i), "status": "cancelled", "note": note, "created_at": now, "done_at": now} for i in items
+    ]
+    stmt = insert(deadline_ledger).values(rows)
+    result = await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=KEY,
+            set_={"status": "cancelled", "note": note, "done_at": now},
+            where=deadline_ledger.c.status == "pending",
+        ).returning(deadline_ledger.c.id)
+    )
+    return len(result.all())
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Any]:
+    """Pending rows due by `now`, oldest first, locked until the transaction ends.
+
+    SKIP LOCKED: any number of notifier replicas tick at once and each row goes to one of them.
+    """
+    rows = await session.execute(
+        select(deadline_ledger)
+        .where(deadline_ledger.c.status == "pending", deadline_ledger.c.due_at <= now)
+        .order_by(deadline_ledger.c.due_at, deadline_ledger.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(rows.all())
+
+
+async def finish(
+    session: AsyncSession,
+    row_id: int,
+    status: str,
+    now: datetime,
+    note: str | None = None,
+    recipients: int = 0,
+) -> None:
+    await session.execute(
+        update(deadline_ledger)
+        .where(deadline_ledger.c.id == row_id)
+        .values(status=status, note=note, recipients=recipients, done_at=now)
+    )
+
+
+async def overdue_units(session: AsyncSession, form: str, period: str) -> tuple[list[str], int]:
+    """(units whose report is missing, units expected) for a form and period, by the overdue rows."""
+    rows = await session.execute(
+        select(deadline_ledger.c.unit_code, deadline_ledger.c.status)
+        .where(
+            deadline_ledger.c.form == form,
+            deadline_ledger.c.period == period,
+            deadline_ledger.c.kind == OVERDUE,
+        )
+        .order_by(deadline_ledger.c.unit_code)
+    )
+    all_rows = rows.all()
+    return [r.unit_code for r in all_rows if r.status != "cancelled"], len(all_rows)
+
+
+async def contacts_by_role(session: AsyncSession, unit_code: str) -> dict[str, list[Contact]]:
+    rows = await session.execute(
+        select(recipients).where(recipients.c.unit_code == unit_code).order_by(recipients.c.id)
+    )
+    out: dict[str, list[Contact]] = {}
+    for r in rows:
+        contact = Contact(
+            name=r.name,
+            email=r.email or None,
+            phone=r.phone,
+            webhook_url=r.webhook_url,
+            channels=parse_channels(r.channels),
+        )
+        out.setdefault(r.role, []).append(contact)
+    return out
+
+
+def _filtered(query: Select[Any], filters: dict[str, Any]) -> Select[Any]:
+    for name in ("form", "period", "unit_code", "kind", "status"):
+        if filters.get(name) is not None:
+            query = query.where(deadline_ledger.c[name] == filters[name])
+    return query
+
+
+async def list_ledger(
+    session: AsyncSession, filters: dict[str, Any], limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the ledger by due time (then unit and kind), and how many rows match in all."""
+    total = await session.scalar(_filtered(select(func.count()).select_from(deadline_ledger), filters))
+    query = _filtered(select(deadline_ledger), filters).order_by(
+        deadline_ledger.c.due_at, deadline_ledger.c.unit_code, deadline_ledger.c.kind
+    )
+    rows = await session.execute(query.limit(limit).offset(offset))
+    return [dict(r) for r in rows.mappings()], int(total or 0)

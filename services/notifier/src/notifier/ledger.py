@@ -1,0 +1,164 @@
+"""The deadline ledger's use cases: plan what falls due, cancel it when a report arrives, and turn
+what is due into notification intents (sent by the channel dispatchers, like every notification)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bdhvs_shared.catalogue import Catalogue, Form, Period, PeriodError
+from bdhvs_shared.clock import Clock
+from bdhvs_shared.db.idempotency import first_time
+from bdhvs_shared.events import ReportAccepted
+from notifier.adapters import ledger_store, store
+from notifier.adapters.tables import processed_events
+from notifier.domain.contacts import deliveries
+from notifier.domain.intents import body_for
+from notifier.domain.ledger import (
+    SUMMARY,
+    LedgerPolicy,
+    decide,
+    notification_kind,
+    pick_contacts,
+    plan,
+    unit_items,
+)
+from notifier.messages import DeadlineFacts, Messages
+
+log = structlog.get_logger(__name__)
+
+REPORTS_CONSUMER = "notifier-reports"
+
+
+@dataclass(frozen=True)
+class TickResult:
+    handled: int = 0  # ledger rows sent, skipped or found without recipients
+    queued: int = 0  # notifications queued for the dispatchers
+
+
+@dataclass
+class DeadlineLedger:
+    sessions: async_sessionmaker[AsyncSession]
+    catalogue: Catalogue
+    messages: Messages
+    clock: Clock
+    policy: LedgerPolicy
+    forms: Sequence[Form]
+    channels: Collection[str] = ("email",)
+    sms_keep_diacritics: bool = False
+    _tz: ZoneInfo = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._tz = ZoneInfo(self.catalogue.timezone)
+
+    async def plan(self) -> int:
+        """Add the current and previous period's items of every form; returns how many were new."""
+        now = self.clock.now()
+        items = plan(self.catalogue, self.forms, now, self.policy)
+        async with self.sessions() as session, session.begin():
+            added = await ledger_store.add_planned(session, items, now)
+        if added:
+            log.info("deadline ledger planned", added=added, considered=len(items))
+        return added
+
+    async def cancel(self, event: ReportAccepted) -> int | None:
+        """A report for (unit, form, period) cancels what is pending for it.
+
+        Returns how many items were cancelled, or None for a redelivery.
+        """
+        async with self.sessions() as session, session.begin():
+            if not await first_time(session, processed_events, REPORTS_CONSUMER, event.event_id):
+                return None
+            form = next((f for f in self.forms if f.code == event.form), None)
+            try:
+                period = Period.parse(event.period)
+            except PeriodError:
+                return 0  # intake validated it; a period we cannot read has nothing in the ledger
+            if form is None or period.type is not form.period_type:
+                return 0
+            items = unit_items(form, period, event.unit_code, self.policy, self._tz)
+            note = f"report received (revision {event.revision})"
+            return await ledger_store.cancel(session, items, self.clock.now(), note)
+
+    async def process_due(self, batch: int = 50) -> TickResult:
+        """Claim due rows (SKIP LOCKED) and queue their notifications in the same transaction."""
+        async with self.sessions() as session, session.begin():
+            now = self.clock.now()
+            rows = await ledger_store.claim_due(session, now, batch)
+            queued = 0
+            for row in rows:
+                queued += await self._handle(session, row)
+        return TickResult(len(rows), queued)
+
+    async def _handle(self, session: AsyncSession, row: Any) -> int:
+        now = self.clock.now()
+        decision = decide(row.kind, row.expires_at, now)
+        if not decision.send:
+            await ledger_store.finish(session, row.id, "skipped", now, decision.note)
+            log.info(
+                "stale reminder skipped", form=row.form, period=row.period, unit=row.unit_code, kind=row.kind
+            )
+            return 0
+        missing: tuple[str, ...] = ()
+        expected = 0
+        if row.kind == SUMMARY:
+            units, expected = await ledger_store.overdue_units(session, row.form, row.period)
+            if not units:
+                await ledger_store.finish(session, row.id, "skipped", now, "every unit reported")
+                return 0
+            missing = tuple(units)
+        facts = DeadlineFacts(
+            notification_kind(row.kind),
+            row.form,
+            row.period,
+            row.unit_code,
+            row.deadline,
+            now,
+            missing,
+            expected,
+        )
+        queued = await self._queue(session, row, facts, now)
+        note = None if queued else "no recipient for this unit and role"
+        await ledger_store.finish(session, row.id, "sent", now, note, queued)
+        return queued
+
+    async def _queue(self, session: AsyncSession, row: Any, facts: DeadlineFacts, now: Any) -> int:
+        by_role = await ledger_store.contacts_by_role(session, row.unit_code)
+        source = uuid.uuid5(
+            uuid.NAMESPACE_URL, f"bdhvs:ledger/{row.form}/{row.period}/{row.unit_code}/{row.kind}"
+        )
+        queued = 0
+        for role in pick_contacts(row.kind, by_role):
+            for contact in by_role[role]:
+                rendered = self.messages.deadline(facts, contact.name)
+                for channel, address in deliveries(contact, self.channels):
+                    body = body_for(channel, rendered, self.sms_keep_diacritics)
+                    await store.add_notification(
+                        session,
+                        # One per ledger item, channel and address: a second tick adds nothing.
+                        idempotency_key=(
+                            f"deadline:{row.form}:{row.period}:{row.unit_code}:{row.kind}:"
+                            f"{channel}:{address.lower()}"
+                        ),
+                        unit_code=row.unit_code,
+                        kind=facts.kind,
+                        channel=channel,
+                        recipient=address,
+                        subject=body.subject,
+                        body_text=body.body_text,
+                        body_html=body.body_html,
+                        sms_segments=body.sms_segments,
+                        sms_encoding=body.sms_encoding,
+                        created_at=now,
+                        next_attempt_at=now,
+                        source_event_id=source,
+                        correlation_id=source,
+                    )
+                    queued += 1
+        return queued

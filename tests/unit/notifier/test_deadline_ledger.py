@@ -1,0 +1,124 @@
+"""The deadline ledger's pure rules: when each item falls due, what expires, who hears about it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bdhvs_shared.catalogue import Period, PeriodType, load_catalogue
+from notifier.domain.ledger import (
+    LedgerPolicy,
+    decide,
+    ledger_forms,
+    period_containing,
+    pick_contacts,
+    plan,
+    previous_period,
+    unit_items,
+)
+from notifier.messages import DeadlineFacts, Messages
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+CATALOGUE = load_catalogue()
+
+
+def at(day: int, hour: int = 8, month: int = 3) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=TZ)
+
+
+def test_a_monthly_report_is_reminded_3_and_1_days_before_then_overdue_then_escalated() -> None:
+    items = unit_items(CATALOGUE.forms["monthly"], Period.parse("2026-03"), "09313", LedgerPolicy(), TZ)
+    assert [(i.kind, i.due_at, i.expires_at) for i in items] == [
+        ("reminder_3d", at(17), at(19)),
+        ("reminder_1d", at(19), at(20, 0)),
+        ("overdue", at(20), None),
+        ("escalation", at(22), None),
+    ]
+    assert {i.deadline for i in items} == {at(20, 0)}
+
+
+def test_inclusive_deadlines_and_other_settings_move_every_item() -> None:
+    policy = LedgerPolicy(reminder_days=(5,), escalation_days=3, send_hour=0, inclusive=True)
+    items = unit_items(CATALOGUE.forms["quarterly"], Period.parse("2026-Q1"), "09313", policy, TZ)
+    assert [(i.kind, i.due_at) for i in items] == [
+        ("reminder_5d", at(16, 0)),
+        ("overdue", at(21, 0)),
+        ("escalation", at(24, 0)),
+    ]
+
+
+def test_weekly_periods_are_iso_weeks_due_the_monday_after() -> None:
+    assert period_containing(PeriodType.WEEKLY, date(2026, 3, 11)) == Period.parse("2026-W11")
+    assert previous_period(Period.parse("2026-W01")) == Period.parse("2025-W52")
+    assert previous_period(Period.parse("2026-01")) == Period.parse("2025-12")
+    assert period_containing(PeriodType.SIX_MONTHLY, date(2026, 7, 1)) == Period.parse("2026-H2")
+    items = unit_items(CATALOGUE.forms["youth_weekly"], Period.parse("2026-W11"), "09313", LedgerPolicy(), TZ)
+    assert items[-2].kind == "overdue" and items[-2].due_at == at(16)  # Monday 16 March
+
+
+def test_plan_covers_the_current_and_previous_period_within_the_catch_up_window() -> None:
+    forms = ledger_forms(CATALOGUE, ["monthly"])
+    items = plan(CATALOGUE, forms, at(10, 9), LedgerPolicy())
+    periods = {i.period for i in items}
+    assert periods == {"2026-03"}  # February's items are all older than 7 days
+    units = {i.unit_code for i in items if i.kind == "overdue"}
+    assert units == {u.code for u in CATALOGUE.expected_reporters(forms[0], on=date(2026, 3, 14))}
+    assert [i.unit_code for i in items if i.kind == "summary"] == ["24"]
+    # On 25 February 09:00 the window starts 18 February 09:00: the 17th's reminder is left out.
+    late_feb = plan(CATALOGUE, forms, at(25, 9, month=2), LedgerPolicy())
+    assert {(i.period, i.kind) for i in late_feb if i.unit_code == "09313"} == {
+        ("2026-02", "reminder_1d"),
+        ("2026-02", "overdue"),
+        ("2026-02", "escalation"),
+    }
+
+
+def test_agency_and_one_off_forms_are_not_chased_and_unknown_forms_are_refused() -> None:
+    codes = {f.code for f in ledger_forms(CATALOGUE)}
+    assert "monthly" in codes and "youth_weekly" in codes
+    assert not codes & {"police_monthly", "police_baseline_2025"}
+    with pytest.raises(ValueError, match="nope"):
+        ledger_forms(CATALOGUE, ["nope"])
+
+
+def test_a_reminder_past_its_moment_is_collapsed_but_an_overdue_notice_never_is() -> None:
+    assert decide("reminder_3d", at(19), at(18)).send
+    assert not decide("reminder_3d", at(19), at(19)).send
+    assert decide("overdue", None, at(28)).send
+
+
+def test_routing_prefers_the_clerk_falls_back_to_the_chairman_and_escalates_to_the_chairman() -> None:
+    assert pick_contacts("reminder_1d", ["chairman", "clerk"]) == ("clerk",)
+    assert pick_contacts("reminder_1d", ["chairman"]) == ("chairman",)
+    assert pick_contacts("overdue", ["clerk"]) == ("clerk",)
+    assert pick_contacts("escalation", ["clerk", "chairman"]) == ("chairman",)
+    assert pick_contacts("escalation", ["clerk"]) == ()
+    assert pick_contacts("summary", ["department_operator"]) == ("department_operator",)
+
+
+def test_policy_refuses_nonsense() -> None:
+    with pytest.raises(ValueError):
+        LedgerPolicy(reminder_days=(0,))
+    with pytest.raises(ValueError):
+        LedgerPolicy(send_hour=24)
+
+
+def test_messages_are_vietnamese_and_the_summary_lists_the_missing_units() -> None:
+    messages = Messages(CATALOGUE)
+    facts = DeadlineFacts("deadline_reminder", "monthly", "2026-03", "09313", at(20, 0), at(17))
+    reminder = messages.deadline(facts, "Văn phòng xã")
+    assert "còn 3 ngày" in reminder.subject and "tháng 03/2026" in reminder.subject
+    assert "Chi Lăng" in reminder.text and "hết ngày 19/03/2026" in reminder.text
+    summary_facts = DeadlineFacts(
+        "deadline_summary", "monthly", "2026-03", "24", at(20, 0), at(20), ("09292", "09313"), 99
+    )
+    summary = messages.deadline(summary_facts, "Sở")
+    assert "2/99 đơn vị chưa nộp" in summary.subject
+    assert "- Xã Phù Lãng (mã 09292)" in summary.text or "Phù Lãng (mã 09292)" in summary.text
+    assert summary.html.count("<li>") == 2
+    late = messages.deadline(
+        DeadlineFacts("deadline_escalation", "monthly", "2026-03", "09313", at(20, 0), at(22)), "x"
+    )
+    assert "quá hạn 3 ngày" in late.subject  # the 19th was the last day
