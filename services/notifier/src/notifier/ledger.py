@@ -16,10 +16,8 @@ from bdhvs_shared.catalogue import Catalogue, Form, Period, PeriodError
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.db.idempotency import first_time
 from bdhvs_shared.events import ReportAccepted
-from notifier.adapters import ledger_store, store
+from notifier.adapters import ledger_store
 from notifier.adapters.tables import processed_events
-from notifier.domain.contacts import deliveries
-from notifier.domain.intents import body_for
 from notifier.domain.ledger import (
     SUMMARY,
     LedgerPolicy,
@@ -30,6 +28,7 @@ from notifier.domain.ledger import (
     unit_items,
 )
 from notifier.messages import DeadlineFacts, Messages
+from notifier.queueing import queue_to_contact
 
 log = structlog.get_logger(__name__)
 
@@ -137,28 +136,20 @@ class DeadlineLedger:
         for role in pick_contacts(row.kind, by_role):
             for contact in by_role[role]:
                 rendered = self.messages.deadline(facts, contact.name)
-                for channel, address in deliveries(contact, self.channels):
-                    body = body_for(channel, rendered, self.sms_keep_diacritics)
-                    await store.add_notification(
-                        session,
-                        # One per ledger item, channel and address: a second tick adds nothing.
-                        idempotency_key=(
-                            f"deadline:{row.form}:{row.period}:{row.unit_code}:{row.kind}:"
-                            f"{channel}:{address.lower()}"
-                        ),
-                        unit_code=row.unit_code,
-                        kind=facts.kind,
-                        channel=channel,
-                        recipient=address,
-                        subject=body.subject,
-                        body_text=body.body_text,
-                        body_html=body.body_html,
-                        sms_segments=body.sms_segments,
-                        sms_encoding=body.sms_encoding,
-                        created_at=now,
-                        next_attempt_at=now,
-                        source_event_id=source,
-                        correlation_id=source,
-                    )
-                    queued += 1
+                queued += await queue_to_contact(
+                    session,
+                    contact,
+                    rendered,
+                    channels=self.channels,
+                    sms_keep_diacritics=self.sms_keep_diacritics,
+                    # One per ledger item, channel and address: a second tick adds nothing.
+                    key=lambda channel, address: (
+                        f"deadline:{row.form}:{row.period}:{row.unit_code}:{row.kind}:{channel}:{address.lower()}"
+                    ),
+                    unit_code=row.unit_code,
+                    kind=facts.kind,
+                    now=now,
+                    source_event_id=source,
+                    correlation_id=source,
+                )
         return queued

@@ -13,9 +13,8 @@ from bdhvs_shared.events import AttainmentUpdated
 from notifier.adapters import store
 from notifier.adapters.tables import processed_events
 from notifier.domain.alert_policy import idempotency_key, is_newer, should_alert
-from notifier.domain.contacts import deliveries
-from notifier.domain.intents import body_for
 from notifier.messages import Messages
+from notifier.queueing import queue_to_contact
 
 CONSUMER = "notifier-kpi"
 
@@ -45,26 +44,19 @@ class AlertService:
             queued, now = 0, self.clock.now()
             for contact in await store.contacts_of(session, event.unit_code):
                 rendered = self.messages.below_target(event, contact.name)
-                for channel, address in deliveries(contact, self.channels):
-                    body = body_for(channel, rendered, self.sms_keep_diacritics)
-                    await store.add_notification(
-                        session,
-                        idempotency_key=idempotency_key(
-                            event.unit_code, event.indicator, event.sequence, event.status, channel, address
-                        ),
-                        unit_code=event.unit_code,
-                        kind="kpi_below_target",
-                        channel=channel,
-                        recipient=address,
-                        subject=body.subject,
-                        body_text=body.body_text,
-                        body_html=body.body_html,
-                        sms_segments=body.sms_segments,
-                        sms_encoding=body.sms_encoding,
-                        created_at=now,
-                        next_attempt_at=now,
-                        source_event_id=event.event_id,
-                        correlation_id=event.correlation_id,
-                    )
-                    queued += 1
+                queued += await queue_to_contact(
+                    session,
+                    contact,
+                    rendered,
+                    channels=self.channels,
+                    sms_keep_diacritics=self.sms_keep_diacritics,
+                    key=lambda channel, address: idempotency_key(
+                        event.unit_code, event.indicator, event.sequence, event.status, channel, address
+                    ),
+                    unit_code=event.unit_code,
+                    kind="kpi_below_target",
+                    now=now,
+                    source_event_id=event.event_id,
+                    correlation_id=event.correlation_id,
+                )
             return queued
