@@ -34,19 +34,9 @@ def snapshot_differences(
     expected: Mapping[tuple[str, str], Snapshot], live: Mapping[tuple[str, str], Snapshot]
 ) -> list[str]:
     """Every difference between recomputed (`expected`) and live projections, one line each."""
-    out: list[str] = []
-    for key in sorted(expected.keys() | live.keys()):
-        name = "/".join(key)
-        if key not in live:
-            out.append(f"attainment {name}: thiếu trong bảng (missing)")
-        elif key not in expected:
-            out.append(f"attainment {name}: thừa trong bảng, không có quan sát nào (unexpected)")
-        else:
-            out += [
-                f"attainment {name} {field}: bảng {got!r}, tính lại {want!r}"
-                for field, want, got in _field_differences(expected[key], live[key], SNAPSHOT_FIELDS)
-            ]
-    return out
+    return _differences(
+        "attainment", expected, live, SNAPSHOT_FIELDS, "tính lại", "thừa trong bảng, không có quan sát nào"
+    )
 
 
 def observation_differences(
@@ -54,17 +44,36 @@ def observation_differences(
     stored: Mapping[tuple[str, str, str, str], StoredObservation],
 ) -> list[str]:
     """Every difference between the observations the stream implies and the stored ones."""
+    return _differences(
+        "observations",
+        expected,
+        stored,
+        OBSERVATION_FIELDS,
+        "luồng",
+        "thừa trong bảng, không có trên luồng REPORTS",
+    )
+
+
+def _differences(
+    table: str,
+    expected: Mapping[Any, Any],
+    stored: Mapping[Any, Any],
+    fields: list[str],
+    source: str,
+    unexpected: str,
+) -> list[str]:
+    """One line per row missing from the table, row only in the table, or field that differs."""
     out: list[str] = []
     for key in sorted(expected.keys() | stored.keys()):
         name = "/".join(key)
         if key not in stored:
-            out.append(f"observations {name}: thiếu trong bảng (missing)")
+            out.append(f"{table} {name}: thiếu trong bảng (missing)")
         elif key not in expected:
-            out.append(f"observations {name}: thừa trong bảng, không có trên luồng REPORTS (unexpected)")
+            out.append(f"{table} {name}: {unexpected} (unexpected)")
         else:
             out += [
-                f"observations {name} {field}: bảng {got!r}, luồng {want!r}"
-                for field, want, got in _field_differences(expected[key], stored[key], OBSERVATION_FIELDS)
+                f"{table} {name} {field}: bảng {got!r}, {source} {want!r}"
+                for field, want, got in _field_differences(expected[key], stored[key], fields)
             ]
     return out
 
