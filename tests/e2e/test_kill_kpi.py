@@ -72,6 +72,9 @@ async def test_kpi_killed_mid_stream_applies_every_report_exactly_once(
     await eventually(
         lambda: consumer_backlog(clean_nats, "REPORTS", "kpi-reports"), lambda n: n == 0, timeout=60
     )
+    # The province roll-up follows shortly after (a worker, from the work list): wait until it has
+    # caught up too, then until the outbox has published what it staged.
+    await eventually(lambda: db.fetchval("SELECT count(*) FROM kpi.rollup_dirty"), lambda n: n == 0)
     await eventually(
         lambda: db.fetchval("SELECT count(*) FROM kpi.outbox WHERE published_at IS NULL"),
         lambda n: n == 0,
