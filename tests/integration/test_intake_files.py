@@ -211,3 +211,32 @@ async def test_a_committed_import_retried_with_its_key_creates_nothing_more(
         headers=headers,
     )
     assert other.status_code == 409
+
+
+async def test_an_import_with_a_falling_figure_is_stored_only_when_confirmed(
+    intake: Any, db: asyncpg.Connection
+) -> None:
+    client, tokens = intake
+    february = HEADER + "09313,,10000,18000,9000,18000\r\n"
+    march = HEADER + "09313,,10000,18000,8000,18000\r\n"  # d falls from 9000 to 8000
+    params = {"form": "monthly", "dry_run": "false"}
+    first = await upload(client, tokens["commune"], february.encode(), "text/csv", period="2026-02", **params)
+    assert first.status_code == 200, first.text
+    dry = await upload(
+        client, tokens["commune"], march.encode(), "text/csv", form="monthly", period="2026-03"
+    )
+    assert [w["code"] for w in dry.json()["rows"][0]["warnings"]] == ["value.cumulative_drop"]
+    refused = await upload(client, tokens["commune"], march.encode(), "text/csv", period="2026-03", **params)
+    assert refused.status_code == 422, refused.text
+    assert [e["code"] for e in refused.json()["errors"]] == ["report.confirmation_required"]
+    d_column = "E"  # unit_code, unit_name, c.numerator, c.denominator, d.numerator
+    assert [(w["code"], w["row"], w["column"]) for w in refused.json()["warnings"]] == [
+        ("value.cumulative_drop", 2, d_column)
+    ]
+    assert await counts(db) == (1, 1, 1)
+    confirmed = await upload(
+        client, tokens["commune"], march.encode(), "text/csv", period="2026-03", confirm="true", **params
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert [w["code"] for w in confirmed.json()["rows"][0]["warnings"]] == ["value.cumulative_drop"]
+    assert await counts(db) == (2, 2, 2)

@@ -16,7 +16,7 @@ from bdhvs_shared.db.outbox import stage
 from bdhvs_shared.events import IndicatorValue, ReportAccepted, subjects
 from intake.adapters import idempotency, reports
 from intake.adapters.tables import outbox
-from intake.domain.history import history_warnings, needs_confirmation
+from intake.domain.history import CONFIRMABLE, history_warnings, needs_confirmation
 from intake.domain.principal import Principal
 from intake.domain.problems import Problem
 from intake.domain.timeliness import timeliness
@@ -32,11 +32,18 @@ class KeyReused(Exception):
 
 
 class NeedsConfirmation(Exception):
-    """The figures break the unit's history (warnings); nothing was stored until the clerk confirms."""
+    """The figures break the units' history (warnings); nothing was stored until the clerk confirms.
 
-    def __init__(self, warnings: list[Problem]) -> None:
-        super().__init__(", ".join(w.code for w in warnings))
-        self.warnings = warnings
+    `by_item`: the warnings to confirm for each submitted report, in order (empty for one that needs none).
+    """
+
+    def __init__(self, by_item: list[list[Problem]]) -> None:
+        self.by_item = by_item
+        super().__init__(", ".join(w.code for w in self.warnings))
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [w for item in self.by_item for w in item]
 
 
 @dataclass(frozen=True)
@@ -85,10 +92,10 @@ class IntakeService:
     ) -> Receipt:
         return (await self.submit_many(principal, [(report, retry)], confirm))[0]
 
-    async def history(self, report: ValidReport) -> list[Problem]:
-        """Warnings from the unit's own history (a cumulative figure falling, an outlier)."""
+    async def histories(self, reports_: Sequence[ValidReport]) -> list[list[Problem]]:
+        """Warnings from each unit's own history (a cumulative figure falling, an outlier): a dry run."""
         async with self.sessions() as session:
-            return await self._history(session, report)
+            return [await self._history(session, report) for report in reports_]
 
     async def _history(self, session: AsyncSession, report: ValidReport) -> list[Problem]:
         previous = await reports.previous_figures(session, report.unit.code, report.as_of, report.values)
@@ -106,10 +113,13 @@ class IntakeService:
                 raise Forbidden(report.unit.code)
         received_at = self.clock.now().astimezone(self.tz)
         async with self.sessions() as session, session.begin():
-            return [
+            results = [
                 await self._store(session, principal, report, retry, received_at, confirm)
                 for report, retry in items
             ]
+            if any(isinstance(r, list) for r in results):  # the exception rolls back the others too
+                raise NeedsConfirmation([r if isinstance(r, list) else [] for r in results])
+            return [r for r in results if isinstance(r, Receipt)]
 
     async def _store(
         self,
@@ -119,7 +129,8 @@ class IntakeService:
         retry: RetryKey | None,
         received_at: datetime,
         confirm: bool,
-    ) -> Receipt:
+    ) -> Receipt | list[Problem]:
+        """The stored revision's receipt, or the warnings to confirm first (then nothing is written)."""
         deadline, on_time = timeliness(
             received_at, report.form, report.period, self.tz, self.deadline_inclusive
         )
@@ -135,7 +146,7 @@ class IntakeService:
                 return Receipt(**{**row, **times}, replayed=True)
         warnings = await self._history(session, report)
         if needs_confirmation(warnings) and not confirm:
-            raise NeedsConfirmation(warnings)
+            return [w for w in warnings if w.code in CONFIRMABLE]
         values = {
             code: IndicatorValue(
                 numerator=v.numerator,

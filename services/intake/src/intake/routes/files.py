@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from bdhvs_shared.catalogue import Form, Period, PeriodError, Unit, form_deadline
 from intake.adapters import spreadsheets
 from intake.adapters.spreadsheets import TemplateRow, UnreadableFile
-from intake.domain.history import CONFIRMABLE
 from intake.domain.imports import ImportPlan, Refusal, plan_import
 from intake.domain.principal import Principal, Role
 from intake.domain.problems import PERIOD_TYPE_NAMES, Problem, Severity, problem
@@ -129,27 +128,21 @@ async def import_file(
     if isinstance(outcome, Refusal):
         count_rejection(container.metrics.reports_rejected, [p.problem for p in outcome.problems])
         return _located_response(outcome.problems, table.keys, 403 if outcome.forbidden else 422)
-    histories = [await service.history(r.report) for r in outcome.rows]
     if dry_run:
-        return _result(outcome, None, True, histories)
-    pending = [
-        Located(w, table.sheet, r.row, w.field.removeprefix("values."))
-        for r, warnings in zip(outcome.rows, histories, strict=True)
-        for w in warnings
-        if w.code in CONFIRMABLE
-    ]
-    if pending and not confirm:
-        required = problem("report.confirmation_required", "confirm", count=len(pending))
-        return _located_response([Located(required, table.sheet, 0, ""), *pending], table.keys, 422)
+        return _result(outcome, None, True, await service.histories([r.report for r in outcome.rows]))
     key = request.headers.get("idempotency-key")
     fingerprint = hashlib.sha256(data).hexdigest()
     items = [(r.report, RetryKey(f"{key}#{r.row}", fingerprint) if key else None) for r in outcome.rows]
     try:
         receipts = await service.submit_many(principal, items, confirm)
-    except NeedsConfirmation:  # a report arrived meanwhile and changed a unit's history
-        raise ApiError(
-            409, "report.history_changed", "", "Số liệu kỳ trước vừa thay đổi. Vui lòng kiểm tra thử lại tệp."
-        ) from None
+    except NeedsConfirmation as exc:
+        pending = [
+            Located(w, table.sheet, r.row, w.field.removeprefix("values."))
+            for r, warnings in zip(outcome.rows, exc.by_item, strict=True)
+            for w in warnings
+        ]
+        required = problem("report.confirmation_required", "confirm", count=len(pending))
+        return _located_response([Located(required, table.sheet, 0, ""), *pending], table.keys, 422)
     except Forbidden:  # plan_import checked it; kept for a token whose rights changed meanwhile
         raise ApiError(
             403, "auth.forbidden_unit", "unit_code", "Mã truy cập này không được nộp báo cáo này."
@@ -167,7 +160,7 @@ async def import_file(
         container.metrics.reports_accepted.labels(form=outcome.form).inc(
             sum(not r.replayed for r in receipts)
         )
-    return _result(outcome, receipts, False, histories)
+    return _result(outcome, receipts, False, [list(r.history_warnings) for r in receipts])
 
 
 def _result(
