@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bdhvs_shared.catalogue import catalogue_from_files, read_files
+from bdhvs_shared.catalogue import catalogue_from_texts, read_files, texts_version
 from bdhvs_shared.catalogue.loader import default_directory
 from bdhvs_shared.events import CataloguePublished, subjects
 from bdhvs_shared.nats.streams import ensure_streams
@@ -19,7 +19,7 @@ from support.events import publish, report_accepted
 
 def lowered_target_catalogue() -> CataloguePublished:
     files = {name: content.decode("utf-8") for name, content in read_files(default_directory()).items()}
-    before = catalogue_from_files({n: t.encode() for n, t in files.items()}).version
+    before = texts_version(files)
     indicators = files["indicators.yaml"]
     # Indicator c: 2026 target 100 % → 40 % (only the first "{year: 2026, value: 1.00" is c's after a, b).
     c_block = indicators.index("  - code: c\n")
@@ -29,7 +29,7 @@ def lowered_target_catalogue() -> CataloguePublished:
         + "{year: 2026, value: 0.40"
         + indicators[c_target + len("{year: 2026, value: 1.00") :]
     )
-    after = catalogue_from_files({n: t.encode() for n, t in files.items()})
+    after = catalogue_from_texts(files)
     assert after.indicators["c"].target_for(after.indicators["c"].targets[-1].due).value == 0.40  # type: ignore[union-attr]
     return CataloguePublished.new(
         producer="intake",

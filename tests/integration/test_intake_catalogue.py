@@ -6,7 +6,7 @@ from typing import Any
 
 import asyncpg
 
-from bdhvs_shared.catalogue import catalogue_from_files
+from bdhvs_shared.catalogue import catalogue_from_texts
 from bdhvs_shared.events import CataloguePublished
 from intake.bootstrap import create_app
 from intake.settings import IntakeSettings
@@ -59,7 +59,7 @@ async def test_an_admin_moves_the_monthly_deadline_and_everyone_sees_the_new_ver
         lambda: stream_messages(clean_nats, "CATALOGUE", "bdhvs.catalogue.published"), lambda m: len(m) == 1
     )
     event = CataloguePublished.model_validate_json(messages[0].data)
-    rebuilt = catalogue_from_files({name: text.encode() for name, text in event.files.items()})
+    rebuilt = catalogue_from_texts(event.files)
     assert rebuilt.version == event.version == after["version"]
 
     # A restarted (or another) replica starts with the published version.

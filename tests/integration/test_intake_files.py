@@ -240,3 +240,16 @@ async def test_an_import_with_a_falling_figure_is_stored_only_when_confirmed(
     assert confirmed.status_code == 200, confirmed.text
     assert [w["code"] for w in confirmed.json()["rows"][0]["warnings"]] == ["value.cumulative_drop"]
     assert await counts(db) == (2, 2, 2)
+
+
+async def test_a_template_for_a_period_the_form_is_not_filed_for_is_refused(intake: Any) -> None:
+    client, tokens = intake
+    for period, code in (("2026-3", "period.malformed"), ("2026-Q1", "period.wrong_type")):
+        reply = await client.get(
+            "/api/v1/templates/monthly", params={"period": period}, headers=auth(tokens["commune"])
+        )
+        assert reply.status_code == 422 and reply.json()["errors"][0]["code"] == code
+    one_off = await client.get(
+        "/api/v1/templates/police_baseline_2025", params={"period": "2026"}, headers=auth(tokens["police"])
+    )
+    assert one_off.status_code == 422 and one_off.json()["errors"][0]["code"] == "period.not_for_form"

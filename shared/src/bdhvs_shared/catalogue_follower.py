@@ -14,7 +14,7 @@ import structlog
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
-from bdhvs_shared.catalogue import Catalogue, CatalogueError, catalogue_from_files
+from bdhvs_shared.catalogue import Catalogue, CatalogueError, catalogue_from_texts
 from bdhvs_shared.events import CataloguePublished, subjects
 from bdhvs_shared.worker import PollingWorker
 
@@ -43,9 +43,7 @@ class CatalogueFollower(PollingWorker):
         if event.version == self._current().version:
             return 0
         try:
-            catalogue = catalogue_from_files(
-                {name: text.encode("utf-8") for name, text in event.files.items()}
-            )
+            catalogue = catalogue_from_texts(event.files)
         except CatalogueError as exc:
             log.error("published catalogue does not load; keeping the current one", error=str(exc))
             return 0

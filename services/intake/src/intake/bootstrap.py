@@ -11,6 +11,7 @@ from prometheus_client import Counter
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bdhvs_shared.catalogue import catalogue_from_texts
 from bdhvs_shared.clock import Clock, clock_from_iso
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.db.outbox import OutboxRelay
@@ -20,7 +21,6 @@ from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.nats.connection import JetStreamPublisher, connect
 from bdhvs_shared.nats.streams import ensure_streams
 from intake.catalogue_admin import CatalogueAdmin, CatalogueRefresher, current_files
-from intake.catalogue_admin import build as build_catalogue
 from intake.routes import catalogue as catalogue_routes
 from intake.routes import files, reports
 from intake.routes.errors import install_error_handlers
@@ -75,7 +75,7 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     async with sessions() as session:
-        catalogue = build_catalogue(await current_files(session))  # the latest an admin published
+        catalogue = catalogue_from_texts(await current_files(session))  # the latest an admin published
     nc = await connect(settings.nats_url, "intake")
     js = nc.jetstream()
     await ensure_streams(js, ["REPORTS", "CATALOGUE"], settings.stream_replicas)

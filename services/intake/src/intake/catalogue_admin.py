@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bdhvs_shared.catalogue import DATA_FILES, Catalogue, CatalogueError, catalogue_from_files, read_files
+from bdhvs_shared.catalogue import (
+    DATA_FILES,
+    Catalogue,
+    CatalogueError,
+    catalogue_from_texts,
+    read_files,
+    texts_version,
+)
 from bdhvs_shared.catalogue.loader import default_directory
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.db.outbox import stage
@@ -37,10 +44,6 @@ class CatalogueRejected(Exception):
 def packaged_files() -> dict[str, str]:
     """The catalogue shipped with the release: the first version until an admin changes it."""
     return {name: content.decode("utf-8") for name, content in read_files(default_directory()).items()}
-
-
-def build(files: dict[str, str]) -> Catalogue:
-    return catalogue_from_files({name: text.encode("utf-8") for name, text in files.items()})
 
 
 async def current_files(session: AsyncSession) -> dict[str, str]:
@@ -73,12 +76,12 @@ class CatalogueAdmin:
             before = stored.files if stored else packaged_files()
             files = {**before, name: change(before.get(name, ""))}
             try:
-                catalogue = build(files)
+                catalogue = catalogue_from_texts(files)
             except CatalogueError as exc:
                 raise CatalogueRejected(str(exc)) from None
             except (ValueError, TypeError, AttributeError, KeyError) as exc:  # YAML of an unexpected shape
                 raise CatalogueRejected(f"{name}: {type(exc).__name__}: {exc}") from None
-            previous = build(before).version
+            previous = stored.version if stored else texts_version(before)
             if catalogue.version == previous:
                 return catalogue
             event = CataloguePublished.new(
@@ -126,5 +129,5 @@ class CatalogueRefresher(PollingWorker):
                 return 0
             stored = await catalogue_store.latest(session)
         if stored is not None:
-            self._service.catalogue = build(stored.files)
+            self._service.catalogue = catalogue_from_texts(stored.files)
         return 0  # wait for the next poll either way

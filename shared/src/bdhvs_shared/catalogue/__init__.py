@@ -8,9 +8,11 @@ from bdhvs_shared.catalogue.calendar import as_of_date, deadline, form_deadline,
 from bdhvs_shared.catalogue.loader import (
     DATA_FILES,
     catalogue_from_files,
+    catalogue_from_texts,
     default_directory,
     load_catalogue,
     read_files,
+    texts_version,
 )
 from bdhvs_shared.catalogue.model import (
     Agency,
@@ -43,10 +45,12 @@ __all__ = [
     "YearTarget",
     "as_of_date",
     "catalogue_from_files",
+    "catalogue_from_texts",
     "deadline",
     "default_directory",
     "form_deadline",
     "is_on_time",
     "load_catalogue",
     "read_files",
+    "texts_version",
 ]

@@ -77,6 +77,20 @@ def catalogue_from_files(raw: Mapping[str, bytes]) -> Catalogue:
     )
 
 
+def catalogue_from_texts(files: Mapping[str, str]) -> Catalogue:
+    """The catalogue from its data files as text (how versions are stored and published)."""
+    return catalogue_from_files(_encoded(files))
+
+
+def texts_version(files: Mapping[str, str]) -> str:
+    """The version of data files given as text, without loading them."""
+    return catalogue_version(_encoded(files))
+
+
+def _encoded(files: Mapping[str, str]) -> dict[str, bytes]:
+    return {name: text.encode("utf-8") for name, text in files.items()}
+
+
 def catalogue_version(files: Mapping[str, bytes]) -> str:
     """sha256 over (name, length, bytes) of each data file in name order; its first 12 hex digits."""
     digest = hashlib.sha256()

@@ -147,6 +147,13 @@ def _files(unit: Unit, form: Form) -> bool:
     return unit.kind in form.reporter_kinds
 
 
+def check_period(text: str, form: Form) -> Period | list[Problem]:
+    """The period of `form` that `text` names, or why not (malformed, wrong type, not a one-off's)."""
+    problems: list[Problem] = []
+    period = _period(text, form, problems)
+    return problems if period is None else period
+
+
 def _period(text: str, form: Form | None, problems: list[Problem]) -> Period | None:
     if not _present(text, "period", problems):
         return None

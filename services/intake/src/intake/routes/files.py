@@ -8,14 +8,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from bdhvs_shared.catalogue import Form, Period, PeriodError, Unit, form_deadline
+from bdhvs_shared.catalogue import Form, Period, Unit, form_deadline
 from intake.adapters import spreadsheets
 from intake.adapters.spreadsheets import TemplateRow, UnreadableFile
 from intake.domain.imports import ImportPlan, Refusal, plan_import
 from intake.domain.principal import Principal, Role
-from intake.domain.problems import PERIOD_TYPE_NAMES, Problem, Severity, problem
+from intake.domain.problems import Problem, Severity, problem
 from intake.domain.tabular import Located, columns
-from intake.domain.validation import unit_label
+from intake.domain.validation import check_period, unit_label
 from intake.routes.auth import CurrentPrincipal
 from intake.routes.errors import ApiError, count_rejection
 from intake.routes.reports import CONFLICT, ERRORS, service_of
@@ -266,19 +266,10 @@ def _form(form: Form | None, code: str) -> Form:
 
 
 def _period(form: Form, text: str) -> Period:
-    try:
-        period = Period.parse(text)
-    except PeriodError:
-        raise _Refused(422, problem("period.malformed", "period", value=text[:40])) from None
-    if period.type is not form.period_type:
-        expected, example = PERIOD_TYPE_NAMES.get(form.period_type.value, (form.period_type.value, ""))
-        raise _Refused(
-            422,
-            problem(
-                "period.wrong_type", "period", value=text, form=form.code, expected=expected, example=example
-            ),
-        )
-    return period
+    checked = check_period(text, form)
+    if isinstance(checked, list):
+        raise _Refused(422, checked[0])
+    return checked
 
 
 def _units(principal: Principal, form: Form, code: str | None, request: Request) -> list[Unit]:
