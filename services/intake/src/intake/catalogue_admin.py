@@ -57,10 +57,6 @@ class CatalogueAdmin:
     service: IntakeService  # holds the catalogue in force for validation
     clock: Clock
 
-    async def replace_file(self, principal: Principal, name: str, text: str, summary: str) -> Catalogue:
-        """Publish a new version with `name` replaced by `text`; the unchanged catalogue if identical."""
-        return await self.change_file(principal, name, lambda _: text, summary)
-
     async def change_file(
         self, principal: Principal, name: str, change: Callable[[str], str], summary: str
     ) -> Catalogue:

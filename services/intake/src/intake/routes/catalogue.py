@@ -18,7 +18,6 @@ from intake.routes.auth import CurrentPrincipal
 from intake.routes.errors import ApiError
 from intake.routes.reports import ERRORS, service_of
 from intake.routes.schemas import ProblemsOut
-from intake.service import Forbidden
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 FileName = Annotated[str, Path(max_length=40, description=f"One of {', '.join(DATA_FILES)}")]
@@ -148,21 +147,7 @@ async def replace_file(
     name: FileName, body: Annotated[FileIn, Body()], principal: CurrentPrincipal, request: Request
 ) -> CatalogueOut:
     """Replace one data file: the whole catalogue is checked, then published as a new version."""
-    admin: CatalogueAdmin = request.app.state.container.catalogue_admin
-    try:
-        catalogue = await admin.replace_file(principal, name, body.content, body.summary)
-    except Forbidden:
-        _admin_only(principal.role)
-        raise
-    except CatalogueRejected as exc:
-        raise ApiError(
-            422,
-            "catalogue.invalid",
-            "content",
-            f"Danh mục mới không hợp lệ nên chưa được áp dụng: {exc.detail}",
-        ) from None
-    request.app.state.container.relay.wake()
-    return _describe(catalogue)
+    return await _publish(request, principal, name, lambda _: body.content, body.summary, "content")
 
 
 class NewUnitIn(BaseModel):
@@ -190,18 +175,24 @@ class SplitIn(BaseModel):
     summary: str = Field(min_length=3, max_length=500)
 
 
-async def _change_units(
-    request: Request, principal: Principal, change: Callable[[str], str], summary: str
+async def _publish(
+    request: Request,
+    principal: Principal,
+    name: str,
+    change: Callable[[str], str],
+    summary: str,
+    field: str = "",
 ) -> CatalogueOut:
+    """Rewrite one data file with `change` and publish the new version; 422 when it does not fit."""
     _admin_only(principal.role)
     admin: CatalogueAdmin = request.app.state.container.catalogue_admin
     try:
-        catalogue = await admin.change_file(principal, "units.csv", change, summary)
+        catalogue = await admin.change_file(principal, name, change, summary)
     except HistoryError as exc:
-        raise ApiError(422, "unit.history_invalid", "", str(exc)) from None
+        raise ApiError(422, "unit.history_invalid", field, str(exc)) from None
     except CatalogueRejected as exc:
         raise ApiError(
-            422, "catalogue.invalid", "", f"Danh mục mới không hợp lệ nên chưa được áp dụng: {exc.detail}"
+            422, "catalogue.invalid", field, f"Danh mục mới không hợp lệ nên chưa được áp dụng: {exc.detail}"
         ) from None
     request.app.state.container.relay.wake()
     return _describe(catalogue)
@@ -227,8 +218,12 @@ async def merge_units(body: MergeIn, principal: CurrentPrincipal, request: Reque
     else:
         assert body.new_unit is not None  # exactly one of the two, checked above
         into = _new(body.new_unit)
-    return await _change_units(
-        request, principal, lambda text: merge(text, body.sources, into, body.effective), body.summary
+    return await _publish(
+        request,
+        principal,
+        "units.csv",
+        lambda text: merge(text, body.sources, into, body.effective),
+        body.summary,
     )
 
 
@@ -236,6 +231,10 @@ async def merge_units(body: MergeIn, principal: CurrentPrincipal, request: Reque
 async def split_unit(body: SplitIn, principal: CurrentPrincipal, request: Request) -> CatalogueOut:
     """Split a unit in one operation: it ends the day before `effective`; the new units start that day."""
     into = [_new(u) for u in body.into]
-    return await _change_units(
-        request, principal, lambda text: split(text, body.source, into, body.effective), body.summary
+    return await _publish(
+        request,
+        principal,
+        "units.csv",
+        lambda text: split(text, body.source, into, body.effective),
+        body.summary,
     )
