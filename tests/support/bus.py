@@ -23,22 +23,25 @@ async def stream_messages(url: str, stream: str, subject: str = ">") -> list[Any
     """Every message currently stored in `stream` on `subject`, oldest first."""
     async with jetstream(url) as js:
         try:
-            info = await js.stream_info(stream)
+            await js.stream_info(stream)
         except nats.js.errors.NotFoundError:
-            return []
-        total = info.state.messages
-        if total == 0:
             return []
         sub = await js.pull_subscribe(
             subject,
             stream=stream,
             config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, inactive_threshold=5),
         )
+        # The consumer's own count is the number of messages on `subject` (the
+        # stream's total counts every subject), so we know when we have them all.
+        wanted = int((await sub.consumer_info()).num_pending or 0)
         out: list[Any] = []
-        with contextlib.suppress(nats.errors.TimeoutError):
-            while len(out) < total:
-                batch = await sub.fetch(min(256, total - len(out)), timeout=1)
-                out.extend(batch)
+        attempts = 0
+        while len(out) < wanted and attempts < 5:
+            # nats-py raises the builtin TimeoutError as well as its own subclass.
+            try:
+                out.extend(await sub.fetch(min(256, wanted - len(out)), timeout=1))
+            except TimeoutError:
+                attempts += 1
         await sub.unsubscribe()
         return out
 
