@@ -54,13 +54,22 @@ async def test_a_lagging_report_produces_the_kpi_event_and_one_email(
         assert len(to_09313) == 1  # c went off_track once; d stayed on track (case C)
         assert "chỉ tiêu c" in to_09313[0]["Subject"]
 
+        operator = system.cli("intake", "token", "create", "--role", "operator")
+        as_operator = {"Authorization": f"Bearer {operator}"}
         log = (
-            await client.get(f"{system.url('notifier')}/api/v1/notifications", params={"unit": "09313"})
+            await client.get(
+                f"{system.url('notifier')}/api/v1/notifications",
+                params={"unit": "09313"},
+                headers=as_operator,
+            )
         ).json()
         assert [n["status"] for n in log["items"]] == ["sent"]
 
         async def province() -> set[str]:
-            rows = (await client.get(f"{system.url('kpi')}/api/v1/attainment", params={"unit": "24"})).json()
+            reply = await client.get(
+                f"{system.url('kpi')}/api/v1/attainment", params={"unit": "24"}, headers=headers
+            )
+            rows = reply.json()
             return {row["indicator"] for row in rows}
 
         await eventually(province, lambda indicators: indicators == {"c", "d"})

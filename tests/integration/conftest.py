@@ -12,6 +12,7 @@ from intake.bootstrap import create_app
 from intake.domain.principal import Role
 from intake.settings import IntakeSettings
 from support.apps import running
+from support.auth_server import AuthServer, auth_server
 
 
 @pytest.fixture
@@ -35,3 +36,10 @@ async def intake(
             tokens["admin"] = await create_token(session, Role.ADMIN, None, "test", now)
             tokens["police"] = await create_token(session, Role.AGENCY, None, "test", now, "cong_an")
         yield client, tokens
+
+
+@pytest.fixture
+async def auth(database_url: str, clean_nats: str) -> AsyncIterator[AuthServer]:
+    """Intake over real HTTP for kpi's and notifier's token checks (AUTH_URL), with tokens."""
+    async with auth_server(database_url, clean_nats) as server:
+        yield server

@@ -24,6 +24,7 @@ from intake.settings import IntakeSettings
 from kpi.bootstrap import create_app as kpi_app
 from kpi.settings import KpiSettings
 from support.apps import eventually, running
+from support.auth_server import NO_AUTH_URL
 from support.bus import jetstream, stream_messages
 from support.events import report_accepted
 
@@ -53,7 +54,7 @@ def bus(streams: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple[str, s
 
 async def submit_reports(database_url: str, nats_url: str) -> list[str]:
     app = intake_app(IntakeSettings(nats_url=nats_url, database_url=database_url, **CLOCK))  # type: ignore[arg-type]
-    kpi = kpi_app(KpiSettings(nats_url=nats_url, database_url=database_url, **CLOCK))  # type: ignore[arg-type]
+    kpi = kpi_app(KpiSettings(nats_url=nats_url, database_url=database_url, auth_url=NO_AUTH_URL, **CLOCK))  # type: ignore[arg-type]
     ids = []
     async with running(kpi), running(app) as client:
         container = app.state.container

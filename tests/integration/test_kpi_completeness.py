@@ -19,6 +19,7 @@ from bdhvs_shared.nats.streams import ensure_streams
 from kpi.bootstrap import create_app
 from kpi.settings import KpiSettings
 from support.apps import eventually, running
+from support.auth_server import auth_server
 from support.bus import consumer_backlog, jetstream, stream_messages
 from support.events import TZ, publish, report_accepted
 
@@ -30,11 +31,16 @@ ON_TIME, LATE, WARD = "09313", "09292", "09187"  # two communes (xa) and a ward 
 async def kpi(database_url: str, clean_nats: str) -> AsyncIterator[httpx.AsyncClient]:
     async with jetstream(clean_nats) as js:
         await ensure_streams(js, ["REPORTS"])
-    settings = KpiSettings(
-        nats_url=clean_nats, database_url=database_url, BDHVS_CLOCK_START="2026-03-25T09:00:00+07:00"
-    )
-    async with running(create_app(settings)) as client:
-        yield client
+    async with auth_server(database_url, clean_nats) as auth:
+        settings = KpiSettings(
+            nats_url=clean_nats,
+            database_url=database_url,
+            auth_url=auth.url,
+            BDHVS_CLOCK_START="2026-03-25T09:00:00+07:00",
+        )
+        async with running(create_app(settings)) as client:
+            client.headers.update(auth.headers("operator"))
+            yield client
 
 
 async def applied(url: str, db: asyncpg.Connection, count: int) -> None:

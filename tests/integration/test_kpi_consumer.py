@@ -16,6 +16,7 @@ from bdhvs_shared.nats.streams import ensure_streams
 from kpi.bootstrap import create_app
 from kpi.settings import KpiSettings
 from support.apps import eventually, running
+from support.auth_server import auth_server
 from support.bus import consumer_backlog, jetstream, stream_messages
 from support.events import publish, report_accepted
 
@@ -24,14 +25,17 @@ from support.events import publish, report_accepted
 async def kpi(database_url: str, clean_nats: str) -> AsyncIterator[httpx.AsyncClient]:
     async with jetstream(clean_nats) as js:
         await ensure_streams(js, ["REPORTS"])
-    settings = KpiSettings(
-        nats_url=clean_nats,
-        database_url=database_url,
-        max_deliver=3,
-        BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00",
-    )
-    async with running(create_app(settings)) as client:
-        yield client
+    async with auth_server(database_url, clean_nats) as auth:
+        settings = KpiSettings(
+            nats_url=clean_nats,
+            database_url=database_url,
+            auth_url=auth.url,
+            max_deliver=3,
+            BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00",
+        )
+        async with running(create_app(settings)) as client:
+            client.headers.update(auth.headers("operator"))
+            yield client
 
 
 async def attainment(client: httpx.AsyncClient, unit: str, indicator: str) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from bdhvs_shared.nats.streams import ensure_streams
 from kpi.bootstrap import create_app
 from kpi.settings import KpiSettings
 from support.apps import eventually, running
+from support.auth_server import AuthServer, auth_server
 from support.bus import consumer_backlog, jetstream
 from support.events import publish, report_accepted
 
@@ -28,13 +29,32 @@ FIGURES = {
 
 
 @pytest.fixture
-async def kpi(database_url: str, clean_nats: str, db: asyncpg.Connection) -> AsyncIterator[httpx.AsyncClient]:
+async def kpi_and_auth(
+    database_url: str, clean_nats: str, db: asyncpg.Connection
+) -> AsyncIterator[tuple[httpx.AsyncClient, AuthServer]]:
+    """kpi with the figures applied; its client carries an operator's token."""
     async with jetstream(clean_nats) as js:
         await ensure_streams(js, ["REPORTS"])
-    settings = KpiSettings(
-        nats_url=clean_nats, database_url=database_url, BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00"
-    )
-    async with running(create_app(settings)) as client, jetstream(clean_nats) as js:
+    async with auth_server(database_url, clean_nats) as auth:
+        settings = KpiSettings(
+            nats_url=clean_nats,
+            database_url=database_url,
+            auth_url=auth.url,
+            BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00",
+        )
+        async with running(create_app(settings)) as client:
+            client.headers.update(auth.headers("operator"))
+            await _publish_figures(clean_nats, db)
+            yield client, auth
+
+
+@pytest.fixture
+def kpi(kpi_and_auth: tuple[httpx.AsyncClient, AuthServer]) -> httpx.AsyncClient:
+    return kpi_and_auth[0]
+
+
+async def _publish_figures(clean_nats: str, db: asyncpg.Connection) -> None:
+    async with jetstream(clean_nats) as js:
         for unit, months in FIGURES.items():
             for period, numerator in months.items():
                 event = report_accepted(unit, period, {"c": (numerator, 10000), "d": (numerator, 10000)})
@@ -47,7 +67,6 @@ async def kpi(database_url: str, clean_nats: str, db: asyncpg.Connection) -> Asy
             ),
             lambda n: n == 4,
         )
-        yield client
 
 
 async def test_history_of_a_unit_and_of_the_province(kpi: httpx.AsyncClient) -> None:
@@ -127,3 +146,37 @@ async def test_the_ranking_lists_units_with_data_and_breaks_ties_deterministical
     lines = reply.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("rank,unit_code,unit_name") and len(lines) == 5
     assert (await kpi.get("/api/v1/ranking", params={"indicator": "x"})).status_code == 422
+
+
+async def test_a_commune_reads_its_own_unit_and_the_province_only(
+    kpi_and_auth: tuple[httpx.AsyncClient, AuthServer],
+) -> None:
+    kpi, auth = kpi_and_auth
+    commune = auth.headers("commune")  # 09313
+    own = await kpi.get("/api/v1/attainment", params={"indicator": "c"}, headers=commune)
+    assert own.status_code == 200
+    assert sorted(row["unit_code"] for row in own.json()) == ["09313", "24"]
+    history = await kpi.get("/api/v1/history", params={"unit": "24", "indicator": "c"}, headers=commune)
+    assert history.status_code == 200
+
+    for path, params in (
+        ("/api/v1/attainment", {"unit": "09292"}),
+        ("/api/v1/history", {"unit": "09292", "indicator": "c"}),
+        ("/api/v1/table", {}),
+        ("/api/v1/ranking", {"indicator": "c"}),
+        ("/api/v1/completeness", {"form": "monthly", "period": "2026-03"}),
+        ("/api/v1/consolidated", {"period": "2026-03"}),
+    ):
+        refused = await kpi.get(path, params=params, headers=commune)
+        assert refused.status_code == 403, (path, refused.text)
+        assert refused.json()["errors"][0]["code"].startswith("auth.forbidden")
+
+    police = await kpi.get("/api/v1/table", headers=auth.headers("police"))
+    assert police.status_code == 200  # a provincial body reads the province table
+
+
+async def test_no_token_or_an_unknown_one_is_refused_with_401(kpi: httpx.AsyncClient) -> None:
+    missing = await kpi.get("/api/v1/attainment", headers={"Authorization": ""})
+    assert missing.status_code == 401 and missing.json()["errors"][0]["code"] == "auth.missing"
+    unknown = await kpi.get("/api/v1/attainment", headers={"Authorization": "Bearer bdhvs_nope"})
+    assert unknown.status_code == 401 and unknown.json()["errors"][0]["code"] == "auth.invalid"

@@ -13,6 +13,7 @@ from bdhvs_shared.nats.streams import ensure_streams
 from kpi.bootstrap import ServiceRunning, create_app, run_rebuild, run_verify
 from kpi.settings import KpiSettings
 from support.apps import eventually, running
+from support.auth_server import NO_AUTH_URL
 from support.bus import consumer_backlog, jetstream, stream_messages
 from support.events import publish, report_accepted
 
@@ -24,7 +25,10 @@ async def settings(database_url: str, clean_nats: str) -> AsyncIterator[KpiSetti
     async with jetstream(clean_nats) as js:
         await ensure_streams(js, ["REPORTS"])
     yield KpiSettings(
-        nats_url=clean_nats, database_url=database_url, BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00"
+        nats_url=clean_nats,
+        database_url=database_url,
+        auth_url=NO_AUTH_URL,  # these tests read the tables, not the API
+        BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00",
     )
 
 

@@ -25,6 +25,7 @@ from bdhvs_local.smtp_catcher import SmtpCatcher
 from bdhvs_shared.db.migrations import upgrade
 from bdhvs_shared.nats.streams import ensure_streams
 from support.apps import eventually, running
+from support.auth_server import auth_server
 from support.bus import stream_messages
 from support.secure import SecuredNats, apply_roles, start_secured_nats
 
@@ -165,88 +166,99 @@ async def test_the_pipeline_runs_with_each_service_on_its_own_user_and_role(
     intake = intake_app(
         IntakeSettings(nats_url=secured.url("intake"), database_url=db["intake"], **clock)  # type: ignore[arg-type]
     )
-    kpi = kpi_app(KpiSettings(nats_url=secured.url("kpi"), database_url=db["kpi"], max_deliver=3, **clock))  # type: ignore[arg-type]
-    notifier = notifier_app(
-        NotifierSettings(
-            nats_url=secured.url("notifier"),
-            database_url=db["notifier"],
-            smtp_host=smtp_server.host,
-            smtp_port=smtp_server.port,
-            **clock,  # type: ignore[arg-type]
-        )
-    )
-    async with running(kpi) as kpi_client, running(notifier), running(intake) as intake_client:
-        await load_recipients(notifier.state.container.sessions, DEMO_FILE)
-        container = intake.state.container
-        async with container.sessions() as session, session.begin():
-            token = await create_token(session, Role.COMMUNE, "09313", "test", container.clock.now())
-        for period, c in (("2026-01", 4000), ("2026-02", 4300), ("2026-03", 4700)):
-            body = {
-                "unit_code": "09313",
-                "form": "monthly",
-                "period": period,
-                "values": {
-                    "c": {"numerator": c, "denominator": 10000},
-                    "d": {"numerator": 9000, "denominator": 10000},
-                },
-            }
-            reply = await intake_client.post(
-                "/api/v1/reports", json=body, headers={"Authorization": f"Bearer {token}"}
+    # kpi and notifier check tokens with intake over HTTP (intake's own role and NATS user)
+    async with auth_server(db["intake"], secured.url("intake")) as auth:
+        kpi = kpi_app(
+            KpiSettings(
+                nats_url=secured.url("kpi"), database_url=db["kpi"], max_deliver=3, auth_url=auth.url, **clock
             )
-            assert reply.status_code == 201, reply.text
-
-        async def attainment() -> list[dict[str, Any]]:
-            reply = await kpi_client.get("/api/v1/attainment", params={"unit": "09313", "indicator": "c"})
-            return list(reply.json())
-
-        await eventually(attainment, lambda rows: bool(rows) and rows[0]["sequence"] == 3, timeout=20)
-        mails = await eventually(
-            lambda: _value(smtp_server.messages),
-            lambda m: any(x["To"] == "chutich.09313@bacninh.example" for x in m),
-            timeout=20,
+        )  # type: ignore[arg-type]
+        notifier = notifier_app(
+            NotifierSettings(
+                nats_url=secured.url("notifier"),
+                database_url=db["notifier"],
+                smtp_host=smtp_server.host,
+                smtp_port=smtp_server.port,
+                auth_url=auth.url,
+                **clock,  # type: ignore[arg-type]
+            )
         )
-        assert mails
-        admin_url = secured.url("admin")
-        sent = await eventually(
-            lambda: stream_messages(admin_url, "ALERTS", "bdhvs.notification.>"), lambda m: len(m) >= 1
-        )
-        assert sent[0].subject.startswith("bdhvs.notification.sent.")
+        async with running(kpi) as kpi_client, running(notifier), running(intake) as intake_client:
+            await load_recipients(notifier.state.container.sessions, DEMO_FILE)
+            container = intake.state.container
+            async with container.sessions() as session, session.begin():
+                token = await create_token(session, Role.COMMUNE, "09313", "test", container.clock.now())
+            for period, c in (("2026-01", 4000), ("2026-02", 4300), ("2026-03", 4700)):
+                body = {
+                    "unit_code": "09313",
+                    "form": "monthly",
+                    "period": period,
+                    "values": {
+                        "c": {"numerator": c, "denominator": 10000},
+                        "d": {"numerator": 9000, "denominator": 10000},
+                    },
+                }
+                reply = await intake_client.post(
+                    "/api/v1/reports", json=body, headers={"Authorization": f"Bearer {token}"}
+                )
+                assert reply.status_code == 201, reply.text
 
-        # A message no consumer can apply reaches the DLQ under each consumer's own user.
-        async with client_as(secured, "admin") as admin:
-            await admin.jetstream().publish("bdhvs.report.accepted.09313", b"not json", timeout=5)
-        dead = await eventually(lambda: stream_messages(admin_url, "DLQ"), lambda m: len(m) == 2)
-        assert {m.subject for m in dead} == {
-            "bdhvs.dlq.kpi-reports.bdhvs.report.accepted.09313",
-            "bdhvs.dlq.notifier-reports.bdhvs.report.accepted.09313",
-        }
+            async def attainment() -> list[dict[str, Any]]:
+                reply = await kpi_client.get(
+                    "/api/v1/attainment",
+                    params={"unit": "09313", "indicator": "c"},
+                    headers={"Authorization": f"Bearer {token}"},  # the commune reads its own unit
+                )
+                return list(reply.json())
 
-        metrics = (await kpi_client.get("/metrics")).text
-        assert 'bdhvs_consumer_num_pending{consumer="kpi-reports"}' in metrics
+            await eventually(attainment, lambda rows: bool(rows) and rows[0]["sequence"] == 3, timeout=20)
+            mails = await eventually(
+                lambda: _value(smtp_server.messages),
+                lambda m: any(x["To"] == "chutich.09313@bacninh.example" for x in m),
+                timeout=20,
+            )
+            assert mails
+            admin_url = secured.url("admin")
+            sent = await eventually(
+                lambda: stream_messages(admin_url, "ALERTS", "bdhvs.notification.>"), lambda m: len(m) >= 1
+            )
+            assert sent[0].subject.startswith("bdhvs.notification.sent.")
 
-        # An admin publishes a catalogue version under intake's user; kpi and notifier read it.
-        async with container.sessions() as session, session.begin():
-            admin_token = await create_token(session, Role.ADMIN, None, "test", container.clock.now())
-        admin_headers = {"Authorization": f"Bearer {admin_token}"}
-        forms = (
-            await intake_client.get("/api/v1/admin/catalogue/files/forms.yaml", headers=admin_headers)
-        ).json()
-        changed = forms["content"].replace("due_day: 20\n", "due_day: 19\n", 1)
-        published = await intake_client.put(
-            "/api/v1/admin/catalogue/files/forms.yaml",
-            json={"content": changed, "summary": "hạn nộp trước ngày 19"},
-            headers=admin_headers,
-        )
-        assert published.status_code == 200, published.text
-        version = published.json()["version"]
-        kpi_service = kpi.state.container.service
+            # A message no consumer can apply reaches the DLQ under each consumer's own user.
+            async with client_as(secured, "admin") as admin:
+                await admin.jetstream().publish("bdhvs.report.accepted.09313", b"not json", timeout=5)
+            dead = await eventually(lambda: stream_messages(admin_url, "DLQ"), lambda m: len(m) == 2)
+            assert {m.subject for m in dead} == {
+                "bdhvs.dlq.kpi-reports.bdhvs.report.accepted.09313",
+                "bdhvs.dlq.notifier-reports.bdhvs.report.accepted.09313",
+            }
 
-        async def followed() -> str:  # the relay publishes the version shortly after the commit
-            await kpi.state.container.follower.run_once()
-            await notifier.state.container.follower.run_once()
-            return str(kpi_service.catalogue.version)
+            metrics = (await kpi_client.get("/metrics")).text
+            assert 'bdhvs_consumer_num_pending{consumer="kpi-reports"}' in metrics
 
-        assert await eventually(followed, lambda seen: seen == version, timeout=20) == version
+            # An admin publishes a catalogue version under intake's user; kpi and notifier read it.
+            async with container.sessions() as session, session.begin():
+                admin_token = await create_token(session, Role.ADMIN, None, "test", container.clock.now())
+            admin_headers = {"Authorization": f"Bearer {admin_token}"}
+            forms = (
+                await intake_client.get("/api/v1/admin/catalogue/files/forms.yaml", headers=admin_headers)
+            ).json()
+            changed = forms["content"].replace("due_day: 20\n", "due_day: 19\n", 1)
+            published = await intake_client.put(
+                "/api/v1/admin/catalogue/files/forms.yaml",
+                json={"content": changed, "summary": "hạn nộp trước ngày 19"},
+                headers=admin_headers,
+            )
+            assert published.status_code == 200, published.text
+            version = published.json()["version"]
+            kpi_service = kpi.state.container.service
+
+            async def followed() -> str:  # the relay publishes the version shortly after the commit
+                await kpi.state.container.follower.run_once()
+                await notifier.state.container.follower.run_once()
+                return str(kpi_service.catalogue.version)
+
+            assert await eventually(followed, lambda seen: seen == version, timeout=20) == version
     assert secured.violations() == []
 
 

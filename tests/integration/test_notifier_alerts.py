@@ -15,6 +15,7 @@ from notifier.bootstrap import create_app
 from notifier.recipients import DEMO_FILE, load_recipients
 from notifier.settings import NotifierSettings
 from support.apps import eventually, running
+from support.auth_server import NO_AUTH_URL, AuthServer
 from support.bus import consumer_backlog, jetstream, stream_messages
 from support.events import attainment_update, publish
 
@@ -23,7 +24,7 @@ update = attainment_update
 
 @pytest.fixture
 async def notifier(
-    database_url: str, clean_nats: str, smtp_server: SmtpCatcher
+    database_url: str, clean_nats: str, smtp_server: SmtpCatcher, auth: AuthServer
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
     async with jetstream(clean_nats) as js:
         await ensure_streams(js, ["KPI"])
@@ -33,9 +34,11 @@ async def notifier(
         smtp_host=smtp_server.host,
         smtp_port=smtp_server.port,
         ledger_enabled=False,  # the deadline ledger has its own tests
+        auth_url=auth.url,
     )
     app = create_app(settings)
     async with running(app) as client:
+        client.headers.update(auth.headers("operator"))
         await load_recipients(app.state.container.sessions, DEMO_FILE)
         yield client, app
 
@@ -110,6 +113,7 @@ async def test_smtp_down_keeps_the_notification_pending_and_sends_it_later(
         smtp_host="127.0.0.1",
         smtp_port=port,
         ledger_enabled=False,
+        auth_url=NO_AUTH_URL,  # this test reads the database, not the API
     )
     app = create_app(settings)
     async with running(app):
@@ -134,3 +138,13 @@ async def test_smtp_down_keeps_the_notification_pending_and_sends_it_later(
 
 async def _async(value: Any) -> Any:
     return value
+
+
+async def test_the_delivery_log_is_for_the_provinces_operators_only(notifier: Any, auth: AuthServer) -> None:
+    client, _ = notifier
+    assert (await client.get("/api/v1/notifications")).status_code == 200  # an operator
+    for who in ("commune", "police"):
+        refused = await client.get("/api/v1/notifications", headers=auth.headers(who))
+        assert refused.status_code == 403 and refused.json()["errors"][0]["code"] == "auth.forbidden"
+    missing = await client.get("/api/v1/ledger", headers={"Authorization": ""})
+    assert missing.status_code == 401

@@ -27,6 +27,7 @@ from notifier.domain.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from notifier.recipients import load_recipients
 from notifier.settings import NotifierSettings
 from support.apps import eventually, running
+from support.auth_server import auth_server
 from support.bus import jetstream, stream_messages
 from support.events import attainment_update, publish
 from support.peers import accepted, answer, held_until, loopback_server, script, sms_accepted
@@ -83,10 +84,12 @@ async def notifier(
         "ledger_enabled": False,  # the deadline ledger has its own tests
         **overrides,
     }
-    app = create_app(NotifierSettings(**values))
-    async with running(app) as client:
-        await load_recipients(app.state.container.sessions, recipients)
-        yield client
+    async with auth_server(database_url, nats_url) as auth:
+        app = create_app(NotifierSettings(**values, auth_url=auth.url))
+        async with running(app) as client:
+            client.headers.update(auth.headers("operator"))
+            await load_recipients(app.state.container.sessions, recipients)
+            yield client
 
 
 async def alert(nats_url: str, unit: str = "09313") -> None:

@@ -24,6 +24,7 @@ from notifier.ledger_tick import LedgerTick
 from notifier.recipients import load_recipients
 from notifier.settings import NotifierSettings
 from support.apps import eventually, running
+from support.auth_server import AuthServer
 from support.bus import consumer_backlog, jetstream
 from support.events import publish, report_accepted
 
@@ -53,7 +54,9 @@ def directory(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(database_url: str, clean_nats: str, smtp_server: SmtpCatcher) -> NotifierSettings:
+def settings(
+    database_url: str, clean_nats: str, smtp_server: SmtpCatcher, auth: AuthServer
+) -> NotifierSettings:
     return NotifierSettings(
         nats_url=clean_nats,
         database_url=database_url,
@@ -63,6 +66,7 @@ def settings(database_url: str, clean_nats: str, smtp_server: SmtpCatcher) -> No
         ledger_tick_seconds=3600,  # the test ticks by hand; the loop only runs once at start
         email_rate_per_second=200,
         dispatch_poll_seconds=0.05,
+        auth_url=auth.url,
     )
 
 
@@ -101,10 +105,15 @@ async def report(nats_url: str, unit: str) -> None:
 
 
 async def test_a_month_of_deadlines_reaches_exactly_the_right_people_once(
-    settings: NotifierSettings, directory: Path, smtp_server: SmtpCatcher, db: asyncpg.Connection
+    settings: NotifierSettings,
+    directory: Path,
+    smtp_server: SmtpCatcher,
+    db: asyncpg.Connection,
+    auth: AuthServer,
 ) -> None:
     clock = FixedClock(march(14, 9))
     async with notifier(settings, clock) as (client, container):
+        client.headers.update(auth.headers("operator"))
         await load_recipients(container.sessions, directory)
         await tick(container, db)
         assert received(smtp_server) == []

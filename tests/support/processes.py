@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bdhvs_local.ports import free_port
 from bdhvs_local.services import SERVICES, ServiceProcess
+from support.auth_server import NO_AUTH_URL
 
 
 @dataclass
@@ -43,10 +44,14 @@ class RunningSystem:
 def running_system(
     env: dict[str, str], log_dir: Path, names: tuple[str, ...] = SERVICES
 ) -> Iterator[RunningSystem]:
+    ports = {name: free_port() for name in names}
+    # kpi and notifier ask intake who a token belongs to; without intake, nothing answers there
+    auth_url = f"http://127.0.0.1:{ports['intake']}" if "intake" in ports else NO_AUTH_URL
+    env = {"AUTH_URL": auth_url, **env}
     system = RunningSystem({}, env)
     try:
         for name in names:
-            system.services[name] = ServiceProcess(name, free_port(), env, log_dir / f"{name}.log").start()
+            system.services[name] = ServiceProcess(name, ports[name], env, log_dir / f"{name}.log").start()
         for service in system.services.values():
             service.wait_ready()
         yield system

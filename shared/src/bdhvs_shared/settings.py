@@ -54,3 +54,36 @@ class ServiceSettings(BaseSettings):
         if not value.startswith("postgresql+asyncpg://"):
             raise ValueError("DATABASE_URL must be a PostgreSQL URL (postgresql+asyncpg://...)")
         return value
+
+
+class ReaderAuthSettings(BaseSettings):
+    """For a service whose API is authorised with intake's tokens (kpi, notifier)."""
+
+    auth_url: str | None = Field(
+        default=None,
+        description="Required to serve the API: base URL of intake, asked who a bearer token belongs "
+        "to (GET {AUTH_URL}/api/v1/auth/whoami), e.g. http://intake:8000. Not needed by the CLI "
+        "(migrate, rebuild, verify).",
+    )
+    auth_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How long an answer about a token is kept: a revoked token works at most this long.",
+    )
+
+    @field_validator("auth_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("AUTH_URL must be an http(s) URL")
+        return value.rstrip("/")
+
+    def required_auth_url(self) -> str:
+        """The serving app calls this at start: no API without a way to check tokens."""
+        if not self.auth_url:
+            raise ValueError(
+                "AUTH_URL is required to serve the API (intake's base URL, e.g. http://intake:8000)"
+            )
+        return self.auth_url

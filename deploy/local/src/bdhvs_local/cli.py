@@ -64,8 +64,14 @@ def run(
             f"  curl -s -X POST {endpoints.intake_url}/api/v1/reports -H 'Authorization: Bearer "
             f"{tokens.get('commune:09313', '')}' -H 'Content-Type: application/json' -d '{body}'"
         )
-    print(f"  curl -s '{endpoints.kpi_url}/api/v1/attainment?unit=09313'")
-    print(f"  curl -s '{endpoints.notifier_url}/api/v1/notifications'; ls {run_dir / 'mail'}")
+    commune, operator = tokens.get("commune:09313", ""), tokens.get("operator", "")
+    print(
+        f"  curl -s '{endpoints.kpi_url}/api/v1/attainment?unit=09313' -H 'Authorization: Bearer {commune}'"
+    )
+    print(
+        f"  curl -s '{endpoints.notifier_url}/api/v1/notifications' -H 'Authorization: Bearer {operator}'; "
+        f"ls {run_dir / 'mail'}"
+    )
     print("Press Ctrl-C to stop.", flush=True)
     try:
         while not stopping:

@@ -61,6 +61,8 @@ class Stack:
             "DATABASE_URL": database_url,
             "SMTP_HOST": smtp_host,
             "SMTP_PORT": str(smtp_port),
+            # kpi and notifier ask intake who a token belongs to
+            "AUTH_URL": f"http://127.0.0.1:{self.ports['intake']}",
             **self.extra_env,
         }
         migrate_all(env)

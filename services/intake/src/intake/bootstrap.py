@@ -21,8 +21,8 @@ from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.nats.connection import JetStreamPublisher, connect
 from bdhvs_shared.nats.streams import ensure_streams
 from intake.catalogue_admin import CatalogueAdmin, CatalogueRefresher, current_files
+from intake.routes import auth, files, reports
 from intake.routes import catalogue as catalogue_routes
-from intake.routes import files, reports
 from intake.routes.errors import install_error_handlers
 from intake.service import IntakeService
 from intake.settings import IntakeSettings
@@ -107,7 +107,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         "Reports of the 'Bình dân học vụ số' campaign: submit, validate, revise, publish.",
         metrics.registry,
         start,
-        [reports.router, files.router, catalogue_routes.router],
+        [reports.router, files.router, catalogue_routes.router, auth.router],
     )
     install_error_handlers(app, metrics.reports_rejected)
     Instrumentator(registry=metrics.registry).instrument(app)

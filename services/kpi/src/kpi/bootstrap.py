@@ -10,6 +10,8 @@ from faststream.nats import NatsBroker
 from nats.aio.client import Client
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bdhvs_shared.auth.introspection import TokenIntrospector
+from bdhvs_shared.auth.routes import install_auth_errors
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.catalogue_follower import CatalogueFollower
 from bdhvs_shared.clock import clock_from_iso
@@ -44,6 +46,7 @@ class Container:
     rollup_worker: RollupWorker
     status_tick: StatusTick
     follower: CatalogueFollower
+    introspector: TokenIntrospector
     gauges: AttainmentGauges | None = field(default=None)
 
     @property
@@ -57,6 +60,7 @@ class Container:
         await self.status_tick.stop()
         if self.gauges is not None:
             await self.gauges.stop()
+        await self.introspector.close()
         await self.runtime.close()
         await self.engine.dispose()
 
@@ -109,20 +113,27 @@ async def start(
     await broker.start()
     gauges = AttainmentGauges(sessions, gauges_metrics or attainment_metrics(metrics.registry))
     gauges.start()
-    return Container(engine, sessions, service, runtime, broker, rollup_worker, status_tick, follower, gauges)
+    introspector = TokenIntrospector(settings.required_auth_url(), settings.auth_cache_seconds)
+    return Container(
+        engine, sessions, service, runtime, broker, rollup_worker, status_tick, follower, introspector, gauges
+    )
 
 
 def create_app(settings: KpiSettings) -> FastAPI:
     configure_logging(settings.log_format, settings.log_level)
+    settings.required_auth_url()  # fail at start, not at the first request
     metrics = common_metrics("kpi")
     gauges_metrics = attainment_metrics(metrics.registry)
-    return service_app(
+    app = service_app(
         "BDHVS KPI",
-        "Attainment, pace, projection and status per unit and indicator, and for the province.",
+        "Attainment, pace, projection and status per unit and indicator, and for the province. "
+        "Every /api/v1 route takes an intake token (Authorization: Bearer …).",
         metrics.registry,
         lambda: start(settings, metrics, gauges_metrics),
         [attainment.router, views.router, completeness.router, consolidated.router],
     )
+    install_auth_errors(app)
+    return app
 
 
 async def run_rebuild(settings: KpiSettings, batch: int, force: bool) -> RebuildResult:

@@ -14,6 +14,7 @@ from kpi.settings import KpiSettings
 _DOCS = {
     "nats_url": "nats://docs.invalid:4222",
     "database_url": "postgresql+asyncpg://docs.invalid/x",
+    "auth_url": "http://docs.invalid",
 }
 
 

@@ -15,6 +15,8 @@ from nats.js import JetStreamContext
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bdhvs_shared.auth.introspection import TokenIntrospector
+from bdhvs_shared.auth.routes import install_auth_errors
 from bdhvs_shared.catalogue import Catalogue, load_catalogue
 from bdhvs_shared.catalogue_follower import CatalogueFollower
 from bdhvs_shared.clock import Clock, clock_from_iso
@@ -91,6 +93,7 @@ class Container:
     ledger_tick: LedgerTick
     lag_watch: asyncio.Task[None]
     follower: CatalogueFollower
+    introspector: TokenIntrospector
 
     @property
     def nc(self) -> Client | None:
@@ -106,6 +109,7 @@ class Container:
         for dispatcher in self.dispatchers:
             await dispatcher.stop()
         await self.http.aclose()
+        await self.introspector.close()
         await self.runtime.close()
         await self.engine.dispose()
 
@@ -194,19 +198,25 @@ async def start(
     if settings.ledger_enabled:
         tick.start()
     lag = asyncio.create_task(watch_lag(js, reports, metrics))
-    return Container(engine, sessions, runtime, broker, workers, http, clock, ledger, tick, lag, follower)
+    introspector = TokenIntrospector(settings.required_auth_url(), settings.auth_cache_seconds)
+    return Container(
+        engine, sessions, runtime, broker, workers, http, clock, ledger, tick, lag, follower, introspector
+    )
 
 
 def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAPI:
     """`clock`: tests move time by hand; otherwise the system clock (or BDHVS_CLOCK_START)."""
     configure_logging(settings.log_format, settings.log_level)
+    settings.required_auth_url()  # fail at start, not at the first request
     metrics = notifier_metrics()
-    return service_app(
+    app = service_app(
         "BDHVS notifier",
         "Alerts by email, SMS and webhooks when a unit's KPI falls below its target trajectory; "
         "deadline reminders, overdue notices, escalations and summaries (the deadline ledger); "
-        "the delivery log.",
+        "the delivery log. Every /api/v1 route takes an operator's or admin's intake token.",
         metrics.registry,
         lambda: start(settings, metrics, clock),
         [notifications.router, ledger_routes.router],
     )
+    install_auth_errors(app)
+    return app

@@ -20,6 +20,7 @@ from notifier.settings import NotifierSettings
 _DOCS = {
     "nats_url": "nats://docs.invalid:4222",
     "database_url": "postgresql+asyncpg://docs.invalid/x",
+    "auth_url": "http://docs.invalid",
     "smtp_host": "docs.invalid",
 }
 

@@ -9,14 +9,14 @@ from typing import Annotated, Any
 from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
-from bdhvs_shared.settings import ServiceSettings
+from bdhvs_shared.settings import ReaderAuthSettings, ServiceSettings
 
 PLACEHOLDERS = {"changeme", "change-me", "password", "secret"}
 # Registered sender names: at most 11 characters, letters and digits (a dot, dash or space inside).
 BRANDNAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 .\-]{0,9}[A-Za-z0-9])?")
 
 
-class NotifierSettings(ServiceSettings):
+class NotifierSettings(ServiceSettings, ReaderAuthSettings):
     http_port: int = Field(default=8002, ge=1, le=65535, description="Port of the HTTP API.")
     max_deliver: int = Field(
         default=8, ge=2, description="Deliveries of one message before it is dead-lettered."

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from uuid import UUID
 
+from bdhvs_shared.auth.caller import Role
 from bdhvs_shared.catalogue import Form
 
-
-class Role(StrEnum):
-    COMMUNE = "commune"  # a commune/ward clerk: its own unit only
-    AGENCY = "agency"  # a provincial body (police, a department…): the forms it files, for the province
-    OPERATOR = "operator"  # Department of Science & Technology: the whole province
-    ADMIN = "admin"  # manages reference data; does not submit reports
+__all__ = ["Principal", "Role"]
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
 
 from intake.adapters.tokens import principal_for
 from intake.domain.principal import Principal
@@ -30,3 +31,26 @@ async def current_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+class WhoAmI(BaseModel):
+    token_id: str
+    role: str = Field(description="commune, agency, operator or admin")
+    unit_code: str | None = Field(description="The commune of a commune token")
+    agency_code: str | None = Field(description="The provincial body of an agency token")
+    label: str
+
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+@router.get("/whoami", response_model=WhoAmI)
+async def whoami(principal: CurrentPrincipal) -> WhoAmI:
+    """The holder of the bearer token. kpi and notifier ask this to authorise their readers."""
+    return WhoAmI(
+        token_id=str(principal.token_id),
+        role=principal.role.value,
+        unit_code=principal.unit_code,
+        agency_code=principal.agency_code,
+        label=principal.label,
+    )

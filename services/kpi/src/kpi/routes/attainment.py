@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from bdhvs_shared.auth.routes import CurrentCaller, refuse_unit
 from kpi.adapters.projections import list_snapshots
 
 router = APIRouter(prefix="/api/v1", tags=["attainment"])
@@ -46,10 +47,17 @@ def _out(row: dict[str, Any]) -> AttainmentOut:
 @router.get("/attainment", response_model=list[AttainmentOut])
 async def attainment(
     request: Request,
+    caller: CurrentCaller,
     unit: Annotated[str | None, Query(max_length=5, description="Unit code; 24 = the province")] = None,
     indicator: Annotated[str | None, Query(max_length=10, description="a, b, c, d or dd")] = None,
 ) -> list[AttainmentOut]:
-    """Current attainment, pace, projection and status per unit and indicator."""
+    """Current attainment, pace, projection and status per unit and indicator.
+
+    A commune's token sees its own unit and the province; other roles see every unit.
+    """
+    if unit:
+        refuse_unit(caller, unit)
     async with request.app.state.container.sessions() as session:
         rows = await list_snapshots(session, unit, indicator)
-    return [_out(r) for r in rows]
+    readable = caller.readable_units()
+    return [_out(r) for r in rows if readable is None or r["unit_code"] in readable]

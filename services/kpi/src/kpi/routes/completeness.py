@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from bdhvs_shared.auth.routes import province_reader
 from bdhvs_shared.events import GroupReporting
 from kpi.adapters import receipts
 from kpi.domain.completeness import ReportState
@@ -67,7 +68,12 @@ async def load_view(request: Request, form_code: str, period_text: str) -> Repor
     return reporting_view(service.catalogue, form, period, received, service.tz, service.deadline_inclusive)
 
 
-@router.get("/completeness", response_model=CompletenessOut, responses=CSV_RESPONSE)
+@router.get(
+    "/completeness",
+    response_model=CompletenessOut,
+    responses=CSV_RESPONSE,
+    dependencies=[Depends(province_reader)],
+)
 async def completeness(
     request: Request,
     form: Annotated[str, Query(max_length=50, description="Form code, e.g. monthly.")],

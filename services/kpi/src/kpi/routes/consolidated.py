@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
+from bdhvs_shared.auth.routes import province_reader
 from kpi.consolidated import files
 from kpi.consolidated.source import consolidated_report
 from kpi.reporting import ReportingQueryError
@@ -18,6 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["consolidated"])
 @router.get(
     "/consolidated",
     response_class=Response,
+    dependencies=[Depends(province_reader)],
     responses={
         200: {
             "content": {files.XLSX_MEDIA_TYPE: {}, "text/html": {}},

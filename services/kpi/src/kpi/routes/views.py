@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from bdhvs_shared.auth.routes import CurrentCaller, province_reader, refuse_unit
 from kpi.adapters import observations
 from kpi.adapters.projections import all_snapshots, list_snapshots
 from kpi.projector import Projector
@@ -75,10 +76,14 @@ def _unknown_indicator(projector: Projector, indicator: str) -> Response | None:
 @router.get("/history", response_model=HistoryOut, responses={422: CSV_RESPONSE[422]})
 async def history(
     request: Request,
+    caller: CurrentCaller,
     unit: Annotated[str, Query(max_length=5, description="Unit code; 24 = the province.")],
     indicator: IndicatorQuery,
 ) -> Any:
-    """The series of a unit (or the province) for one indicator: one point per as-of day."""
+    """The series of a unit (or the province) for one indicator: one point per as-of day.
+
+    A commune's token reads its own unit and the province."""
+    refuse_unit(caller, unit)
     projector = _projector(request)
     if (error := _unknown_indicator(projector, indicator)) is not None:
         return error
@@ -98,7 +103,9 @@ async def history(
     )
 
 
-@router.get("/table", response_model=TableOut, responses=CSV_RESPONSE)
+@router.get(
+    "/table", response_model=TableOut, responses=CSV_RESPONSE, dependencies=[Depends(province_reader)]
+)
 async def table(
     request: Request,
     sort: Annotated[str, Query(description="A column name, e.g. c_attainment or d_status.")] = "unit_code",
@@ -121,7 +128,9 @@ async def table(
     return TableOut(columns=columns, rows=rows)
 
 
-@router.get("/ranking", response_model=RankingOut, responses=CSV_RESPONSE)
+@router.get(
+    "/ranking", response_model=RankingOut, responses=CSV_RESPONSE, dependencies=[Depends(province_reader)]
+)
 async def ranking_view(
     request: Request,
     indicator: IndicatorQuery,

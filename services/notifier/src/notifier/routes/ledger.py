@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from bdhvs_shared.auth.routes import operator_or_admin
 from notifier.adapters.ledger_store import list_ledger
 
-router = APIRouter(prefix="/api/v1", tags=["ledger"])
+router = APIRouter(prefix="/api/v1", tags=["ledger"], dependencies=[Depends(operator_or_admin)])
 
 
 class LedgerItemOut(BaseModel):

@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
+from bdhvs_shared.auth.routes import operator_or_admin
 from notifier.adapters.store import list_notifications
 
-router = APIRouter(prefix="/api/v1", tags=["notifications"])
+router = APIRouter(prefix="/api/v1", tags=["notifications"], dependencies=[Depends(operator_or_admin)])
 # PostgreSQL text cannot hold NUL: refuse it as a bad request rather than fail the query.
 NO_NUL = r"^[^\x00]*$"
 

@@ -1,0 +1,8 @@
+"""Who is calling: intake owns the API tokens; kpi and notifier ask it (token introspection).
+
+`caller` is pure; `introspection` (HTTP) and `routes` (FastAPI) are imported where used.
+"""
+
+from bdhvs_shared.auth.caller import PROVINCE, Caller, Role
+
+__all__ = ["PROVINCE", "Caller", "Role"]

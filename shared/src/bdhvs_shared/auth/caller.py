@@ -1,0 +1,61 @@
+"""A caller's role and what it may read across services (pure, no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+PROVINCE = "24"
+
+
+class Role(StrEnum):
+    COMMUNE = "commune"  # a commune/ward clerk: its own unit only
+    AGENCY = "agency"  # a provincial body (police, a department…): the forms it files, for the province
+    OPERATOR = "operator"  # Department of Science & Technology: the whole province
+    ADMIN = "admin"  # manages reference data; does not submit reports
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The holder of a token, as intake's whoami describes it."""
+
+    token_id: str
+    role: Role
+    unit_code: str | None = None
+    agency_code: str | None = None
+
+    @classmethod
+    def from_whoami(cls, body: dict[str, Any]) -> Caller:
+        return cls(
+            token_id=str(body["token_id"]),
+            role=Role(body["role"]),
+            unit_code=body.get("unit_code"),
+            agency_code=body.get("agency_code"),
+        )
+
+    @property
+    def label(self) -> str:
+        return f"{self.role.value}:{self.unit_code or self.agency_code or self.token_id}"
+
+    @property
+    def sees_province(self) -> bool:
+        """Operators, admins and provincial bodies read every unit's figures."""
+        return self.role in (Role.OPERATOR, Role.ADMIN, Role.AGENCY)
+
+    def readable_units(self) -> Collection[str] | None:
+        """The units whose figures this caller may read; None for all of them.
+
+        A commune reads its own unit and the province's totals (its benchmark), nobody else's.
+        """
+        if self.sees_province:
+            return None
+        return (self.unit_code, PROVINCE) if self.unit_code else (PROVINCE,)
+
+    def may_read_unit(self, unit_code: str) -> bool:
+        units = self.readable_units()
+        return units is None or unit_code in units
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
