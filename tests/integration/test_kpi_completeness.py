@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -14,7 +15,7 @@ import pytest
 
 from bdhvs_shared.catalogue import as_of_date, load_catalogue
 from bdhvs_shared.catalogue.periods import Period
-from bdhvs_shared.events import ReportingUpdated
+from bdhvs_shared.events import ConsolidatedReportProduced, ReportingUpdated
 from bdhvs_shared.nats.streams import ensure_streams
 from kpi.bootstrap import create_app
 from kpi.settings import KpiSettings
@@ -178,3 +179,21 @@ def rows_expected() -> int:
     catalogue = load_catalogue()
     form = catalogue.forms["monthly"]
     return len(catalogue.expected_reporters(form, on=as_of_date(Period.parse("2026-03"), form.as_of_day)))
+
+
+async def test_the_report_made_on_the_24th_is_served_as_announced(
+    kpi: httpx.AsyncClient, clean_nats: str
+) -> None:
+    # The service's clock says 25 March: its consolidation tick made March's report at start.
+    [message] = await eventually(
+        lambda: stream_messages(clean_nats, "KPI", "bdhvs.kpi.consolidated.2026-03"), lambda m: len(m) == 1
+    )
+    event = ConsolidatedReportProduced.model_validate_json(message.data)
+    assert event.xlsx_url == "/api/v1/consolidated/archive/2026-03.xlsx"
+    workbook = await kpi.get(event.xlsx_url)
+    assert workbook.status_code == 200 and workbook.headers["content-type"] == XLSX
+    assert hashlib.sha256(workbook.content).hexdigest() == event.xlsx_sha256
+    page = await kpi.get(event.html_url)
+    assert page.status_code == 200 and "<html" in page.text.lower()
+    never = await kpi.get("/api/v1/consolidated/archive/2026-02.xlsx")
+    assert never.status_code == 404 and never.json()["errors"][0]["code"] == "consolidated.not_made"

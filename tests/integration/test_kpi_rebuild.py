@@ -96,8 +96,12 @@ async def test_verify_passes_on_clean_tables_and_prints_each_tampered_value(
     await db.execute(
         "UPDATE kpi.observations SET numerator = 2 WHERE unit_code = '09292' AND period = '2026-01'"
     )
+    await db.execute("UPDATE kpi.report_receipts SET on_time = NOT on_time WHERE unit_code = '09313'")
+    await db.execute("DELETE FROM kpi.report_receipts WHERE unit_code = '09292' AND period = '2026-01'")
     differences, summary = await run_verify(settings, with_stream=True)
     assert "attainment 09313/c numerator: bảng 1, tính lại 6000" in differences
+    assert "report_receipts 09292/monthly/2026-01: thiếu trong bảng (missing)" in differences
+    assert any(d.startswith("report_receipts 09313/monthly/") and " on_time: " in d for d in differences)
     assert "attainment 24/d: thiếu trong bảng (missing)" in differences
     assert any(d.startswith("observations 09292/c/monthly/2026-01 numerator: bảng 2") for d in differences)
     assert summary.startswith(f"Có {len(differences)} khác biệt")

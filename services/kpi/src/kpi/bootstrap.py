@@ -25,6 +25,7 @@ from bdhvs_shared.runtime import EventRuntime, make_broker
 from kpi.adapters.streams import consumer_is_pulled
 from kpi.adapters.tables import outbox
 from kpi.attainment_gauges import AttainmentGauges, AttainmentMetrics, attainment_metrics
+from kpi.consolidation import ConsolidationSchedule, ConsolidationTick
 from kpi.domain.projection import ProjectionRules
 from kpi.handlers import register_handlers, reports_consumer
 from kpi.rebuild import RebuildResult, rebuild
@@ -45,6 +46,7 @@ class Container:
     broker: NatsBroker
     rollup_worker: RollupWorker
     status_tick: StatusTick
+    consolidation_tick: ConsolidationTick
     follower: CatalogueFollower
     introspector: TokenIntrospector
     gauges: AttainmentGauges | None = field(default=None)
@@ -58,6 +60,7 @@ class Container:
         await self.follower.stop()
         await self.rollup_worker.stop()
         await self.status_tick.stop()
+        await self.consolidation_tick.stop()
         if self.gauges is not None:
             await self.gauges.stop()
         await self.introspector.close()
@@ -100,6 +103,11 @@ async def start(
     rollup_worker.start()
     status_tick = StatusTick(service, relay, settings.status_tick_seconds)
     status_tick.start()
+    schedule = ConsolidationSchedule(
+        settings.consolidation_day, settings.consolidation_hour, settings.public_base_url
+    )
+    consolidation_tick = ConsolidationTick(service, relay, schedule, settings.status_tick_seconds)
+    consolidation_tick.start()
 
     async def apply(event: ReportAccepted) -> None:
         with metrics.handler_seconds.labels(consumer=CONSUMER).time():
@@ -115,7 +123,17 @@ async def start(
     gauges.start()
     introspector = TokenIntrospector(settings.required_auth_url(), settings.auth_cache_seconds)
     return Container(
-        engine, sessions, service, runtime, broker, rollup_worker, status_tick, follower, introspector, gauges
+        engine,
+        sessions,
+        service,
+        runtime,
+        broker,
+        rollup_worker,
+        status_tick,
+        consolidation_tick,
+        follower,
+        introspector,
+        gauges,
     )
 
 

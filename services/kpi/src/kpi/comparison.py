@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import fields
+from types import SimpleNamespace
 from typing import Any
 
 from kpi.projector import StoredObservation
@@ -49,6 +50,31 @@ def observation_differences(
         expected,
         stored,
         OBSERVATION_FIELDS,
+        "luồng",
+        "thừa trong bảng, không có trên luồng REPORTS",
+    )
+
+
+RECEIPT_FIELDS = [
+    "on_time",
+    "first_revision",
+    "first_received_at",
+    "latest_revision",
+    "latest_received_at",
+    "deadline",
+]
+
+
+def receipt_differences(
+    expected: Mapping[tuple[str, str, str], Mapping[str, Any]],
+    stored: Mapping[tuple[str, str, str], Mapping[str, Any]],
+) -> list[str]:
+    """Every difference between the report receipts the stream implies and the stored ones."""
+    return _differences(
+        "report_receipts",
+        {key: SimpleNamespace(**row) for key, row in expected.items()},
+        {key: SimpleNamespace(**row) for key, row in stored.items()},
+        RECEIPT_FIELDS,
         "luồng",
         "thừa trong bảng, không có trên luồng REPORTS",
     )

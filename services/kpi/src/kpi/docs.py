@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from bdhvs_shared.asyncapi import declare_publishers, document
-from bdhvs_shared.events import AttainmentUpdated, ReportAccepted, ReportingUpdated, StatusChanged, subjects
+from bdhvs_shared.events import (
+    AttainmentUpdated,
+    ConsolidatedReportProduced,
+    ReportAccepted,
+    ReportingUpdated,
+    StatusChanged,
+    subjects,
+)
 from bdhvs_shared.metrics import common_metrics
 from bdhvs_shared.runtime import make_broker
 from kpi.handlers import register_handlers, reports_consumer
@@ -33,6 +40,7 @@ def asyncapi_document() -> dict[str, Any]:
             (subjects.KPI_ATTAINMENT, "KPI", AttainmentUpdated),
             (subjects.KPI_STATUS, "KPI", StatusChanged),
             (subjects.KPI_REPORTING, "KPI", ReportingUpdated),
+            (subjects.KPI_CONSOLIDATED, "KPI", ConsolidatedReportProduced),
         ],
     )
     return document(broker, "BDHVS KPI events", "Events the KPI service consumes and publishes.")

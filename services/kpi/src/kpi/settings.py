@@ -31,3 +31,17 @@ class KpiSettings(ServiceSettings, ReaderAuthSettings):
         gt=0,
         description="How often the status tick checks whether the day changed (then re-judges statuses).",
     )
+    consolidation_day: int = Field(
+        default=24,
+        ge=1,
+        le=28,
+        description="Day of the month the consolidated report is made (for the 25th).",
+    )
+    consolidation_hour: int = Field(
+        default=8, ge=0, le=23, description="Local hour on that day from which it is made."
+    )
+    public_base_url: str = Field(
+        default="",
+        description="kpi's public base URL (e.g. https://kpi.bacninh.gov.vn), put before the archive paths "
+        "in bdhvs.kpi.consolidated events; empty: the paths alone.",
+    )

@@ -4,8 +4,9 @@ Two checks, each difference printed on its own line:
 - the projections (`attainment`) against a recomputation, with the pure domain, from
   the stored observations (`observations`);
 - unless skipped, the stored observations against the REPORTS stream folded from
-  sequence 1 (the latest revision of each report), and every valid report event on the
-  stream against `processed_events` (applied exactly once).
+  sequence 1 (the latest revision of each report), the report receipts (completeness:
+  first verdict, latest revision) against the same fold, and every valid report event on
+  the stream against `processed_events` (applied exactly once).
 The comparison is of one moment: run it when the consumer has no backlog, or reports in
 flight show up as differences.
 """
@@ -17,10 +18,10 @@ from datetime import date
 from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kpi.adapters import observations, projections, streams
-from kpi.comparison import observation_differences, snapshot_differences
+from kpi.adapters import observations, projections, receipts, streams
+from kpi.comparison import observation_differences, receipt_differences, snapshot_differences
 from kpi.projector import Projector
-from kpi.replay import ObservationFold, key_of
+from kpi.replay import ObservationFold, ReceiptFold, key_of
 
 
 async def verify(
@@ -36,21 +37,26 @@ async def verify(
         stored = await observations.all_rows(session)
         live = {(s.unit_code, s.indicator): s for s in await projections.all_snapshots(session)}
         processed = await observations.processed_ids(session, consumer) if js is not None else set()
+        stored_receipts = await receipts.all_rows(session) if js is not None else {}
     expected = projector.all_snapshots(stored, today)
     differences = snapshot_differences(expected, live)
     checked = f"{len(expected)} dự báo từ {len(stored)} quan sát"
     if js is not None:
         fold = ObservationFold(projector.catalogue.indicators)
+        receipt_fold = ReceiptFold()
         events = 0
         async for batch_events, replay in streams.replay_reports(js, batch):
             fold.add_all(batch_events)
+            for event in batch_events:
+                receipt_fold.add(event)
             events = replay.events
         differences += observation_differences(fold.rows, {key_of(r): r for r in stored})
+        differences += receipt_differences(receipt_fold.rows, stored_receipts)
         differences += [
             f"processed_events: sự kiện {event_id} trên luồng REPORTS chưa được áp dụng"
             for event_id in sorted(fold.event_ids - processed, key=str)
         ]
-        checked += f", {events} sự kiện trên luồng REPORTS"
+        checked += f", {len(stored_receipts)} báo cáo đã nhận, {events} sự kiện trên luồng REPORTS"
     if differences:
         return differences, f"Có {len(differences)} khác biệt ({checked})."
     return differences, f"Không có khác biệt ({checked})."

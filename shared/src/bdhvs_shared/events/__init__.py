@@ -8,7 +8,9 @@ from bdhvs_shared.events.catalogue import CataloguePublished
 from bdhvs_shared.events.envelope import Event
 from bdhvs_shared.events.kpi import (
     AttainmentUpdated,
+    ConsolidatedReportProduced,
     GroupReporting,
+    ProvinceKpi,
     ReportingUpdated,
     StatusChanged,
     TargetInfo,
@@ -19,11 +21,13 @@ from bdhvs_shared.events.reports import IndicatorValue, ReportAccepted
 __all__ = [
     "AttainmentUpdated",
     "CataloguePublished",
+    "ConsolidatedReportProduced",
     "Event",
     "GroupReporting",
     "IndicatorValue",
     "NotificationFailed",
     "NotificationSent",
+    "ProvinceKpi",
     "ReportAccepted",
     "ReportingUpdated",
     "StatusChanged",

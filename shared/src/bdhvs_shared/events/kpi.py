@@ -118,3 +118,42 @@ class ReportingUpdated(Event):
     as_of: date = Field(description="The period's as-of day: expected units are those active on it.")
     deadline: datetime = Field(description="The form's cut-off for this period (on time: strictly before).")
     groups: list[GroupReporting] = Field(description="The whole province first, then xa and phuong.")
+
+
+class ProvinceKpi(BaseModel):
+    """The province's figure for one KPI in a consolidated report."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    indicator: str = Field(examples=["c"])
+    attainment: float | None = Field(description="In [0, 1]; null without data.")
+    status: Status | None = Field(description="Null without data.")
+
+
+class ConsolidatedReportProduced(Event):
+    """The monthly consolidated report for the provincial chairman was produced (on the 24th).
+
+    Subject: `bdhvs.kpi.consolidated.<period>`, once per month. The files stay in kpi: fetch
+    them from `xlsx_url` / `html_url` with an operator's token.
+    """
+
+    TYPE: ClassVar[str] = "bdhvs.kpi.consolidated"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    event_type: Literal["bdhvs.kpi.consolidated"] = "bdhvs.kpi.consolidated"
+    period: str = Field(description="The month, e.g. 2026-03.", examples=["2026-03"])
+    as_of: date = Field(description="As-of day of the month's figures.")
+    produced_at: datetime = Field(description="When the files were made.")
+    xlsx_url: str = Field(
+        description="Where the workbook is: kpi's archive route, absolute when PUBLIC_BASE_URL is set.",
+        examples=["/api/v1/consolidated/archive/2026-03.xlsx"],
+    )
+    html_url: str = Field(description="Where the printable page is.")
+    xlsx_sha256: str = Field(description="SHA-256 of the workbook, hex.")
+    xlsx_bytes: int = Field(ge=0, description="Size of the workbook.")
+    completeness: list[GroupReporting] = Field(
+        description="The monthly form's completeness when produced: the province, then xa and phuong."
+    )
+    missing_units: list[str] = Field(description="Codes of the units whose monthly report is missing.")
+    late_units: list[str] = Field(description="Codes of the units whose monthly report came late.")
+    province: list[ProvinceKpi] = Field(description="The province's five KPIs.")

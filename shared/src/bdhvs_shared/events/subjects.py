@@ -6,6 +6,7 @@ REPORT_ACCEPTED = "bdhvs.report.accepted.{unit_code}"
 KPI_ATTAINMENT = "bdhvs.kpi.attainment.{unit_code}.{indicator}"
 KPI_STATUS = "bdhvs.kpi.status.{unit_code}.{indicator}"
 KPI_REPORTING = "bdhvs.kpi.reporting.{form}"
+KPI_CONSOLIDATED = "bdhvs.kpi.consolidated.{period}"
 NOTIFICATION_SENT = "bdhvs.notification.sent.{unit_code}"
 NOTIFICATION_FAILED = "bdhvs.notification.failed.{unit_code}"
 CATALOGUE_PUBLISHED = "bdhvs.catalogue.published"
@@ -14,6 +15,7 @@ REPORT_ACCEPTED_ALL = "bdhvs.report.accepted.>"
 KPI_ATTAINMENT_ALL = "bdhvs.kpi.attainment.>"
 KPI_STATUS_ALL = "bdhvs.kpi.status.>"
 KPI_REPORTING_ALL = "bdhvs.kpi.reporting.>"
+KPI_CONSOLIDATED_ALL = "bdhvs.kpi.consolidated.>"
 
 
 def report_accepted(unit_code: str) -> str:
@@ -30,6 +32,10 @@ def kpi_status(unit_code: str, indicator: str) -> str:
 
 def kpi_reporting(form: str) -> str:
     return KPI_REPORTING.format(form=_token(form))
+
+
+def kpi_consolidated(period: str) -> str:
+    return KPI_CONSOLIDATED.format(period=_token(period))
 
 
 def notification_sent(unit_code: str) -> str:

@@ -58,3 +58,9 @@ async def for_period(session: AsyncSession, form: str, period: str) -> dict[str,
         ).where(t.c.form == form, t.c.period == period)
     )
     return {r.unit_code: Receipt(**r._asdict()) for r in rows}
+
+
+async def all_rows(session: AsyncSession) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """Every receipt by (unit, form, period), for `kpi verify`."""
+    rows = (await session.execute(select(t))).mappings()
+    return {(r["unit_code"], r["form"], r["period"]): dict(r) for r in rows}

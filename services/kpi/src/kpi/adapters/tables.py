@@ -10,9 +10,11 @@ from sqlalchemy import (
     DateTime,
     Float,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
+    Text,
 )
 from sqlalchemy.dialects.postgresql import UUID
 
@@ -88,3 +90,15 @@ report_receipts = Table(
 
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)
+
+# The consolidated monthly report as produced on the 24th: one row per month, made once.
+consolidated_reports = Table(
+    "consolidated_reports",
+    metadata,
+    Column("period", String(10), primary_key=True),
+    Column("as_of", Date, nullable=False),
+    Column("produced_at", DateTime(timezone=True), nullable=False),
+    Column("xlsx", LargeBinary, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("xlsx_sha256", String(64), nullable=False),
+)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from bdhvs_shared.auth.routes import province_reader
 from kpi.consolidated import files
 from kpi.consolidated.source import consolidated_report
+from kpi.consolidation import archived
 from kpi.reporting import ReportingQueryError
 from kpi.routes.formats import problem
 
@@ -48,4 +49,36 @@ async def consolidated(
         files.xlsx(report, service.tz),
         media_type=files.XLSX_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
+
+
+@router.get(
+    "/consolidated/archive/{period}.{extension}",
+    response_class=Response,
+    dependencies=[Depends(province_reader)],
+    responses={
+        200: {"content": {files.XLSX_MEDIA_TYPE: {}, "text/html": {}}, "description": "The stored file."},
+        404: {"description": "Not made (yet) for this month: {errors: [{code, field, message}]}."},
+    },
+)
+async def archived_report(
+    request: Request,
+    period: Annotated[str, Path(max_length=10, pattern=r"^\d{4}-\d{2}$", description="e.g. 2026-03")],
+    extension: Annotated[Literal["xlsx", "html"], Path(description="xlsx or html")],
+) -> Any:
+    """The consolidated report exactly as made on the 24th (what the bdhvs.kpi.consolidated event
+    announced); `GET /api/v1/consolidated` makes it anew from today's data instead."""
+    async with request.app.state.container.sessions() as session:
+        stored = await archived(session, period)
+    if stored is None:
+        return problem(
+            404, "consolidated.not_made", "period", f"Báo cáo tổng hợp tháng {period} chưa được lập tự động."
+        )
+    workbook, page = stored
+    if extension == "html":
+        return HTMLResponse(page)
+    return Response(
+        workbook,
+        media_type=files.XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="bao-cao-tong-hop-{period}.xlsx"'},
     )
