@@ -17,6 +17,7 @@ def test_asyncapi_lists_each_service_channels_and_event_schemas() -> None:
         "bdhvs.kpi.attainment.{unit_code}.{indicator}:publish",
         "bdhvs.kpi.status.{unit_code}.{indicator}:publish",
         "bdhvs.kpi.reporting.{form}:publish",
+        "bdhvs.kpi.consolidated.{period}:publish",
         "kpi-reports:consume",
     }
     assert {"AttainmentUpdated", "ReportAccepted", "StatusChanged", "ReportingUpdated"} <= set(

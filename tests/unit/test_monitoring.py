@@ -36,8 +36,8 @@ def _apps() -> list[FastAPI]:
     common: dict[str, Any] = {"nats_url": "nats://unused:4222", "database_url": "postgresql://u@unused/db"}
     return [
         intake_app(IntakeSettings(**common)),
-        kpi_app(KpiSettings(**common)),
-        notifier_app(NotifierSettings(**common, smtp_host="unused")),
+        kpi_app(KpiSettings(**common, auth_url="http://unused")),
+        notifier_app(NotifierSettings(**common, smtp_host="unused", auth_url="http://unused")),
     ]
 
 
