@@ -150,7 +150,9 @@ class DeadlineLedger:
         if form is None:
             return (), (), 0
         period = Period.parse(period_text)
-        expected = [u.code for u in self.catalogue.expected_reporters(form, on=as_of_date(period, form.as_of_day))]
+        expected = [
+            u.code for u in self.catalogue.expected_reporters(form, on=as_of_date(period, form.as_of_day))
+        ]
         arrived = await ledger_store.arrivals(session, form_code, period_text)
         missing = tuple(c for c in expected if c not in arrived)
         late = tuple(c for c in expected if arrived.get(c) is False)

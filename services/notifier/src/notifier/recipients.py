@@ -7,6 +7,7 @@ Vietnamese message, and nothing is stored while any remains.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Collection
@@ -17,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.catalogue import Catalogue, load_catalogue
 from bdhvs_shared.clock import SystemClock
-
 from notifier.domain.directory import ContactFields, check_contact
 
 DEMO_FILE = Path(__file__).parent / "data" / "recipients.demo.csv"
@@ -35,9 +35,7 @@ class LineProblem:
     message: str
 
 
-def parse_directory(
-    text: str, known_units: Collection[str]
-) -> tuple[list[ContactFields], list[LineProblem]]:
+def parse_directory(text: str, known_units: Collection[str]) -> tuple[list[ContactFields], list[LineProblem]]:
     """Every contact of the file, or the problems that keep it from being imported."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in reader.fieldnames or []]
@@ -75,13 +73,12 @@ def known_units_of(catalogue: Catalogue) -> set[str]:
     return {*catalogue.units, catalogue.province.code}
 
 
-async def load_recipients(
-    sessions: async_sessionmaker[AsyncSession], path: Path, actor: str = "cli"
-) -> int:
+async def load_recipients(sessions: async_sessionmaker[AsyncSession], path: Path, actor: str = "cli") -> int:
     """Replace the directory with a CSV file (the CLI and tests), audited like an admin import."""
     from notifier.directory_admin import DirectoryAdmin
 
     units = known_units_of(load_catalogue())
     admin = DirectoryAdmin(sessions, SystemClock(), lambda: units)
-    result = await admin.import_csv(actor, path.read_text(encoding="utf-8-sig"), dry_run=False)
+    text = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
+    result = await admin.import_csv(actor, text, dry_run=False)
     return result.rows

@@ -47,7 +47,9 @@ async def recipients_for(
         return []
     rows = await session.execute(
         select(contacts)
-        .where(contacts.c.unit_code == unit_code, contacts.c.active, contacts.c.role.in_({r.role for r in rules}))
+        .where(
+            contacts.c.unit_code == unit_code, contacts.c.active, contacts.c.role.in_({r.role for r in rules})
+        )
         .order_by(contacts.c.id)
     )
     return route(rules, [_contact(r) for r in rows], enabled)
@@ -66,7 +68,10 @@ async def replace_rules(session: AsyncSession, rules: Sequence[Rule]) -> None:
     if rules:
         await session.execute(
             routing_rules.insert(),
-            [{"kind": r.kind, "role": r.role, "channels": ",".join(r.channels), "tier": r.tier} for r in rules],
+            [
+                {"kind": r.kind, "role": r.role, "channels": ",".join(r.channels), "tier": r.tier}
+                for r in rules
+            ],
         )
 
 

@@ -52,7 +52,8 @@ def check_contact(
             Problem(
                 "contact.unit_unknown",
                 "unit_code",
-                f"Mã đơn vị “{cell['unit_code'][:10]}” không có trong danh mục (mã xã/phường, hoặc 24 cho tỉnh).",
+                f"Mã đơn vị “{cell['unit_code'][:10]}” không có trong danh mục "
+                "(mã xã/phường, hoặc 24 cho tỉnh).",
             )
         )
     if cell["role"] not in ROLES:
@@ -64,10 +65,14 @@ def check_contact(
             )
         )
     if not cell["name"] or len(cell["name"]) > 200:
-        problems.append(Problem("contact.name_missing", "name", "Cần họ tên hoặc chức danh (tối đa 200 ký tự)."))
+        problems.append(
+            Problem("contact.name_missing", "name", "Cần họ tên hoặc chức danh (tối đa 200 ký tự).")
+        )
     email = cell["email"] or None
     if email and (len(email) > 254 or not _EMAIL.fullmatch(email)):
-        problems.append(Problem("contact.email_invalid", "email", f"Địa chỉ email “{email[:60]}” không hợp lệ."))
+        problems.append(
+            Problem("contact.email_invalid", "email", f"Địa chỉ email “{email[:60]}” không hợp lệ.")
+        )
     phone: str | None = None
     if cell["phone"]:
         try:
@@ -77,23 +82,34 @@ def check_contact(
                 Problem(
                     "contact.phone_invalid",
                     "phone",
-                    f"Số điện thoại “{cell['phone'][:20]}” không phải số di động Việt Nam (ví dụ 0912 345 678).",
+                    f"Số điện thoại “{cell['phone'][:20]}” không phải số di động Việt Nam "
+                    "(ví dụ 0912 345 678).",
                 )
             )
     webhook = cell["webhook_url"] or None
     if webhook and (len(webhook) > 500 or not webhook.startswith(("https://", "http://"))):
         problems.append(
-            Problem("contact.webhook_invalid", "webhook_url", "Địa chỉ webhook phải bắt đầu bằng https:// hoặc http://.")
+            Problem(
+                "contact.webhook_invalid",
+                "webhook_url",
+                "Địa chỉ webhook phải bắt đầu bằng https:// hoặc http://.",
+            )
         )
     channels: tuple[str, ...] = ()
     try:
         channels = parse_channels(cell["channels"])
     except ValueError:
         problems.append(
-            Problem("contact.channel_unknown", "channels", f"Kênh phải là một hoặc nhiều trong: {', '.join(CHANNELS)}.")
+            Problem(
+                "contact.channel_unknown",
+                "channels",
+                f"Kênh phải là một hoặc nhiều trong: {', '.join(CHANNELS)}.",
+            )
         )
     if not (email or cell["phone"] or webhook):
-        problems.append(Problem("contact.no_address", "email", "Cần ít nhất một email, số điện thoại hoặc webhook."))
+        problems.append(
+            Problem("contact.no_address", "email", "Cần ít nhất một email, số điện thoại hoặc webhook.")
+        )
     addresses = {"email": email, "sms": cell["phone"], "webhook": webhook}
     if not cell["channels"]:  # none chosen: the first channel it has an address for
         channels = tuple(c for c in CHANNELS if addresses[c])[:1] or channels

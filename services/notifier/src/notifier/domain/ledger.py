@@ -139,7 +139,9 @@ def consolidation_item(
     for period in (current, previous_period(current)):
         deadline = form_deadline(form, period, tz, policy.inclusive)
         if deadline <= consolidation:
-            return DueItem(form.code, str(period), province_code, CONSOLIDATION, due_at, deadline, consolidation)
+            return DueItem(
+                form.code, str(period), province_code, CONSOLIDATION, due_at, deadline, consolidation
+            )
     return None
 
 

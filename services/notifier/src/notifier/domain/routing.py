@@ -60,27 +60,51 @@ def check_rules(rules: Sequence[Rule]) -> list[RuleProblem]:
     problems: list[RuleProblem] = []
     if not rules:
         problems.append(
-            RuleProblem(0, "rules", "routing.empty", "Cần ít nhất một quy tắc: không có quy tắc thì không ai nhận tin.")
+            RuleProblem(
+                0,
+                "rules",
+                "routing.empty",
+                "Cần ít nhất một quy tắc: không có quy tắc thì không ai nhận tin.",
+            )
         )
     seen: set[tuple[str, str]] = set()
     for i, rule in enumerate(rules):
         if rule.kind not in KINDS:
             problems.append(
-                RuleProblem(i, "kind", "routing.kind_unknown", f"Loại thông báo “{rule.kind[:40]}” không có trong danh sách: {', '.join(KINDS)}.")
+                RuleProblem(
+                    i,
+                    "kind",
+                    "routing.kind_unknown",
+                    f"Loại thông báo “{rule.kind[:40]}” không có trong danh sách: {', '.join(KINDS)}.",
+                )
             )
         if rule.role not in ROLES:
             problems.append(
-                RuleProblem(i, "role", "routing.role_unknown", f"Vai trò “{rule.role[:40]}” không hợp lệ; dùng một trong: {', '.join(ROLES)}.")
+                RuleProblem(
+                    i,
+                    "role",
+                    "routing.role_unknown",
+                    f"Vai trò “{rule.role[:40]}” không hợp lệ; dùng một trong: {', '.join(ROLES)}.",
+                )
             )
         if not rule.channels or any(c not in CHANNELS for c in rule.channels):
             problems.append(
-                RuleProblem(i, "channels", "routing.channel_unknown", f"Kênh phải là một hoặc nhiều trong: {', '.join(CHANNELS)}.")
+                RuleProblem(
+                    i,
+                    "channels",
+                    "routing.channel_unknown",
+                    f"Kênh phải là một hoặc nhiều trong: {', '.join(CHANNELS)}.",
+                )
             )
         if not 1 <= rule.tier <= 9:
-            problems.append(RuleProblem(i, "tier", "routing.tier_invalid", "Thứ tự ưu tiên (tier) phải từ 1 đến 9."))
+            problems.append(
+                RuleProblem(i, "tier", "routing.tier_invalid", "Thứ tự ưu tiên (tier) phải từ 1 đến 9.")
+            )
         if (rule.kind, rule.role) in seen:
             problems.append(
-                RuleProblem(i, "role", "routing.duplicate", f"Đã có quy tắc cho {rule.kind} và vai trò {rule.role}.")
+                RuleProblem(
+                    i, "role", "routing.duplicate", f"Đã có quy tắc cho {rule.kind} và vai trò {rule.role}."
+                )
             )
         seen.add((rule.kind, rule.role))
     return problems

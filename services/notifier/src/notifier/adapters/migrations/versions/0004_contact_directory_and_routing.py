@@ -19,13 +19,17 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # The recipients keep their rows and ids: the directory is the same data with an active flag.
     op.rename_table("recipients", "contacts", schema="notifier")
-    op.execute("ALTER INDEX notifier.ix_notifier_recipients_unit_code RENAME TO ix_notifier_contacts_unit_code")
+    op.execute(
+        "ALTER INDEX notifier.ix_notifier_recipients_unit_code RENAME TO ix_notifier_contacts_unit_code"
+    )
     op.add_column(
         "contacts",
         sa.Column("active", sa.Boolean(), server_default=sa.text("true"), nullable=False),
         schema="notifier",
     )
-    op.add_column("contacts", sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True), schema="notifier")
+    op.add_column(
+        "contacts", sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True), schema="notifier"
+    )
     op.create_table(
         "routing_rules",
         sa.Column("id", sa.Integer(), sa.Identity(always=False), nullable=False),
@@ -71,5 +75,7 @@ def downgrade() -> None:
     op.execute("DELETE FROM notifier.contacts WHERE NOT active")
     op.drop_column("contacts", "updated_at", schema="notifier")
     op.drop_column("contacts", "active", schema="notifier")
-    op.execute("ALTER INDEX notifier.ix_notifier_contacts_unit_code RENAME TO ix_notifier_recipients_unit_code")
+    op.execute(
+        "ALTER INDEX notifier.ix_notifier_contacts_unit_code RENAME TO ix_notifier_recipients_unit_code"
+    )
     op.rename_table("contacts", "recipients", schema="notifier")
