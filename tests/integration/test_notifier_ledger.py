@@ -171,7 +171,9 @@ async def test_a_month_of_deadlines_reaches_exactly_the_right_people_once(
         assert await ledger(unit="09193", status="cancelled") == [("escalation", "cancelled")]
         assert await ledger(unit="07699", status="sent") == []
         page = (await client.get("/api/v1/ledger", params={"form": "monthly", "period": "2026-03"})).json()
-        assert page["total"] == 99 * 4 + 1
+        assert page["total"] == 99 * 4 + 2  # and the operators' summary and consolidation reminder
+        # The clock jumped from the 22nd past the 25th: the consolidation reminder was collapsed.
+        assert await ledger(kind="consolidation") == [("consolidation", "skipped")]
         assert (await client.get("/api/v1/ledger", params={"status": "bogus"})).status_code == 422
 
 
@@ -247,6 +249,7 @@ async def test_a_notifier_down_over_the_deadline_catches_up_once(
         "SELECT kind, status, count(*) AS n FROM notifier.deadline_ledger GROUP BY kind, status ORDER BY 1, 2"
     )
     assert {(r["kind"], r["status"]): r["n"] for r in statuses} == {
+        ("consolidation", "pending"): 1,  # the operators' reminder is due on the 23rd
         ("escalation", "cancelled"): 1,
         ("escalation", "sent"): 98,
         ("overdue", "cancelled"): 1,

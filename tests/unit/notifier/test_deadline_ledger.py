@@ -13,7 +13,6 @@ from notifier.domain.ledger import (
     decide,
     ledger_forms,
     period_containing,
-    pick_contacts,
     plan,
     previous_period,
     unit_items,
@@ -89,13 +88,18 @@ def test_a_reminder_past_its_moment_is_collapsed_but_an_overdue_notice_never_is(
     assert decide("overdue", None, at(28)).send
 
 
-def test_routing_prefers_the_clerk_falls_back_to_the_chairman_and_escalates_to_the_chairman() -> None:
-    assert pick_contacts("reminder_1d", ["chairman", "clerk"]) == ("clerk",)
-    assert pick_contacts("reminder_1d", ["chairman"]) == ("chairman",)
-    assert pick_contacts("overdue", ["clerk"]) == ("clerk",)
-    assert pick_contacts("escalation", ["clerk", "chairman"]) == ("chairman",)
-    assert pick_contacts("escalation", ["clerk"]) == ()
-    assert pick_contacts("summary", ["department_operator"]) == ("department_operator",)
+def test_the_operators_are_reminded_two_days_before_the_25th_about_that_months_reports() -> None:
+    forms = ledger_forms(CATALOGUE, ["monthly", "quarterly"])
+    items = [i for i in plan(CATALOGUE, forms, at(21, 9), LedgerPolicy()) if i.kind == "consolidation"]
+    assert [(i.form, i.period, i.unit_code, i.due_at, i.expires_at) for i in items] == [
+        ("monthly", "2026-03", "24", at(23), at(25, 0))  # February's is older than the catch-up window
+    ]
+    policy = LedgerPolicy(consolidation_day=5, consolidation_days_before=1, consolidation_hour=14)
+    early = [i for i in plan(CATALOGUE, forms, at(1, 9), policy) if i.kind == "consolidation"]
+    # On 5 March the latest monthly period already due is February's (due 20 March for March).
+    assert [(i.period, i.due_at) for i in early] == [("2026-02", at(4, 14))]
+    with pytest.raises(ValueError):
+        LedgerPolicy(consolidation_day=25, consolidation_days_before=25)
 
 
 def test_policy_refuses_nonsense() -> None:
@@ -122,3 +126,22 @@ def test_messages_are_vietnamese_and_the_summary_lists_the_missing_units() -> No
         DeadlineFacts("deadline_escalation", "monthly", "2026-03", "09313", at(20, 0), at(22)), "x"
     )
     assert "quá hạn 3 ngày" in late.subject  # the 19th was the last day
+    consolidation = messages.deadline(
+        DeadlineFacts(
+            "operator_consolidation_reminder",
+            "monthly",
+            "2026-03",
+            "24",
+            at(20, 0),
+            at(23),
+            ("09313",),
+            99,
+            ("09292",),
+            at(25, 0),
+        ),
+        "Sở",
+    )
+    assert "ngày 25/03/2026" in consolidation.subject and "1/99 đơn vị chưa nộp" in consolidation.subject
+    text = consolidation.text
+    assert text.index("Chi Lăng (mã 09313)") < text.index("nộp nhưng muộn hạn") < text.index("(mã 09292)")
+    assert consolidation.html.count('<li class="late">') == 1

@@ -29,15 +29,19 @@ from bdhvs_shared.nats.consumers import DurableConsumer, ensure_consumer
 from bdhvs_shared.nats.lag import watch_lag
 from bdhvs_shared.runtime import EventRuntime, make_broker
 from notifier.adapters.tables import outbox
+from notifier.directory_admin import DirectoryAdmin
 from notifier.dispatcher import DeliveryCounters, Dispatcher
 from notifier.dispatchers import dispatchers
 from notifier.domain.ledger import LedgerPolicy, ledger_forms
 from notifier.handlers import kpi_consumer, register_handlers, register_report_handler, reports_consumer
 from notifier.ledger import REPORTS_CONSUMER, DeadlineLedger
-from notifier.ledger_tick import LedgerTick
+from notifier.ledger_tick import LedgerMetrics, LedgerTick, ledger_metrics
 from notifier.messages import Messages
+from notifier.recipients import known_units_of
+from notifier.routes import directory as directory_routes
 from notifier.routes import ledger as ledger_routes
 from notifier.routes import notifications
+from notifier.routes.errors import install_error_handlers
 from notifier.service import CONSUMER, AlertService
 from notifier.settings import NotifierSettings
 
@@ -47,6 +51,7 @@ class NotifierMetrics(CommonMetrics):
     notifications_sent: Counter
     notifications_failed: Counter
     notifications_retried: Counter
+    ledger: LedgerMetrics
 
     @property
     def delivery(self) -> DeliveryCounters:
@@ -77,6 +82,7 @@ def notifier_metrics() -> NotifierMetrics:
             ["channel"],
             registry=base.registry,
         ),
+        ledger=ledger_metrics(base.registry),
     )
 
 
@@ -93,6 +99,7 @@ class Container:
     ledger_tick: LedgerTick
     lag_watch: asyncio.Task[None]
     follower: CatalogueFollower
+    directory: DirectoryAdmin
     introspector: TokenIntrospector
 
     @property
@@ -121,6 +128,9 @@ def ledger_policy(settings: NotifierSettings) -> LedgerPolicy:
         send_hour=settings.ledger_send_hour,
         catch_up_days=settings.ledger_catch_up_days,
         inclusive=settings.deadline_inclusive,
+        consolidation_day=settings.ledger_consolidation_day,
+        consolidation_days_before=settings.ledger_consolidation_days_before,
+        consolidation_hour=settings.ledger_consolidation_hour,
     )
 
 
@@ -164,7 +174,9 @@ async def start(
         settings.enabled_channels,
         settings.sms_keep_diacritics,
     )
-    tick = LedgerTick(ledger, settings.ledger_tick_seconds, workers, caught_up(js, reports))
+    tick = LedgerTick(ledger, settings.ledger_tick_seconds, workers, caught_up(js, reports), metrics.ledger)
+    directory = DirectoryAdmin(sessions, clock, lambda: known_units_of(messages.catalogue))
+    await directory.seed_rules_if_empty()
 
     def switch(new: Catalogue) -> None:  # an admin published a new catalogue version
         messages.catalogue = ledger.catalogue = new
@@ -190,6 +202,8 @@ async def start(
         (metrics.events_duplicate if cancelled is None else metrics.events_processed).labels(
             consumer=REPORTS_CONSUMER
         ).inc()
+        for kind in cancelled or ():
+            metrics.ledger.cancelled.labels(kind=kind).inc()
 
     broker = make_broker(settings, "notifier", consumer, metrics, js)
     register_handlers(broker, consumer, apply)
@@ -200,7 +214,19 @@ async def start(
     lag = asyncio.create_task(watch_lag(js, reports, metrics))
     introspector = TokenIntrospector(settings.required_auth_url(), settings.auth_cache_seconds)
     return Container(
-        engine, sessions, runtime, broker, workers, http, clock, ledger, tick, lag, follower, introspector
+        engine,
+        sessions,
+        runtime,
+        broker,
+        workers,
+        http,
+        clock,
+        ledger,
+        tick,
+        lag,
+        follower,
+        directory,
+        introspector,
     )
 
 
@@ -212,11 +238,14 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
     app = service_app(
         "BDHVS notifier",
         "Alerts by email, SMS and webhooks when a unit's KPI falls below its target trajectory; "
-        "deadline reminders, overdue notices, escalations and summaries (the deadline ledger); "
-        "the delivery log. Every /api/v1 route takes an operator's or admin's intake token.",
+        "deadline reminders, overdue notices, escalations, summaries and the operators' consolidation "
+        "reminder (the deadline ledger); the delivery log; the contact directory and routing rules "
+        "(admin API, audited). Every /api/v1 route takes an operator's or admin's intake token "
+        "(the directory: an admin's).",
         metrics.registry,
         lambda: start(settings, metrics, clock),
-        [notifications.router, ledger_routes.router],
+        [notifications.router, ledger_routes.router, directory_routes.router],
     )
+    install_error_handlers(app)
     install_auth_errors(app)
     return app

@@ -27,18 +27,19 @@ app = service_cli(
     openapi_document,
     asyncapi_document,
 )
-recipients_app = typer.Typer(help="Recipient directory.", no_args_is_help=True)
+recipients_app = typer.Typer(help="Contact directory.", no_args_is_help=True)
 app.add_typer(recipients_app, name="recipients")
 
 
 @recipients_app.command("load")
 def load(
     path: Annotated[
-        Path, typer.Argument(help="CSV: unit_code,role,name,email[,phone,webhook_url,channels]")
+        Path, typer.Argument(help="CSV: unit_code,role,name,email[,phone,webhook_url,channels,active]")
     ] = DEMO_FILE,
 ) -> None:
-    """Replace the recipient directory with the rows of a CSV file."""
+    """Replace the contact directory with the rows of a CSV file (all or nothing, audited as `cli`)."""
     from bdhvs_shared.db.engine import make_engine, make_sessionmaker
+    from notifier.directory_admin import DirectoryRejected
     from notifier.recipients import load_recipients
 
     async def run() -> int:
@@ -48,7 +49,14 @@ def load(
         finally:
             await engine.dispose()
 
-    print(f"{asyncio.run(run())} recipients loaded from {path}")
+    try:
+        loaded = asyncio.run(run())
+    except DirectoryRejected as exc:  # nothing was stored: say why, line by line
+        for problem in exc.problems:
+            where = f"line {getattr(problem, 'line', '?')}, {getattr(problem, 'column', problem.code)}"
+            print(f"{path}: {where}: {problem.code}: {problem.message}")
+        raise typer.Exit(1) from None
+    print(f"{loaded} recipients loaded from {path}")
 
 
 @recipients_app.command("load-demo-if-empty")
@@ -57,7 +65,7 @@ def load_demo_if_empty() -> None:
     from sqlalchemy import func, select
 
     from bdhvs_shared.db.engine import make_engine, make_sessionmaker
-    from notifier.adapters.tables import recipients
+    from notifier.adapters.tables import contacts
     from notifier.recipients import load_recipients
 
     async def run() -> int:
@@ -65,7 +73,7 @@ def load_demo_if_empty() -> None:
         try:
             sessions = make_sessionmaker(engine)
             async with sessions() as session:
-                if await session.scalar(select(func.count()).select_from(recipients)):
+                if await session.scalar(select(func.count()).select_from(contacts)):
                     return 0
             return await load_recipients(sessions, DEMO_FILE)
         finally:

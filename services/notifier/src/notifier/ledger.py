@@ -12,23 +12,24 @@ from zoneinfo import ZoneInfo
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bdhvs_shared.catalogue import Catalogue, Form, Period, PeriodError
+from bdhvs_shared.catalogue import Catalogue, Form, Period, PeriodError, as_of_date
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.db.idempotency import first_time
 from bdhvs_shared.events import ReportAccepted
 from notifier.adapters import ledger_store
+from notifier.adapters.directory import recipients_for
 from notifier.adapters.tables import processed_events
 from notifier.domain.ledger import (
+    CONSOLIDATION,
     SUMMARY,
     LedgerPolicy,
     decide,
     notification_kind,
-    pick_contacts,
     plan,
     unit_items,
 )
 from notifier.messages import DeadlineFacts, Messages
-from notifier.queueing import queue_to_contact
+from notifier.queueing import queue_to_recipient
 
 log = structlog.get_logger(__name__)
 
@@ -39,6 +40,7 @@ REPORTS_CONSUMER = "notifier-reports"
 class TickResult:
     handled: int = 0  # ledger rows sent, skipped or found without recipients
     queued: int = 0  # notifications queued for the dispatchers
+    outcomes: tuple[tuple[str, str], ...] = ()  # (ledger kind, sent | collapsed | skipped) per row
 
 
 @dataclass
@@ -66,10 +68,11 @@ class DeadlineLedger:
             log.info("deadline ledger planned", added=added, considered=len(items))
         return added
 
-    async def cancel(self, event: ReportAccepted) -> int | None:
-        """A report for (unit, form, period) cancels what is pending for it.
+    async def cancel(self, event: ReportAccepted) -> list[str] | None:
+        """A report for (unit, form, period) cancels what is pending for it, and its arrival is kept
+        (for the consolidation reminder's missing and late lists).
 
-        Returns how many items were cancelled, or None for a redelivery.
+        Returns the kinds of the items cancelled, or None for a redelivery.
         """
         async with self.sessions() as session, session.begin():
             if not await first_time(session, processed_events, REPORTS_CONSUMER, event.event_id):
@@ -78,9 +81,12 @@ class DeadlineLedger:
             try:
                 period = Period.parse(event.period)
             except PeriodError:
-                return 0  # intake validated it; a period we cannot read has nothing in the ledger
+                return []  # intake validated it; a period we cannot read has nothing in the ledger
             if form is None or period.type is not form.period_type:
-                return 0
+                return []
+            await ledger_store.record_arrival(
+                session, form.code, str(period), event.unit_code, event.received_at, event.on_time
+            )
             items = unit_items(form, period, event.unit_code, self.policy, self._tz)
             note = f"report received (revision {event.revision})"
             return await ledger_store.cancel(session, items, self.clock.now(), note)
@@ -90,12 +96,15 @@ class DeadlineLedger:
         async with self.sessions() as session, session.begin():
             now = self.clock.now()
             rows = await ledger_store.claim_due(session, now, batch)
-            queued = 0
+            queued, outcomes = 0, []
             for row in rows:
-                queued += await self._handle(session, row)
-        return TickResult(len(rows), queued)
+                count, outcome = await self._handle(session, row)
+                queued += count
+                outcomes.append((row.kind, outcome))
+        return TickResult(len(rows), queued, tuple(outcomes))
 
-    async def _handle(self, session: AsyncSession, row: Any) -> int:
+    async def _handle(self, session: AsyncSession, row: Any) -> tuple[int, str]:
+        """Queue one due row's notifications; (how many, outcome)."""
         now = self.clock.now()
         decision = decide(row.kind, row.expires_at, now)
         if not decision.send:
@@ -103,15 +112,18 @@ class DeadlineLedger:
             log.info(
                 "stale reminder skipped", form=row.form, period=row.period, unit=row.unit_code, kind=row.kind
             )
-            return 0
+            return 0, "collapsed"
         missing: tuple[str, ...] = ()
+        late: tuple[str, ...] = ()
         expected = 0
         if row.kind == SUMMARY:
             units, expected = await ledger_store.overdue_units(session, row.form, row.period)
-            if not units:
-                await ledger_store.finish(session, row.id, "skipped", now, "every unit reported")
-                return 0
             missing = tuple(units)
+        elif row.kind == CONSOLIDATION:
+            missing, late, expected = await self._consolidation_lists(session, row.form, row.period)
+        if row.kind in (SUMMARY, CONSOLIDATION) and not missing:
+            await ledger_store.finish(session, row.id, "skipped", now, "every unit reported")
+            return 0, "skipped"
         facts = DeadlineFacts(
             notification_kind(row.kind),
             row.form,
@@ -121,35 +133,52 @@ class DeadlineLedger:
             now,
             missing,
             expected,
+            late,
+            row.expires_at if row.kind == CONSOLIDATION else None,
         )
         queued = await self._queue(session, row, facts, now)
-        note = None if queued else "no recipient for this unit and role"
+        note = None if queued else "no recipient for this unit and kind"
         await ledger_store.finish(session, row.id, "sent", now, note, queued)
-        return queued
+        return queued, "sent"
+
+    async def _consolidation_lists(
+        self, session: AsyncSession, form_code: str, period_text: str
+    ) -> tuple[tuple[str, ...], tuple[str, ...], int]:
+        """(missing, late, expected) for a form and period: the expected reporters as of the period's
+        as-of day, against the arrivals recorded from the reports."""
+        form = self.catalogue.forms.get(form_code)
+        if form is None:
+            return (), (), 0
+        period = Period.parse(period_text)
+        expected = [
+            u.code for u in self.catalogue.expected_reporters(form, on=as_of_date(period, form.as_of_day))
+        ]
+        arrived = await ledger_store.arrivals(session, form_code, period_text)
+        missing = tuple(c for c in expected if c not in arrived)
+        late = tuple(c for c in expected if arrived.get(c) is False)
+        return missing, late, len(expected)
 
     async def _queue(self, session: AsyncSession, row: Any, facts: DeadlineFacts, now: Any) -> int:
-        by_role = await ledger_store.contacts_by_role(session, row.unit_code)
+        recipients = await recipients_for(session, row.unit_code, facts.kind, enabled=self.channels)
         source = uuid.uuid5(
             uuid.NAMESPACE_URL, f"bdhvs:ledger/{row.form}/{row.period}/{row.unit_code}/{row.kind}"
         )
         queued = 0
-        for role in pick_contacts(row.kind, by_role):
-            for contact in by_role[role]:
-                rendered = self.messages.deadline(facts, contact.name)
-                queued += await queue_to_contact(
-                    session,
-                    contact,
-                    rendered,
-                    channels=self.channels,
-                    sms_keep_diacritics=self.sms_keep_diacritics,
-                    # One per ledger item, channel and address: a second tick adds nothing.
-                    key=lambda channel, address: (
-                        f"deadline:{row.form}:{row.period}:{row.unit_code}:{row.kind}:{channel}:{address.lower()}"
-                    ),
-                    unit_code=row.unit_code,
-                    kind=facts.kind,
-                    now=now,
-                    source_event_id=source,
-                    correlation_id=source,
-                )
+        for recipient in recipients:
+            rendered = self.messages.deadline(facts, recipient.contact.name)
+            queued += await queue_to_recipient(
+                session,
+                recipient,
+                rendered,
+                sms_keep_diacritics=self.sms_keep_diacritics,
+                # One per ledger item, channel and address: a second tick adds nothing.
+                key=lambda channel, address: (
+                    f"deadline:{row.form}:{row.period}:{row.unit_code}:{row.kind}:{channel}:{address.lower()}"
+                ),
+                unit_code=row.unit_code,
+                kind=facts.kind,
+                now=now,
+                source_event_id=source,
+                correlation_id=source,
+            )
         return queued

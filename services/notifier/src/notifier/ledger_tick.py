@@ -6,12 +6,49 @@ it missed before it chases anyone, so a unit that reported meanwhile is not told
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
 from bdhvs_shared.worker import PollingWorker
-from notifier.ledger import DeadlineLedger
+from notifier.adapters import ledger_store
+from notifier.ledger import DeadlineLedger, TickResult
+
+
+@dataclass
+class LedgerMetrics:
+    pending: Gauge  # by ledger kind
+    outcomes: dict[str, Counter]  # sent, collapsed, skipped; by ledger kind
+    cancelled: Counter  # by ledger kind
+    tick_seconds: Histogram
+
+    def count(self, result: TickResult) -> None:
+        for kind, outcome in result.outcomes:
+            self.outcomes[outcome].labels(kind=kind).inc()
+
+
+def ledger_metrics(registry: CollectorRegistry) -> LedgerMetrics:
+    def counter(name: str, text: str) -> Counter:
+        return Counter(f"bdhvs_ledger_{name}", text, ["kind"], registry=registry)
+
+    return LedgerMetrics(
+        pending=Gauge(
+            "bdhvs_ledger_pending", "Deadline ledger items waiting to fall due", ["kind"], registry=registry
+        ),
+        outcomes={
+            "sent": counter("sent", "Ledger items that fell due and were turned into notifications"),
+            "collapsed": counter("collapsed", "Stale reminders skipped: a later one or the deadline came"),
+            "skipped": counter("skipped", "Summaries and consolidation reminders with nothing missing"),
+        },
+        cancelled=counter("cancelled", "Ledger items cancelled by the report they chased"),
+        tick_seconds=Histogram(
+            "bdhvs_ledger_tick_seconds", "Time of one ledger tick (plan, claim and queue)", registry=registry
+        ),
+    )
 
 
 async def always_caught_up() -> bool:
@@ -27,14 +64,33 @@ class LedgerTick(PollingWorker):
         poll_seconds: float,
         dispatchers: Sequence[PollingWorker] = (),
         caught_up: Callable[[], Awaitable[bool]] = always_caught_up,
+        metrics: LedgerMetrics | None = None,
     ) -> None:
         super().__init__(poll_seconds)
+        self._metrics = metrics
         self._ledger = ledger
         self._dispatchers = dispatchers
         self._caught_up = caught_up
         self._planned_on: date | None = None
 
     async def run_once(self) -> int:
+        started = time.perf_counter()
+        try:
+            return await self._tick()
+        finally:
+            if self._metrics is not None:
+                await self._observe(time.perf_counter() - started)
+
+    async def _observe(self, seconds: float) -> None:
+        assert self._metrics is not None
+        self._metrics.tick_seconds.observe(seconds)
+        async with self._ledger.sessions() as session:
+            pending = await ledger_store.pending_by_kind(session)
+        self._metrics.pending.clear()  # a kind with nothing pending reads 0, not its last count
+        for kind, count in pending.items():
+            self._metrics.pending.labels(kind=kind).set(count)
+
+    async def _tick(self) -> int:
         today = self._ledger.clock.now().astimezone(ZoneInfo(self._ledger.catalogue.timezone)).date()
         if today != self._planned_on:
             await self._ledger.plan()
@@ -42,6 +98,8 @@ class LedgerTick(PollingWorker):
         if not await self._caught_up():
             return 0
         result = await self._ledger.process_due()
+        if self._metrics is not None:
+            self._metrics.count(result)
         if result.queued:
             for dispatcher in self._dispatchers:
                 dispatcher.wake()

@@ -77,6 +77,8 @@ class DeadlineFacts:
     now: datetime
     missing: tuple[str, ...] = ()
     expected: int = 0
+    late: tuple[str, ...] = ()  # the consolidation reminder: reports that came after the cut-off
+    consolidation: datetime | None = None  # the consolidation reminder: the day the province consolidates
 
 
 class Messages:
@@ -131,6 +133,11 @@ class Messages:
             "missing": [{"code": c, "name": name_of(c)} for c in facts.missing],
             "missing_count": len(facts.missing),
             "expected": facts.expected,
+            "late": [{"code": c, "name": name_of(c)} for c in facts.late],
+            "late_count": len(facts.late),
+            "consolidation_date": (
+                facts.consolidation.astimezone(tz).strftime("%d/%m/%Y") if facts.consolidation else ""
+            ),
         }
         return self._render(facts.kind, context)
 

@@ -1,4 +1,4 @@
-"""One rendered message to every channel a contact prefers: an intent per channel and address.
+"""One rendered message to every channel chosen for a recipient: an intent per channel and address.
 
 The alert service and the deadline ledger both end here, so an intent is built one way: the text
 for its channel (SMS without diacritics, with its part count), its idempotency key, its source.
@@ -6,23 +6,22 @@ for its channel (SMS without diacritics, with its part count), its idempotency k
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.adapters import store
-from notifier.domain.contacts import Contact, deliveries
 from notifier.domain.intents import Rendered, body_for
+from notifier.domain.routing import Recipient
 
 
-async def queue_to_contact(
+async def queue_to_recipient(
     session: AsyncSession,
-    contact: Contact,
+    recipient: Recipient,
     rendered: Rendered,
     *,
-    channels: Collection[str],
     sms_keep_diacritics: bool,
     key: Callable[[str, str], str],  # (channel, address) → idempotency key
     unit_code: str,
@@ -31,9 +30,9 @@ async def queue_to_contact(
     source_event_id: UUID,
     correlation_id: UUID | None,
 ) -> int:
-    """Add the contact's intents (the unique key makes a repeat add nothing); returns how many."""
+    """Add the recipient's intents (the unique key makes a repeat add nothing); returns how many."""
     queued = 0
-    for channel, address in deliveries(contact, channels):
+    for channel, address in recipient.deliveries():
         body = body_for(channel, rendered, sms_keep_diacritics)
         await store.add_notification(
             session,

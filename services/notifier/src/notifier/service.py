@@ -11,10 +11,11 @@ from bdhvs_shared.clock import Clock
 from bdhvs_shared.db.idempotency import first_time
 from bdhvs_shared.events import AttainmentUpdated
 from notifier.adapters import store
+from notifier.adapters.directory import recipients_for
 from notifier.adapters.tables import processed_events
 from notifier.domain.alert_policy import idempotency_key, is_newer, should_alert
 from notifier.messages import Messages
-from notifier.queueing import queue_to_contact
+from notifier.queueing import queue_to_recipient
 
 CONSUMER = "notifier-kpi"
 
@@ -42,13 +43,14 @@ class AlertService:
             if not should_alert(state[0] if state else None, event.status):
                 return 0
             queued, now = 0, self.clock.now()
-            for contact in await store.contacts_of(session, event.unit_code):
-                rendered = self.messages.below_target(event, contact.name)
-                queued += await queue_to_contact(
+            for recipient in await recipients_for(
+                session, event.unit_code, "kpi_below_target", enabled=self.channels
+            ):
+                rendered = self.messages.below_target(event, recipient.contact.name)
+                queued += await queue_to_recipient(
                     session,
-                    contact,
+                    recipient,
                     rendered,
-                    channels=self.channels,
                     sms_keep_diacritics=self.sms_keep_diacritics,
                     key=lambda channel, address: idempotency_key(
                         event.unit_code, event.indicator, event.sequence, event.status, channel, address

@@ -90,6 +90,18 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings):
     ledger_catch_up_days: int = Field(
         default=7, ge=0, description="Ledger items older than this when first planned are not created"
     )
+    ledger_consolidation_day: int = Field(
+        default=25, ge=1, le=28, description="Day of the month the province consolidates the monthly reports"
+    )
+    ledger_consolidation_days_before: int = Field(
+        default=2,
+        ge=0,
+        le=27,
+        description="Days before the consolidation day when the operators are reminded of missing reports",
+    )
+    ledger_consolidation_hour: int = Field(
+        default=8, ge=0, le=23, description="Local hour of the operators' consolidation reminder"
+    )
 
     @field_validator("sms_gateway_url", "sms_api_key", "webhook_secret", "smtp_password", mode="before")
     @classmethod
@@ -127,6 +139,12 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings):
         if not BRANDNAME.fullmatch(value):
             raise ValueError("SMS_BRANDNAME: 1-11 ASCII letters or digits (no special characters)")
         return value
+
+    @model_validator(mode="after")
+    def _consolidation_in_month(self) -> NotifierSettings:
+        if self.ledger_consolidation_days_before >= self.ledger_consolidation_day:
+            raise ValueError("LEDGER_CONSOLIDATION_DAYS_BEFORE must be less than LEDGER_CONSOLIDATION_DAY")
+        return self
 
     @model_validator(mode="after")
     def _sms_needs_a_key(self) -> NotifierSettings:

@@ -11,8 +11,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifier.adapters.tables import deadline_ledger, recipients
-from notifier.domain.contacts import Contact, parse_channels
+from notifier.adapters.tables import deadline_ledger, report_arrivals
 from notifier.domain.ledger import OVERDUE, DueItem
 
 KEY = ["form", "period", "unit_code", "kind"]
@@ -31,11 +30,11 @@ async def add_planned(session: AsyncSession, items: Sequence[DueItem], now: date
     return added
 
 
-async def cancel(session: AsyncSession, items: Sequence[DueItem], now: datetime, note: str) -> int:
+async def cancel(session: AsyncSession, items: Sequence[DueItem], now: datetime, note: str) -> list[str]:
     """Mark these items cancelled: pending rows become cancelled; missing rows are created cancelled
     (so a report that comes before the ledger planned its period still counts)."""
     if not items:
-        return 0
+        return []
     rows = [
         {**asdict(i), "status": "cancelled", "note": note, "created_at": now, "done_at": now} for i in items
     ]
@@ -45,9 +44,9 @@ async def cancel(session: AsyncSession, items: Sequence[DueItem], now: datetime,
             index_elements=KEY,
             set_={"status": "cancelled", "note": note, "done_at": now},
             where=deadline_ledger.c.status == "pending",
-        ).returning(deadline_ledger.c.id)
+        ).returning(deadline_ledger.c.kind)
     )
-    return len(result.all())
+    return [kind for (kind,) in result.all()]  # the kinds cancelled, for the metrics
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Any]:
@@ -95,21 +94,48 @@ async def overdue_units(session: AsyncSession, form: str, period: str) -> tuple[
     return [r.unit_code for r in all_rows if r.status != "cancelled"], len(all_rows)
 
 
-async def contacts_by_role(session: AsyncSession, unit_code: str) -> dict[str, list[Contact]]:
-    rows = await session.execute(
-        select(recipients).where(recipients.c.unit_code == unit_code).order_by(recipients.c.id)
+async def record_arrival(
+    session: AsyncSession, form: str, period: str, unit_code: str, received_at: datetime, on_time: bool
+) -> None:
+    """The first revision's arrival counts (a correction keeps the report's on-time verdict)."""
+    await session.execute(
+        insert(report_arrivals)
+        .values(form=form, period=period, unit_code=unit_code, received_at=received_at, on_time=on_time)
+        .on_conflict_do_nothing()
     )
-    out: dict[str, list[Contact]] = {}
-    for r in rows:
-        contact = Contact(
-            name=r.name,
-            email=r.email or None,
-            phone=r.phone,
-            webhook_url=r.webhook_url,
-            channels=parse_channels(r.channels),
+
+
+async def arrivals(session: AsyncSession, form: str, period: str) -> dict[str, bool]:
+    """unit code → on time, for every unit whose report arrived. A unit whose ledger rows were
+    cancelled by a report counts as arrived too (on time unknown: not listed late), so reports
+    consumed before arrivals were recorded are not taken for missing ones."""
+    found = await session.execute(
+        select(report_arrivals.c.unit_code, report_arrivals.c.on_time).where(
+            report_arrivals.c.form == form, report_arrivals.c.period == period
         )
-        out.setdefault(r.role, []).append(contact)
+    )
+    out = {r.unit_code: r.on_time for r in found}
+    cancelled = await session.execute(
+        select(deadline_ledger.c.unit_code)
+        .where(
+            deadline_ledger.c.form == form,
+            deadline_ledger.c.period == period,
+            deadline_ledger.c.status == "cancelled",
+        )
+        .distinct()
+    )
+    for (unit,) in cancelled:
+        out.setdefault(unit, True)
     return out
+
+
+async def pending_by_kind(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(
+        select(deadline_ledger.c.kind, func.count())
+        .where(deadline_ledger.c.status == "pending")
+        .group_by(deadline_ledger.c.kind)
+    )
+    return {kind: int(n) for kind, n in rows.all()}
 
 
 def _filtered(query: Select[Any], filters: dict[str, Any]) -> Select[Any]:

@@ -1,9 +1,8 @@
-"""Notifier state: recipients, last status per unit and indicator, notifications."""
+"""Notifier state: last status per unit and indicator, notifications."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,30 +10,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifier.adapters.tables import alert_state, notifications, recipients
-from notifier.domain.contacts import Contact, parse_channels
-
-
-async def contacts_of(session: AsyncSession, unit_code: str) -> list[Contact]:
-    rows = await session.execute(
-        select(recipients).where(recipients.c.unit_code == unit_code).order_by(recipients.c.id)
-    )
-    return [
-        Contact(
-            name=r.name,
-            email=r.email or None,
-            phone=r.phone,
-            webhook_url=r.webhook_url,
-            channels=parse_channels(r.channels),
-        )
-        for r in rows
-    ]
-
-
-async def replace_recipients(session: AsyncSession, rows: Sequence[dict[str, str | None]]) -> None:
-    await session.execute(recipients.delete())
-    if rows:
-        await session.execute(recipients.insert(), list(rows))
+from notifier.adapters.tables import alert_state, notifications
 
 
 async def last_state(session: AsyncSession, unit_code: str, indicator: str) -> tuple[str, int] | None:

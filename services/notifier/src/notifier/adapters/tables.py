@@ -4,26 +4,31 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Identity,
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
     UniqueConstraint,
     text,
+    true,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from bdhvs_shared.db.tables import outbox_table, processed_events_table
 
 metadata = MetaData(schema="notifier")
 
-recipients = Table(
-    "recipients",
+# The contact directory: who, per unit (a commune code, or 24 for the province and its departments)
+# and role, with addresses and preferred channels. Deactivated, not deleted: the audit log names them.
+contacts = Table(
+    "contacts",
     metadata,
     Column("id", Integer, Identity(), primary_key=True),
     Column("unit_code", String(5), nullable=False, index=True),
@@ -34,6 +39,47 @@ recipients = Table(
     Column("webhook_url", Text, nullable=True),
     # Preferred channels in order, comma-separated: "email", "sms,email", "webhook".
     Column("channels", Text, nullable=False, server_default="email"),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("updated_at", DateTime(timezone=True), nullable=True),
+)
+
+# Which notification kinds go to which roles, by which channels; tiers are tried in order.
+routing_rules = Table(
+    "routing_rules",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("channels", Text, nullable=False),  # allowed channels in order, comma-separated
+    Column("tier", SmallInteger, nullable=False, server_default="1"),
+    UniqueConstraint("kind", "role", name="uq_routing_rules_kind_role"),
+)
+
+# Every change of the directory or the rules: who, when, what before and after.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", String(40), nullable=False),  # contact.create, contact.update, contacts.import…
+    Column("entity", String(20), nullable=False),  # contact, routing
+    Column("entity_id", Text, nullable=True),
+    Column("before", JSONB, nullable=True),
+    Column("after", JSONB, nullable=True),
+)
+Index("ix_audit_log_at", audit_log.c.at)
+
+# The first arrival of each unit's report per form and period: the consolidation reminder lists the
+# missing ones and the late ones (first revision after the cut-off).
+report_arrivals = Table(
+    "report_arrivals",
+    metadata,
+    Column("form", String(40), primary_key=True),
+    Column("period", String(10), primary_key=True),
+    Column("unit_code", String(5), primary_key=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("on_time", Boolean, nullable=False),
 )
 
 # Last status seen per unit and indicator: an alert goes out when it changes into a bad one.
@@ -89,7 +135,7 @@ deadline_ledger = Table(
     Column("form", String(40), nullable=False),
     Column("period", String(10), nullable=False),
     Column("unit_code", String(5), nullable=False),
-    Column("kind", String(20), nullable=False),  # reminder_3d, reminder_1d, overdue, escalation, summary
+    Column("kind", String(20), nullable=False),  # reminder_3d, …, overdue, escalation, summary, consolidation
     Column("due_at", DateTime(timezone=True), nullable=False),
     Column("deadline", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=True),  # reminders: skipped from then on

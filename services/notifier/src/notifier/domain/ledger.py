@@ -11,6 +11,12 @@ For each expected reporter of a commune form and period:
 
 Per form and period, one summary of the missing units goes to the department's operators at
 the overdue moment. Overdue, escalation and summary never expire: they go out once, late or not.
+
+Per monthly form and month, a consolidation reminder goes to the operators N days (default 2)
+before the province consolidates (the 25th), listing the period's missing and late reports; it
+expires at the consolidation day, when it would be no use.
+
+Who hears about each kind is data: the routing rules (domain/routing.py), asked by notification kind.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from bdhvs_shared.catalogue import Catalogue, Form, Period, PeriodType, as_of_da
 OVERDUE = "overdue"
 ESCALATION = "escalation"
 SUMMARY = "summary"
+CONSOLIDATION = "consolidation"
 REMINDER_PREFIX = "reminder_"
 
 # The kind of notification each ledger kind becomes (notifications.kind, the templates' names).
@@ -32,13 +39,7 @@ NOTIFICATION_KINDS = {
     OVERDUE: "deadline_overdue",
     ESCALATION: "deadline_escalation",
     SUMMARY: "deadline_summary",
-}
-# Who hears about it: the first role list the unit has contacts for wins.
-ROUTES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "reminder": (("clerk",), ("chairman",)),  # the clerk files the report; no clerk: the chairman
-    OVERDUE: (("clerk",), ("chairman",)),
-    ESCALATION: (("chairman",),),  # the chairman is personally accountable
-    SUMMARY: (("department_operator",),),
+    CONSOLIDATION: "operator_consolidation_reminder",
 }
 
 
@@ -54,10 +55,6 @@ def notification_kind(kind: str) -> str:
     return "deadline_reminder" if is_reminder(kind) else NOTIFICATION_KINDS[kind]
 
 
-def routes(kind: str) -> tuple[tuple[str, ...], ...]:
-    return ROUTES["reminder" if is_reminder(kind) else kind]
-
-
 @dataclass(frozen=True)
 class LedgerPolicy:
     reminder_days: tuple[int, ...] = (3, 1)
@@ -65,12 +62,21 @@ class LedgerPolicy:
     send_hour: int = 8  # local hour at which reminders, notices and escalations go out
     catch_up_days: int = 7  # items older than this when first planned are not created
     inclusive: bool = False  # "by the 20th" rather than "before the 20th" (as intake reads it)
+    consolidation_day: int = 25  # the province consolidates the monthly reports on this day
+    consolidation_days_before: int = 2  # the operators' reminder comes this many days before
+    consolidation_hour: int = 8  # local hour of the operators' reminder
 
     def __post_init__(self) -> None:
         if any(d < 1 for d in self.reminder_days) or len(set(self.reminder_days)) != len(self.reminder_days):
             raise ValueError("reminder days must be distinct whole numbers ≥ 1")
         if self.escalation_days < 1 or not 0 <= self.send_hour <= 23 or self.catch_up_days < 0:
             raise ValueError("escalation days ≥ 1, send hour 0..23, catch-up days ≥ 0")
+        if not (
+            1 <= self.consolidation_day <= 28
+            and 0 <= self.consolidation_days_before < self.consolidation_day
+            and 0 <= self.consolidation_hour <= 23
+        ):
+            raise ValueError("consolidation day 1..28, days before it 0..day-1, hour 0..23")
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,24 @@ def summary_item(
     return DueItem(form.code, str(period), province_code, SUMMARY, overdue.due_at, overdue.deadline, None)
 
 
+def consolidation_item(
+    form: Form, month: date, province_code: str, policy: LedgerPolicy, tz: ZoneInfo
+) -> DueItem | None:
+    """The operators' reminder before the consolidation of `month` (its first day): about the form's
+    latest period whose cut-off comes before the consolidation day; None if none does."""
+    consolidation = _at_hour(month.replace(day=policy.consolidation_day), 0, tz)
+    due_day = consolidation.date() - timedelta(days=policy.consolidation_days_before)
+    due_at = _at_hour(due_day, policy.consolidation_hour, tz)
+    current = period_containing(form.period_type, month)
+    for period in (current, previous_period(current)):
+        deadline = form_deadline(form, period, tz, policy.inclusive)
+        if deadline <= consolidation:
+            return DueItem(
+                form.code, str(period), province_code, CONSOLIDATION, due_at, deadline, consolidation
+            )
+    return None
+
+
 def period_containing(period_type: PeriodType, day: date) -> Period:
     if period_type is PeriodType.WEEKLY:
         iso = day.isocalendar()
@@ -166,6 +190,11 @@ def plan(catalogue: Catalogue, forms: Iterable[Form], now: datetime, policy: Led
                 items.extend(unit_items(form, period, unit.code, policy, tz))
             if reporters:
                 items.append(summary_item(form, period, catalogue.province.code, policy, tz))
+        if form.period_type is PeriodType.MONTHLY:
+            for month in (previous_period(current).first_day, current.first_day):
+                found = consolidation_item(form, month, catalogue.province.code, policy, tz)
+                if found is not None:
+                    items.append(found)
     return [i for i in items if i.due_at >= oldest]
 
 
@@ -180,13 +209,3 @@ def decide(kind: str, expires_at: datetime | None, now: datetime) -> Decision:
     if expires_at is not None and now >= expires_at:
         return Decision(False, "stale: a later reminder or the deadline has come")
     return Decision(True)
-
-
-def pick_contacts(kind: str, roles_present: Iterable[str]) -> tuple[str, ...]:
-    """The roles to notify for `kind`, given the roles the unit has contacts for."""
-    present = set(roles_present)
-    for choice in routes(kind):
-        chosen = tuple(r for r in choice if r in present)
-        if chosen:
-            return chosen
-    return ()

@@ -1,0 +1,49 @@
+"""The audit log: every change of the directory or the routing rules, who, when, before and after."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifier.adapters.tables import audit_log
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    at: datetime,
+    entity_id: str | None = None,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    """Written in the change's own transaction: no change without its audit row, and no audit row
+    for a change that was rolled back."""
+    await session.execute(
+        audit_log.insert().values(
+            at=at, actor=actor, action=action, entity=entity, entity_id=entity_id, before=before, after=after
+        )
+    )
+
+
+async def list_audit(
+    session: AsyncSession, filters: dict[str, Any], limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the audit log, newest first, and how many rows match in all."""
+
+    def filtered(query: Any) -> Any:
+        for name in ("entity", "entity_id", "action", "actor"):
+            if filters.get(name) is not None:
+                query = query.where(audit_log.c[name] == filters[name])
+        return query
+
+    total = await session.scalar(filtered(select(func.count()).select_from(audit_log)))
+    rows = await session.execute(
+        filtered(select(audit_log)).order_by(audit_log.c.id.desc()).limit(limit).offset(offset)
+    )
+    return [dict(r) for r in rows.mappings()], int(total or 0)

@@ -1,0 +1,156 @@
+"""Changing the contact directory and the routing rules: checked, then stored with its audit row in
+one transaction (who, when, what before and after)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from importlib.resources import files
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bdhvs_shared.clock import Clock
+from notifier.adapters import audit, directory
+from notifier.domain.directory import FIELDS, ContactFields, Problem, check_contact
+from notifier.domain.routing import Rule, check_rules, read_rules
+from notifier.recipients import LineProblem, parse_directory
+
+DEFAULT_RULES = "routing.default.csv"
+
+
+class DirectoryRejected(Exception):
+    """The change breaks a rule of the directory: nothing was stored."""
+
+    def __init__(self, problems: Sequence[Problem | LineProblem], status: int = 422) -> None:
+        super().__init__(problems[0].message if problems else "rejected")
+        self.problems, self.status = list(problems), status
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    dry_run: bool
+    rows: int  # contacts in the file
+    replaced: int  # contacts in the directory before (the import replaces them all)
+
+
+def default_rules() -> list[Rule]:
+    """The rule set shipped with the package, seeded when the table is empty."""
+    return read_rules(files("notifier").joinpath("data", DEFAULT_RULES).read_text(encoding="utf-8"))
+
+
+def _rule_dicts(rules: Sequence[Rule]) -> list[dict[str, Any]]:
+    return [{**asdict(r), "channels": list(r.channels)} for r in rules]
+
+
+def _not_found(contact_id: int) -> DirectoryRejected:
+    return DirectoryRejected(
+        [Problem("contact.not_found", "id", f"Không có người nhận mã {contact_id} trong danh bạ.")], 404
+    )
+
+
+@dataclass
+class DirectoryAdmin:
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    known_units: Callable[[], Collection[str]]  # the catalogue in force: it can change at run time
+
+    def _check(self, raw: Mapping[str, object], active: bool) -> ContactFields:
+        fields, problems = check_contact(raw, self.known_units(), active)
+        if fields is None:
+            raise DirectoryRejected(problems)
+        return fields
+
+    async def create(self, actor: str, raw: Mapping[str, object]) -> dict[str, Any]:
+        fields = self._check(raw, bool(raw.get("active", True)))
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            row = await directory.insert_contact(session, fields, now)
+            await audit.record(
+                session, actor=actor, action="contact.create", entity="contact", at=now,
+                entity_id=str(row["id"]), after=row,
+            )  # fmt: skip
+        return row
+
+    async def update(self, actor: str, contact_id: int, changes: Mapping[str, object]) -> dict[str, Any]:
+        """Change some fields (the others stay); `active` true reactivates a contact."""
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            before = await directory.get_contact(session, contact_id, lock=True)
+            if before is None:
+                raise _not_found(contact_id)
+            merged = {**{k: before[k] for k in FIELDS}, **{k: v for k, v in changes.items() if k in FIELDS}}
+            fields = self._check(merged, bool(changes.get("active", before["active"])))
+            after = await directory.update_contact(session, contact_id, fields, now)
+            if after != before:
+                await audit.record(
+                    session, actor=actor, action="contact.update", entity="contact", at=now,
+                    entity_id=str(contact_id), before=before, after=after,
+                )  # fmt: skip
+        return after
+
+    async def deactivate(self, actor: str, contact_id: int) -> dict[str, Any]:
+        """The contact stays in the directory (and in the audit log) but is no longer notified."""
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            before = await directory.get_contact(session, contact_id, lock=True)
+            if before is None:
+                raise _not_found(contact_id)
+            if not before["active"]:
+                return before
+            fields = ContactFields(**{**{k: before[k] for k in FIELDS}, "active": False})
+            after = await directory.update_contact(session, contact_id, fields, now)
+            await audit.record(
+                session, actor=actor, action="contact.deactivate", entity="contact", at=now,
+                entity_id=str(contact_id), before=before, after=after,
+            )  # fmt: skip
+        return after
+
+    async def import_csv(self, actor: str, text: str, dry_run: bool = True) -> ImportResult:
+        """Check the whole file; unless `dry_run`, replace the directory with it in one transaction."""
+        rows, problems = parse_directory(text, self.known_units())
+        if problems:
+            raise DirectoryRejected(problems)
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            before = await directory.list_contacts(session, {})
+            if not dry_run:
+                await directory.replace_contacts(session, rows, now)
+                after = await directory.list_contacts(session, {})
+                await audit.record(
+                    session, actor=actor, action="contacts.import", entity="contact", at=now,
+                    before=before, after=after,
+                )  # fmt: skip
+        return ImportResult(dry_run, len(rows), len(before))
+
+    async def replace_rules(self, actor: str, rules: Sequence[Rule]) -> list[Rule]:
+        problems = check_rules(rules)
+        if problems:
+            raise DirectoryRejected(
+                [Problem(p.code, f"rules[{p.index}].{p.field}", p.message) for p in problems]
+            )
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            before = await directory.rules_of(session)
+            await directory.replace_rules(session, rules)
+            after = await directory.rules_of(session)
+            await audit.record(
+                session, actor=actor, action="routing.replace", entity="routing", at=now,
+                before=_rule_dicts(before), after=_rule_dicts(after),
+            )  # fmt: skip
+        return after
+
+    async def seed_rules_if_empty(self) -> bool:
+        """At start: the shipped default rules when there are none (a fresh install). Replacing the
+        rules with none is refused, so an empty table always means "never set"."""
+        rules = default_rules()
+        async with self.sessions() as session, session.begin():
+            await session.execute(directory.lock_rules())
+            if await directory.has_rules(session):
+                return False
+            await directory.replace_rules(session, rules)
+            await audit.record(
+                session, actor="system", action="routing.seed", entity="routing", at=self.clock.now(),
+                after=_rule_dicts(rules),
+            )  # fmt: skip
+        return True

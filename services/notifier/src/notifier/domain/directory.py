@@ -1,0 +1,129 @@
+"""Checking a contact of the directory, from the admin API or a CSV line, one way (pure).
+
+Each problem has a stable code, the field (the CSV column) and a Vietnamese message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from notifier.domain.contacts import CHANNELS, ROLES, normalise_phone, parse_channels
+
+_EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+")
+FIELDS = ("unit_code", "role", "name", "email", "phone", "webhook_url", "channels")
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ContactFields:
+    """A checked contact, normalised: phone 84…, channels in order, NFC text."""
+
+    unit_code: str
+    role: str
+    name: str
+    email: str | None
+    phone: str | None
+    webhook_url: str | None
+    channels: str  # comma-separated, e.g. "sms,email"
+    active: bool = True
+
+
+def _text(value: object) -> str:
+    return unicodedata.normalize("NFC", str(value if value is not None else "").strip())
+
+
+def check_contact(
+    raw: Mapping[str, object], known_units: Collection[str], active: bool = True
+) -> tuple[ContactFields | None, list[Problem]]:
+    """The normalised contact, or None and every problem found."""
+    cell = {key: _text(raw.get(key)) for key in FIELDS}
+    problems: list[Problem] = []
+    if cell["unit_code"] not in known_units:
+        problems.append(
+            Problem(
+                "contact.unit_unknown",
+                "unit_code",
+                f"Mã đơn vị “{cell['unit_code'][:10]}” không có trong danh mục "
+                "(mã xã/phường, hoặc 24 cho tỉnh).",
+            )
+        )
+    if cell["role"] not in ROLES:
+        problems.append(
+            Problem(
+                "contact.role_unknown",
+                "role",
+                f"Vai trò “{cell['role'][:40]}” không hợp lệ; dùng một trong: {', '.join(ROLES)}.",
+            )
+        )
+    if not cell["name"] or len(cell["name"]) > 200:
+        problems.append(
+            Problem("contact.name_missing", "name", "Cần họ tên hoặc chức danh (tối đa 200 ký tự).")
+        )
+    email = cell["email"] or None
+    if email and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+        problems.append(
+            Problem("contact.email_invalid", "email", f"Địa chỉ email “{email[:60]}” không hợp lệ.")
+        )
+    phone: str | None = None
+    if cell["phone"]:
+        try:
+            phone = normalise_phone(cell["phone"])
+        except ValueError:
+            problems.append(
+                Problem(
+                    "contact.phone_invalid",
+                    "phone",
+                    f"Số điện thoại “{cell['phone'][:20]}” không phải số di động Việt Nam "
+                    "(ví dụ 0912 345 678).",
+                )
+            )
+    webhook = cell["webhook_url"] or None
+    if webhook and (len(webhook) > 500 or not webhook.startswith(("https://", "http://"))):
+        problems.append(
+            Problem(
+                "contact.webhook_invalid",
+                "webhook_url",
+                "Địa chỉ webhook phải bắt đầu bằng https:// hoặc http://.",
+            )
+        )
+    channels: tuple[str, ...] = ()
+    try:
+        channels = parse_channels(cell["channels"])
+    except ValueError:
+        problems.append(
+            Problem(
+                "contact.channel_unknown",
+                "channels",
+                f"Kênh phải là một hoặc nhiều trong: {', '.join(CHANNELS)}.",
+            )
+        )
+    if not (email or cell["phone"] or webhook):
+        problems.append(
+            Problem("contact.no_address", "email", "Cần ít nhất một email, số điện thoại hoặc webhook.")
+        )
+    addresses = {"email": email, "sms": cell["phone"], "webhook": webhook}
+    if not cell["channels"]:  # none chosen: the first channel it has an address for
+        channels = tuple(c for c in CHANNELS if addresses[c])[:1] or channels
+    lacking = [c for c in channels if not addresses[c]]
+    if lacking and (email or cell["phone"] or webhook):
+        problems.append(
+            Problem(
+                "contact.channel_without_address",
+                "channels",
+                f"Kênh {', '.join(lacking)} được chọn nhưng thiếu địa chỉ tương ứng.",
+            )
+        )
+    if problems:
+        return None, problems
+    return ContactFields(
+        cell["unit_code"], cell["role"], cell["name"], email, phone, webhook, ",".join(channels), active
+    ), []

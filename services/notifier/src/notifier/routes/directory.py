@@ -1,0 +1,221 @@
+"""Admin API of the contact directory and the routing rules; every change is audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from bdhvs_shared.auth.routes import operator_or_admin
+from notifier.adapters.audit import list_audit
+from notifier.adapters.directory import list_contacts, rules_of
+from notifier.directory_admin import DirectoryAdmin, DirectoryRejected
+from notifier.domain.contacts import CHANNELS, ROLES
+from notifier.domain.routing import KINDS, Rule
+from notifier.recipients import LineProblem
+from notifier.routes.actor import Actor
+from notifier.routes.errors import ERRORS
+
+router = APIRouter(
+    prefix="/api/v1/admin",
+    tags=["directory"],
+    responses=ERRORS,
+    dependencies=[Depends(operator_or_admin)],
+)
+ContactId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+CSV_MAX_BYTES = 1_000_000
+Text = Annotated[str, Field(max_length=500, pattern=r"^[^\x00]*$")]
+
+
+class ContactOut(BaseModel):
+    id: int
+    unit_code: str = Field(description="Commune or ward code, or 24 for the province and its departments")
+    role: str = Field(description=f"One of {', '.join(ROLES)}")
+    name: str
+    email: str | None
+    phone: str | None = Field(description="84… (normalised)")
+    webhook_url: str | None
+    channels: str = Field(description=f"Preferred channels in order, comma-separated ({', '.join(CHANNELS)})")
+    active: bool
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit_code: Text
+    role: Text
+    name: Text
+    email: Text | None = None
+    phone: Text | None = Field(default=None, description="0912 345 678, +84912345678 or 84912345678")
+    webhook_url: Text | None = None
+    channels: Text = Field(default="", description="e.g. sms,email; empty: the first it has an address for")
+    active: bool = True
+
+
+class ContactPatch(BaseModel):
+    """Only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid")
+    unit_code: Text | None = None
+    role: Text | None = None
+    name: Text | None = None
+    email: Text | None = None
+    phone: Text | None = None
+    webhook_url: Text | None = None
+    channels: Text | None = None
+    active: bool | None = None
+
+
+class RuleBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str = Field(max_length=40, description=f"One of {', '.join(KINDS)}")
+    role: str = Field(max_length=30, description=f"One of {', '.join(ROLES)}")
+    channels: list[Literal["email", "sms", "webhook"]] = Field(
+        min_length=1, max_length=3, description="Allowed channels, in order"
+    )
+    tier: int = Field(
+        default=1, ge=1, le=9, description="1 first; a higher tier only when no lower one reaches anyone"
+    )
+
+
+class RulesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rules: list[RuleBody] = Field(max_length=500)
+
+
+class RulesOut(BaseModel):
+    rules: list[RuleBody]
+
+
+class ImportOut(BaseModel):
+    dry_run: bool
+    rows: int = Field(description="Contacts in the file")
+    replaced: int = Field(
+        description="Contacts in the directory before; a committed import replaces them all"
+    )
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str = Field(
+        description="contact.create, contact.update, contact.deactivate, contacts.import, "
+        "routing.replace, routing.seed"
+    )
+    entity: str
+    entity_id: str | None
+    before: Any
+    after: Any
+
+
+class AuditPageOut(BaseModel):
+    items: list[AuditOut]
+    total: int
+    limit: int
+    offset: int
+
+
+def _admin(request: Request) -> DirectoryAdmin:
+    admin: DirectoryAdmin = request.app.state.container.directory
+    return admin
+
+
+def _rules_out(rules: list[Rule]) -> RulesOut:
+    return RulesOut(rules=[RuleBody.model_validate({**vars(r), "channels": list(r.channels)}) for r in rules])
+
+
+@router.get("/contacts", response_model=list[ContactOut])
+async def contacts(
+    request: Request,
+    unit: Annotated[str | None, Query(pattern=r"^[0-9]{2,5}$")] = None,
+    role: Annotated[str | None, Query(pattern=f"^({'|'.join(ROLES)})$")] = None,
+    active: bool | None = None,
+) -> list[ContactOut]:
+    """The directory, by unit and role."""
+    async with request.app.state.container.sessions() as session:
+        rows = await list_contacts(session, {"unit_code": unit, "role": role, "active": active})
+    return [ContactOut(**r) for r in rows]
+
+
+@router.post("/contacts", response_model=ContactOut, status_code=201)
+async def create_contact(body: ContactIn, actor: Actor, request: Request) -> ContactOut:
+    """Add a contact: unit and role from the closed lists, phone normalised to 84…"""
+    return ContactOut(**await _admin(request).create(actor, body.model_dump()))
+
+
+@router.patch("/contacts/{contact_id}", response_model=ContactOut)
+async def update_contact(
+    contact_id: ContactId, body: ContactPatch, actor: Actor, request: Request
+) -> ContactOut:
+    """Change some fields of a contact; `active: true` reactivates it."""
+    changes = body.model_dump(exclude_unset=True)
+    return ContactOut(**await _admin(request).update(actor, contact_id, changes))
+
+
+@router.post("/contacts/{contact_id}/deactivate", response_model=ContactOut)
+async def deactivate_contact(contact_id: ContactId, actor: Actor, request: Request) -> ContactOut:
+    """Stop notifying a contact; it stays listed (and in the audit log)."""
+    return ContactOut(**await _admin(request).deactivate(actor, contact_id))
+
+
+@router.post(
+    "/contacts/import",
+    response_model=ImportOut,
+    openapi_extra={
+        "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
+    },
+)
+async def import_contacts(
+    request: Request,
+    actor: Actor,
+    dry_run: Annotated[
+        bool, Query(description="Check only (the default); false replaces the directory")
+    ] = True,
+) -> ImportOut:
+    """The whole directory from a CSV file (UTF-8): unit_code, role, name, email[, phone, webhook_url,
+    channels, active]. Checked whole first; stored all or nothing; every problem with its line."""
+    body = await request.body()
+    problem = None
+    if len(body) > CSV_MAX_BYTES:
+        problem = LineProblem(0, "", "csv.too_large", f"Tệp quá lớn (tối đa {CSV_MAX_BYTES // 1000} KB).")
+    else:
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            problem = LineProblem(
+                0, "", "csv.not_utf8", "Tệp phải là CSV UTF-8 (trong Excel: Lưu thành “CSV UTF-8”)."
+            )
+    if problem is not None:
+        raise DirectoryRejected([problem])
+    result = await _admin(request).import_csv(actor, text, dry_run)
+    return ImportOut(dry_run=result.dry_run, rows=result.rows, replaced=result.replaced)
+
+
+@router.get("/routing-rules", response_model=RulesOut)
+async def routing_rules(request: Request) -> RulesOut:
+    """Which notification kinds go to which roles, by which channels, in tiers."""
+    async with request.app.state.container.sessions() as session:
+        return _rules_out(await rules_of(session))
+
+
+@router.put("/routing-rules", response_model=RulesOut)
+async def replace_routing_rules(body: Annotated[RulesIn, Body()], actor: Actor, request: Request) -> RulesOut:
+    """Replace every rule at once (the set is checked whole: known kinds and roles, no duplicates)."""
+    rules = [Rule(r.kind, r.role, tuple(r.channels), r.tier) for r in body.rules]
+    return _rules_out(await _admin(request).replace_rules(actor, rules))
+
+
+@router.get("/audit", response_model=AuditPageOut)
+async def audit(
+    request: Request,
+    entity: Annotated[Literal["contact", "routing"] | None, Query()] = None,
+    entity_id: Annotated[str | None, Query(pattern=r"^[0-9]{1,10}$", description="A contact's id")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> AuditPageOut:
+    """Every change of the directory and the rules, newest first: who, when, before and after."""
+    async with request.app.state.container.sessions() as session:
+        rows, total = await list_audit(session, {"entity": entity, "entity_id": entity_id}, limit, offset)
+    return AuditPageOut(items=[AuditOut(**r) for r in rows], total=total, limit=limit, offset=offset)
