@@ -21,6 +21,7 @@ _DOCS = {
     "nats_url": "nats://docs.invalid:4222",
     "database_url": "postgresql+asyncpg://docs.invalid/x",
     "smtp_host": "docs.invalid",
+    "notifier_ack_secret": "docs-only-not-a-real-secret",
 }
 
 

@@ -15,6 +15,13 @@ from notifier.adapters.tables import alert_state, notifications, recipients
 from notifier.domain.contacts import Contact, parse_channels
 
 
+async def recipients_for(session: AsyncSession, unit_code: str, kind: str) -> list[Contact]:
+    """Who hears about `kind` (kpi_below_target, kpi_repeat, kpi_recovered) for a unit: the one
+    lookup the alerts use. Today every contact of the unit; routing rules by kind will go here."""
+    del kind
+    return await contacts_of(session, unit_code)
+
+
 async def contacts_of(session: AsyncSession, unit_code: str) -> list[Contact]:
     rows = await session.execute(
         select(recipients).where(recipients.c.unit_code == unit_code).order_by(recipients.c.id)
@@ -64,9 +71,8 @@ async def save_state(
 
 async def add_notification(session: AsyncSession, **values: Any) -> None:
     """Store the intent; the idempotency key makes a second identical intent a no-op."""
-    await session.execute(
-        insert(notifications).values(id=uuid.uuid4(), status="pending", **values).on_conflict_do_nothing()
-    )
+    values.setdefault("id", uuid.uuid4())
+    await session.execute(insert(notifications).values(status="pending", **values).on_conflict_do_nothing())
 
 
 async def claim_next(session: AsyncSession, channel: str, now: datetime) -> Any | None:
