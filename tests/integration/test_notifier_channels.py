@@ -81,6 +81,11 @@ async def notifier(
         "sms_rate_per_second": 100.0,
         "webhook_rate_per_second": 100.0,
         "ledger_enabled": False,  # the deadline ledger has its own tests
+        # Alerts at once and at any hour: grouping and quiet hours have their own tests.
+        "alert_group_wait_seconds": 0,
+        "alert_tick_seconds": 0.05,
+        "sms_quiet_hours": "",
+        "notifier_ack_secret": "channels-test-ack-secret-5d1e",
         **overrides,
     }
     app = create_app(NotifierSettings(**values))
