@@ -249,7 +249,7 @@ async def test_an_sms_due_in_quiet_hours_waits_until_seven(
     gateway.clear()
     sms = script(gateway, "/sms/send", sms_accepted)
     clock, kpi = FixedClock(datetime(2026, 3, 16, 22, 15, tzinfo=TZ)), Kpi(settings.nats_url)
-    async with notifier(settings, clock, tmp_path) as (client, container):
+    async with notifier(settings, clock, tmp_path) as (_, container):
         await kpi.status(("09313", "off_track"))
         clock.advance(timedelta(seconds=30))
         await tick(container, db)

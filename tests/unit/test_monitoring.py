@@ -37,7 +37,9 @@ def _apps() -> list[FastAPI]:
     return [
         intake_app(IntakeSettings(**common)),
         kpi_app(KpiSettings(**common)),
-        notifier_app(NotifierSettings(**common, smtp_host="unused")),
+        notifier_app(
+            NotifierSettings(**common, smtp_host="unused", notifier_ack_secret="monitoring-test-ack-key")
+        ),
     ]
 
 

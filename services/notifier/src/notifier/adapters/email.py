@@ -11,7 +11,6 @@ import aiosmtplib
 from notifier.domain.channel import OutgoingMessage, PermanentFailure, Receipt, TransientFailure
 from notifier.settings import NotifierSettings
 
-
 # Python folds a long non-ASCII header at 78 characters into encoded words and drops the space at the
 # fold ("cảnh báo" came back as "cảnhbáo"); a subject fits one line of the RFC 5322 limit unfolded.
 # aiosmtplib flattens with its own policy, so the message is flattened here and sent as bytes.
