@@ -63,6 +63,7 @@ def settings(database_url: str, clean_nats: str, smtp_server: SmtpCatcher) -> No
         ledger_tick_seconds=3600,  # the test ticks by hand; the loop only runs once at start
         email_rate_per_second=200,
         dispatch_poll_seconds=0.05,
+        notifier_ack_secret="ledger-test-ack-secret-77aa",
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -77,26 +78,26 @@ class AlertGroups:
             province = await alert_store.open_in(session, self.policy.province)
             for channel, address in recipients:
                 items = await alert_store.claim_items(session, channel, address, now)
-                kept = [i for i in items if not await self._muted(session, i, province)]
+                kept = [i for i in items if not await self._muted(session, i, province, now)]
                 if kept:
-                    await self._send(session, channel, address, kept)
+                    await self._send(session, channel, address, kept, now)
                     sent += 1
             return sent
 
-    async def _muted(self, session: AsyncSession, item: Any, province: Sequence[Any]) -> bool:
+    async def _muted(self, session: AsyncSession, item: Any, province: Sequence[Any], now: datetime) -> bool:
         if item.kind == RECOVERED:
             return False
         by = inhibitor(item.unit_code, item.indicator, item.status, self.policy.province, list(province))
         if by is None:
             return False
-        now = self.clock.now()
         await alert_store.finish_items(session, [item.id], "inhibited", now)
         await alert_store.change(session, item.violation_id, inhibited_by=by.id, inhibited_at=now)
         log.info("alert muted by the province", unit=item.unit_code, indicator=item.indicator, by=by.id)
         return True
 
-    async def _send(self, session: AsyncSession, channel: str, address: str, items: list[Any]) -> None:
-        now = self.clock.now()
+    async def _send(
+        self, session: AsyncSession, channel: str, address: str, items: list[Any], now: datetime
+    ) -> None:
         lines = [
             AlertLine(
                 kind=i.kind,
