@@ -1,4 +1,4 @@
-"""Webhook signatures: HMAC-SHA256 over "<timestamp>.<body>" (pure).
+"""HMAC-SHA256 (pure): webhook signatures over "<timestamp>.<body>", and acknowledge-link tokens.
 
 The timestamp is sent in its own header and is part of what is signed, so a
 receiver can refuse a replayed request older than a few minutes.
