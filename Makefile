@@ -69,7 +69,7 @@ bench: sync
 ## Containers (needs Docker with compose v2): the full stack of docker-compose.yml.
 COMPOSE_SECRETS := POSTGRES_PASSWORD INTAKE_DB_PASSWORD KPI_DB_PASSWORD NOTIFIER_DB_PASSWORD \
 	NATS_ADMIN_PASSWORD NATS_INTAKE_PASSWORD NATS_KPI_PASSWORD NATS_NOTIFIER_PASSWORD \
-	NATS_SUBSCRIBER_PASSWORD GRAFANA_ADMIN_PASSWORD
+	NATS_SUBSCRIBER_PASSWORD GRAFANA_ADMIN_PASSWORD NOTIFIER_ACK_SECRET
 
 ## Writes .env with a random value for every secret, unless .env exists (it is never committed).
 compose-env:

@@ -19,6 +19,9 @@ def system_env(database_url: str, clean_nats: str, smtp_server: SmtpCatcher) -> 
         "BDHVS_CLOCK_START": "2026-03-16T09:00:00+07:00",
         "LOG_FORMAT": "json",
         "LEDGER_ENABLED": "false",  # these tests count alert mails; the ledger has its own tests
+        "NOTIFIER_ACK_SECRET": "e2e-test-ack-secret-8c21",
+        "ALERT_GROUP_WAIT_SECONDS": "0",  # at once: grouping has its own (integration) tests
+        "ALERT_TICK_SECONDS": "0.2",
     }
 
 

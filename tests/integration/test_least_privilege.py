@@ -180,6 +180,9 @@ async def test_the_pipeline_runs_with_each_service_on_its_own_user_and_role(
                 smtp_host=smtp_server.host,
                 smtp_port=smtp_server.port,
                 auth_url=auth.url,
+                notifier_ack_secret="least-privilege-ack-key-2f",
+                alert_group_wait_seconds=0,
+                alert_tick_seconds=0.1,
                 **clock,  # type: ignore[arg-type]
             )
         )

@@ -35,6 +35,9 @@ async def notifier(
         smtp_port=smtp_server.port,
         ledger_enabled=False,  # the deadline ledger has its own tests
         auth_url=auth.url,
+        alert_group_wait_seconds=0,  # at once: grouping has its own tests (test_notifier_violations)
+        alert_tick_seconds=0.05,
+        notifier_ack_secret="alerts-test-ack-secret-0c4f",
     )
     app = create_app(settings)
     async with running(app) as client:
@@ -75,30 +78,6 @@ async def test_an_off_track_unit_gets_one_vietnamese_email(
     assert sent[0].subject == "bdhvs.notification.sent.09313"
 
 
-async def test_a_change_from_at_risk_to_off_track_alerts_again_and_recovery_does_not(
-    notifier: Any, clean_nats: str, smtp_server: SmtpCatcher, db: asyncpg.Connection
-) -> None:
-    async with jetstream(clean_nats) as js:
-        for seq, (status, previous) in enumerate(
-            [
-                ("at_risk", None),
-                ("off_track", "at_risk"),
-                ("on_track", "off_track"),
-                ("on_track", "on_track"),
-            ],
-            1,
-        ):
-            await publish(js, update("09292", seq, status, previous), "bdhvs.kpi.attainment.09292.c")
-    await eventually(lambda: consumer_backlog(clean_nats, "KPI", "notifier-kpi"), lambda n: n == 0)
-    await eventually(
-        lambda: db.fetchval("SELECT count(*) FROM notifier.notifications WHERE status = 'sent'"),
-        lambda n: n == 2,
-    )
-    subjects = [m["Subject"] for m in smtp_server.messages]
-    assert len(subjects) == 2
-    assert "nguy cơ" in subjects[0] and "chậm tiến độ" in subjects[1]
-
-
 async def test_smtp_down_keeps_the_notification_pending_and_sends_it_later(
     database_url: str, clean_nats: str, tmp_path: Any, db: asyncpg.Connection
 ) -> None:
@@ -114,6 +93,9 @@ async def test_smtp_down_keeps_the_notification_pending_and_sends_it_later(
         smtp_port=port,
         ledger_enabled=False,
         auth_url=NO_AUTH_URL,  # this test reads the database, not the API
+        alert_group_wait_seconds=0,
+        alert_tick_seconds=0.05,
+        notifier_ack_secret="alerts-test-ack-secret-0c4f",
     )
     app = create_app(settings)
     async with running(app):

@@ -82,6 +82,11 @@ async def notifier(
         "sms_rate_per_second": 100.0,
         "webhook_rate_per_second": 100.0,
         "ledger_enabled": False,  # the deadline ledger has its own tests
+        # Alerts at once and at any hour: grouping and quiet hours have their own tests.
+        "alert_group_wait_seconds": 0,
+        "alert_tick_seconds": 0.05,
+        "sms_quiet_hours": "",
+        "notifier_ack_secret": "channels-test-ack-secret-5d1e",
         **overrides,
     }
     async with auth_server(database_url, nats_url) as auth:
@@ -139,10 +144,11 @@ async def test_one_alert_goes_by_sms_email_and_a_signed_webhook(
     assert sms["ApiKey"] == "sms-test-key-93b2" and sms["Brandname"] == "BDHVS-BN"
     assert sms["Phone"] == PHONE and sms["IsUnicode"] == 0 and sms["SmsType"] == 2
     assert sms["RequestId"] == sms_row["id"]
-    assert sms["Content"].startswith("BDHVS Bac Ninh: Chi Lang, chi tieu c cham tien do")
-    assert sms["Content"].isascii()
-    assert sms_row["sms_encoding"] == "gsm7" and sms_row["sms_segments"] == 2  # 160 < length ≤ 306
-    assert 160 < len(sms["Content"]) <= 306
+    assert (
+        sms["Content"]
+        == "BDHVS Bac Ninh: Chi Lang chi tieu c cham tien do (47,00 %); De nghi day nhanh tien do."
+    )
+    assert sms_row["sms_encoding"] == "gsm7" and sms_row["sms_segments"] == 1  # ≤ 160 characters
     assert sms_row["provider_message_id"] == f"sms-{sms_row['id']}"
 
     # The webhook: the receiver recomputes the signature from the raw body and the timestamp.
@@ -151,7 +157,7 @@ async def test_one_alert_goes_by_sms_email_and_a_signed_webhook(
     assert verify(SECRET.encode(), timestamp, call.body, call.headers[SIGNATURE_HEADER], now=timestamp)
     assert not verify(b"wrong-key", timestamp, call.body, call.headers[SIGNATURE_HEADER], now=timestamp)
     assert call.json()["unit_code"] == "09313" and "Chi Lăng" in call.json()["subject"]
-    assert call.headers["Idempotency-Key"].startswith("kpi-status:09313:c:1:off_track:webhook:")
+    assert call.headers["Idempotency-Key"].startswith("kpi-group:webhook:")
 
     assert [m["To"] for m in smtp_server.messages] == [CHAIRMAN]
 

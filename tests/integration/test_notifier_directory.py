@@ -73,6 +73,7 @@ async def notifier(
         "ledger_forms": ["monthly"],
         "ledger_tick_seconds": 3600,  # the test ticks by hand
         "auth_url": auth.url,
+        "notifier_ack_secret": "directory-test-ack-secret-5b1d",
         **overrides,
     }
     app = create_app(NotifierSettings(**values), clock)
@@ -242,11 +243,16 @@ async def test_a_kind_routed_only_to_chairmen_by_sms_reaches_only_them(
     sms = script(gateway, "/sms/send", sms_accepted)
     clock = FixedClock(march(10, 9))
     async with notifier(
-        database_url, clean_nats, smtp_server, gateway, clock, auth, ledger_enabled=False
-    ) as (
-        client,
-        _,
-    ):
+        database_url,
+        clean_nats,
+        smtp_server,
+        gateway,
+        clock,
+        auth,
+        ledger_enabled=False,
+        alert_group_wait_seconds=0,  # at once: grouping has its own tests
+        alert_tick_seconds=0.05,
+    ) as (client, _):
         await import_csv(client, DIRECTORY, dry_run=False)
         only = {"rules": [{"kind": "kpi_below_target", "role": "chairman", "channels": ["sms"]}]}
         assert (await client.put("/api/v1/admin/routing-rules", json=only)).status_code == 200

@@ -67,6 +67,7 @@ def settings(
         email_rate_per_second=200,
         dispatch_poll_seconds=0.05,
         auth_url=auth.url,
+        notifier_ack_secret="ledger-test-ack-secret-77aa",
     )
 
 

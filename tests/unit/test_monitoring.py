@@ -37,7 +37,14 @@ def _apps() -> list[FastAPI]:
     return [
         intake_app(IntakeSettings(**common)),
         kpi_app(KpiSettings(**common, auth_url="http://unused")),
-        notifier_app(NotifierSettings(**common, smtp_host="unused", auth_url="http://unused")),
+        notifier_app(
+            NotifierSettings(
+                **common,
+                smtp_host="unused",
+                auth_url="http://unused",
+                notifier_ack_secret="monitoring-test-ack-key",
+            )
+        ),
     ]
 
 

@@ -40,3 +40,16 @@ def test_a_gateway_without_a_key_or_with_a_placeholder_secret_is_refused() -> No
         settings(sms_gateway_url="https://sms.example/send")
     with pytest.raises(ValidationError, match="placeholder"):
         settings(webhook_secret="changeme")
+
+
+def test_alert_settings_fail_fast() -> None:
+    assert settings().quiet_hours is not None and settings(sms_quiet_hours="").quiet_hours is None
+    for bad in ({"sms_quiet_hours": "21h-7h"}, {"sms_quiet_timezone": "Asia/Nowhere"}):
+        with pytest.raises(ValidationError):
+            settings(**bad)
+    for weak in ("short", "changeme"):
+        with pytest.raises(ValidationError):
+            settings(notifier_ack_secret=weak)
+    with pytest.raises(ValueError, match="NOTIFIER_ACK_SECRET"):
+        settings().ack_secret()  # serving refuses to start without it
+    assert settings(notifier_ack_secret="a-real-secret-of-length").ack_secret() == b"a-real-secret-of-length"

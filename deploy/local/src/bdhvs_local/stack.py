@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -63,6 +64,8 @@ class Stack:
             "SMTP_PORT": str(smtp_port),
             # kpi and notifier ask intake who a token belongs to
             "AUTH_URL": f"http://127.0.0.1:{self.ports['intake']}",
+            "NOTIFIER_ACK_SECRET": os.environ.get("NOTIFIER_ACK_SECRET") or self._ack_secret(),
+            "NOTIFIER_PUBLIC_URL": f"http://127.0.0.1:{self.ports['notifier']}",
             **self.extra_env,
         }
         migrate_all(env)
@@ -102,6 +105,15 @@ class Stack:
         path.write_text(json.dumps(tokens, indent=2))
         path.chmod(0o600)
         return tokens
+
+    def _ack_secret(self) -> str:
+        """The key of the alert emails' acknowledge links, made once and kept in .run/ (a restart keeps
+        the links already sent working)."""
+        path = self.run_dir / "notifier_ack_secret"
+        if not path.exists():
+            path.write_text(secrets.token_hex(24))
+            path.chmod(0o600)
+        return path.read_text().strip()
 
     def _embedded_nats(self) -> str:
         nats = EmbeddedNats(self.run_dir / "nats").start()

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
@@ -29,10 +30,12 @@ from bdhvs_shared.nats.consumers import DurableConsumer, ensure_consumer
 from bdhvs_shared.nats.lag import watch_lag
 from bdhvs_shared.runtime import EventRuntime, make_broker
 from notifier.adapters.tables import outbox
+from notifier.alert_tick import AlertGroups, AlertTick
 from notifier.directory_admin import DirectoryAdmin
 from notifier.dispatcher import DeliveryCounters, Dispatcher
 from notifier.dispatchers import dispatchers
 from notifier.domain.ledger import LedgerPolicy, ledger_forms
+from notifier.domain.signing import ack_token
 from notifier.handlers import kpi_consumer, register_handlers, register_report_handler, reports_consumer
 from notifier.ledger import REPORTS_CONSUMER, DeadlineLedger
 from notifier.ledger_tick import LedgerMetrics, LedgerTick, ledger_metrics
@@ -41,8 +44,9 @@ from notifier.recipients import known_units_of
 from notifier.routes import directory as directory_routes
 from notifier.routes import ledger as ledger_routes
 from notifier.routes import notifications
+from notifier.routes import violations as violation_routes
 from notifier.routes.errors import install_error_handlers
-from notifier.service import CONSUMER, AlertService
+from notifier.service import CONSUMER, AlertPolicy, AlertService
 from notifier.settings import NotifierSettings
 
 
@@ -101,6 +105,9 @@ class Container:
     follower: CatalogueFollower
     directory: DirectoryAdmin
     introspector: TokenIntrospector
+    alerts: AlertService
+    alert_tick: AlertTick
+    ack_secret: bytes
 
     @property
     def nc(self) -> Client | None:
@@ -110,6 +117,7 @@ class Container:
         await self.broker.stop()
         await self.follower.stop()
         await self.ledger_tick.stop()
+        await self.alert_tick.stop()
         self.lag_watch.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.lag_watch
@@ -163,7 +171,24 @@ async def start(
     for worker in workers:
         worker.start()
     messages = Messages(catalogue)
-    service = AlertService(sessions, messages, clock, settings.enabled_channels, settings.sms_keep_diacritics)
+    alert_policy = AlertPolicy(
+        repeat_interval=timedelta(days=settings.alert_repeat_days),
+        group_wait=timedelta(seconds=settings.alert_group_wait_seconds),
+        province=settings.province_unit_code,
+    )
+    service = AlertService(sessions, clock, alert_policy, settings.enabled_channels)
+    ack_secret = settings.ack_secret()
+    groups = AlertGroups(
+        sessions,
+        messages,
+        clock,
+        alert_policy,
+        ack_link(str(settings.notifier_public_url), ack_secret),
+        settings.enabled_channels,
+        settings.sms_keep_diacritics,
+        settings.quiet_hours,
+    )
+    alert_tick = AlertTick(groups, settings.alert_tick_seconds, workers)
     ledger = DeadlineLedger(
         sessions,
         catalogue,
@@ -173,6 +198,7 @@ async def start(
         forms,
         settings.enabled_channels,
         settings.sms_keep_diacritics,
+        settings.quiet_hours,
     )
     tick = LedgerTick(ledger, settings.ledger_tick_seconds, workers, caught_up(js, reports), metrics.ledger)
     directory = DirectoryAdmin(sessions, clock, lambda: known_units_of(messages.catalogue))
@@ -192,9 +218,6 @@ async def start(
         (metrics.events_duplicate if queued is None else metrics.events_processed).labels(
             consumer=CONSUMER
         ).inc()
-        if queued:
-            for worker in workers:
-                worker.wake()
 
     async def cancel(event: ReportAccepted) -> None:
         with metrics.handler_seconds.labels(consumer=REPORTS_CONSUMER).time():
@@ -211,6 +234,7 @@ async def start(
     await broker.start()
     if settings.ledger_enabled:
         tick.start()
+    alert_tick.start()
     lag = asyncio.create_task(watch_lag(js, reports, metrics))
     introspector = TokenIntrospector(settings.required_auth_url(), settings.auth_cache_seconds)
     return Container(
@@ -227,11 +251,26 @@ async def start(
         follower,
         directory,
         introspector,
+        alerts=service,
+        alert_tick=alert_tick,
+        ack_secret=ack_secret,
     )
+
+
+def ack_link(public_url: str, secret: bytes) -> Callable[[int, str], str]:
+    """The acknowledge link of a violation for one recipient, signed so it cannot be forged."""
+    base = public_url.rstrip("/")
+
+    def link(violation_id: int, recipient: str) -> str:
+        token = ack_token(secret, violation_id, recipient)
+        return f"{base}/api/v1/violations/{violation_id}/acknowledge?token={token}"
+
+    return link
 
 
 def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAPI:
     """`clock`: tests move time by hand; otherwise the system clock (or BDHVS_CLOCK_START)."""
+    settings.ack_secret()  # fail fast: alert emails carry links signed with it
     configure_logging(settings.log_format, settings.log_level)
     settings.required_auth_url()  # fail at start, not at the first request
     metrics = notifier_metrics()
@@ -244,7 +283,7 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
         "(the directory: an admin's).",
         metrics.registry,
         lambda: start(settings, metrics, clock),
-        [notifications.router, ledger_routes.router, directory_routes.router],
+        [notifications.router, ledger_routes.router, directory_routes.router, violation_routes.router],
     )
     install_error_handlers(app)
     install_auth_errors(app)

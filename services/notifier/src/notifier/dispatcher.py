@@ -24,6 +24,7 @@ from bdhvs_shared.worker import PollingWorker
 from notifier.adapters import store
 from notifier.adapters.tables import outbox
 from notifier.domain.channel import Channel, DeliveryFailure, TransientFailure
+from notifier.domain.quiet_hours import QuietHours, next_allowed
 from notifier.domain.rate_limit import TokenBucket
 from notifier.domain.retry import RetryPolicy, after_failure
 from notifier.outcomes import failed_event, outgoing, sent_event
@@ -50,6 +51,7 @@ class Dispatcher(PollingWorker):
         poll_seconds: float,
         on_published: PollingWorker | None = None,
         batch: int = 50,
+        quiet: QuietHours | None = None,
     ) -> None:
         super().__init__(poll_seconds)
         self.name = f"dispatcher-{channel.name}"
@@ -61,6 +63,7 @@ class Dispatcher(PollingWorker):
         self._counters = counters
         self._relay = on_published
         self._batch = batch
+        self._quiet = quiet  # SMS only: nothing goes out in quiet hours, it waits for their end
 
     async def run_once(self) -> int:
         done = 0
@@ -77,8 +80,11 @@ class Dispatcher(PollingWorker):
         return done
 
     async def _deliver_next(self) -> bool:
+        now = self._clock.now()
+        if next_allowed(now, self._quiet) > now:
+            return False  # quiet hours: what is due waits (a backlog, a retry), never dropped
         async with self._sessions() as session, session.begin():
-            row = await store.claim_next(session, self._channel.name, self._clock.now())
+            row = await store.claim_next(session, self._channel.name, now)
             if row is None:
                 return False
             self._bucket.consume(time.monotonic())
@@ -118,6 +124,7 @@ class Dispatcher(PollingWorker):
     async def _failed(self, session: AsyncSession, r: Any, attempts: int, failure: DeliveryFailure) -> None:
         now = self._clock.now()
         decision = after_failure(failure, attempts, self._policy, now)
+        retry_at = next_allowed(decision.next_attempt_at, self._quiet)
         if isinstance(failure, TransientFailure) and failure.retry_after is not None:
             self._bucket.hold(failure.retry_after, time.monotonic())  # back-pressure: the whole channel
         await store.mark(
@@ -126,7 +133,7 @@ class Dispatcher(PollingWorker):
             attempts=attempts,
             last_error=failure.reason[:500],
             status=decision.status,
-            next_attempt_at=decision.next_attempt_at,
+            next_attempt_at=retry_at,
             failed_at=now if decision.status == "failed" else None,
         )
         log.warning(
@@ -136,7 +143,7 @@ class Dispatcher(PollingWorker):
             attempts=attempts,
             error=failure.reason,
             status=decision.status,
-            retry_at=decision.next_attempt_at.isoformat() if decision.status == "pending" else None,
+            retry_at=retry_at.isoformat() if decision.status == "pending" else None,
         )
         if decision.status == "pending":
             self._counters.retried.labels(channel=r.channel).inc()

@@ -50,6 +50,7 @@ def dispatchers(
             counters,
             settings.dispatch_poll_seconds,
             on_published=relay,
+            quiet=settings.quiet_hours if channel.name == "sms" else None,
         )
         for channel, rate in channels(settings, client)
     ]

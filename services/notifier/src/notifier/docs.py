@@ -22,6 +22,7 @@ _DOCS = {
     "database_url": "postgresql+asyncpg://docs.invalid/x",
     "auth_url": "http://docs.invalid",
     "smtp_host": "docs.invalid",
+    "notifier_ack_secret": "docs-only-not-a-real-secret",
 }
 
 

@@ -28,6 +28,7 @@ from notifier.domain.ledger import (
     plan,
     unit_items,
 )
+from notifier.domain.quiet_hours import QuietHours
 from notifier.messages import DeadlineFacts, Messages
 from notifier.queueing import queue_to_recipient
 
@@ -53,6 +54,7 @@ class DeadlineLedger:
     forms: Sequence[Form]
     channels: Collection[str] = ("email",)
     sms_keep_diacritics: bool = False
+    quiet_hours: QuietHours | None = None  # SMS wait for their end, like every SMS
     _tz: ZoneInfo = field(init=False)
 
     def __post_init__(self) -> None:
@@ -180,5 +182,6 @@ class DeadlineLedger:
                 now=now,
                 source_event_id=source,
                 correlation_id=source,
+                quiet=self.quiet_hours,
             )
         return queued

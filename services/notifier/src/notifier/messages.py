@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bdhvs_shared.catalogue import Catalogue, Period, PeriodType
-from bdhvs_shared.events import AttainmentUpdated, TargetInfo
+from bdhvs_shared.events import TargetInfo
 from notifier.domain.intents import Rendered
+from notifier.domain.violations import BELOW_TARGET, RECOVERED, REPEAT
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -23,6 +24,14 @@ STATUS_LABELS = {
     "at_risk": "có nguy cơ không đạt mục tiêu",
     "off_track": "chậm tiến độ, không đạt mục tiêu nếu giữ tốc độ hiện tại",
     "insufficient_data": "chưa đủ số liệu",
+}
+
+# SMS: a few words, each part costs.
+STATUS_SHORT = {
+    "achieved": "đạt mục tiêu",
+    "on_track": "đúng tiến độ",
+    "at_risk": "có nguy cơ không đạt",
+    "off_track": "chậm tiến độ",
 }
 
 
@@ -65,6 +74,21 @@ def period_label(period: Period) -> str:
     return f"năm {period.year}"
 
 
+def _day(iso: str | None) -> str:
+    return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "—"
+
+
+@dataclass(frozen=True)
+class AlertLine:
+    """One unit and indicator in a grouped alert message."""
+
+    kind: str  # kpi_below_target, kpi_repeat, kpi_recovered
+    status: str
+    snapshot: dict[str, Any]  # the AttainmentUpdated it tells about, as JSON
+    opened_at: datetime  # when the violation began
+    ack_url: str | None = None  # email only, not for a recovery
+
+
 @dataclass(frozen=True)
 class DeadlineFacts:
     """What a deadline message says: the ledger row, and for a summary the missing units."""
@@ -86,28 +110,46 @@ class Messages:
         self.catalogue = catalogue  # replaced when an admin publishes a new version
         self._env = _environment()
 
-    def below_target(self, event: AttainmentUpdated, recipient_name: str) -> Rendered:
-        unit = self.catalogue.unit(event.unit_code)
-        indicator = self.catalogue.indicators.get(event.indicator)
-        target = event.target
+    def alert_group(self, lines: list[AlertLine], recipient_name: str) -> Rendered:
+        """One message for a recipient: new alerts, repeats and recoveries, each unit and indicator."""
+        tz = ZoneInfo(self.catalogue.timezone)
+        rows = [self._alert_row(line, tz) for line in lines]
         context: dict[str, Any] = {
             "recipient_name": recipient_name,
-            "unit_code": event.unit_code,
-            "unit_name": unit.name if unit else event.unit_code,
-            "indicator_label": "đ" if event.indicator == "dd" else event.indicator,
-            "indicator_name": indicator.name_vi if indicator else event.indicator,
-            "status_label": STATUS_LABELS.get(event.status, event.status),
-            "as_of": event.as_of.strftime("%d/%m/%Y") if event.as_of else "—",
-            "numerator_text": _number(event.numerator),
-            "denominator_text": _number(event.denominator),
-            "attainment_text": _percent(event.attainment),
-            "target_text": _target_text(target),
-            "target_due": target.due.strftime("%d/%m/%Y") if target else "—",
-            "projected_text": _percent(event.projected_attainment),
-            "pace_text": _number(event.pace_pp_per_30d, 2),
-            "required_pace_text": _number(event.required_pace_pp_per_30d, 2),
+            "alerts": [r for r in rows if r["kind"] == BELOW_TARGET],
+            "repeats": [r for r in rows if r["kind"] == REPEAT],
+            "recovered": [r for r in rows if r["kind"] == RECOVERED],
+            "count": len(rows),
+            "only": rows[0] if len(rows) == 1 else None,
         }
-        return self._render("kpi_below_target", context)
+        return self._render("kpi_alerts", context)
+
+    def _alert_row(self, line: AlertLine, tz: ZoneInfo) -> dict[str, Any]:
+        s = line.snapshot  # an AttainmentUpdated as JSON; {} for a violation carried over on upgrade
+        code, indicator_code = str(s.get("unit_code", "")), str(s.get("indicator", ""))
+        unit = self.catalogue.unit(code)
+        indicator = self.catalogue.indicators.get(indicator_code)
+        target = s.get("target") or None
+        return {
+            "kind": line.kind,
+            "unit_code": code,
+            "unit_name": unit.name if unit else code,
+            "indicator_label": "đ" if indicator_code == "dd" else indicator_code,
+            "indicator_name": indicator.name_vi if indicator else indicator_code,
+            "status_label": STATUS_LABELS.get(line.status, line.status),
+            "status_short": STATUS_SHORT.get(line.status, line.status),
+            "as_of": _day(s.get("as_of")),
+            "numerator_text": _number(s.get("numerator")),
+            "denominator_text": _number(s.get("denominator")),
+            "attainment_text": _percent(s.get("attainment")),
+            "target_text": _target_text(TargetInfo.model_validate(target) if target else None),
+            "target_due": _day(target["due"]) if target else "—",
+            "projected_text": _percent(s.get("projected_attainment")),
+            "pace_text": _number(s.get("pace_pp_per_30d"), 2),
+            "required_pace_text": _number(s.get("required_pace_pp_per_30d"), 2),
+            "since": line.opened_at.astimezone(tz).strftime("%d/%m/%Y"),
+            "ack_url": line.ack_url,
+        }
 
     def deadline(self, facts: DeadlineFacts, recipient_name: str) -> Rendered:
         tz = ZoneInfo(self.catalogue.timezone)

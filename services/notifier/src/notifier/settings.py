@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from bdhvs_shared.settings import ReaderAuthSettings, ServiceSettings
+from notifier.domain.quiet_hours import QuietHours
 
 PLACEHOLDERS = {"changeme", "change-me", "password", "secret"}
 # Registered sender names: at most 11 characters, letters and digits (a dot, dash or space inside).
@@ -103,7 +105,46 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings):
         default=8, ge=0, le=23, description="Local hour of the operators' consolidation reminder"
     )
 
-    @field_validator("sms_gateway_url", "sms_api_key", "webhook_secret", "smtp_password", mode="before")
+    notifier_ack_secret: SecretStr | None = Field(
+        default=None,
+        description="Key of the HMAC that signs the acknowledge links in alert emails (secret, at least "
+        "16 characters; `serve` refuses to start without it)",
+    )
+    notifier_public_url: HttpUrl = Field(
+        default=HttpUrl("http://127.0.0.1:8002"),
+        description="This notifier's address as recipients reach it: the acknowledge links start with it",
+    )
+    alert_group_wait_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="Alerts to one recipient that fall due within this many seconds go out as one message",
+    )
+    alert_repeat_days: float = Field(
+        default=7.0, gt=0, description="Days between repeats of an alert while its condition lasts"
+    )
+    alert_tick_seconds: float = Field(
+        default=5.0, gt=0, description="How often the alert tick sends grouped alerts and repeats"
+    )
+    province_unit_code: str = Field(
+        default="24",
+        pattern=r"^[0-9]{2}$",
+        description="The province's unit: its open violation mutes its units' alerts of the same "
+        "indicator and status",
+    )
+    sms_quiet_hours: str = Field(
+        default="21:00-07:00",
+        description="Local hours when no SMS goes out (HH:MM-HH:MM; they wait for the end); empty = none",
+    )
+    sms_quiet_timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone of SMS_QUIET_HOURS")
+
+    @field_validator(
+        "sms_gateway_url",
+        "sms_api_key",
+        "webhook_secret",
+        "smtp_password",
+        "notifier_ack_secret",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         # docker compose passes `${SMS_GATEWAY_URL:-}` as an empty string.
@@ -126,12 +167,43 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings):
             raise ValueError("LEDGER_REMINDER_DAYS: distinct whole numbers of days ≥ 1, e.g. 3,1")
         return value
 
-    @field_validator("smtp_password", "sms_api_key", "webhook_secret")
+    @field_validator("smtp_password", "sms_api_key", "webhook_secret", "notifier_ack_secret")
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value().lower() in PLACEHOLDERS:
             raise ValueError("a placeholder, not a secret: set the real value in the environment")
         return value
+
+    @field_validator("notifier_ack_secret")
+    @classmethod
+    def _ack_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("NOTIFIER_ACK_SECRET: at least 16 characters (e.g. secrets.token_hex(24))")
+        return value
+
+    @field_validator("sms_quiet_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _quiet_hours(self) -> NotifierSettings:
+        QuietHours.parse(self.sms_quiet_hours, self.sms_quiet_timezone)  # raises with the reason
+        return self
+
+    @property
+    def quiet_hours(self) -> QuietHours | None:
+        return QuietHours.parse(self.sms_quiet_hours, self.sms_quiet_timezone)
+
+    def ack_secret(self) -> bytes:
+        """The acknowledge links' key; a notifier that sends alerts does not start without it."""
+        if self.notifier_ack_secret is None:
+            raise ValueError("NOTIFIER_ACK_SECRET is not set: alert emails carry links signed with it")
+        return self.notifier_ack_secret.get_secret_value().encode()
 
     @field_validator("sms_brandname")
     @classmethod

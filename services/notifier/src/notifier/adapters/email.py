@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import email.policy
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
 import aiosmtplib
 
 from notifier.domain.channel import OutgoingMessage, PermanentFailure, Receipt, TransientFailure
 from notifier.settings import NotifierSettings
+
+# Python folds a long non-ASCII header at 78 characters into encoded words and drops the space at the
+# fold ("cảnh báo" came back as "cảnhbáo"); a subject fits one line of the RFC 5322 limit unfolded.
+# aiosmtplib flattens with its own policy, so the message is flattened here and sent as bytes.
+POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 class SmtpChannel:
@@ -35,7 +41,9 @@ class SmtpChannel:
         mail = self.build(message)
         try:
             await aiosmtplib.send(
-                mail,
+                mail.as_bytes(policy=POLICY),
+                sender=parseaddr(self._s.mail_from)[1],
+                recipients=[message.recipient],
                 hostname=self._s.smtp_host,
                 port=self._s.smtp_port,
                 username=self._s.smtp_username,

@@ -40,9 +40,8 @@ async def save_state(
 
 async def add_notification(session: AsyncSession, **values: Any) -> None:
     """Store the intent; the idempotency key makes a second identical intent a no-op."""
-    await session.execute(
-        insert(notifications).values(id=uuid.uuid4(), status="pending", **values).on_conflict_do_nothing()
-    )
+    values.setdefault("id", uuid.uuid4())
+    await session.execute(insert(notifications).values(status="pending", **values).on_conflict_do_nothing())
 
 
 async def claim_next(session: AsyncSession, channel: str, now: datetime) -> Any | None:

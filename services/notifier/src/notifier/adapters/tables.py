@@ -152,5 +152,76 @@ Index(
     postgresql_where=text("status = 'pending'"),
 )
 
+# Each (unit, indicator) condition at_risk/off_track from opened to resolved (at most one open per
+# unit and indicator). Kept from the KPI events in the transaction that records their ids.
+violations = Table(
+    "violations",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("unit_code", String(5), nullable=False),
+    Column("indicator", String(10), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    Column("opened_sequence", Integer, nullable=False),  # the KPI update that opened it
+    Column("last_sequence", Integer, nullable=False),  # the last KPI update applied to it
+    Column("worst_status", String(20), nullable=False),
+    Column("last_status", String(20), nullable=False),  # while open: at_risk or off_track
+    Column("resolved_status", String(20), nullable=True),  # the status that ended it
+    Column("status_changed_at", DateTime(timezone=True), nullable=False),
+    Column("acknowledged_by", Text, nullable=True),
+    Column("acknowledged_at", DateTime(timezone=True), nullable=True),
+    Column("acknowledged_status", String(20), nullable=True),  # silences repeats while it lasts
+    Column("alerted_at", DateTime(timezone=True), nullable=True),  # last alert or repeat sent out
+    Column("next_repeat_at", DateTime(timezone=True), nullable=True),  # null once resolved
+    Column("repeats", Integer, nullable=False, server_default="0"),
+    Column("inhibited_by", BigInteger, nullable=True),  # the province's violation muting it now
+    Column("inhibited_at", DateTime(timezone=True), nullable=True),  # last time an alert was muted
+    Column("snapshot", JSONB, nullable=False),  # the last AttainmentUpdated: the figures to show
+)
+Index(
+    "uq_violations_open",
+    violations.c.unit_code,
+    violations.c.indicator,
+    unique=True,
+    postgresql_where=text("resolved_at IS NULL"),
+)
+Index("ix_violations_opened_at", violations.c.opened_at)
+Index(
+    "ix_violations_next_repeat",
+    violations.c.next_repeat_at,
+    postgresql_where=text("resolved_at IS NULL"),
+)
+
+# What an alert owes each recipient and channel, until the group wait is over and one message
+# carries every item that became due: pending → grouped (into notification_id), cancelled (superseded
+# before it went out) or inhibited (muted by the province's violation).
+alert_items = Table(
+    "alert_items",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("violation_id", BigInteger, nullable=False, index=True),
+    Column("kind", String(40), nullable=False),  # kpi_below_target, kpi_repeat, kpi_recovered
+    Column("unit_code", String(5), nullable=False),
+    Column("indicator", String(10), nullable=False),
+    Column("status", String(20), nullable=False),  # the status the item tells about
+    Column("channel", String(10), nullable=False),
+    Column("address", Text, nullable=False),
+    Column("recipient_name", Text, nullable=False, server_default=""),
+    Column("snapshot", JSONB, nullable=False),
+    Column("idempotency_key", Text, nullable=False, unique=True),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("state", String(10), nullable=False),  # pending, grouped, cancelled, inhibited
+    Column("notification_id", UUID(as_uuid=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("done_at", DateTime(timezone=True), nullable=True),
+)
+Index(
+    "ix_alert_items_pending",
+    alert_items.c.channel,
+    alert_items.c.address,
+    alert_items.c.due_at,
+    postgresql_where=text("state = 'pending'"),
+)
+
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)

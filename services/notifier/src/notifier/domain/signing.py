@@ -1,4 +1,4 @@
-"""Webhook signatures: HMAC-SHA256 over "<timestamp>.<body>" (pure).
+"""HMAC-SHA256 (pure): webhook signatures over "<timestamp>.<body>", and acknowledge-link tokens.
 
 The timestamp is sent in its own header and is part of what is signed, so a
 receiver can refuse a replayed request older than a few minutes.
@@ -6,6 +6,7 @@ receiver can refuse a replayed request older than a few minutes.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 
@@ -25,3 +26,30 @@ def verify(
     if abs(now - timestamp) > tolerance_seconds:
         return False
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+# Acknowledge links: "<violation id>.<recipient, base64url>.<hex HMAC-SHA256>" — no database row per
+# link, and a link cannot be forged for another violation or recipient without the key.
+def ack_token(secret: bytes, violation_id: int, recipient: str) -> str:
+    who = base64.urlsafe_b64encode(recipient.encode()).decode().rstrip("=")
+    return f"{violation_id}.{who}.{_ack_mac(secret, violation_id, recipient)}"
+
+
+def read_ack_token(secret: bytes, token: str) -> tuple[int, str] | None:
+    """(violation id, recipient) of a genuine token; None for anything else."""
+    parts = token.split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or len(parts[0]) > 18:
+        return None
+    try:
+        recipient = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    violation_id = int(parts[0])
+    if not hmac.compare_digest(_ack_mac(secret, violation_id, recipient), parts[2]):
+        return None
+    return violation_id, recipient
+
+
+def _ack_mac(secret: bytes, violation_id: int, recipient: str) -> str:
+    message = f"ack.{violation_id}.{recipient}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()

@@ -1,0 +1,150 @@
+"""Violations: each below-target condition from opened to resolved; acknowledge to stop repeats.
+
+The list, the detail and the acknowledge API take an operator's or admin's intake token; the
+email's acknowledge link carries its own signed token instead (the recipient has none).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import AwareDatetime, BaseModel, Field
+
+from bdhvs_shared.auth import Caller
+from bdhvs_shared.auth.routes import operator_or_admin
+from notifier.adapters import alert_store
+from notifier.domain.signing import read_ack_token
+from notifier.domain.violations import silenced
+from notifier.service import AckResult
+
+router = APIRouter(prefix="/api/v1", tags=["violations"])
+ID = Path(ge=1, le=2**62)
+
+
+class ViolationOut(BaseModel):
+    id: int
+    unit_code: str = Field(description="The unit; 24 is the province")
+    indicator: str
+    opened_at: datetime
+    resolved_at: datetime | None
+    duration_seconds: float = Field(description="Until resolved, or until now while open")
+    worst_status: str = Field(description="off_track if it ever was, else at_risk")
+    last_status: str = Field(description="While open, the current status; once resolved, the last bad one")
+    resolved_status: str | None = Field(description="The status that ended it (on_track, achieved, missed…)")
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    silenced: bool = Field(description="Acknowledged in its current status: no repeats until it changes")
+    alerted_at: datetime | None = Field(description="When an alert or repeat about it last went out")
+    next_repeat_at: datetime | None
+    repeats: int
+    inhibited_by: int | None = Field(description="The province's violation muting its alerts now")
+    inhibited_at: datetime | None = Field(description="When an alert of it was last muted")
+
+
+class ViolationPageOut(BaseModel):
+    items: list[ViolationOut]
+    total: int
+    limit: int
+    offset: int
+
+
+def _out(row: Any, now: datetime) -> ViolationOut:
+    values = {k: getattr(row, k) for k in ViolationOut.model_fields if hasattr(row, k)}
+    end = row.resolved_at or now
+    return ViolationOut(
+        **values,
+        duration_seconds=max(0.0, (end - row.opened_at).total_seconds()),
+        silenced=row.resolved_at is None and silenced(row.acknowledged_status, row.last_status),
+    )
+
+
+OperatorOrAdmin = Annotated[Caller, Depends(operator_or_admin)]
+
+
+@router.get("/violations", response_model=ViolationPageOut, dependencies=[Depends(operator_or_admin)])
+async def violations(
+    request: Request,
+    unit: Annotated[str | None, Query(pattern=r"^[0-9]{2,5}$", description="Unit code")] = None,
+    indicator: Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,10}$")] = None,
+    state: Annotated[Literal["open", "resolved"] | None, Query()] = None,
+    since: Annotated[AwareDatetime | None, Query(description="Lasting at or after (ISO 8601)")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="Opened before (ISO 8601)")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ViolationPageOut:
+    """Violations, newest opened first; `since`/`until` keep those that lasted into that time."""
+    container = request.app.state.container
+    filters = {"unit_code": unit, "indicator": indicator, "state": state, "since": since, "until": until}
+    async with container.sessions() as session:
+        rows, total = await alert_store.list_violations(session, filters, limit, offset)
+    now = container.clock.now()
+    return ViolationPageOut(items=[_out(r, now) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get(
+    "/violations/{violation_id}",
+    response_model=ViolationOut,
+    responses={404: {}},
+    dependencies=[Depends(operator_or_admin)],
+)
+async def violation(request: Request, violation_id: Annotated[int, ID]) -> Any:
+    container = request.app.state.container
+    async with container.sessions() as session:
+        row = await alert_store.violation(session, violation_id)
+    if row is None:
+        return _error(404, "violation.not_found", "Không có vi phạm này.")
+    return _out(row, container.clock.now())
+
+
+@router.post(
+    "/violations/{violation_id}/acknowledge", response_model=ViolationOut, responses={404: {}, 409: {}}
+)
+async def acknowledge(request: Request, violation_id: Annotated[int, ID], caller: OperatorOrAdmin) -> Any:
+    """Stop the repeats until the status changes; 409 once resolved. Repeating it changes nothing.
+
+    The acknowledgement is recorded under the token's holder."""
+    container = request.app.state.container
+    result = await container.alerts.acknowledge(violation_id, caller.label)
+    if result is AckResult.NOT_FOUND:
+        return _error(404, "violation.not_found", "Không có vi phạm này.")
+    if result is AckResult.RESOLVED:
+        return _error(409, "violation.resolved", "Vi phạm đã kết thúc, không cần xác nhận.")
+    return await violation(request, violation_id)
+
+
+@router.get("/violations/{violation_id}/acknowledge", response_class=HTMLResponse)
+async def acknowledge_link(
+    request: Request,
+    violation_id: Annotated[int, ID],
+    token: Annotated[str, Query(max_length=1000, description="The signed token of the email's link")],
+) -> HTMLResponse:
+    """The email's link: the token names the violation and the recipient, signed (HMAC-SHA256)."""
+    container = request.app.state.container
+    read = read_ack_token(container.ack_secret, token)
+    if read is None or read[0] != violation_id:
+        return _page(403, "Liên kết không hợp lệ", "Liên kết xác nhận không đúng hoặc đã bị thay đổi.")
+    result = await container.alerts.acknowledge(violation_id, read[1])
+    if result is AckResult.NOT_FOUND:
+        return _page(404, "Không tìm thấy", "Không có cảnh báo này.")
+    if result is AckResult.RESOLVED:
+        return _page(200, "Đã kết thúc", "Tình trạng này đã kết thúc, không cần xác nhận.")
+    return _page(
+        200,
+        "Đã xác nhận",
+        "Cảm ơn đồng chí. Hệ thống tạm dừng thư nhắc lại cho đến khi tình trạng của chỉ tiêu thay đổi.",
+    )
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"code": code, "field": None, "message": message}]}, status_code=status)
+
+
+def _page(status: int, title: str, text: str) -> HTMLResponse:
+    html = (
+        f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f'<body style="font-family: Arial, sans-serif"><h2>{title}</h2><p>{text}</p></body></html>'
+    )
+    return HTMLResponse(html, status_code=status)
