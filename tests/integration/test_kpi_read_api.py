@@ -180,3 +180,28 @@ async def test_no_token_or_an_unknown_one_is_refused_with_401(kpi: httpx.AsyncCl
     assert missing.status_code == 401 and missing.json()["errors"][0]["code"] == "auth.missing"
     unknown = await kpi.get("/api/v1/attainment", headers={"Authorization": "Bearer bdhvs_nope"})
     assert unknown.status_code == 401 and unknown.json()["errors"][0]["code"] == "auth.invalid"
+
+
+async def test_the_communes_and_the_wards_roll_up_apart_and_add_up_to_the_province(
+    kpi_and_auth: tuple[httpx.AsyncClient, AuthServer],
+) -> None:
+    kpi, auth = kpi_and_auth
+    reply = await kpi.get("/api/v1/groups", params={"indicator": "c"})
+    assert reply.status_code == 200
+    rows = {row["group"]: row for row in reply.json()}
+    assert set(rows) == {"province", "xa", "phuong"}
+    catalogue = load_catalogue()
+    for group in ("xa", "phuong"):
+        members = [u for u in FIGURES if catalogue.unit(u).kind.value == group]  # type: ignore[union-attr]
+        assert rows[group]["numerator"] == (sum(FIGURES[u]["2026-03"] for u in members) if members else None)
+        assert rows[group]["units_reporting"] == len(members)
+        assert rows[group]["units_expected"] == sum(
+            1 for u in catalogue.units.values() if u.kind.value == group
+        )
+    parts = [rows[g]["numerator"] or 0 for g in ("xa", "phuong")]
+    assert sum(parts) == rows["province"]["numerator"] == 25000  # sums, never averages
+    assert rows["province"]["attainment"] == pytest.approx(25000 / 40000)
+    refused = await kpi.get("/api/v1/groups", headers=auth.headers("commune"))
+    assert refused.status_code == 403
+    unknown = await kpi.get("/api/v1/groups", params={"indicator": "zz"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["code"] == "indicator.unknown"

@@ -30,7 +30,7 @@ from kpi.domain.projection import ProjectionRules
 from kpi.handlers import register_handlers, reports_consumer
 from kpi.rebuild import RebuildResult, rebuild
 from kpi.rollup_worker import RollupWorker
-from kpi.routes import attainment, completeness, consolidated, views
+from kpi.routes import attainment, completeness, consolidated, groups, views
 from kpi.service import CONSUMER, KpiService
 from kpi.settings import KpiSettings
 from kpi.status_tick import StatusTick
@@ -148,7 +148,7 @@ def create_app(settings: KpiSettings) -> FastAPI:
         "Every /api/v1 route takes an intake token (Authorization: Bearer …).",
         metrics.registry,
         lambda: start(settings, metrics, gauges_metrics),
-        [attainment.router, views.router, completeness.router, consolidated.router],
+        [attainment.router, views.router, groups.router, completeness.router, consolidated.router],
     )
     install_auth_errors(app)
     return app

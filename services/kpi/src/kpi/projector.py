@@ -7,7 +7,7 @@ rebuild and the verification all compute a snapshot the same way, bit for bit.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -56,14 +56,31 @@ class Projector:
 
     def units_expected(self, indicator: str) -> int:
         """Units whose forms carry the indicator (the province's coverage denominator)."""
-        codes = {
+        return len(self.expected_units(indicator))
+
+    def expected_units(self, indicator: str) -> set[str]:
+        return {
             unit.code
             for form in self.catalogue.forms.values()
             if indicator in form.indicators
             for unit in self.catalogue.expected_reporters(form)
             if unit.code != self.province  # agencies' reports are not part of the roll-up
         }
-        return len(codes)
+
+    def group_snapshot(
+        self,
+        group: str,
+        indicator: str,
+        series_by_unit: Mapping[str, Sequence[Observation]],
+        members: Collection[str],
+        today: date,
+    ) -> Snapshot:
+        """A group of units (e.g. the communes, or the wards) rolled up like the province:
+        numerators and denominators summed with each unit's latest figure carried forward."""
+        points = rollup_series({u: s for u, s in series_by_unit.items() if u in members})
+        reporting = points[-1].units_reporting if points else 0
+        expected = len(self.expected_units(indicator) & set(members))
+        return self._snapshot(group, indicator, as_observations(points), today, reporting, expected)
 
     def unit_snapshot(
         self, unit_code: str, indicator: str, series: Sequence[Observation], today: date

@@ -1,0 +1,93 @@
+"""GET the roll-up of every group of units: the province, the communes (xã), the wards (phường)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from bdhvs_shared.auth.routes import province_reader
+from bdhvs_shared.catalogue import UnitKind
+from kpi.adapters import observations
+from kpi.projector import Projector
+from kpi.publications import pp_per_30d
+from kpi.routes.formats import problem
+
+router = APIRouter(prefix="/api/v1", tags=["views"])
+
+GROUPS = {"xa": UnitKind.XA, "phuong": UnitKind.PHUONG}
+
+
+class GroupOut(BaseModel):
+    group: str = Field(description="province (the province's own figure), xa (communes) or phuong (wards).")
+    indicator: str
+    as_of: date | None
+    numerator: int | None
+    denominator: int | None
+    attainment: float | None = Field(description="Sum of numerators / sum of denominators, in [0, 1].")
+    pace_pp_per_30d: float | None
+    projected: float | None
+    required_pace_pp_per_30d: float | None
+    status: str
+    target_value: float | None
+    units_reporting: int
+    units_expected: int
+
+
+@router.get("/groups", response_model=list[GroupOut], dependencies=[Depends(province_reader)])
+async def groups(
+    request: Request,
+    indicator: Annotated[
+        str | None, Query(max_length=10, description="One indicator; all when absent.")
+    ] = None,
+) -> Any:
+    """Each indicator for the province and for the communes and the wards apart, as of today.
+
+    Groups are summed, never averaged: the latest figure of each unit, carried forward, as for
+    the province (KPI_RULES). Computed on request from the stored observations.
+    """
+    service = request.app.state.container.service
+    projector: Projector = service.projector
+    if indicator is not None and indicator not in projector.catalogue.indicators:
+        known = ", ".join(projector.catalogue.indicators)
+        return problem(
+            422,
+            "indicator.unknown",
+            "indicator",
+            f"Chỉ tiêu '{indicator}' không có; chọn một trong: {known}.",
+        )
+    members = {
+        name: {u.code for u in projector.catalogue.units.values() if u.kind is kind}
+        for name, kind in GROUPS.items()
+    }
+    out: list[GroupOut] = []
+    today = service.today()
+    for code in [indicator] if indicator else list(projector.catalogue.indicators):
+        async with service.sessions() as session:
+            by_unit = await observations.series_by_unit(session, code)
+        snapshots = [("province", projector.province_snapshot(code, by_unit, today))]
+        snapshots += [
+            (name, projector.group_snapshot(name, code, by_unit, units, today))
+            for name, units in members.items()
+        ]
+        out += [
+            GroupOut(
+                group=name,
+                indicator=code,
+                as_of=s.as_of,
+                numerator=s.numerator,
+                denominator=s.denominator,
+                attainment=s.attainment,
+                pace_pp_per_30d=pp_per_30d(s.pace_per_day),
+                projected=s.projected,
+                required_pace_pp_per_30d=pp_per_30d(s.required_pace_per_day),
+                status=s.status,
+                target_value=s.target_value,
+                units_reporting=s.units_reporting,
+                units_expected=s.units_expected,
+            )
+            for name, s in snapshots
+        ]
+    return out
