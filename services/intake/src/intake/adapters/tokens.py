@@ -7,7 +7,7 @@ import secrets
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.adapters.tables import api_tokens
@@ -54,3 +54,30 @@ async def principal_for(session: AsyncSession, token: str) -> Principal | None:
     return Principal(
         token_id=row.id, role=Role(row.role), unit_code=row.unit_code, agency_code=row.agency_code
     )
+
+
+async def list_tokens(session: AsyncSession) -> list[dict[str, object]]:
+    """Every token's metadata (never the secret), oldest first."""
+    rows = await session.execute(
+        select(
+            api_tokens.c.id,
+            api_tokens.c.role,
+            api_tokens.c.unit_code,
+            api_tokens.c.agency_code,
+            api_tokens.c.label,
+            api_tokens.c.created_at,
+            api_tokens.c.revoked_at,
+        ).order_by(api_tokens.c.created_at)
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def revoke(session: AsyncSession, token_id: uuid.UUID, now: datetime) -> bool:
+    """End a token (kept for the record); False when unknown or already revoked."""
+    result = await session.execute(
+        update(api_tokens)
+        .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(api_tokens.c.id)
+    )
+    return result.first() is not None
