@@ -9,7 +9,7 @@ republishes, and JetStream's duplicate window drops the copy.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import structlog
@@ -29,8 +29,18 @@ class Publisher(Protocol):
         """Store the message durably (JetStream ack) or raise."""
 
 
-async def stage(session: AsyncSession, outbox: Table, events: Sequence[tuple[Event, str]]) -> None:
-    """Stage events (with their subjects) for publication in the caller's transaction."""
+async def stage(
+    session: AsyncSession,
+    outbox: Table,
+    events: Sequence[tuple[Event, str]],
+    ordered_from: datetime | None = None,
+) -> None:
+    """Stage events (with their subjects) for publication in the caller's transaction.
+
+    Rows staged together share the transaction's `now()`, and the relay publishes by
+    `created_at`: a caller that stages two events of one subject passes `ordered_from`,
+    and the rows get strictly increasing times from it (1 µs apart), in list order.
+    """
     if not events:
         return
     # An HTTP request (intake) starts the chain: from here on its log lines name the correlation id.
@@ -43,8 +53,14 @@ async def stage(session: AsyncSession, outbox: Table, events: Sequence[tuple[Eve
     await session.execute(
         outbox.insert(),
         [
-            {"id": e.event_id, "subject": s, "headers": headers_for(e, s), "payload": body_for(e)}
-            for e, s in events
+            {
+                "id": e.event_id,
+                "subject": s,
+                "headers": headers_for(e, s),
+                "payload": body_for(e),
+                **({} if ordered_from is None else {"created_at": ordered_from + timedelta(microseconds=n)}),
+            }
+            for n, (e, s) in enumerate(events)
         ],
     )
 
