@@ -179,7 +179,7 @@ class Sizes:
     rate: float = 100.0  # latency run, reports per second
     seconds: float = 10.0
     rebuild_reports: int = 100_000  # synthetic events published before timing `kpi rebuild` (0: skip)
-    rebuild_batch: int = 1000
+    rebuild_batch: int = 5000
     baseline_messages: int = 20_000
     baseline_rows: int = 2000
 

@@ -109,7 +109,7 @@ def bench(
     rebuild_reports: Annotated[
         int, typer.Option(help="Synthetic reports stored before timing `kpi rebuild` (0: skip)")
     ] = 100_000,
-    rebuild_batch: Annotated[int, typer.Option(help="`kpi rebuild --batch-size`")] = 1000,
+    rebuild_batch: Annotated[int, typer.Option(help="`kpi rebuild --batch-size`")] = 5000,
     baseline_messages: Annotated[int, typer.Option(help="Messages in the JetStream baseline")] = 20_000,
     baseline_rows: Annotated[int, typer.Option(help="Single-row commits in the PostgreSQL baseline")] = 2000,
 ) -> None:

@@ -8,9 +8,10 @@ republishes, and JetStream's duplicate window drops the copy.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 from prometheus_client import Counter, Gauge
@@ -110,11 +111,31 @@ class OutboxRelay(PollingWorker):
                 self._metrics.oldest_age.set(0)
                 return 0
             self._metrics.oldest_age.set((datetime.now(UTC) - rows[0].created_at).total_seconds())
-            # In order, one ack at a time: the last message per subject must be the newest snapshot.
-            for r in rows:
-                await self._publisher.publish(r.subject, r.payload, dict(r.headers))
+            # The last message per subject must be the newest snapshot: each subject's messages go
+            # out in order, one ack at a time, while different subjects' messages share the wait.
+            for run in distinct_subject_runs(rows):
+                await asyncio.gather(
+                    *(self._publisher.publish(r.subject, r.payload, dict(r.headers)) for r in run)
+                )
             await session.execute(
                 update(o).where(o.c.id.in_([r.id for r in rows])).values(published_at=func.now())
             )
         self._metrics.published.inc(len(rows))
         return len(rows)
+
+
+def distinct_subject_runs(rows: Sequence[Any]) -> list[list[Any]]:
+    """Consecutive runs of rows (in order) in which no subject appears twice.
+
+    A run is published at once and acknowledged together; a failure stops before the next
+    run, so a subject's later message is never stored while an earlier one is not.
+    """
+    runs: list[list[Any]] = []
+    subjects: set[str] = set()
+    for row in rows:
+        if not runs or row.subject in subjects:
+            runs.append([])
+            subjects = set()
+        runs[-1].append(row)
+        subjects.add(row.subject)
+    return runs
