@@ -10,7 +10,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: run test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow bench clean \
+.PHONY: run test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow bench bench-full clean \
 	compose-env compose-up compose-down
 
 $(UV):
@@ -65,6 +65,10 @@ test-slow: sync
 ## Throughput and latency of the running pipeline; prints figures (a benchmark, not a test).
 bench: sync
 	$(RUN) python -m bdhvs_local bench
+
+## The issue's full form: 5000 reports end to end, rebuild over 1 000 000 stored reports.
+bench-full: sync
+	$(RUN) python -m bdhvs_local bench --reports 5000 --rebuild-reports 1000000
 
 ## Containers (needs Docker with compose v2): the full stack of docker-compose.yml.
 COMPOSE_SECRETS := POSTGRES_PASSWORD INTAKE_DB_PASSWORD KPI_DB_PASSWORD NOTIFIER_DB_PASSWORD \

@@ -1,13 +1,15 @@
-"""`make bench`: throughput and latency of the running pipeline, with a raw JetStream baseline.
+"""`make bench`: throughput and latency of the running pipeline, rebuild throughput, and the raw
+JetStream and PostgreSQL baselines, all measured in one run on a stack of its own.
 
-It starts its own stack (embedded servers in a temporary directory, services on
-free ports), so the figures do not depend on what else runs. It prints figures;
-it asserts nothing.
+It starts its own stack (embedded servers in `.run/bench`, services on free ports),
+so the figures do not depend on what else runs. It prints figures; it asserts
+nothing (tests/e2e/test_bench.py runs the same functions on tiny sizes).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import shutil
 import signal
@@ -15,17 +17,21 @@ import statistics
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import nats
 
+from bdhvs_local import bench_baselines, bench_rebuild
+from bdhvs_local.bench_baselines import Baselines
+from bdhvs_local.bench_rebuild import RebuildFigures
 from bdhvs_local.ports import free_port
 from bdhvs_local.stack import Stack
 
 
-def _units() -> list[str]:
+def units() -> list[str]:
     from bdhvs_shared.catalogue import load_catalogue
 
     return sorted(load_catalogue().units)
@@ -41,7 +47,7 @@ class Bodies:
 
     def __init__(self, year: int) -> None:
         periods = [f"{year}-{m:02d}" for m in range(1, 13)]
-        self._pairs = itertools.cycle(itertools.product(periods, _units()))
+        self._pairs = itertools.cycle(itertools.product(periods, units()))
         self._serial = 0
 
     def take(self, count: int) -> list[dict[str, Any]]:
@@ -146,7 +152,10 @@ async def paced_latency(
     """Reports sent at a fixed rate; for each, HTTP 201 received → its first KPI event received."""
     headers = {"Authorization": f"Bearer {token}"}
     watcher.reset()
-    async with httpx.AsyncClient(timeout=30) as client:
+    # No connection limit: a pipeline slower than the rate piles requests up, and their
+    # latency should show it rather than the client's pool refusing them.
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(120, pool=None), limits=limits) as client:
         start = time.perf_counter()
         tasks = []
         for i, body in enumerate(bodies):
@@ -156,23 +165,62 @@ async def paced_latency(
             tasks.append(asyncio.create_task(_post(client, f"{intake}/api/v1/reports", headers, body)))
         accepted = dict(await asyncio.gather(*tasks))
         watcher.expect(set(accepted))
-        await asyncio.wait_for(watcher.arrived.wait(), timeout=300)
-    return [(watcher.first_seen[e] - at) * 1000 for e, at in accepted.items()]
+        # A report that changes no projection publishes nothing: counted, not waited for forever.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(watcher.arrived.wait(), timeout=max(60.0, 3 * len(bodies) / rate))
+    return [(watcher.first_seen[e] - at) * 1000 for e, at in accepted.items() if e in watcher.first_seen]
 
 
-async def jetstream_baseline(nats_url: str, count: int) -> float:
+@dataclass(frozen=True)
+class Sizes:
+    reports: int = 1000  # throughput run
+    concurrency: int = 32
+    warmup: int = 200
+    rate: float = 100.0  # latency run, reports per second
+    seconds: float = 10.0
+    rebuild_reports: int = 100_000  # synthetic events published before timing `kpi rebuild` (0: skip)
+    rebuild_batch: int = 5000
+    baseline_messages: int = 20_000
+    baseline_rows: int = 2000
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    reports: int
+    concurrency: int
+    accepted_per_s: float
+    end_to_end_per_s: float
+    rate: float
+    latencies_ms: list[float]
+    paced: int  # reports sent in the latency run (those without a KPI event have no latency)
+    retries: int
+
+
+async def pipeline(intake: str, nats_url: str, token: str, sizes: Sizes) -> Pipeline:
+    """Throughput (after a warm-up), then accept → first KPI event latency at a paced rate."""
+    watcher = KpiWatcher()
     nc = await nats.connect(nats_url)
-    js = nc.jetstream()
-    await js.add_stream(name="BENCH", subjects=["bench.>"])
-    payload = b"x" * 600  # about the size of a ReportAccepted event
-    start = time.perf_counter()
-    for i in range(count):
-        await js.publish_async(f"bench.{i % 99}", payload)
-    await js.publish_async_completed()
-    elapsed = time.perf_counter() - start
-    await js.delete_stream("BENCH")
-    await nc.close()
-    return count / elapsed
+    try:
+        await nc.subscribe("bdhvs.kpi.attainment.>", cb=watcher.on_message)
+        js = nc.jetstream()
+        bodies = Bodies(2026)
+        if sizes.warmup:
+            await throughput(intake, token, js, bodies.take(sizes.warmup), sizes.concurrency)
+        result = await throughput(intake, token, js, bodies.take(sizes.reports), sizes.concurrency)
+        paced = Bodies(2027).take(max(1, int(sizes.rate * sizes.seconds)))
+        latencies = await paced_latency(intake, token, watcher, paced, sizes.rate)
+    finally:
+        await nc.close()
+    return Pipeline(
+        sizes.reports,
+        sizes.concurrency,
+        result["accepted_per_s"],
+        result["end_to_end_per_s"],
+        sizes.rate,
+        latencies,
+        len(paced),
+        RETRIES["count"],
+    )
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -180,37 +228,73 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def measure(stack: Stack, count: int, concurrency: int, rate: float, seconds: float) -> None:
+def report(p: Pipeline, b: Baselines, r: RebuildFigures | None) -> str:
+    lat = p.latencies_ms
+    lines = [
+        f"end to end ({p.reports} reports, {p.concurrency} concurrent clients)",
+        f"  accepted by intake              {p.accepted_per_s:10.1f} reports/s",
+        f"  applied by kpi (end to end)     {p.end_to_end_per_s:10.1f} reports/s",
+        f"accept → first KPI event at a paced {p.rate:.0f} reports/s ({p.paced} reports, "
+        f"{p.paced - len(lat)} without a KPI event)",
+        f"  p50 {_pct(lat, 0.50):8.1f} ms   p99 {_pct(lat, 0.99):8.1f} ms   "
+        f"max {max(lat):8.1f} ms   mean {statistics.fmean(lat):8.1f} ms",
+        f"  connection errors retried under the same Idempotency-Key: {p.retries}",
+    ]
+    if r is not None:
+        lines += [
+            f"rebuild: `kpi rebuild` over {r.stored} stored reports ({r.published} synthetic, "
+            f"published at {r.publish_per_s:.0f}/s)",
+            f"  {r.seconds:8.1f} s   {r.reports_per_s:10.1f} reports/s",
+        ]
+    lines += [
+        "baselines (same servers, same run)",
+        f"  JetStream async publish, 600 B            {b.jetstream_msgs_per_s:10.1f} msgs/s",
+        f"  PostgreSQL single-row INSERT commits      {b.pg_commits_per_s_1conn:10.1f} /s (1 connection)",
+        f"  PostgreSQL single-row INSERT commits      {b.pg_commits_per_s_concurrent:10.1f} /s "
+        f"({b.connections} connections)",
+        f"  PostgreSQL executemany INSERT             {b.pg_executemany_rows_per_s:10.1f} rows/s",
+        f"  PostgreSQL COPY                           {b.pg_copy_rows_per_s:10.1f} rows/s",
+        "ratios",
+        f"  end to end / JetStream publish            {_ratio(p.end_to_end_per_s, b.jetstream_msgs_per_s)}",
+        f"  end to end / PostgreSQL commits ({b.connections} conn.)  "
+        f"{_ratio(p.end_to_end_per_s, b.pg_commits_per_s_concurrent)}",
+        f"  accepted / PostgreSQL commits ({b.connections} conn.)    "
+        f"{_ratio(p.accepted_per_s, b.pg_commits_per_s_concurrent)}",
+    ]
+    if r is not None:
+        lines += [
+            f"  rebuild / JetStream publish               {_ratio(r.reports_per_s, b.jetstream_msgs_per_s)}",
+            f"  rebuild / PostgreSQL COPY                 {_ratio(r.reports_per_s, b.pg_copy_rows_per_s)}",
+        ]
+    return "\n".join(lines)
+
+
+def _ratio(figure: float, baseline: float) -> str:
+    return f"{figure / baseline:.4f}" if baseline else "n/a"
+
+
+async def measure(stack: Stack, sizes: Sizes) -> str:
     assert stack.endpoints is not None
+    endpoints = stack.endpoints
     token = stack.demo_tokens()["operator"]
-    watcher = KpiWatcher()
-    nc = await nats.connect(stack.endpoints.nats_url)
-    await nc.subscribe("bdhvs.kpi.attainment.>", cb=watcher.on_message)
-    js = nc.jetstream()
-    bodies = Bodies(2026)
-    intake = stack.endpoints.intake_url
-    print(f"warm-up: {await throughput(intake, token, js, bodies.take(200), concurrency)}", flush=True)
-    result = await throughput(intake, token, js, bodies.take(count), concurrency)
-    latencies = await paced_latency(intake, token, watcher, Bodies(2027).take(int(rate * seconds)), rate)
-    await nc.close()
-    baseline = await jetstream_baseline(stack.endpoints.nats_url, 20000)
-    print()
-    print(f"end-to-end ({count} reports, {concurrency} concurrent clients)")
-    print(f"  accepted by intake          {result['accepted_per_s']:10.1f} reports/s")
-    print(f"  applied by kpi (end to end) {result['end_to_end_per_s']:10.1f} reports/s")
-    print(
-        f"accept → KPI event at a paced {rate:.0f} reports/s for {seconds:.0f} s ({len(latencies)} reports)"
+    p = await pipeline(endpoints.intake_url, endpoints.nats_url, token, sizes)
+    print(f"pipeline done: {p.end_to_end_per_s:.1f} reports/s end to end", flush=True)
+    # The rebuild runs with kpi stopped, as the runbook says; the notifier also reads REPORTS.
+    for name in ("kpi", "notifier"):
+        stack.services[name].stop()
+    b = await bench_baselines.measure(
+        endpoints.nats_url, endpoints.database_url, sizes.baseline_messages, sizes.baseline_rows
     )
-    print(
-        f"  p50 {_pct(latencies, 0.50):8.1f} ms   p99 {_pct(latencies, 0.99):8.1f} ms   "
-        f"max {max(latencies):8.1f} ms   mean {statistics.fmean(latencies):8.1f} ms"
-    )
-    print(f"  connection errors retried under the same Idempotency-Key: {RETRIES['count']}")
-    print("baseline: raw JetStream async publish (600-byte messages, 20000)")
-    print(f"  {baseline:10.1f} msgs/s; end-to-end is {result['end_to_end_per_s'] / baseline:.4f} of it")
+    r = None
+    if sizes.rebuild_reports:
+        env = stack.services["kpi"].env
+        r = await bench_rebuild.measure(
+            endpoints.nats_url, env, sizes.rebuild_reports, units(), sizes.rebuild_batch
+        )
+    return report(p, b, r)
 
 
-def run(count: int = 1000, concurrency: int = 32, rate: float = 20.0, seconds: float = 10.0) -> None:
+def run(sizes: Sizes) -> None:
     # A fresh directory each run, kept afterwards so the services' logs can be read.
     directory = Path(".run/bench").resolve()
     shutil.rmtree(directory, ignore_errors=True)
@@ -220,6 +304,7 @@ def run(count: int = 1000, concurrency: int = 32, rate: float = 20.0, seconds: f
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         stack.start()
-        asyncio.run(measure(stack, count, concurrency, rate, seconds))
+        print()
+        print(asyncio.run(measure(stack, sizes)))
     finally:
         stack.stop()

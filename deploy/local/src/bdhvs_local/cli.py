@@ -109,13 +109,33 @@ def docs(
 def bench(
     reports: Annotated[int, typer.Option(help="Reports in the throughput run")] = 1000,
     concurrency: Annotated[int, typer.Option(help="Concurrent HTTP clients")] = 32,
-    rate: Annotated[float, typer.Option(help="Reports per second in the latency run")] = 20.0,
+    warmup: Annotated[int, typer.Option(help="Reports sent before the throughput run")] = 200,
+    rate: Annotated[float, typer.Option(help="Reports per second in the latency run")] = 100.0,
     seconds: Annotated[float, typer.Option(help="Length of the latency run")] = 10.0,
+    rebuild_reports: Annotated[
+        int, typer.Option(help="Synthetic reports stored before timing `kpi rebuild` (0: skip)")
+    ] = 100_000,
+    rebuild_batch: Annotated[int, typer.Option(help="`kpi rebuild --batch-size`")] = 5000,
+    baseline_messages: Annotated[int, typer.Option(help="Messages in the JetStream baseline")] = 20_000,
+    baseline_rows: Annotated[int, typer.Option(help="Single-row commits in the PostgreSQL baseline")] = 2000,
 ) -> None:
-    """Measure the pipeline on a fresh stack of its own and print the figures."""
+    """Measure the pipeline, the rebuild and the raw baselines on a fresh stack of its own; print them."""
+    from bdhvs_local.bench import Sizes
     from bdhvs_local.bench import run as run_bench
 
-    run_bench(reports, concurrency, rate, seconds)
+    run_bench(
+        Sizes(
+            reports=reports,
+            concurrency=concurrency,
+            warmup=warmup,
+            rate=rate,
+            seconds=seconds,
+            rebuild_reports=rebuild_reports,
+            rebuild_batch=rebuild_batch,
+            baseline_messages=baseline_messages,
+            baseline_rows=baseline_rows,
+        )
+    )
 
 
 # Operations (docs/operations/): run against production with an admin DATABASE_URL and NATS_URL.

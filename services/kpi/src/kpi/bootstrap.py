@@ -25,6 +25,8 @@ from bdhvs_shared.runtime import EventRuntime, make_broker
 from kpi.adapters.streams import consumer_is_pulled
 from kpi.adapters.tables import outbox
 from kpi.attainment_gauges import AttainmentGauges, AttainmentMetrics, attainment_metrics
+from kpi.batch import apply_batch
+from kpi.batcher import Batcher
 from kpi.consolidation import ConsolidationSchedule, ConsolidationTick
 from kpi.domain.projection import ProjectionRules
 from kpi.handlers import register_handlers, reports_consumer
@@ -109,15 +111,17 @@ async def start(
     consolidation_tick = ConsolidationTick(service, relay, schedule, settings.status_tick_seconds)
     consolidation_tick.start()
 
+    batcher = Batcher(lambda events: apply_batch(service, events), service.apply, settings.consume_batch_size)
+
     async def apply(event: ReportAccepted) -> None:
         with metrics.handler_seconds.labels(consumer=CONSUMER).time():
-            applied = await service.apply(event)
+            applied = await batcher.submit(event)
         (metrics.events_processed if applied else metrics.events_duplicate).labels(consumer=CONSUMER).inc()
         relay.wake()
         rollup_worker.wake()
 
     broker = make_broker(settings, "kpi", consumer, metrics, js)
-    register_handlers(broker, consumer, apply)
+    register_handlers(broker, consumer, apply, settings.consume_batch_size)
     await broker.start()
     gauges = AttainmentGauges(sessions, gauges_metrics or attainment_metrics(metrics.registry))
     gauges.start()

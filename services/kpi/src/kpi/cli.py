@@ -30,7 +30,7 @@ app = service_cli(
 
 @app.command("rebuild")
 def rebuild_command(
-    batch_size: Annotated[int, typer.Option(min=1, help="Messages fetched per pull from REPORTS.")] = 1000,
+    batch_size: Annotated[int, typer.Option(min=1, help="Messages fetched per pull from REPORTS.")] = 5000,
     force: Annotated[bool, typer.Option(help="Rebuild even if a kpi instance seems to be running.")] = False,
 ) -> None:
     """Replay the whole REPORTS stream into fresh projections and swap them in (kpi stopped)."""

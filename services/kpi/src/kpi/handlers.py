@@ -22,7 +22,10 @@ def reports_consumer(max_deliver: int = 8, ack_wait: float = 30.0) -> DurableCon
 
 
 def register_handlers(
-    broker: NatsBroker, consumer: DurableConsumer, apply: Callable[[ReportAccepted], Awaitable[None]]
+    broker: NatsBroker,
+    consumer: DurableConsumer,
+    apply: Callable[[ReportAccepted], Awaitable[None]],
+    batch_size: int = 1,
 ) -> None:
     subscribe(
         broker,
@@ -30,4 +33,5 @@ def register_handlers(
         ReportAccepted,
         apply,
         "Applies each accepted report revision to the unit's and the province's projections.",
+        batch_size,
     )

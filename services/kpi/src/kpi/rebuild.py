@@ -60,7 +60,7 @@ async def rebuild(
     consumer: str,
     now: datetime,
     today: date,
-    batch: int = 1000,
+    batch: int = 5000,
 ) -> RebuildResult:
     started = time.perf_counter()
     result = RebuildResult(correlation_id=uuid.uuid4())

@@ -25,6 +25,12 @@ class KpiSettings(ServiceSettings, ReaderAuthSettings):
         ge=0,
         description="Under load, recompute the province roll-up at most once per this interval.",
     )
+    consume_batch_size: int = Field(
+        default=200,
+        ge=1,
+        le=1000,  # the durable consumer's max_ack_pending
+        description="Reports pulled at once from REPORTS and applied in one transaction (1: one by one).",
+    )
     at_risk_margin_pp: float = Field(default=5.0, ge=0, description="at_risk up to this many pp short.")
     status_tick_seconds: float = Field(
         default=60.0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from sqlalchemy import Table
@@ -18,3 +19,18 @@ async def first_time(session: AsyncSession, processed: Table, consumer: str, eve
         .returning(processed.c.event_id)
     )
     return result.first() is not None
+
+
+async def first_times(
+    session: AsyncSession, processed: Table, consumer: str, event_ids: Sequence[UUID]
+) -> set[UUID]:
+    """`first_time` for a batch in one statement: the ids not processed before (now recorded)."""
+    if not event_ids:
+        return set()
+    result = await session.execute(
+        insert(processed)
+        .values([{"consumer": consumer, "event_id": i} for i in dict.fromkeys(event_ids)])
+        .on_conflict_do_nothing()
+        .returning(processed.c.event_id)
+    )
+    return {r.event_id for r in result}

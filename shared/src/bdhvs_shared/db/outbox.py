@@ -8,9 +8,10 @@ republishes, and JetStream's duplicate window drops the copy.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 import structlog
 from prometheus_client import Counter, Gauge
@@ -29,8 +30,18 @@ class Publisher(Protocol):
         """Store the message durably (JetStream ack) or raise."""
 
 
-async def stage(session: AsyncSession, outbox: Table, events: Sequence[tuple[Event, str]]) -> None:
-    """Stage events (with their subjects) for publication in the caller's transaction."""
+async def stage(
+    session: AsyncSession,
+    outbox: Table,
+    events: Sequence[tuple[Event, str]],
+    ordered_from: datetime | None = None,
+) -> None:
+    """Stage events (with their subjects) for publication in the caller's transaction.
+
+    Rows staged together share the transaction's `now()`, and the relay publishes by
+    `created_at`: a caller that stages two events of one subject passes `ordered_from`,
+    and the rows get strictly increasing times from it (1 µs apart), in list order.
+    """
     if not events:
         return
     # An HTTP request (intake) starts the chain: from here on its log lines name the correlation id.
@@ -43,8 +54,14 @@ async def stage(session: AsyncSession, outbox: Table, events: Sequence[tuple[Eve
     await session.execute(
         outbox.insert(),
         [
-            {"id": e.event_id, "subject": s, "headers": headers_for(e, s), "payload": body_for(e)}
-            for e, s in events
+            {
+                "id": e.event_id,
+                "subject": s,
+                "headers": headers_for(e, s),
+                "payload": body_for(e),
+                **({} if ordered_from is None else {"created_at": ordered_from + timedelta(microseconds=n)}),
+            }
+            for n, (e, s) in enumerate(events)
         ],
     )
 
@@ -94,11 +111,31 @@ class OutboxRelay(PollingWorker):
                 self._metrics.oldest_age.set(0)
                 return 0
             self._metrics.oldest_age.set((datetime.now(UTC) - rows[0].created_at).total_seconds())
-            # In order, one ack at a time: the last message per subject must be the newest snapshot.
-            for r in rows:
-                await self._publisher.publish(r.subject, r.payload, dict(r.headers))
+            # The last message per subject must be the newest snapshot: each subject's messages go
+            # out in order, one ack at a time, while different subjects' messages share the wait.
+            for run in distinct_subject_runs(rows):
+                await asyncio.gather(
+                    *(self._publisher.publish(r.subject, r.payload, dict(r.headers)) for r in run)
+                )
             await session.execute(
                 update(o).where(o.c.id.in_([r.id for r in rows])).values(published_at=func.now())
             )
         self._metrics.published.inc(len(rows))
         return len(rows)
+
+
+def distinct_subject_runs(rows: Sequence[Any]) -> list[list[Any]]:
+    """Consecutive runs of rows (in order) in which no subject appears twice.
+
+    A run is published at once and acknowledged together; a failure stops before the next
+    run, so a subject's later message is never stored while an earlier one is not.
+    """
+    runs: list[list[Any]] = []
+    subjects: set[str] = set()
+    for row in rows:
+        if not runs or row.subject in subjects:
+            runs.append([])
+            subjects = set()
+        runs[-1].append(row)
+        subjects.add(row.subject)
+    return runs

@@ -20,11 +20,14 @@ def subscribe(
     model: type[E],
     apply: Callable[[E], Awaitable[None]],
     description: str,
+    batch_size: int = 1,
 ) -> None:
     """Register `apply` for `model` events on the pre-provisioned durable `consumer`.
 
-    One message at a time (batch_size=1): FastStream runs a batch's handlers
-    concurrently, and per-subject order matters to the projections.
+    One message at a time by default (batch_size=1): FastStream runs the handlers of
+    the messages of one pull concurrently, and per-subject order matters to most
+    consumers. A consumer whose `apply` puts them back in order (kpi's batcher) may
+    pull more at once.
     """
 
     async def handle(event: Event) -> None:
@@ -38,7 +41,7 @@ def subscribe(
         inbox_prefix=_pull_inbox_prefix(broker),
         stream=JStream(consumer.stream, declare=False),
         durable=consumer.durable,
-        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        pull_sub=PullSub(batch_size=batch_size, timeout=1.0),
         title=f"{consumer.durable}:consume",
         description=description,
     )(handle)

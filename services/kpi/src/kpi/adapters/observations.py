@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import asdict
 from uuid import UUID
 
 from sqlalchemy import select
@@ -88,3 +90,39 @@ async def processed_ids(session: AsyncSession, consumer: str) -> set[UUID]:
         select(processed_events.c.event_id).where(processed_events.c.consumer == consumer)
     )
     return {r.event_id for r in rows}
+
+
+async def upsert_many(session: AsyncSession, rows: Sequence[StoredObservation]) -> None:
+    """`upsert` for many rows at once (one row per key: the caller folds revisions first)."""
+    if not rows:
+        return
+    stmt = insert(observations).values([asdict(r) for r in rows])
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["unit_code", "indicator", "form", "period"],
+        set_={
+            k: stmt.excluded[k]
+            for k in ("as_of", "numerator", "denominator", "revision", "received_at", "event_id")
+        },
+        where=observations.c.revision < stmt.excluded.revision,
+    )
+    await session.execute(stmt)
+
+
+async def rows_for(
+    session: AsyncSession, pairs: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], list[StoredObservation]]:
+    """The stored rows of each (unit, indicator), in the order the live path reads them."""
+    if not pairs:
+        return {}
+    units = sorted({u for u, _ in pairs})
+    indicators = sorted({i for _, i in pairs})
+    rows = await session.execute(
+        select(observations)
+        .where(observations.c.unit_code.in_(units), observations.c.indicator.in_(indicators))
+        .order_by(*_ordered())  # type: ignore[arg-type]
+    )
+    result: dict[tuple[str, str], list[StoredObservation]] = defaultdict(list)
+    for r in rows.mappings():
+        if (r["unit_code"], r["indicator"]) in pairs:
+            result[(r["unit_code"], r["indicator"])].append(StoredObservation(**dict(r)))
+    return dict(result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -63,3 +64,39 @@ async def list_snapshots(
 async def all_snapshots(session: AsyncSession) -> list[Snapshot]:
     rows = await session.execute(select(attainment).order_by(attainment.c.unit_code, attainment.c.indicator))
     return [Snapshot.from_row(dict(r)) for r in rows.mappings()]
+
+
+async def current_many(
+    session: AsyncSession, pairs: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[Snapshot, int]]:
+    """`current` for many (unit, indicator) pairs in one query."""
+    if not pairs:
+        return {}
+    rows = await session.execute(
+        select(attainment).where(
+            attainment.c.unit_code.in_(sorted({u for u, _ in pairs})),
+            attainment.c.indicator.in_(sorted({i for _, i in pairs})),
+        )
+    )
+    out: dict[tuple[str, str], tuple[Snapshot, int]] = {}
+    for r in rows.mappings():
+        key = (r["unit_code"], r["indicator"])
+        if key in pairs:
+            out[key] = (Snapshot.from_row(dict(r)), int(r["sequence"]))
+    return out
+
+
+async def save_many(session: AsyncSession, saved: Sequence[tuple[Snapshot, int, datetime, UUID]]) -> None:
+    """`save` for many snapshots at once (one per unit and indicator)."""
+    if not saved:
+        return
+    values: list[dict[str, Any]] = [
+        {**s.as_row(), "sequence": seq, "updated_at": at, "last_event_id": event_id}
+        for s, seq, at, event_id in saved
+    ]
+    stmt = insert(attainment).values(values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["unit_code", "indicator"],
+        set_={k: stmt.excluded[k] for k in values[0] if k not in ("unit_code", "indicator")},
+    )
+    await session.execute(stmt)

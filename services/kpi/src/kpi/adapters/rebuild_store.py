@@ -10,7 +10,6 @@ stages the events to publish, all in one transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
@@ -52,7 +51,8 @@ async def copy_event_ids(engine: AsyncEngine, event_ids: Sequence[UUID]) -> None
 
 async def copy_observations(engine: AsyncEngine, rows: Iterable[StoredObservation]) -> None:
     columns = [c.name for c in observations.columns]
-    await _copy(engine, observations.name, columns, [tuple(asdict(r)[c] for c in columns) for r in rows])
+    # getattr, not dataclasses.asdict: asdict deep-copies every field of every row (seconds per rebuild).
+    await _copy(engine, observations.name, columns, [tuple(getattr(r, c) for c in columns) for r in rows])
 
 
 async def copy_receipts(engine: AsyncEngine, rows: Iterable[dict[str, Any]]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import case, func, literal_column, select
@@ -19,30 +20,20 @@ async def record(session: AsyncSession, event: ReportAccepted) -> bool:
     Idempotent and order-independent: the lowest revision seen decides `on_time` and the
     first receipt time, the highest the latest revision.
     """
-    stmt = insert(t).values(
-        unit_code=event.unit_code,
-        form=event.form,
-        period=event.period,
-        on_time=event.on_time,
-        first_revision=event.revision,
-        first_received_at=event.received_at,
-        latest_revision=event.revision,
-        latest_received_at=event.received_at,
-        deadline=event.deadline,
+    stmt = _merge(
+        insert(t).values(
+            unit_code=event.unit_code,
+            form=event.form,
+            period=event.period,
+            on_time=event.on_time,
+            first_revision=event.revision,
+            first_received_at=event.received_at,
+            latest_revision=event.revision,
+            latest_received_at=event.received_at,
+            deadline=event.deadline,
+        )
     )
-    new = stmt.excluded
-    earlier = new.first_revision < t.c.first_revision
-    later = new.latest_revision > t.c.latest_revision
-    upsert: Any = stmt.on_conflict_do_update(
-        index_elements=[t.c.unit_code, t.c.form, t.c.period],
-        set_={
-            "on_time": case((earlier, new.on_time), else_=t.c.on_time),
-            "first_revision": func.least(t.c.first_revision, new.first_revision),
-            "first_received_at": case((earlier, new.first_received_at), else_=t.c.first_received_at),
-            "latest_revision": func.greatest(t.c.latest_revision, new.latest_revision),
-            "latest_received_at": case((later, new.latest_received_at), else_=t.c.latest_received_at),
-        },
-    ).returning(literal_column("(xmax = 0)").label("inserted"))  # PostgreSQL: 0 on insert
+    upsert = stmt.returning(literal_column("(xmax = 0)").label("inserted"))  # PostgreSQL: 0 on insert
     return bool((await session.execute(upsert)).scalar_one())
 
 
@@ -64,3 +55,42 @@ async def all_rows(session: AsyncSession) -> dict[tuple[str, str, str], dict[str
     """Every receipt by (unit, form, period), for `kpi verify`."""
     rows = (await session.execute(select(t))).mappings()
     return {(r["unit_code"], r["form"], r["period"]): dict(r) for r in rows}
+
+
+def _merge(stmt: Any) -> Any:
+    """ON CONFLICT: the lowest revision keeps `on_time` and the first time, the highest the latest."""
+    new = stmt.excluded
+    earlier = new.first_revision < t.c.first_revision
+    later = new.latest_revision > t.c.latest_revision
+    return stmt.on_conflict_do_update(
+        index_elements=[t.c.unit_code, t.c.form, t.c.period],
+        set_={
+            "on_time": case((earlier, new.on_time), else_=t.c.on_time),
+            "first_revision": func.least(t.c.first_revision, new.first_revision),
+            "first_received_at": case((earlier, new.first_received_at), else_=t.c.first_received_at),
+            "latest_revision": func.greatest(t.c.latest_revision, new.latest_revision),
+            "latest_received_at": case((later, new.latest_received_at), else_=t.c.latest_received_at),
+        },
+    )
+
+
+async def record_many(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """`record` for many reports at once (one row per report, folded by `ReceiptFold` first)."""
+    if rows:
+        await session.execute(_merge(insert(t).values([dict(r) for r in rows])))
+
+
+async def existing(
+    session: AsyncSession, keys: Collection[tuple[str, str, str]]
+) -> set[tuple[str, str, str]]:
+    """Which of these reports (unit, form, period) were already received."""
+    if not keys:
+        return set()
+    rows = await session.execute(
+        select(t.c.unit_code, t.c.form, t.c.period).where(
+            t.c.unit_code.in_(sorted({k[0] for k in keys})),
+            t.c.form.in_(sorted({k[1] for k in keys})),
+            t.c.period.in_(sorted({k[2] for k in keys})),
+        )
+    )
+    return {(r.unit_code, r.form, r.period) for r in rows} & set(keys)

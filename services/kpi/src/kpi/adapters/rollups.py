@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from uuid import UUID
 
@@ -42,3 +43,18 @@ async def clear(session: AsyncSession, indicator: str) -> None:
 
 async def pending(session: AsyncSession) -> int:
     return len((await session.execute(select(rollup_dirty.c.indicator))).all())
+
+
+async def mark_dirty_many(session: AsyncSession, marks: Mapping[str, UUID], now: datetime) -> None:
+    """`mark_dirty` for several indicators at once (each with the last report that touched it)."""
+    if not marks:
+        return
+    stmt = insert(rollup_dirty).values(
+        [{"indicator": i, "correlation_id": c, "marked_at": now} for i, c in sorted(marks.items())]
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["indicator"],
+            set_={"correlation_id": stmt.excluded.correlation_id, "marked_at": stmt.excluded.marked_at},
+        )
+    )

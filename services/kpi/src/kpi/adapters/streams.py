@@ -40,16 +40,26 @@ async def messages(
         )
     except NotFoundError:
         return
+    pending: asyncio.Future[list[Any]] | None = None
     try:
         remaining = int((await sub.consumer_info()).num_pending or 0)
-        while remaining > 0:
+        if remaining > 0:
+            pending = asyncio.ensure_future(sub.fetch(min(batch, remaining), timeout=5))
+        while pending is not None:
             try:
-                got = await sub.fetch(min(batch, remaining), timeout=5)
+                got = await pending
             except TimeoutError as exc:
                 raise RuntimeError(f"stream {stream} stopped delivering with {remaining} left") from exc
             remaining -= len(got)
+            # The next batch is requested before this one is handed over: the server sends it
+            # while the caller parses and folds this one.
+            pending = (
+                asyncio.ensure_future(sub.fetch(min(batch, remaining), timeout=5)) if remaining > 0 else None
+            )
             yield got
     finally:
+        if pending is not None and not pending.done():
+            pending.cancel()
         await sub.unsubscribe()
 
 
