@@ -13,33 +13,19 @@ import openpyxl
 import pytest
 
 from bdhvs_shared.clock import FixedClock
-from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.events import ConsolidatedReportProduced
-from bdhvs_shared.worker import PollingWorker
-from kpi.bootstrap import build_service
 from kpi.consolidation import ConsolidationSchedule, ConsolidationTick
 from kpi.service import KpiService
-from kpi.settings import KpiSettings
 from support.events import report_accepted
+from support.kpi_service import IdleRelay, kpi_service
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-class IdleRelay(PollingWorker):
-    """Stands in for the outbox relay: the test reads the outbox itself."""
-
-    async def run_once(self) -> int:
-        return 0
-
-
 @pytest.fixture
 async def service(database_url: str) -> AsyncIterator[KpiService]:
-    settings = KpiSettings(nats_url="nats://unused.invalid:4222", database_url=database_url)
-    engine = make_engine(settings.database_url, pool_size=2)
-    built = build_service(settings, make_sessionmaker(engine))
-    built.clock = FixedClock(datetime(2026, 3, 23, 23, 0, tzinfo=TZ))
-    yield built
-    await engine.dispose()
+    async with kpi_service(database_url, datetime(2026, 3, 23, 23, 0, tzinfo=TZ)) as built:
+        yield built
 
 
 async def announcements(db: asyncpg.Connection) -> list[ConsolidatedReportProduced]:

@@ -10,33 +10,19 @@ import asyncpg
 import pytest
 
 from bdhvs_shared.clock import FixedClock
-from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.events import AttainmentUpdated, StatusChanged
-from bdhvs_shared.worker import PollingWorker
-from kpi.bootstrap import build_service
 from kpi.service import KpiService
-from kpi.settings import KpiSettings
 from kpi.status_tick import StatusTick
 from support.events import report_accepted
+from support.kpi_service import IdleRelay, kpi_service
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-class IdleRelay(PollingWorker):
-    """Stands in for the outbox relay: the test reads the outbox itself."""
-
-    async def run_once(self) -> int:
-        return 0
-
-
 @pytest.fixture
 async def service(database_url: str) -> AsyncIterator[KpiService]:
-    settings = KpiSettings(nats_url="nats://unused.invalid:4222", database_url=database_url)
-    engine = make_engine(settings.database_url, pool_size=2)
-    built = build_service(settings, make_sessionmaker(engine))
-    built.clock = FixedClock(datetime(2025, 12, 31, 10, 0, tzinfo=TZ))
-    yield built
-    await engine.dispose()
+    async with kpi_service(database_url, datetime(2025, 12, 31, 10, 0, tzinfo=TZ)) as built:
+        yield built
 
 
 async def status_changes(db: asyncpg.Connection) -> list[StatusChanged]:
