@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from bdhvs_local.nats_server import EmbeddedNats
 from bdhvs_local.postgres_server import EmbeddedPostgres
 from bdhvs_local.services import migrate_all
 from bdhvs_local.smtp_catcher import SmtpCatcher
+from support.databases import copy_of_template, dsn
 
 TEMPLATE_DB = "bdhvs_test_template"
 
@@ -70,19 +70,12 @@ def postgres_url(server_dir: Path) -> Iterator[str]:
     server.stop()
 
 
-def _dsn(url: str, database: str | None = None) -> str:
-    parsed = make_url(url).set(drivername="postgresql")
-    if database is not None:
-        parsed = parsed.set(database=database)
-    return parsed.render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def template_database(postgres_url: str, nats_url: str) -> str:
     """A migrated database that each test's database is copied from (fast: no migrations per test)."""
 
     async def create() -> None:
-        conn = await asyncpg.connect(_dsn(postgres_url))
+        conn = await asyncpg.connect(dsn(postgres_url))
         try:
             await conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}"')
             await conn.execute(f'CREATE DATABASE "{TEMPLATE_DB}"')
@@ -97,24 +90,14 @@ def template_database(postgres_url: str, nats_url: str) -> str:
 
 @pytest.fixture
 async def database_url(postgres_url: str, template_database: str) -> AsyncIterator[str]:
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(_dsn(postgres_url))
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-    finally:
-        await conn.close()
-    yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    conn = await asyncpg.connect(_dsn(postgres_url))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    async with copy_of_template(postgres_url, template_database) as url:
+        yield url
 
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     """A plain asyncpg connection to the test's database, for assertions."""
-    conn = await asyncpg.connect(_dsn(database_url))
+    conn = await asyncpg.connect(dsn(database_url))
     yield conn
     await conn.close()
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
 
 from bdhvs_shared.nats.streams import ensure_streams
 from kpi.bootstrap import create_app
@@ -24,29 +23,16 @@ from kpi.settings import KpiSettings
 from support.apps import eventually, running
 from support.auth_server import NO_AUTH_URL
 from support.bus import consumer_backlog, jetstream
+from support.databases import copy_of_template, dsn
 from support.events import TZ, publish, report_accepted
 
 UNITS = ("09313", "09292", "09193", "09310")
 
 
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @pytest.fixture
 async def other_database_url(postgres_url: str, template_database: str) -> AsyncIterator[str]:
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(_dsn(postgres_url))
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
-    finally:
-        await conn.close()
-    yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    conn = await asyncpg.connect(_dsn(postgres_url))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    async with copy_of_template(postgres_url, template_database) as url:
+        yield url
 
 
 async def _publish_all(js: Any) -> None:
@@ -83,7 +69,7 @@ async def _run(url: str, database_url: str, batch: int) -> dict[str, Any]:
         auth_url=NO_AUTH_URL,  # the test reads the tables
         BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00",
     )
-    db = await asyncpg.connect(_dsn(database_url))
+    db = await asyncpg.connect(dsn(database_url))
     try:
         async with running(create_app(settings)):
             await eventually(lambda: consumer_backlog(url, "REPORTS", "kpi-reports"), lambda n: n == 0, 30)
