@@ -64,9 +64,10 @@ async def groups(
     }
     out: list[GroupOut] = []
     today = service.today()
-    for code in [indicator] if indicator else list(projector.catalogue.indicators):
-        async with service.sessions() as session:
-            by_unit = await observations.series_by_unit(session, code)
+    codes = [indicator] if indicator else list(projector.catalogue.indicators)
+    async with service.sessions() as session:  # one snapshot of the observations for every indicator
+        series = {code: await observations.series_by_unit(session, code) for code in codes}
+    for code, by_unit in series.items():
         snapshots = [("province", projector.province_snapshot(code, by_unit, today))]
         snapshots += [
             (name, projector.group_snapshot(name, code, by_unit, units, today))
