@@ -1,7 +1,7 @@
 """The batch consumer gives the same tables and the same KPI events as applying reports one by one.
 
-The same stream (revisions out of order, a duplicate, a poison message, two forms on one
-day, an unknown indicator) is applied by kpi pulling one report at a time into one
+The same stream (revisions out of order, a duplicate, a poison message, a report dated
+after tomorrow, two forms on one day, an unknown indicator) is applied by kpi pulling one report at a time into one
 database, then, from the start again, by kpi pulling them all at once into another.
 """
 
@@ -22,7 +22,7 @@ from kpi.bootstrap import create_app
 from kpi.settings import KpiSettings
 from support.apps import eventually, running
 from support.auth_server import NO_AUTH_URL
-from support.bus import consumer_backlog, jetstream
+from support.bus import consumer_backlog, jetstream, stream_messages
 from support.databases import copy_of_template, dsn
 from support.events import TZ, publish, report_accepted
 
@@ -51,6 +51,8 @@ async def _publish_all(js: Any) -> None:
             if unit == "09292" and month == 2:  # published twice (past the duplicate window)
                 await publish(js, event, f"bdhvs.report.accepted.{unit}", msg_id=str(uuid.uuid4()))
     await js.publish("bdhvs.report.accepted.09313", b'{"not": "an event"}', timeout=5)
+    future = report_accepted("09292", "2099-12", {"c": (10000, 10000), "d": (10000, 10000)})
+    await publish(js, future, "bdhvs.report.accepted.09292")  # dead-lettered, nothing applied
     received = datetime(2026, 3, 16, 8, tzinfo=TZ)  # the quarterly report, the same day as March's
     quarterly = report_accepted(
         "09193", "2026-03", {"c": (5200, 10000), "d": (6100, 10000), "khong_co": (1, 1)}, received=received
@@ -134,3 +136,7 @@ async def test_a_batch_gives_the_tables_and_events_of_one_by_one(
     assert len(subjects["bdhvs.kpi.attainment.09313.c"]) == 3  # one per month; the late revision 1 none
     assert [e["sequence"] for e in subjects["bdhvs.kpi.attainment.09292.c"]] == [1, 2, 3]
     assert len(subjects["bdhvs.kpi.reporting.monthly"]) == 12  # one per report first seen
+    # Each run dead-lettered the poison message and the report dated 2099-12-14, with their reasons.
+    reasons = sorted(m.headers["bdhvs-dlq-reason"] for m in await stream_messages(clean_nats, "DLQ"))
+    assert len(reasons) == 4 and all(r.startswith("poison: ") for r in reasons)
+    assert sum("report.as_of_in_future" in r and "14/12/2099" in r for r in reasons) == 2, reasons

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -148,6 +149,51 @@ async def test_a_poison_message_goes_to_the_dead_letter_stream(
     assert json.loads(dead[0].data) == {"not": "an event"}
     # The consumer was not blocked by the poison message.
     assert await eventually(lambda: attainment(kpi, "09313", "c"), lambda r: r is not None)
+    metrics = (await kpi.get("/metrics")).text
+    assert 'bdhvs_events_dead_lettered_total{consumer="kpi-reports"} 1.0' in metrics
+
+
+async def test_a_report_dated_after_tomorrow_is_dead_lettered_and_moves_no_snapshot(
+    kpi: httpx.AsyncClient, clean_nats: str, db: asyncpg.Connection
+) -> None:
+    """The issue's probe: a commune off track on c and d reports 2099-12 (figures as of 2099-12-14)."""
+    async with jetstream(clean_nats) as js:
+        for period, numerator in (("2026-01", 4000), ("2026-02", 4300), ("2026-03", 4700)):
+            event = report_accepted("09292", period, {"c": (numerator, 10000), "d": (numerator, 10000)})
+            await publish(js, event, "bdhvs.report.accepted.09292")
+    await eventually(
+        lambda: attainment(kpi, "24", "d"), lambda r: r is not None and r["numerator"] == 4700
+    )
+    await eventually(lambda: db.fetchval("SELECT count(*) FROM kpi.rollup_dirty"), lambda n: n == 0)
+    commune = await attainment(kpi, "09292", "c")
+    assert commune is not None and commune["status"] == "off_track"
+
+    async def state() -> list[list[asyncpg.Record]]:
+        return [
+            await db.fetch(f"SELECT * FROM kpi.{table} ORDER BY 1, 2")
+            for table in ("attainment", "observations", "report_receipts", "outbox")
+        ]
+
+    before = await state()
+    future = report_accepted("09292", "2099-12", {"c": (10000, 10000), "d": (10000, 10000)})
+    async with jetstream(clean_nats) as js:
+        await publish(js, future, "bdhvs.report.accepted.09292")
+    dead = await eventually(lambda: stream_messages(clean_nats, "DLQ", "bdhvs.dlq.>"), lambda m: len(m) == 1)
+    assert dead[0].subject == "bdhvs.dlq.kpi-reports.bdhvs.report.accepted.09292"
+    reason = dead[0].headers["bdhvs-dlq-reason"]
+    assert reason.startswith("poison: report.as_of_in_future") and "14/12/2099" in reason, reason
+    assert json.loads(dead[0].data)["event_id"] == str(future.event_id)
+    await eventually(lambda: consumer_backlog(clean_nats, "REPORTS", "kpi-reports"), lambda n: n == 0)
+    await eventually(lambda: db.fetchval("SELECT count(*) FROM kpi.rollup_dirty"), lambda n: n == 0)
+
+    assert await state() == before  # no snapshot, observation, receipt or KPI event
+    assert not await db.fetchval(
+        "SELECT count(*) FROM kpi.processed_events WHERE event_id = $1", future.event_id
+    )
+    today = date(2026, 3, 20)  # the fixture's clock
+    for indicator in ("c", "d"):
+        province = await attainment(kpi, "24", indicator)
+        assert province is not None and date.fromisoformat(province["as_of"]) <= today
     metrics = (await kpi.get("/metrics")).text
     assert 'bdhvs_events_dead_lettered_total{consumer="kpi-reports"} 1.0' in metrics
 

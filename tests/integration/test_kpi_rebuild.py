@@ -175,6 +175,23 @@ async def test_a_report_that_arrived_while_kpi_was_stopped_is_published_once_wit
     assert (await run_verify(settings, with_stream=True))[0] == []
 
 
+async def test_rebuild_and_verify_skip_a_report_dated_after_tomorrow_as_the_consumer_does(
+    settings: KpiSettings, populated: dict[str, list[dict[str, Any]]], db: asyncpg.Connection
+) -> None:
+    future = report_accepted("09292", "2099-12", {"c": (10000, 10000), "d": (10000, 10000)})
+    async with jetstream(settings.nats_url) as js:
+        await publish(js, future, "bdhvs.report.accepted.09292")
+    published = await outbox_count(db)
+
+    result = await run_rebuild(settings, batch=1000, force=False)
+
+    assert (result.events, result.skipped, result.future, result.republished) == (10, 1, 1, [])
+    assert "1 vì số liệu tính đến sau ngày mai" in result.summary()
+    assert await tables(db) == populated  # not folded: no observation, receipt, id or snapshot moved
+    assert await outbox_count(db) == published
+    assert (await run_verify(settings, with_stream=True))[0] == []
+
+
 async def test_rebuild_refuses_while_kpi_is_running(settings: KpiSettings, db: asyncpg.Connection) -> None:
     async with running(create_app(settings)):
         with pytest.raises(ServiceRunning):

@@ -46,9 +46,15 @@ class _State:
 
 
 async def apply_batch(service: KpiService, events: Sequence[ReportAccepted]) -> list[bool]:
-    """Apply each report exactly once, in one transaction; per report, False if it was a redelivery."""
+    """Apply each report exactly once, in one transaction; per report, False if it was a redelivery.
+
+    A report dated after tomorrow fails the whole batch (FutureReport) before anything is read:
+    the batcher then applies the reports one by one, and only that one is dead-lettered.
+    """
     now = service.clock.now()
     today = now.astimezone(service.tz).date()
+    for event in events:
+        service.admit(event, today)
     known = service.catalogue.indicators
     async with service.sessions() as session, session.begin():
         new_ids = await first_times(session, processed_events, CONSUMER, [e.event_id for e in events])

@@ -6,7 +6,8 @@ the replay and the swap would otherwise be lost. Reports that arrive on the stre
 after the replay started are not in it; the service applies them when it starts
 (their ids are not in processed_events). Events are staged in the outbox only for
 snapshots that differ from what subscribers last saw (see rebuild_plan); the
-service's relay publishes them when it starts.
+service's relay publishes them when it starts. Invalid reports and reports dated after
+tomorrow (by the rebuild's clock) are skipped, as the consumer dead-letters them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class RebuildResult:
     correlation_id: UUID
     events: int = 0
     skipped: int = 0
+    future: int = 0
     observations: int = 0
     projections: int = 0
     kept: int = 0
@@ -42,7 +44,8 @@ class RebuildResult:
 
     def summary(self) -> str:
         lines = [
-            f"Đã dựng lại từ luồng REPORTS: {self.events} sự kiện ({self.skipped} bỏ qua vì không hợp lệ), "
+            f"Đã dựng lại từ luồng REPORTS: {self.events} sự kiện ({self.skipped} bỏ qua vì không hợp lệ, "
+            f"{self.future} vì số liệu tính đến sau ngày mai), "
             f"{self.observations} quan sát, {self.projections} dự báo trong {self.seconds:.2f} s.",
             f"Giữ nguyên {self.kept}; công bố lại {len(self.republished)} "
             f"({self.staged_events} sự kiện vào outbox, correlation_id {self.correlation_id}).",
@@ -68,12 +71,12 @@ async def rebuild(
     try:
         fold = ObservationFold(projector.catalogue.indicators, keep_event_ids=False)
         receipts = ReceiptFold()
-        async for events, replay in streams.replay_reports(js, batch):
+        async for events, replay in streams.replay_reports(js, batch, today):
             fold.add_all(events)
             for event in events:
                 receipts.add(event)
             await rebuild_store.copy_event_ids(engine, [e.event_id for e in events])
-            result.events, result.skipped = replay.events, replay.skipped
+            result.events, result.skipped, result.future = replay.events, replay.skipped, replay.future
         await rebuild_store.copy_observations(engine, fold.rows.values())
         await rebuild_store.copy_receipts(engine, receipts.rows.values())  # completeness, no events
         rebuilt = projector.all_snapshots(fold.rows.values(), today)

@@ -15,8 +15,10 @@ from bdhvs_shared.clock import Clock
 from bdhvs_shared.db.idempotency import first_time
 from bdhvs_shared.db.outbox import stage
 from bdhvs_shared.events import ReportAccepted, subjects
+from bdhvs_shared.nats.reliable import PoisonMessage
 from kpi.adapters import observations, projections, receipts, rollups
 from kpi.adapters.tables import outbox, processed_events
+from kpi.domain.admission import future_reason
 from kpi.domain.projection import ProjectionRules
 from kpi.projector import Projector
 from kpi.publications import Staged, publications
@@ -25,6 +27,10 @@ from kpi.reporting import ReportingQueryError, reporting_event, reporting_view, 
 from kpi.snapshot import Snapshot
 
 CONSUMER = "kpi-reports"
+
+
+class FutureReport(PoisonMessage):
+    """Figures dated after tomorrow: dead-lettered with the reason, nothing applied (domain.admission)."""
 
 
 @dataclass
@@ -43,9 +49,16 @@ class KpiService:
     def today(self) -> date:
         return self.clock.now().astimezone(self.tz).date()
 
+    def admit(self, event: ReportAccepted, today: date) -> None:
+        """Raises FutureReport for a report whose figures are dated after tomorrow (local)."""
+        reason = future_reason(event.as_of, today)
+        if reason is not None:
+            raise FutureReport(f"{reason} (event {event.event_id}, unit {event.unit_code}, {event.period})")
+
     async def apply(self, event: ReportAccepted) -> bool:
         """Apply one accepted report exactly once; False if it was a redelivery."""
         now = self.clock.now()
+        self.admit(event, now.astimezone(self.tz).date())
         async with self.sessions() as session, session.begin():
             if not await first_time(session, processed_events, CONSUMER, event.event_id):
                 return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from nats.js import JetStreamContext
@@ -13,6 +14,7 @@ from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
 from bdhvs_shared.events import AttainmentUpdated, ReportAccepted, subjects
+from kpi.domain.admission import future_reason
 from kpi.publications import snapshot_of_event
 from kpi.rebuild_plan import Key, Recorded
 
@@ -21,6 +23,7 @@ from kpi.rebuild_plan import Key, Recorded
 class ReportReplay:
     events: int = 0
     skipped: int = 0  # messages that are not a valid ReportAccepted (the live consumer dead-letters them)
+    future: int = 0  # reports dated after tomorrow (the live consumer dead-letters them too)
     last_stream_sequence: int = 0
 
 
@@ -64,18 +67,24 @@ async def messages(
 
 
 async def replay_reports(
-    js: JetStreamContext, batch: int
+    js: JetStreamContext, batch: int, today: date
 ) -> AsyncIterator[tuple[list[ReportAccepted], ReportReplay]]:
-    """Every accepted-report event on REPORTS from sequence 1, in batches, with running counts."""
+    """Every accepted-report event on REPORTS from sequence 1 that the consumer would apply on `today`
+    (local), in batches, with running counts: not the invalid ones, nor those dated after tomorrow."""
     replay = ReportReplay()
     async for got in messages(js, "REPORTS", subjects.REPORT_ACCEPTED_ALL, DeliverPolicy.ALL, batch):
         events = []
         for msg in got:
             replay.last_stream_sequence = msg.metadata.sequence.stream
             try:
-                events.append(ReportAccepted.model_validate_json(msg.data))
+                event = ReportAccepted.model_validate_json(msg.data)
             except ValidationError:
                 replay.skipped += 1
+                continue
+            if future_reason(event.as_of, today) is not None:
+                replay.future += 1
+                continue
+            events.append(event)
         replay.events += len(events)
         yield events, replay
 
