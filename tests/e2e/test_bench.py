@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import asyncpg
 import nats
+import pytest
 
 from bdhvs_local import bench_baselines, bench_rebuild
-from bdhvs_local.bench import Sizes, pipeline, report, units
+from bdhvs_local.bench import CLOCK_START, Sizes, pipeline, report, units
 from support.processes import RunningSystem
 
 SIZES = Sizes(
     reports=6, concurrency=3, warmup=2, rate=20.0, seconds=0.25, baseline_messages=50, baseline_rows=20
 )
+
+
+@pytest.fixture
+def system_env(system_env: dict[str, str]) -> dict[str, str]:
+    """The bench's clock: its reports (up to 2027) are not in the future."""
+    return {**system_env, "BDHVS_CLOCK_START": CLOCK_START}
 
 
 async def test_the_bench_measures_the_pipeline_the_baselines_and_a_rebuild(

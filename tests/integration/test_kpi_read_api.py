@@ -15,7 +15,7 @@ from bdhvs_shared.nats.streams import ensure_streams
 from kpi.bootstrap import create_app
 from kpi.settings import KpiSettings
 from support.apps import eventually, running
-from support.auth_server import AuthServer, auth_server
+from support.auth_server import NO_AUTH_URL, AuthServer, auth_server
 from support.bus import consumer_backlog, jetstream
 from support.events import publish, report_accepted
 
@@ -205,3 +205,26 @@ async def test_the_communes_and_the_wards_roll_up_apart_and_add_up_to_the_provin
     assert refused.status_code == 403
     unknown = await kpi.get("/api/v1/groups", params={"indicator": "zz"})
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["code"] == "indicator.unknown"
+
+
+async def test_metrics_carry_the_provinces_attainment_and_no_communes(
+    database_url: str, clean_nats: str, db: asyncpg.Connection
+) -> None:
+    """/metrics takes no token: no commune's figure there (a commune gets 403 for another's)."""
+    async with jetstream(clean_nats) as js:
+        await ensure_streams(js, ["REPORTS"])
+    settings = KpiSettings(
+        nats_url=clean_nats,
+        database_url=database_url,
+        auth_url=NO_AUTH_URL,  # /metrics asks for no token
+        BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00",
+    )
+    app = create_app(settings)
+    async with running(app) as client:
+        await _publish_figures(clean_nats, db)
+        await app.state.container.gauges.run_once()  # as its next poll would
+        text = (await client.get("/metrics")).text
+    series = [line for line in text.splitlines() if line.startswith("bdhvs_kpi_attainment_ratio{")]
+    assert 'bdhvs_kpi_attainment_ratio{indicator="c",unit="24"} 0.625' in series
+    assert all('unit="24"' in line for line in series), series
+    assert 'bdhvs_kpi_units_by_status{indicator="c",status="off_track"} 2.0' in text  # totals stay

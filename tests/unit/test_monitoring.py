@@ -125,7 +125,7 @@ def test_the_dashboards_cover_what_operators_watch() -> None:
         "bdhvs_handler_seconds_bucket",  # latency
         "bdhvs_outbox_oldest_unpublished_seconds",
         "bdhvs_dlq_messages",
-        "bdhvs_kpi_attainment_ratio",  # attainment by commune
+        "bdhvs_kpi_attainment_ratio",  # the province's attainment
         "bdhvs_notifications_sent_total",  # by channel and status
     ):
         assert needed in text, needed
@@ -133,6 +133,14 @@ def test_the_dashboards_cover_what_operators_watch() -> None:
         board = json.loads(path.read_text(encoding="utf-8"))
         for panel in board["panels"]:
             assert panel["datasource"]["uid"] == "bdhvs-prometheus", panel["title"]
+
+
+def test_no_dashboard_or_rule_reads_a_communes_attainment() -> None:
+    """kpi exports the province's attainment only (/metrics takes no token): unit="24" everywhere."""
+    exprs = [e for p in DASHBOARDS for e in dashboard_exprs(p)] + [r["expr"] for r in rules()]
+    for expr in exprs:
+        if "bdhvs_kpi_attainment_ratio{" in expr:
+            assert 'unit="24"' in expr, expr
 
 
 def test_every_rule_has_a_severity_and_a_runbook_section_that_exists() -> None:

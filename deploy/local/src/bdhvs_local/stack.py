@@ -97,6 +97,7 @@ class Stack:
         env = {
             "DATABASE_URL": self.endpoints.database_url if self.endpoints else "",
             "NATS_URL": "nats://unused:4222",
+            **{k: v for k, v in self.extra_env.items() if k == "BDHVS_CLOCK_START"},  # the services' clock
         }
         tokens: dict[str, str] = {}
         for role, unit, label in DEMO_TOKENS:

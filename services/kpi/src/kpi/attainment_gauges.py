@@ -1,8 +1,13 @@
-"""KPI attainment as Prometheus gauges, for the dashboards (attainment by commune, units by status).
+"""KPI attainment as Prometheus gauges, for the dashboards (the province's attainment, units by status).
 
 Read from the projection table every `poll_seconds`: the numbers change at most a few times a month,
 and reading them keeps the metrics out of the report path. Every replica exports the same values, so
 dashboards take max() over instances.
+
+`/metrics` takes no token, so it carries no unit's own figure: a commune's attainment is read
+through the API (`/api/v1/attainment`, where a commune sees only its own unit and the province).
+The attainment gauge has the province's series only (unit="24"); the status counts are totals
+per indicator.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ def attainment_metrics(registry: CollectorRegistry) -> AttainmentMetrics:
     return AttainmentMetrics(
         attainment=Gauge(
             "bdhvs_kpi_attainment_ratio",
-            "Current attainment (numerator / denominator) per unit and indicator",
+            "Current attainment (numerator / denominator) of the province (unit 24) per indicator; "
+            "no other unit's figures are exported",
             ["unit", "indicator"],
             registry=registry,
         ),
@@ -47,11 +53,13 @@ class AttainmentGauges(PollingWorker):
         self,
         sessions: async_sessionmaker[AsyncSession],
         metrics: AttainmentMetrics,
+        province: str,
         poll_seconds: float = 30.0,
     ) -> None:
         super().__init__(poll_seconds)
         self._sessions = sessions
         self._metrics = metrics
+        self._province = province
 
     async def run_once(self) -> int:
         a = attainment
@@ -60,7 +68,7 @@ class AttainmentGauges(PollingWorker):
             rows = (await session.execute(query)).all()
         counts: dict[tuple[str, str], int] = {}
         for row in rows:
-            if row.attainment is not None:
+            if row.unit_code == self._province and row.attainment is not None:
                 self._metrics.attainment.labels(unit=row.unit_code, indicator=row.indicator).set(
                     row.attainment
                 )

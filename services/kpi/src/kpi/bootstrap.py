@@ -123,7 +123,9 @@ async def start(
     broker = make_broker(settings, "kpi", consumer, metrics, js)
     register_handlers(broker, consumer, apply, settings.consume_batch_size)
     await broker.start()
-    gauges = AttainmentGauges(sessions, gauges_metrics or attainment_metrics(metrics.registry))
+    gauges = AttainmentGauges(
+        sessions, gauges_metrics or attainment_metrics(metrics.registry), service.catalogue.province.code
+    )
     gauges.start()
     introspector = TokenIntrospector(settings.required_auth_url(), settings.auth_cache_seconds)
     return Container(
