@@ -1,8 +1,9 @@
 """The batch consumer gives the same tables and the same KPI events as applying reports one by one.
 
 The same stream (revisions out of order, a duplicate, a poison message, a report dated
-after tomorrow, two forms on one day, an unknown indicator) is applied by kpi pulling one report at a time into one
-database, then, from the start again, by kpi pulling them all at once into another.
+after tomorrow, two forms on one day, an unknown indicator) is applied by kpi pulling one
+report at a time into one database, then, from the start again, by kpi pulling them all at
+once into another.
 """
 
 from __future__ import annotations

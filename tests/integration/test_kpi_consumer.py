@@ -161,9 +161,7 @@ async def test_a_report_dated_after_tomorrow_is_dead_lettered_and_moves_no_snaps
         for period, numerator in (("2026-01", 4000), ("2026-02", 4300), ("2026-03", 4700)):
             event = report_accepted("09292", period, {"c": (numerator, 10000), "d": (numerator, 10000)})
             await publish(js, event, "bdhvs.report.accepted.09292")
-    await eventually(
-        lambda: attainment(kpi, "24", "d"), lambda r: r is not None and r["numerator"] == 4700
-    )
+    await eventually(lambda: attainment(kpi, "24", "d"), lambda r: r is not None and r["numerator"] == 4700)
     await eventually(lambda: db.fetchval("SELECT count(*) FROM kpi.rollup_dirty"), lambda n: n == 0)
     commune = await attainment(kpi, "09292", "c")
     assert commune is not None and commune["status"] == "off_track"

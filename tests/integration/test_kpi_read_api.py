@@ -228,3 +228,26 @@ async def test_metrics_carry_the_provinces_attainment_and_no_communes(
     assert 'bdhvs_kpi_attainment_ratio{indicator="c",unit="24"} 0.625' in series
     assert all('unit="24"' in line for line in series), series
     assert 'bdhvs_kpi_units_by_status{indicator="c",status="off_track"} 2.0' in text  # totals stay
+
+
+async def test_a_nul_or_a_malformed_code_in_a_parameter_is_refused_with_422(kpi: httpx.AsyncClient) -> None:
+    """The issue's probe: /api/v1/attainment?unit=%00 gave a 500 (PostgreSQL text cannot hold NUL)."""
+    for path, params in (
+        ("/api/v1/attainment", {"unit": "\x00"}),
+        ("/api/v1/attainment", {"indicator": "\x00"}),
+        ("/api/v1/history", {"unit": "09313", "indicator": "c\x00"}),
+        ("/api/v1/completeness", {"form": "monthly", "period": "2026-03\x00"}),
+        ("/api/v1/table", {"sort": "\x00"}),
+    ):
+        reply = await kpi.get(path, params=params)
+        assert reply.status_code == 422, (path, params, reply.text)
+        [error] = reply.json()["errors"]
+        assert error["code"] == "request.control_character" and error["field"] in params
+    for params in ({"unit": "9313"}, {"unit": "09313a"}, {"indicator": "C"}):
+        reply = await kpi.get("/api/v1/attainment", params=params)
+        assert reply.status_code == 422
+        assert reply.json()["errors"][0]["code"] == "request.string_pattern_mismatch"
+    long_code = await kpi.get("/api/v1/attainment", params={"indicator": "ho_tro_mot_cua"})
+    assert long_code.status_code == 200  # a catalogue code longer than 10 letters
+    missing = await kpi.get("/api/v1/nowhere")
+    assert missing.status_code == 404 and missing.json()["errors"][0]["code"] == "http.not_found"

@@ -362,3 +362,48 @@ async def test_no_consolidation_reminder_when_every_unit_reported(
         )
     assert consolidation_mails(smtp_server) == []
     assert (row["status"], row["note"]) == ("skipped", "every unit reported")
+
+
+async def test_bad_requests_are_refused_in_the_errors_shape_and_change_nothing(
+    database_url: str,
+    clean_nats: str,
+    smtp_server: SmtpCatcher,
+    gateway: HTTPServer,
+    db: asyncpg.Connection,
+    auth: AuthServer,
+) -> None:
+    """The issue's probes: deeply nested JSON, a NUL in a parameter, a number for a time, a string
+    for a number."""
+    clock = FixedClock(march(10, 9))
+    async with notifier(
+        database_url, clean_nats, smtp_server, gateway, clock, auth, ledger_enabled=False
+    ) as (client, _):
+        rules = (await client.get("/api/v1/admin/routing-rules")).json()
+        audited = await db.fetchval("SELECT count(*) FROM notifier.audit_log")
+        nested = '{"rules": ' + "[" * 50_000 + "]" * 50_000 + "}"
+        deep = await client.put(
+            "/api/v1/admin/routing-rules", content=nested, headers={"Content-Type": "application/json"}
+        )
+        assert deep.status_code == 422 and codes(deep) == [("request.json_invalid", "")], deep.text
+        rule = {"kind": "kpi_below_target", "role": "chairman", "channels": ["email"], "tier": "1"}
+        lax = await client.put("/api/v1/admin/routing-rules", json={"rules": [rule]})
+        assert lax.status_code == 422 and codes(lax) == [("request.int_type", "rules.0.tier")]
+        assert (await client.get("/api/v1/admin/routing-rules")).json() == rules
+
+        for path, params, field in (
+            ("/api/v1/notifications", {"until": "0.5"}, "until"),
+            ("/api/v1/violations", {"since": "1700000000"}, "since"),
+        ):
+            reply = await client.get(path, params=params)
+            assert reply.status_code == 422 and codes(reply) == [("request.datetime_iso", field)], reply.text
+        for path, name in (
+            ("/api/v1/notifications", "recipient"),
+            ("/api/v1/violations", "unit"),
+            ("/api/v1/ledger", "form"),
+            ("/api/v1/admin/contacts", "unit"),
+        ):
+            reply = await client.get(path, params={name: "\x00"})
+            assert reply.status_code == 422 and codes(reply) == [("request.control_character", name)]
+        missing = await client.get("/api/v1/nowhere")
+        assert missing.status_code == 404 and codes(missing) == [("http.not_found", "")]
+        assert await db.fetchval("SELECT count(*) FROM notifier.audit_log") == audited

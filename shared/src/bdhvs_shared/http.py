@@ -25,7 +25,11 @@ def health_router(checks: Mapping[str, ReadinessCheck], registry: CollectorRegis
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/health/ready", summary="Readiness: the broker and the database answer")
+    @router.get(
+        "/health/ready",
+        summary="Readiness: the broker and the database answer",
+        responses={503: {"description": "The broker or the database does not answer: {status, checks}."}},
+    )
     async def ready() -> JSONResponse:
         results = {name: await check() for name, check in checks.items()}
         ok = all(results.values())

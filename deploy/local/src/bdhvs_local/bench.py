@@ -30,7 +30,6 @@ from bdhvs_local.bench_rebuild import RebuildFigures
 from bdhvs_local.ports import free_port
 from bdhvs_local.stack import Stack
 
-
 # The bench's reports cover 2025-2027 (Bodies, bench_rebuild); its services run on a clock after
 # the last of them, so that none is dated in the future (kpi dead-letters such a report).
 CLOCK_START = "2027-12-20T09:00:00+07:00"
@@ -304,7 +303,9 @@ def run(sizes: Sizes) -> None:
     directory = Path(".run/bench").resolve()
     shutil.rmtree(directory, ignore_errors=True)
     ports = {"intake": free_port(), "kpi": free_port(), "notifier": free_port()}
-    stack = Stack(directory, ports=ports, extra_env={"LOG_LEVEL": "WARNING", "BDHVS_CLOCK_START": CLOCK_START})
+    stack = Stack(
+        directory, ports=ports, extra_env={"LOG_LEVEL": "WARNING", "BDHVS_CLOCK_START": CLOCK_START}
+    )
     # SIGTERM (a timeout, a CI kill) must still stop the servers this run started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:

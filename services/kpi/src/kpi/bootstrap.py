@@ -10,6 +10,7 @@ from faststream.nats import NatsBroker
 from nats.aio.client import Client
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bdhvs_shared.api import install_error_handlers
 from bdhvs_shared.auth.introspection import TokenIntrospector
 from bdhvs_shared.auth.routes import install_auth_errors
 from bdhvs_shared.catalogue import load_catalogue
@@ -156,6 +157,7 @@ def create_app(settings: KpiSettings) -> FastAPI:
         lambda: start(settings, metrics, gauges_metrics),
         [attainment.router, views.router, groups.router, completeness.router, consolidated.router],
     )
+    install_error_handlers(app)
     install_auth_errors(app)
     return app
 

@@ -8,10 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from bdhvs_shared.api import CODE, ERROR_RESPONSES, UNIT_CODE
 from bdhvs_shared.auth.routes import CurrentCaller, refuse_unit
 from kpi.adapters.projections import list_snapshots
 
-router = APIRouter(prefix="/api/v1", tags=["attainment"])
+router = APIRouter(prefix="/api/v1", tags=["attainment"], responses=ERROR_RESPONSES)
 
 
 class AttainmentOut(BaseModel):
@@ -48,8 +49,8 @@ def _out(row: dict[str, Any]) -> AttainmentOut:
 async def attainment(
     request: Request,
     caller: CurrentCaller,
-    unit: Annotated[str | None, Query(max_length=5, description="Unit code; 24 = the province")] = None,
-    indicator: Annotated[str | None, Query(max_length=10, description="a, b, c, d or dd")] = None,
+    unit: Annotated[str | None, Query(pattern=UNIT_CODE, description="Unit code; 24 = the province")] = None,
+    indicator: Annotated[str | None, Query(pattern=CODE, description="a, b, c, d, dd…")] = None,
 ) -> list[AttainmentOut]:
     """Current attainment, pace, projection and status per unit and indicator.
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from bdhvs_shared.api import CODE, ERROR_RESPONSES
 from bdhvs_shared.auth.routes import province_reader
 from bdhvs_shared.events import GroupReporting
 from kpi.adapters import receipts
@@ -23,7 +24,7 @@ from kpi.reporting import (
 from kpi.routes.formats import CSV_RESPONSE, Format, csv_response, problem, wants_csv
 from kpi.service import KpiService
 
-router = APIRouter(prefix="/api/v1", tags=["completeness"])
+router = APIRouter(prefix="/api/v1", tags=["completeness"], responses=ERROR_RESPONSES)
 
 UNIT_COLUMNS = ["unit_code", "unit_name", "unit_kind", "state", "first_received_at", "latest_revision"]
 
@@ -76,7 +77,7 @@ async def load_view(request: Request, form_code: str, period_text: str) -> Repor
 )
 async def completeness(
     request: Request,
-    form: Annotated[str, Query(max_length=50, description="Form code, e.g. monthly.")],
+    form: Annotated[str, Query(pattern=CODE, description="Form code, e.g. monthly.")],
     period: Annotated[str, Query(max_length=10, description="Period of the form, e.g. 2026-03.")],
     format: Annotated[Format | None, Query(description="csv (one row per expected unit) or json.")] = None,
 ) -> Any:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
+from bdhvs_shared.api import ERROR_RESPONSES, NOT_FOUND, ErrorsOut
 from bdhvs_shared.auth.routes import province_reader
 from kpi.consolidated import files
 from kpi.consolidated.source import consolidated_report
@@ -14,7 +15,7 @@ from kpi.consolidation import archived
 from kpi.reporting import ReportingQueryError
 from kpi.routes.formats import problem
 
-router = APIRouter(prefix="/api/v1", tags=["consolidated"])
+router = APIRouter(prefix="/api/v1", tags=["consolidated"], responses=ERROR_RESPONSES)
 
 
 @router.get(
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/api/v1", tags=["consolidated"])
             "content": {files.XLSX_MEDIA_TYPE: {}, "text/html": {}},
             "description": "The workbook (three sheets) or a printable HTML page, in Vietnamese.",
         },
-        422: {"description": "Not a month: {errors: [{code, field, message}]}."},
+        422: {"model": ErrorsOut, "description": "Not a month: {errors: [{code, field, message}]}."},
     },
 )
 async def consolidated(
@@ -58,7 +59,7 @@ async def consolidated(
     dependencies=[Depends(province_reader)],
     responses={
         200: {"content": {files.XLSX_MEDIA_TYPE: {}, "text/html": {}}, "description": "The stored file."},
-        404: {"description": "Not made (yet) for this month: {errors: [{code, field, message}]}."},
+        **NOT_FOUND,
     },
 )
 async def archived_report(

@@ -12,6 +12,8 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
+from bdhvs_shared.api import ErrorsOut, error_response
+
 
 class Format(StrEnum):
     JSON = "json"
@@ -48,10 +50,13 @@ def _cell(value: Any) -> Any:
 
 
 def problem(status: int, code: str, field: str, message: str) -> JSONResponse:
-    return JSONResponse({"errors": [{"code": code, "field": field, "message": message}]}, status_code=status)
+    return error_response(status, code, field, message)
 
 
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "JSON, or CSV on request."},
-    422: {"description": "An unknown indicator, unit or column: {errors: [{code, field, message}]}."},
+    422: {
+        "model": ErrorsOut,
+        "description": "An unknown indicator, unit or column: {errors: [{code, field, message}]}.",
+    },
 }

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from bdhvs_shared.api import CODE, ERROR_RESPONSES
 from bdhvs_shared.auth.routes import province_reader
 from bdhvs_shared.catalogue import UnitKind
 from kpi.adapters import observations
@@ -15,7 +16,7 @@ from kpi.projector import Projector
 from kpi.publications import pp_per_30d
 from kpi.routes.formats import problem
 
-router = APIRouter(prefix="/api/v1", tags=["views"])
+router = APIRouter(prefix="/api/v1", tags=["views"], responses=ERROR_RESPONSES)
 
 GROUPS = {"xa": UnitKind.XA, "phuong": UnitKind.PHUONG}
 
@@ -40,7 +41,7 @@ class GroupOut(BaseModel):
 async def groups(
     request: Request,
     indicator: Annotated[
-        str | None, Query(max_length=10, description="One indicator; all when absent.")
+        str | None, Query(pattern=CODE, description="One indicator; all when absent.")
     ] = None,
 ) -> Any:
     """Each indicator for the province and for the communes and the wards apart, as of today.

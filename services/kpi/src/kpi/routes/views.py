@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from bdhvs_shared.api import CODE, ERROR_RESPONSES, UNIT_CODE
 from bdhvs_shared.auth.routes import CurrentCaller, province_reader, refuse_unit
 from kpi.adapters import observations
 from kpi.adapters.projections import all_snapshots, list_snapshots
@@ -24,9 +25,9 @@ from kpi.read_models import (
 from kpi.routes.formats import CSV_RESPONSE, Format, csv_response, problem, wants_csv
 from kpi.snapshot import Snapshot
 
-router = APIRouter(prefix="/api/v1", tags=["views"])
+router = APIRouter(prefix="/api/v1", tags=["views"], responses=ERROR_RESPONSES)
 
-IndicatorQuery = Annotated[str, Query(max_length=10, description="Indicator code: a, b, c, d or dd.")]
+IndicatorQuery = Annotated[str, Query(pattern=CODE, description="Indicator code: a, b, c, d, dd…")]
 FormatQuery = Annotated[Format | None, Query(description="csv or json; otherwise the Accept header decides.")]
 
 
@@ -77,7 +78,7 @@ def _unknown_indicator(projector: Projector, indicator: str) -> Response | None:
 async def history(
     request: Request,
     caller: CurrentCaller,
-    unit: Annotated[str, Query(max_length=5, description="Unit code; 24 = the province.")],
+    unit: Annotated[str, Query(pattern=UNIT_CODE, description="Unit code; 24 = the province.")],
     indicator: IndicatorQuery,
 ) -> Any:
     """The series of a unit (or the province) for one indicator: one point per as-of day.
@@ -108,7 +109,9 @@ async def history(
 )
 async def table(
     request: Request,
-    sort: Annotated[str, Query(description="A column name, e.g. c_attainment or d_status.")] = "unit_code",
+    sort: Annotated[
+        str, Query(max_length=80, description="A column name, e.g. c_attainment or d_status.")
+    ] = "unit_code",
     order: Annotated[Literal["asc", "desc"], Query(description="Empty cells are last either way.")] = "asc",
     format: FormatQuery = None,
 ) -> Any:

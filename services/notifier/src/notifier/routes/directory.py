@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from bdhvs_shared.api import UNIT_CODE
 from bdhvs_shared.auth.routes import operator_or_admin
 from notifier.adapters.audit import list_audit
 from notifier.adapters.directory import list_contacts, rules_of
@@ -42,7 +43,7 @@ class ContactOut(BaseModel):
 
 
 class ContactIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # JSON types as written: no "1" for 1
     unit_code: Text
     role: Text
     name: Text
@@ -56,7 +57,7 @@ class ContactIn(BaseModel):
 class ContactPatch(BaseModel):
     """Only the fields given change."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # JSON types as written: no "1" for 1
     unit_code: Text | None = None
     role: Text | None = None
     name: Text | None = None
@@ -68,7 +69,7 @@ class ContactPatch(BaseModel):
 
 
 class RuleBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # JSON types as written: no "1" for 1
     kind: str = Field(max_length=40, description=f"One of {', '.join(KINDS)}")
     role: str = Field(max_length=30, description=f"One of {', '.join(ROLES)}")
     channels: list[Literal["email", "sms", "webhook"]] = Field(
@@ -80,7 +81,7 @@ class RuleBody(BaseModel):
 
 
 class RulesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # JSON types as written: no "1" for 1
     rules: list[RuleBody] = Field(max_length=500)
 
 
@@ -129,7 +130,7 @@ def _rules_out(rules: list[Rule]) -> RulesOut:
 @router.get("/contacts", response_model=list[ContactOut])
 async def contacts(
     request: Request,
-    unit: Annotated[str | None, Query(pattern=r"^[0-9]{2,5}$")] = None,
+    unit: Annotated[str | None, Query(pattern=UNIT_CODE)] = None,
     role: Annotated[str | None, Query(pattern=f"^({'|'.join(ROLES)})$")] = None,
     active: bool | None = None,
 ) -> list[ContactOut]:

@@ -8,10 +8,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from bdhvs_shared.api import CODE, ERROR_RESPONSES, UNIT_CODE
 from bdhvs_shared.auth.routes import operator_or_admin
 from notifier.adapters.ledger_store import list_ledger
 
-router = APIRouter(prefix="/api/v1", tags=["ledger"], dependencies=[Depends(operator_or_admin)])
+router = APIRouter(
+    prefix="/api/v1", tags=["ledger"], dependencies=[Depends(operator_or_admin)], responses=ERROR_RESPONSES
+)
 
 
 class LedgerItemOut(BaseModel):
@@ -42,12 +45,12 @@ class LedgerPageOut(BaseModel):
 @router.get("/ledger", response_model=LedgerPageOut)
 async def ledger(
     request: Request,
-    form: Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,40}$", description="Form code")] = None,
+    form: Annotated[str | None, Query(pattern=CODE, description="Form code")] = None,
     period: Annotated[
         str | None,
         Query(pattern=r"^[0-9]{4}(-(W[0-9]{2}|[0-9]{2}|Q[1-4]|H[12]))?$", description="e.g. 2026-03"),
     ] = None,
-    unit: Annotated[str | None, Query(pattern=r"^[0-9]{2,5}$", description="Unit code")] = None,
+    unit: Annotated[str | None, Query(pattern=UNIT_CODE, description="Unit code")] = None,
     kind: Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,20}$", description="e.g. overdue")] = None,
     status: Annotated[Literal["pending", "sent", "skipped", "cancelled"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

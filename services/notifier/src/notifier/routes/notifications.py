@@ -7,12 +7,18 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
+from bdhvs_shared.api import ERROR_RESPONSES, UNIT_CODE, IsoDateTime
 from bdhvs_shared.auth.routes import operator_or_admin
 from notifier.adapters.store import list_notifications
 
-router = APIRouter(prefix="/api/v1", tags=["notifications"], dependencies=[Depends(operator_or_admin)])
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["notifications"],
+    dependencies=[Depends(operator_or_admin)],
+    responses=ERROR_RESPONSES,
+)
 # PostgreSQL text cannot hold NUL: refuse it as a bad request rather than fail the query.
 NO_NUL = r"^[^\x00]*$"
 
@@ -48,15 +54,15 @@ class NotificationPageOut(BaseModel):
 @router.get("/notifications", response_model=NotificationPageOut)
 async def notifications(
     request: Request,
-    unit: Annotated[str | None, Query(pattern=r"^[0-9]{2,5}$", description="Unit code")] = None,
+    unit: Annotated[str | None, Query(pattern=UNIT_CODE, description="Unit code")] = None,
     recipient: Annotated[
         str | None, Query(max_length=500, pattern=NO_NUL, description="Exact address")
     ] = None,
     kind: Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$", description="e.g. kpi_below_target")] = None,
     channel: Annotated[Literal["email", "sms", "webhook"] | None, Query()] = None,
     status: Annotated[Literal["pending", "sent", "failed"] | None, Query()] = None,
-    since: Annotated[AwareDatetime | None, Query(description="Created at or after (ISO 8601)")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="Created before (ISO 8601)")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="Created at or after (ISO 8601)")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="Created before (ISO 8601)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> NotificationPageOut:

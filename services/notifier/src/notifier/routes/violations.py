@@ -11,8 +11,17 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
+from bdhvs_shared.api import (
+    CODE,
+    ERROR_RESPONSES,
+    NOT_FOUND,
+    UNIT_CODE,
+    ErrorsOut,
+    IsoDateTime,
+    error_response,
+)
 from bdhvs_shared.auth import Caller
 from bdhvs_shared.auth.routes import operator_or_admin
 from notifier.adapters import alert_store
@@ -20,7 +29,7 @@ from notifier.domain.signing import read_ack_token
 from notifier.domain.violations import silenced
 from notifier.service import AckResult
 
-router = APIRouter(prefix="/api/v1", tags=["violations"])
+router = APIRouter(prefix="/api/v1", tags=["violations"], responses=ERROR_RESPONSES)
 ID = Path(ge=1, le=2**62)
 
 
@@ -67,11 +76,11 @@ OperatorOrAdmin = Annotated[Caller, Depends(operator_or_admin)]
 @router.get("/violations", response_model=ViolationPageOut, dependencies=[Depends(operator_or_admin)])
 async def violations(
     request: Request,
-    unit: Annotated[str | None, Query(pattern=r"^[0-9]{2,5}$", description="Unit code")] = None,
-    indicator: Annotated[str | None, Query(pattern=r"^[a-z0-9_]{1,10}$")] = None,
+    unit: Annotated[str | None, Query(pattern=UNIT_CODE, description="Unit code")] = None,
+    indicator: Annotated[str | None, Query(pattern=CODE)] = None,
     state: Annotated[Literal["open", "resolved"] | None, Query()] = None,
-    since: Annotated[AwareDatetime | None, Query(description="Lasting at or after (ISO 8601)")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="Opened before (ISO 8601)")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="Lasting at or after (ISO 8601)")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="Opened before (ISO 8601)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ViolationPageOut:
@@ -87,7 +96,7 @@ async def violations(
 @router.get(
     "/violations/{violation_id}",
     response_model=ViolationOut,
-    responses={404: {}},
+    responses=NOT_FOUND,
     dependencies=[Depends(operator_or_admin)],
 )
 async def violation(request: Request, violation_id: Annotated[int, ID]) -> Any:
@@ -100,7 +109,12 @@ async def violation(request: Request, violation_id: Annotated[int, ID]) -> Any:
 
 
 @router.post(
-    "/violations/{violation_id}/acknowledge", response_model=ViolationOut, responses={404: {}, 409: {}}
+    "/violations/{violation_id}/acknowledge",
+    response_model=ViolationOut,
+    responses={
+        **NOT_FOUND,
+        409: {"model": ErrorsOut, "description": "Resolved already (violation.resolved)."},
+    },
 )
 async def acknowledge(request: Request, violation_id: Annotated[int, ID], caller: OperatorOrAdmin) -> Any:
     """Stop the repeats until the status changes; 409 once resolved. Repeating it changes nothing.
@@ -115,7 +129,14 @@ async def acknowledge(request: Request, violation_id: Annotated[int, ID], caller
     return await violation(request, violation_id)
 
 
-@router.get("/violations/{violation_id}/acknowledge", response_class=HTMLResponse)
+@router.get(
+    "/violations/{violation_id}/acknowledge",
+    response_class=HTMLResponse,
+    responses={
+        403: {"content": {"text/html": {}}, "description": "The link's token is wrong or was altered."},
+        404: {"content": {"text/html": {}}, "description": "No such violation."},
+    },
+)
 async def acknowledge_link(
     request: Request,
     violation_id: Annotated[int, ID],
@@ -139,7 +160,7 @@ async def acknowledge_link(
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"errors": [{"code": code, "field": None, "message": message}]}, status_code=status)
+    return error_response(status, code, "", message)
 
 
 def _page(status: int, title: str, text: str) -> HTMLResponse:
