@@ -37,7 +37,9 @@ async def kpi(database_url: str, clean_nats: str) -> AsyncIterator[httpx.AsyncCl
             nats_url=clean_nats,
             database_url=database_url,
             auth_url=auth.url,
-            BDHVS_CLOCK_START="2026-03-25T09:00:00+07:00",
+            # After April's as-of day: kpi applies no report dated after tomorrow (an April report
+            # shows what a month's report leaves out).
+            BDHVS_CLOCK_START="2026-04-25T09:00:00+07:00",
         )
         async with running(create_app(settings)) as client:
             client.headers.update(auth.headers("operator"))
@@ -184,12 +186,12 @@ def rows_expected() -> int:
 async def test_the_report_made_on_the_24th_is_served_as_announced(
     kpi: httpx.AsyncClient, clean_nats: str
 ) -> None:
-    # The service's clock says 25 March: its consolidation tick made March's report at start.
+    # The service's clock says 25 April: its consolidation tick made April's report at start.
     [message] = await eventually(
-        lambda: stream_messages(clean_nats, "KPI", "bdhvs.kpi.consolidated.2026-03"), lambda m: len(m) == 1
+        lambda: stream_messages(clean_nats, "KPI", "bdhvs.kpi.consolidated.2026-04"), lambda m: len(m) == 1
     )
     event = ConsolidatedReportProduced.model_validate_json(message.data)
-    assert event.xlsx_url == "/api/v1/consolidated/archive/2026-03.xlsx"
+    assert event.xlsx_url == "/api/v1/consolidated/archive/2026-04.xlsx"
     workbook = await kpi.get(event.xlsx_url)
     assert workbook.status_code == 200 and workbook.headers["content-type"] == XLSX
     assert hashlib.sha256(workbook.content).hexdigest() == event.xlsx_sha256

@@ -1,0 +1,63 @@
+"""Services as processes on a database of their own, with a real token: what the fuzz tests call.
+
+Module-scoped (one start per fuzzed document): a fresh database copied from the migrated template
+on the session's PostgreSQL, the session's NATS, and the named services (intake among them, so
+kpi and the notifier can ask it who a token belongs to).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import schemathesis
+from sqlalchemy.engine import make_url
+
+from support.databases import dsn
+from support.processes import RunningSystem, running_system
+
+
+def _sql(postgres_url: str, statement: str) -> None:
+    async def run() -> None:
+        conn = await asyncpg.connect(dsn(postgres_url, "postgres"))
+        try:
+            await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+@contextlib.contextmanager
+def fuzzed_services(
+    postgres_url: str,
+    template_database: str,
+    nats_url: str,
+    log_dir: Path,
+    names: tuple[str, ...],
+    *token: str,
+) -> Iterator[tuple[RunningSystem, str]]:
+    """The running services and a token made by `intake token create <token…>`."""
+    name = f"fuzz_{uuid.uuid4().hex[:8]}"
+    _sql(postgres_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+    env = {
+        "DATABASE_URL": make_url(postgres_url).set(database=name).render_as_string(False),
+        "NATS_URL": nats_url,
+        "SMTP_HOST": "127.0.0.1",  # the notifier sends nothing here: no report, no alert
+        "NOTIFIER_ACK_SECRET": "fuzz-test-ack-secret-3f9e0c",
+    }
+    try:
+        with running_system(env, log_dir, names) as system:
+            yield system, system.cli("intake", "token", "create", *token)
+    finally:
+        _sql(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def load_schema(path: Path) -> schemathesis.BaseSchema:
+    """A committed OpenAPI document (docs/openapi/<service>.json), as schemathesis fuzzes it."""
+    return schemathesis.openapi.from_dict(json.loads(path.read_text(encoding="utf-8")))
