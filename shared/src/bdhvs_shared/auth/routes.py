@@ -48,7 +48,7 @@ async def current_caller(
             503, "auth.unavailable", "Chưa kiểm tra được mã truy cập, vui lòng thử lại sau ít phút."
         ) from exc
     if caller is None:
-        raise AuthError(401, "auth.invalid", "Mã truy cập không hợp lệ hoặc đã bị thu hồi.")
+        raise AuthError(401, "auth.invalid", "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.")
     return caller
 
 
