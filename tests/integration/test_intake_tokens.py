@@ -1,4 +1,5 @@
-"""Tokens from the command line: create, list, revoke — and a revoked token is refused."""
+"""Tokens from the command line: create (optionally expiring), list, revoke — and a revoked or expired
+token is refused."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import httpx
 from support.intake import auth
 
 
-def intake_cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def intake_cli(database_url: str, *args: str, now: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "NATS_URL": "nats://unused.invalid:4222"}
+    if now is not None:  # the injectable clock, as the service's BDHVS_CLOCK_START
+        env["BDHVS_CLOCK_START"] = now
     return subprocess.run(
         [sys.executable, "-m", "intake", "token", *args], env=env, capture_output=True, text=True, check=False
     )
@@ -42,3 +45,46 @@ async def test_a_revoked_token_is_refused_and_listed_as_revoked(
     again = intake_cli(database_url, "revoke", token_id)
     assert again.returncode == 1 and "no active token" in again.stdout
     assert intake_cli(database_url, "revoke", "not-a-uuid").returncode != 0
+
+
+async def test_an_expired_token_is_refused_and_listed_with_its_expiry(
+    intake: tuple[httpx.AsyncClient, dict[str, str]], database_url: str
+) -> None:
+    client, _ = intake  # the service's clock: 2026-03-10 09:00 +07:00 (02:00 UTC)
+    created_on = "2026-03-01T09:00:00+07:00"
+    week = intake_cli(
+        database_url,
+        "create",
+        "--role",
+        "operator",
+        "--label",
+        "một tuần",
+        "--expires-in",
+        "7d",
+        now=created_on,
+    )
+    month = intake_cli(
+        database_url,
+        "create",
+        "--role",
+        "operator",
+        "--label",
+        "một tháng",
+        "--expires-in",
+        "30d",
+        now=created_on,
+    )
+    assert week.returncode == 0 and month.returncode == 0, week.stderr + month.stderr
+
+    refused = await client.get("/api/v1/auth/whoami", headers=auth(week.stdout.strip()))
+    assert refused.status_code == 401 and refused.json()["errors"][0]["code"] == "auth.invalid"
+    assert "hết hạn" in refused.json()["errors"][0]["message"]
+    still = await client.get("/api/v1/auth/whoami", headers=auth(month.stdout.strip()))
+    assert still.status_code == 200, still.text
+
+    listed = intake_cli(database_url, "list", now="2026-03-10T09:00:00+07:00").stdout.splitlines()
+    week_line = next(x for x in listed if "một tuần" in x)
+    month_line = next(x for x in listed if "một tháng" in x)
+    assert "expires 2026-03-08 02:00" in week_line and week_line.endswith("expired"), week_line
+    assert "expires 2026-03-31 02:00" in month_line and month_line.endswith("active"), month_line
+    assert all(x.split("\t")[-2] == "expires never" for x in listed if x not in (week_line, month_line))

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from bdhvs_shared.clock import FixedClock
-from bdhvs_shared.db.engine import make_engine, make_sessionmaker
+from bdhvs_shared.db.engine import PoolSettings, make_engine, make_sessionmaker
 from bdhvs_shared.worker import PollingWorker
 from kpi.bootstrap import build_service
 from kpi.service import KpiService
@@ -25,7 +25,7 @@ class IdleRelay(PollingWorker):
 async def kpi_service(database_url: str, now: datetime) -> AsyncIterator[KpiService]:
     """A KpiService whose clock is a FixedClock at `now`."""
     settings = KpiSettings(nats_url="nats://unused.invalid:4222", database_url=database_url)
-    engine = make_engine(settings.database_url, pool_size=2)
+    engine = make_engine(settings.database_url, PoolSettings(size=2))
     built = build_service(settings, make_sessionmaker(engine))
     built.clock = FixedClock(now)
     try:

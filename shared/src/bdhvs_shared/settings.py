@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bdhvs_shared.db.engine import PoolSettings
+
 
 class ServiceSettings(BaseSettings):
     """What every service needs: the broker, the database, its HTTP port, logging.
@@ -33,11 +35,25 @@ class ServiceSettings(BaseSettings):
     stream_replicas: int = Field(
         default=1, ge=1, le=5, description="Replicas of each JetStream stream (3 in a cluster)."
     )
+    db_pool_size: int = Field(default=10, ge=1, description="PostgreSQL connections kept open.")
+    db_max_overflow: int = Field(
+        default=10, ge=0, description="Extra PostgreSQL connections opened under load, above DB_POOL_SIZE."
+    )
+    db_pool_timeout_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How long a request waits for a free PostgreSQL connection before it is answered "
+        "503 service.overloaded with Retry-After (a background worker retries later).",
+    )
     clock_start: str | None = Field(
         default=None,
         description="Demo/testing only: run as if the current time were this ISO instant.",
         validation_alias="BDHVS_CLOCK_START",
     )
+
+    @property
+    def db_pool(self) -> PoolSettings:
+        return PoolSettings(self.db_pool_size, self.db_max_overflow, self.db_pool_timeout_seconds)
 
     @field_validator("nats_url")
     @classmethod
@@ -68,7 +84,15 @@ class ReaderAuthSettings(BaseSettings):
     auth_cache_seconds: float = Field(
         default=30.0,
         ge=0,
-        description="How long an answer about a token is kept: a revoked token works at most this long.",
+        description="How long an answer about a token is used without asking intake again: while intake "
+        "answers, a revoked or expired token works at most this long.",
+    )
+    auth_stale_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        description="After AUTH_CACHE_SECONDS intake is asked again; if it is down or slow (over 1 s), the "
+        "previous answer is still used up to this age (at least AUTH_CACHE_SECONDS). The longest a revoked "
+        "or expired token can work while intake cannot answer; a refusal from intake counts at once.",
     )
 
     @field_validator("auth_url")

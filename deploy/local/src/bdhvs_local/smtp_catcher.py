@@ -1,9 +1,14 @@
-"""A local SMTP server (aiosmtpd) that keeps every message: as .eml files and in memory."""
+"""A local SMTP server (aiosmtpd) that keeps every message: as .eml files and in memory.
+
+Files are numbered on from the highest number already in the folder, and created with mode "x":
+a restarted catcher (e.g. `make run` again) never overwrites earlier mail.
+"""
 
 from __future__ import annotations
 
 import email
 import email.policy
+import re
 import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -14,12 +19,27 @@ from aiosmtpd.controller import Controller
 
 from bdhvs_local.ports import free_port
 
+_NUMBERED = re.compile(r"^(\d+)\.eml$")
+
+
+def highest_number(directory: Path) -> int:
+    """The highest N of the N.eml files already in the folder (0 if none)."""
+    if not directory.is_dir():
+        return 0
+    numbers = (int(m.group(1)) for p in directory.iterdir() if (m := _NUMBERED.match(p.name)))
+    return max(numbers, default=0)
+
 
 @dataclass
 class _Handler:
     directory: Path | None
     messages: list[EmailMessage] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    last_number: int = 0
+
+    def __post_init__(self) -> None:
+        if self.directory is not None:
+            self.last_number = highest_number(self.directory)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw: bytes = envelope.original_content or envelope.content
@@ -27,11 +47,21 @@ class _Handler:
         assert isinstance(message, EmailMessage)
         with self.lock:
             self.messages.append(message)
-            index = len(self.messages)
-        if self.directory is not None:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            (self.directory / f"{index:06d}.eml").write_bytes(raw)
+            if self.directory is not None:
+                self._keep(self.directory, raw)
         return "250 Message accepted for delivery"
+
+    def _keep(self, directory: Path, raw: bytes) -> None:
+        """Write the next numbered file; "x" refuses an existing name, so skip past it (never overwrite)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        while True:
+            self.last_number += 1
+            try:
+                with (directory / f"{self.last_number:06d}.eml").open("xb") as out:
+                    out.write(raw)
+                return
+            except FileExistsError:
+                continue
 
 
 class SmtpCatcher:

@@ -15,7 +15,7 @@ from bdhvs_shared.catalogue import catalogue_from_texts
 from bdhvs_shared.clock import Clock, clock_from_iso
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.db.outbox import OutboxRelay
-from bdhvs_shared.http import service_app
+from bdhvs_shared.http import service_app, unavailable_responses
 from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.nats.connection import JetStreamPublisher, connect
@@ -23,7 +23,8 @@ from bdhvs_shared.nats.streams import ensure_streams
 from intake.catalogue_admin import CatalogueAdmin, CatalogueRefresher, current_files
 from intake.routes import auth, files, reports
 from intake.routes import catalogue as catalogue_routes
-from intake.routes.errors import install_error_handlers
+from intake.routes.errors import install_error_handlers, problem_body
+from intake.routes.schemas import ProblemsOut
 from intake.service import IntakeService
 from intake.settings import IntakeSettings
 
@@ -72,7 +73,7 @@ class Container:
 
 async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> Container:
     clock = clock_from_iso(settings.clock_start)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.db_pool)
     sessions = make_sessionmaker(engine)
     async with sessions() as session:
         catalogue = catalogue_from_texts(await current_files(session))  # the latest an admin published
@@ -108,6 +109,9 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         metrics.registry,
         start,
         [reports.router, files.router, catalogue_routes.router, auth.router],
+        error_body=problem_body,
+        write_limit=(settings.max_concurrent_writes, settings.write_queue_seconds),
+        responses=unavailable_responses(ProblemsOut),
     )
     install_error_handlers(app, metrics.reports_rejected)
     Instrumentator(registry=metrics.registry).instrument(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -40,18 +41,40 @@ def create_token(
     unit: Annotated[str | None, typer.Option(help="Unit code, required for role commune")] = None,
     agency: Annotated[str | None, typer.Option(help="Agency code, required for role agency")] = None,
     label: Annotated[str, typer.Option(help="Who the token is for")] = "",
+    expires_in: Annotated[
+        str | None,
+        typer.Option(help="Expire after this long: a whole number of hours, days or weeks (12h, 90d, 2w)"),
+    ] = None,
 ) -> None:
     """Create a token and print it (shown once; only its digest is stored)."""
+    from intake.domain.durations import parse_duration
+
     if (role is Role.COMMUNE) != (unit is not None):
         raise typer.BadParameter("--unit is required for role commune, and only for it")
     if (role is Role.AGENCY) != (agency is not None):
         raise typer.BadParameter("--agency is required for role agency, and only for it")
-    print(asyncio.run(_create_token(role, unit, label, agency)))
+    try:
+        lifetime = None if expires_in is None else parse_duration(expires_in)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--expires-in") from exc
+    print(asyncio.run(_create_token(role, unit, label, agency, lifetime)))
 
 
-async def _create_token(role: Role, unit: str | None, label: str, agency: str | None = None) -> str:
+def _now() -> datetime:
+    """The service's clock (BDHVS_CLOCK_START shifts it, as it does the running service)."""
+    from bdhvs_shared.clock import clock_from_iso
+
+    return clock_from_iso(_settings().clock_start).now()
+
+
+async def _create_token(
+    role: Role,
+    unit: str | None,
+    label: str,
+    agency: str | None = None,
+    lifetime: timedelta | None = None,
+) -> str:
     from bdhvs_shared.catalogue import load_catalogue
-    from bdhvs_shared.clock import SystemClock
     from intake.adapters.tokens import create_token as create
 
     catalogue = load_catalogue()
@@ -59,23 +82,37 @@ async def _create_token(role: Role, unit: str | None, label: str, agency: str | 
         raise typer.BadParameter(f"unknown unit {unit}")
     if agency is not None and agency not in catalogue.agencies:
         raise typer.BadParameter(f"unknown agency {agency} (known: {', '.join(catalogue.agencies)})")
-    return await _with_session(
-        lambda session: create(session, role, unit, label, SystemClock().now(), agency)
-    )
+    now = _now()
+    expires_at = None if lifetime is None else now + lifetime
+    return await _with_session(lambda session: create(session, role, unit, label, now, agency, expires_at))
 
 
 @token_app.command("list")
 def list_tokens() -> None:
-    """Every token: id, role, unit or agency, label, created, revoked (never the secret)."""
+    """Every token: id, role, unit or agency, label, created, expires, and whether it is active, expired
+    or revoked (never the secret). Times in UTC."""
+    now = _now()
     for row in asyncio.run(_with_session(_list)):
         cells = [str(row[k] or "-") for k in ("id", "role", "unit_code", "agency_code", "label")]
-        revoked = f"revoked {row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "active"
-        print("\t".join([*cells, f"{row['created_at']:%Y-%m-%d %H:%M}", revoked]))
+        expires = row["expires_at"]
+        if row["revoked_at"]:
+            state = f"revoked {_utc(row['revoked_at'])}"
+        elif expires is not None and expires <= now:
+            state = "expired"
+        else:
+            state = "active"
+        expiry = "expires never" if expires is None else f"expires {_utc(expires)}"
+        print("\t".join([*cells, _utc(row["created_at"]), expiry, state]))
+
+
+def _utc(when: datetime) -> str:
+    return f"{when.astimezone(UTC):%Y-%m-%d %H:%M}"
 
 
 @token_app.command("revoke")
 def revoke_token(token_id: Annotated[str, typer.Argument(help="The id shown by `token list`")]) -> None:
-    """Revoke a token. kpi and notifier stop accepting it within AUTH_CACHE_SECONDS."""
+    """Revoke a token. kpi and notifier stop accepting it within AUTH_CACHE_SECONDS (AUTH_STALE_SECONDS
+    at worst, while intake cannot answer them)."""
     import uuid
 
     try:
@@ -95,10 +132,9 @@ async def _list(session: Any) -> list[dict[str, Any]]:
 
 
 async def _revoke(session: Any, token_id: Any) -> bool:
-    from bdhvs_shared.clock import SystemClock
     from intake.adapters.tokens import revoke
 
-    return await revoke(session, token_id, SystemClock().now())
+    return await revoke(session, token_id, _now())
 
 
 async def _with_session(work: Callable[[Any], Awaitable[T]]) -> T:

@@ -26,3 +26,16 @@ class IntakeSettings(ServiceSettings):
         gt=0,
         description="How often a replica checks for a catalogue version another replica published.",
     )
+    max_concurrent_writes: int = Field(
+        default=16,
+        ge=1,
+        description="Load shedding: most write requests (POST, PUT, PATCH, DELETE) handled at once; "
+        "keep it below DB_POOL_SIZE + DB_MAX_OVERFLOW so that token checks and reads still get a "
+        "connection.",
+    )
+    write_queue_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How long a write request may wait for room before it is answered "
+        "503 service.overloaded with Retry-After (nothing stored; the client retries).",
+    )

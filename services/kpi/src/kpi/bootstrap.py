@@ -16,7 +16,7 @@ from bdhvs_shared.auth.routes import install_auth_errors
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.catalogue_follower import CatalogueFollower
 from bdhvs_shared.clock import clock_from_iso
-from bdhvs_shared.db.engine import make_engine, make_sessionmaker
+from bdhvs_shared.db.engine import PoolSettings, make_engine, make_sessionmaker
 from bdhvs_shared.events import ReportAccepted
 from bdhvs_shared.http import service_app
 from bdhvs_shared.logs import configure_logging
@@ -90,7 +90,7 @@ async def start(
     consumer = reports_consumer(settings.max_deliver, settings.ack_wait_seconds)
     runtime = EventRuntime(settings, "kpi", ["REPORTS", "KPI", "DLQ"], consumer, metrics)
     js = await runtime.connect()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.db_pool)
     sessions = make_sessionmaker(engine)
     service = build_service(settings, sessions)
     follower = CatalogueFollower(
@@ -128,7 +128,11 @@ async def start(
         sessions, gauges_metrics or attainment_metrics(metrics.registry), service.catalogue.province.code
     )
     gauges.start()
-    introspector = TokenIntrospector(settings.required_auth_url(), settings.auth_cache_seconds)
+    introspector = TokenIntrospector(
+        settings.required_auth_url(),
+        settings.auth_cache_seconds,
+        stale_seconds=settings.auth_stale_seconds,
+    )
     return Container(
         engine,
         sessions,
@@ -165,7 +169,7 @@ def create_app(settings: KpiSettings) -> FastAPI:
 async def run_rebuild(settings: KpiSettings, batch: int, force: bool) -> RebuildResult:
     """`kpi rebuild`: the one-shot composition (no HTTP, no consumer, no relay)."""
     nc = await connect(settings.nats_url, "kpi-rebuild")
-    engine = make_engine(settings.database_url, pool_size=2)
+    engine = make_engine(settings.database_url, PoolSettings(size=2))
     try:
         js = nc.jetstream()
         consumer = reports_consumer()
@@ -194,7 +198,7 @@ async def run_rebuild(settings: KpiSettings, batch: int, force: bool) -> Rebuild
 async def run_verify(settings: KpiSettings, with_stream: bool) -> tuple[list[str], str]:
     """`kpi verify`: recompute and compare; safe while the service runs (it only reads)."""
     nc = await connect(settings.nats_url, "kpi-verify") if with_stream else None
-    engine = make_engine(settings.database_url, pool_size=2)
+    engine = make_engine(settings.database_url, PoolSettings(size=2))
     try:
         service = build_service(settings, make_sessionmaker(engine))
         js = nc.jetstream() if nc is not None else None

@@ -162,7 +162,7 @@ async def start(
     runtime = EventRuntime(settings, "notifier", ["REPORTS", "KPI", "ALERTS", "DLQ"], consumer, metrics)
     js = await runtime.connect()
     await ensure_consumer(js, reports)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.db_pool)
     sessions = make_sessionmaker(engine)
     clock = clock or clock_from_iso(settings.clock_start)
     relay = runtime.start_relay(sessions, outbox)
@@ -236,7 +236,11 @@ async def start(
         tick.start()
     alert_tick.start()
     lag = asyncio.create_task(watch_lag(js, reports, metrics))
-    introspector = TokenIntrospector(settings.required_auth_url(), settings.auth_cache_seconds)
+    introspector = TokenIntrospector(
+        settings.required_auth_url(),
+        settings.auth_cache_seconds,
+        stale_seconds=settings.auth_stale_seconds,
+    )
     return Container(
         engine,
         sessions,

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bdhvs_shared.auth.caller import Caller, Role
 from bdhvs_shared.auth.introspection import AuthUnavailable, TokenIntrospector
+from bdhvs_shared.http import UNAVAILABLE_RETRY_AFTER_SECONDS
 
 _bearer = HTTPBearer(auto_error=False, description="A token created with `intake token create`.")
 
@@ -24,7 +25,9 @@ def install_auth_errors(app: FastAPI) -> None:
     @app.exception_handler(AuthError)
     async def on_auth_error(_: Request, exc: AuthError) -> JSONResponse:
         body = {"errors": [{"code": exc.code, "field": "Authorization", "message": exc.message}]}
-        return JSONResponse(body, status_code=exc.status)
+        # 503: intake cannot be asked right now (and no recent answer about the token is kept).
+        headers = {"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)} if exc.status == 503 else None
+        return JSONResponse(body, status_code=exc.status, headers=headers)
 
 
 def _introspector(request: Request) -> TokenIntrospector:
@@ -45,7 +48,7 @@ async def current_caller(
             503, "auth.unavailable", "Chưa kiểm tra được mã truy cập, vui lòng thử lại sau ít phút."
         ) from exc
     if caller is None:
-        raise AuthError(401, "auth.invalid", "Mã truy cập không hợp lệ hoặc đã bị thu hồi.")
+        raise AuthError(401, "auth.invalid", "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.")
     return caller
 
 

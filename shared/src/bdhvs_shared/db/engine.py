@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -11,8 +13,27 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+@dataclass(frozen=True)
+class PoolSettings:
+    """The connection pool: `size` kept open, up to `max_overflow` more under load, and how long a
+    request waits for a free connection before it fails (sqlalchemy.exc.TimeoutError, answered
+    503 service.overloaded) — short, so that a saturated service refuses quickly instead of queueing
+    requests past the point where their clients gave up."""
+
+    size: int = 10
+    max_overflow: int = 10
+    timeout_seconds: float = 1.0
+
+
+def make_engine(url: str, pool: PoolSettings | None = None) -> AsyncEngine:
+    pool = pool or PoolSettings()
+    return create_async_engine(
+        url,
+        pool_size=pool.size,
+        max_overflow=pool.max_overflow,
+        pool_timeout=pool.timeout_seconds,
+        pool_pre_ping=True,
+    )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -59,6 +59,7 @@ api_tokens = Table(
     Column("label", Text, nullable=False, server_default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("expires_at", DateTime(timezone=True), nullable=True),  # NULL: never
 )
 
 # A client's retry key → the revision it created: the same key and body replay the original reply.

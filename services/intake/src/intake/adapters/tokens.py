@@ -1,4 +1,5 @@
-"""API tokens: random secrets shown once, stored as SHA-256 digests."""
+"""API tokens: random secrets shown once, stored as SHA-256 digests; revoked or past their expiry,
+they are refused."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import secrets
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.adapters.tables import api_tokens
@@ -25,6 +26,7 @@ async def create_token(
     label: str,
     now: datetime,
     agency_code: str | None = None,
+    expires_at: datetime | None = None,
 ) -> str:
     token = "bdhvs_" + secrets.token_urlsafe(32)
     await session.execute(
@@ -36,17 +38,23 @@ async def create_token(
             agency_code=agency_code,
             label=label,
             created_at=now,
+            expires_at=expires_at,
         )
     )
     return token
 
 
-async def principal_for(session: AsyncSession, token: str) -> Principal | None:
+async def principal_for(session: AsyncSession, token: str, now: datetime) -> Principal | None:
+    """The token's holder; None when it is unknown, revoked, or expired at `now`."""
     row = (
         await session.execute(
             select(
                 api_tokens.c.id, api_tokens.c.role, api_tokens.c.unit_code, api_tokens.c.agency_code
-            ).where(api_tokens.c.token_sha256 == digest(token), api_tokens.c.revoked_at.is_(None))
+            ).where(
+                api_tokens.c.token_sha256 == digest(token),
+                api_tokens.c.revoked_at.is_(None),
+                or_(api_tokens.c.expires_at.is_(None), api_tokens.c.expires_at > now),
+            )
         )
     ).first()
     if row is None:
@@ -66,6 +74,7 @@ async def list_tokens(session: AsyncSession) -> list[dict[str, object]]:
             api_tokens.c.agency_code,
             api_tokens.c.label,
             api_tokens.c.created_at,
+            api_tokens.c.expires_at,
             api_tokens.c.revoked_at,
         ).order_by(api_tokens.c.created_at)
     )

@@ -23,10 +23,13 @@ async def current_principal(
         raise ApiError(
             401, "auth.missing", "Authorization", "Thiếu mã truy cập (Authorization: Bearer <mã>)."
         )
-    async with request.app.state.container.sessions() as session:
-        principal = await principal_for(session, credentials.credentials)
+    container = request.app.state.container
+    async with container.sessions() as session:
+        principal = await principal_for(session, credentials.credentials, container.clock.now())
     if principal is None:
-        raise ApiError(401, "auth.invalid", "Authorization", "Mã truy cập không hợp lệ hoặc đã bị thu hồi.")
+        raise ApiError(
+            401, "auth.invalid", "Authorization", "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi."
+        )
     return principal
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,7 +20,7 @@ class ApiError(Exception):
         self.status, self.code, self.field, self.message = status, code, field, message
 
 
-def problems_response(problems: Sequence[Problem], status: int = 422) -> JSONResponse:
+def problems_body(problems: Sequence[Problem]) -> dict[str, Any]:
     def shape(p: Problem) -> dict[str, str]:
         return {
             "code": p.code,
@@ -28,13 +29,19 @@ def problems_response(problems: Sequence[Problem], status: int = 422) -> JSONRes
             "severity": p.severity.value,
         }
 
-    return JSONResponse(
-        {
-            "errors": [shape(p) for p in problems if p.severity is Severity.ERROR],
-            "warnings": [shape(p) for p in problems if p.severity is Severity.WARNING],
-        },
-        status_code=status,
-    )
+    return {
+        "errors": [shape(p) for p in problems if p.severity is Severity.ERROR],
+        "warnings": [shape(p) for p in problems if p.severity is Severity.WARNING],
+    }
+
+
+def problem_body(code: str, field: str, message: str) -> dict[str, Any]:
+    """One error in intake's shape (for the shared 503 answers: overloaded, database down)."""
+    return problems_body([Problem(code, field, message)])
+
+
+def problems_response(problems: Sequence[Problem], status: int = 422) -> JSONResponse:
+    return JSONResponse(problems_body(problems), status_code=status)
 
 
 _HTTP_MESSAGES = {
