@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import Counter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from intake.domain.problems import Problem, Severity
+from intake.domain.problems import Problem, Severity, listed
 from intake.domain.structural import problems_from_pydantic
 
 
@@ -30,8 +30,8 @@ def problems_response(problems: Sequence[Problem], status: int = 422) -> JSONRes
 
     return JSONResponse(
         {
-            "errors": [shape(p) for p in problems if p.severity is Severity.ERROR],
-            "warnings": [shape(p) for p in problems if p.severity is Severity.WARNING],
+            "errors": [shape(p) for p in listed(problems, Severity.ERROR)],
+            "warnings": [shape(p) for p in listed(problems, Severity.WARNING)],
         },
         status_code=status,
     )
