@@ -132,6 +132,27 @@ async def test_the_issues_2_to_the_63_is_refused_as_too_large(
     await nothing_stored_or_published(db, clean_nats)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"unit_code":"09292","form":"monthly","period":"2026-03","values":{"c":{"numerator":'
+        + b"9" * 5000
+        + b',"denominator":18000}}}',  # past the JSON parser's 4 300 digits
+        b"[" * 100_000 + b"]" * 100_000,  # nested past the parser's recursion limit
+        b'{"unit_code":"\xff\xfe"}',  # not UTF-8
+    ],
+)
+async def test_a_body_the_json_parser_gives_up_on_is_invalid_json_not_a_bare_400(
+    intake: Any, db: asyncpg.Connection, body: bytes
+) -> None:
+    client, tokens = intake
+    headers = {**auth(tokens["other"]), "Content-Type": "application/json"}
+    reply = await client.post("/api/v1/reports", content=body, headers=headers)
+    assert reply.status_code == 422, reply.text
+    assert [e["code"] for e in reply.json()["errors"]] == ["body.invalid_json"]
+    assert await counts(db) == (0, 0, 0)
+
+
 @pytest.fixture
 async def kpi(database_url: str) -> AsyncIterator[Any]:
     async with kpi_service(database_url, datetime(2026, 3, 20, 9, 0, tzinfo=TZ)) as service:
