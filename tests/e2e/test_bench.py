@@ -14,6 +14,7 @@ from bdhvs_local import bench_baselines, bench_rebuild
 from bdhvs_local.bench import CLOCK_START, Sizes, pipeline, report, units
 from support.processes import RunningSystem
 
+
 SIZES = Sizes(
     reports=6, concurrency=3, warmup=2, rate=20.0, seconds=0.25, baseline_messages=50, baseline_rows=20
 )
@@ -21,7 +22,7 @@ SIZES = Sizes(
 
 @pytest.fixture
 def system_env(system_env: dict[str, str]) -> dict[str, str]:
-    """The bench's clock: its reports (up to 2027) are not in the future."""
+    """As the bench runs its stack: in January 2028, when every month it reports (up to 2027) is past."""
     return {**system_env, "BDHVS_CLOCK_START": CLOCK_START}
 
 

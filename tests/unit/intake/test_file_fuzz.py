@@ -10,7 +10,7 @@ import csv
 import io
 import uuid
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,6 +25,7 @@ from intake.domain.tabular import columns
 CATALOGUE = load_catalogue()
 FORM = CATALOGUE.forms["youth_weekly"]
 LAYOUT = columns(CATALOGUE, FORM)
+TODAY = date(2026, 3, 10)
 OPERATOR = Principal(uuid.uuid4(), Role.OPERATOR, None)
 TEMPLATE = spreadsheets.write_xlsx(
     "t",
@@ -37,7 +38,9 @@ TEMPLATE = spreadsheets.write_xlsx(
 
 
 def plan(table: spreadsheets.Table) -> ImportPlan | Refusal:
-    return plan_import(CATALOGUE, OPERATOR, table.sheet, table.keys, table.rows, FORM.code, "2026-W10", 500)
+    return plan_import(
+        CATALOGUE, OPERATOR, table.sheet, table.keys, table.rows, FORM.code, "2026-W10", 500, TODAY
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

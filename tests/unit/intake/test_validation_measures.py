@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from intake.domain import IndicatorValue, Problem, Severity, Submission, ValidRe
 from intake.domain.principal import Principal, Role
 
 CATALOGUE = load_catalogue()
+TODAY = date(2026, 12, 3)  # the day reports are received: every period used here is reportable
 SIGNATURES = {"vneid": 9000, "mysign": 2500, "smartca": 1500}
 
 
@@ -22,7 +24,7 @@ def youth(**values: IndicatorValue) -> ValidReport | list[Problem]:
         "doi_tnxk": IndicatorValue(1, None),
     }
     figures.update(values)
-    return validate_submission(CATALOGUE, Submission("09313", "youth_weekly", "2026-W10", figures))
+    return validate_submission(CATALOGUE, Submission("09313", "youth_weekly", "2026-W10", figures), TODAY)
 
 
 def codes(result: ValidReport | list[Problem]) -> list[tuple[str, str]]:
@@ -104,7 +106,7 @@ def press(**overrides: Any) -> ValidReport | list[Problem]:
         "values": {"tin_bai": IndicatorValue(3, None)},
     }
     data.update(overrides)
-    return validate_submission(CATALOGUE, Submission(**data))
+    return validate_submission(CATALOGUE, Submission(**data), TODAY)
 
 
 def test_a_count_has_no_denominator() -> None:
@@ -120,6 +122,7 @@ def test_agencies_forms_are_about_the_province_and_communes_forms_about_communes
     province_monthly = validate_submission(
         CATALOGUE,
         Submission(CATALOGUE.province.code, "monthly", "2026-03", {"c": IndicatorValue(1, 2)}),
+        TODAY,
     )
     assert ("form.not_for_unit", "form") in codes(province_monthly)
 
@@ -127,11 +130,11 @@ def test_agencies_forms_are_about_the_province_and_communes_forms_about_communes
 def test_a_one_off_report_is_filed_only_for_its_periods() -> None:
     values = {"vneid_l2": IndicatorValue(1_900_000, None), "d": IndicatorValue(1_200_000, None)}
     baseline = Submission(CATALOGUE.province.code, "police_baseline_2025", "2025", values)
-    report = validate_submission(CATALOGUE, baseline)
+    report = validate_submission(CATALOGUE, baseline, TODAY)
     assert isinstance(report, ValidReport), report
     assert report.values["d"].denominator == 2_605_992  # 3 619 433 × 72.0 %
     wrong = Submission(CATALOGUE.province.code, "police_baseline_2025", "2026", values)
-    assert codes(validate_submission(CATALOGUE, wrong)) == [("period.not_for_form", "period")]
+    assert codes(validate_submission(CATALOGUE, wrong, TODAY)) == [("period.not_for_form", "period")]
 
 
 def principal(role: Role, unit: str | None = None, agency: str | None = None) -> Principal:
@@ -163,9 +166,9 @@ def test_an_agency_reads_only_the_forms_it_files() -> None:
 
 def test_a_unit_reports_only_for_periods_it_existed_in() -> None:
     values = {"c": IndicatorValue(1, 2), "d": IndicatorValue(1, 2)}
-    before = validate_submission(CATALOGUE, Submission("09313", "monthly", "2025-06", values))
+    before = validate_submission(CATALOGUE, Submission("09313", "monthly", "2025-06", values), TODAY)
     assert codes(before) == [("unit.inactive", "period")]
     assert isinstance(before, list) and "01/07/2025" in before[-1].message
     assert isinstance(
-        validate_submission(CATALOGUE, Submission("09313", "monthly", "2025-07", values)), ValidReport
+        validate_submission(CATALOGUE, Submission("09313", "monthly", "2025-07", values), TODAY), ValidReport
     )

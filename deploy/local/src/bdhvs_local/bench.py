@@ -30,9 +30,9 @@ from bdhvs_local.bench_rebuild import RebuildFigures
 from bdhvs_local.ports import free_port
 from bdhvs_local.stack import Stack
 
-# The bench's reports cover 2025-2027 (Bodies, bench_rebuild); its services run on a clock after
-# the last of them, so that none is dated in the future (kpi dead-letters such a report).
-CLOCK_START = "2027-12-20T09:00:00+07:00"
+# The bench's reports cover every month of 2025-2027 (Bodies, bench_rebuild): intake refuses a period
+# whose as-of day is still ahead and kpi dead-letters one, so its stack runs as if it were January 2028.
+CLOCK_START = "2028-01-10T09:00:00+07:00"
 
 
 def units() -> list[str]:

@@ -23,6 +23,7 @@ from bdhvs_shared.nats.streams import ensure_streams
 from intake.catalogue_admin import CatalogueAdmin, CatalogueRefresher, current_files
 from intake.routes import auth, files, reports
 from intake.routes import catalogue as catalogue_routes
+from intake.routes.body_limit import BodyLimit
 from intake.routes.errors import install_error_handlers, problem_body
 from intake.routes.schemas import ProblemsOut
 from intake.service import IntakeService
@@ -86,7 +87,12 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
         sessions, outbox, JetStreamPublisher(js), metrics.outbox, settings.outbox_poll_seconds
     )
     service = IntakeService(
-        sessions, catalogue, clock, ZoneInfo(settings.timezone), settings.deadline_inclusive
+        sessions,
+        catalogue,
+        clock,
+        ZoneInfo(settings.timezone),
+        settings.deadline_inclusive,
+        settings.report_early_days,
     )
     admin = CatalogueAdmin(sessions, service, clock)
     refresher = CatalogueRefresher(sessions, service, settings.catalogue_refresh_seconds)
@@ -114,5 +120,12 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         responses=unavailable_responses(ProblemsOut),
     )
     install_error_handlers(app, metrics.reports_rejected)
+    # The import streams its body against IMPORT_MAX_BYTES itself.
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.json_max_bytes,
+        exempt={"/api/v1/imports"},
+        rejected=metrics.reports_rejected,
+    )
     Instrumentator(registry=metrics.registry).instrument(app)
     return app

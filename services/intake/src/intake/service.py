@@ -79,9 +79,14 @@ class IntakeService:
     clock: Clock
     tz: ZoneInfo
     deadline_inclusive: bool = False
+    early_days: int = 0  # a period may be reported this many days before its as-of day
+
+    def today(self) -> date:
+        """The local date now: the day a report is received."""
+        return self.clock.now().astimezone(self.tz).date()
 
     def validate(self, submission: Submission) -> ValidReport | list[Problem]:
-        return validate_submission(self.catalogue, submission)
+        return validate_submission(self.catalogue, submission, self.today(), self.early_days)
 
     async def submit(
         self,

@@ -13,6 +13,19 @@ class IntakeSettings(ServiceSettings):
         default=False,
         description="False: 'before the 20th' (cut-off the 20th 00:00). True: 'by the 20th' (21st 00:00).",
     )
+    report_early_days: int = Field(
+        default=5,
+        ge=0,
+        le=27,
+        description="A period may be reported from this many days before its as-of day (the 14th of its "
+        "last month; a week's Sunday), local time; earlier, the report is refused (422 period.in_future).",
+    )
+    json_max_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        description="Largest JSON request body, in bytes: a larger one is refused with 413 body.too_large "
+        "before it is read (imports have IMPORT_MAX_BYTES).",
+    )
     import_max_bytes: int = Field(
         default=5 * 1024 * 1024,
         ge=1024,

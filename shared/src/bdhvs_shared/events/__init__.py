@@ -16,9 +16,10 @@ from bdhvs_shared.events.kpi import (
     TargetInfo,
 )
 from bdhvs_shared.events.notifications import NotificationFailed, NotificationSent
-from bdhvs_shared.events.reports import IndicatorValue, ReportAccepted
+from bdhvs_shared.events.reports import MAX_FIGURE, IndicatorValue, ReportAccepted
 
 __all__ = [
+    "MAX_FIGURE",
     "AttainmentUpdated",
     "CataloguePublished",
     "ConsolidatedReportProduced",

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from bdhvs_shared.events.envelope import Event
+
+# The largest figure a report may carry (numerator, denominator or part): 10^9, more than ten times
+# Vietnam's population. Every consumer must store it; sums over the province's units (~100 × 10^9)
+# stay exact in a BIGINT, in a JSON number read by JavaScript (2^53) and in a spreadsheet cell.
+MAX_FIGURE = 1_000_000_000
+
+Figure = Annotated[int, Field(ge=0, le=MAX_FIGURE)]
 
 
 class IndicatorValue(BaseModel):
@@ -17,18 +24,27 @@ class IndicatorValue(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     numerator: int = Field(
-        ge=0, description="People (units, households…) meeting the indicator.", examples=[15000]
+        ge=0,
+        le=MAX_FIGURE,
+        description="People (units, households…) meeting the indicator. At most 10^9: intake refuses "
+        "a larger figure, so every consumer can store each figure and the province's sums of them.",
+        examples=[15000],
     )
-    denominator: int = Field(ge=0, description="The population the indicator is over.", examples=[18000])
+    denominator: int = Field(
+        ge=0,
+        le=MAX_FIGURE,
+        description="The population the indicator is over. At most 10^9.",
+        examples=[18000],
+    )
     denominator_estimated: bool = Field(
         default=False,
         description="True when the report omitted the denominator and the catalogue's reference "
         "(population × age share, an estimate) was used.",
     )
-    parts: dict[str, int] = Field(
+    parts: dict[str, Figure] = Field(
         default_factory=dict,
         description="Sub-counts of an indicator that has parts (digital signatures per provider: "
-        "vneid, mysign, smartca); empty otherwise. Added in schema version 1 (additive).",
+        "vneid, mysign, smartca), each 0..10^9; empty otherwise. Added in schema version 1 (additive).",
     )
 
 

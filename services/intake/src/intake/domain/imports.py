@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from bdhvs_shared.catalogue import Catalogue
 from intake.domain.principal import Principal
@@ -23,7 +24,13 @@ from intake.domain.tabular import (
     submission_from_row,
     text,
 )
-from intake.domain.validation import ValidReport, unit_label, validate_submission
+from intake.domain.validation import (
+    ValidReport,
+    check_not_ahead,
+    check_period,
+    unit_label,
+    validate_submission,
+)
 
 
 @dataclass(frozen=True)
@@ -54,13 +61,22 @@ def plan_import(
     form_code: str,
     period: str,
     max_rows: int,
+    today: date,
+    early_days: int = 0,
 ) -> ImportPlan | Refusal:
+    """`today`: the local date of receipt; see `validate_submission` for `early_days`."""
     form = catalogue.forms.get(form_code)
     if form is None:
         allowed = ", ".join(catalogue.forms)
         return Refusal(
             [Located(problem("form.unknown", "form", value=form_code, allowed=allowed), sheet, 0, "")]
         )
+    checked = check_period(period, form)  # the file's period, once (not once per row)
+    if isinstance(checked, list):
+        return Refusal([Located(p, sheet, 0, "") for p in checked])
+    ahead = check_not_ahead(checked, form, today, early_days)
+    if ahead is not None:
+        return Refusal([Located(ahead, sheet, 0, "")])
     layout = columns(catalogue, form)
     header = _header_problems(layout, keys, form.code, sheet)
     if header:
@@ -77,11 +93,11 @@ def plan_import(
         if isinstance(submission, list):
             found += submission
             continue
-        checked = validate_submission(catalogue, submission)
-        if isinstance(checked, list):
-            found += locate([p for p in checked if p.severity is Severity.ERROR], sheet, number)
+        valid = validate_submission(catalogue, submission, today, early_days)
+        if isinstance(valid, list):
+            found += locate([p for p in valid if p.severity is Severity.ERROR], sheet, number)
         else:
-            planned.append(PlannedRow(number, checked))
+            planned.append(PlannedRow(number, valid))
     if found:
         return Refusal(found)
     forbidden = [

@@ -7,7 +7,7 @@ rename them. Messages say what is wrong and what to do, politely, with full diac
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -74,6 +74,12 @@ _TYPES = (
         ("form", "expected", "value", "example"),
     ),
     ProblemType(
+        "period.in_future",
+        _E,
+        "Kỳ báo cáo {period} chưa đến lúc báo cáo: số liệu của kỳ này tính đến ngày {as_of}, nên chỉ gửi được từ ngày {earliest} (hôm nay là ngày {today}). Vui lòng kiểm tra lại kỳ báo cáo (có thể nhập nhầm năm hoặc tháng).",
+        ("period", "as_of", "earliest", "today"),
+    ),
+    ProblemType(
         "indicator.unknown",
         _E,
         "Chỉ tiêu “{value}” không thuộc biểu mẫu “{form}”. Vui lòng bỏ chỉ tiêu này; biểu mẫu gồm các chỉ tiêu: {allowed}.",
@@ -96,6 +102,18 @@ _TYPES = (
         _E,
         "{subject} không được là số âm. Vui lòng nhập số nguyên từ 0 trở lên.",
         ("subject",),
+    ),
+    ProblemType(
+        "value.too_large",
+        _E,
+        "{subject} vượt quá mức tối đa hệ thống nhận ({limit}). Vui lòng kiểm tra lại số liệu (có thể thừa chữ số).",
+        ("subject", "limit"),
+    ),
+    ProblemType(
+        "value.above_population",
+        _E,
+        "{subject} là {amount}, lớn hơn {margin} lần dân số của {unit} ({population} người), nên chắc chắn có nhầm lẫn. Vui lòng kiểm tra lại số liệu (có thể thừa chữ số 0).",
+        ("subject", "amount", "margin", "unit", "population"),
     ),
     ProblemType(
         "value.numerator_above_denominator",
@@ -273,6 +291,12 @@ _TYPES = (
         ("subject", "reason"),
     ),
     ProblemType(
+        "field.not_boolean",
+        _E,
+        "{subject} chỉ nhận giá trị true (có) hoặc false (không), viết không có dấu nháy; không dùng 0, 1, “yes” hay “no”. Vui lòng sửa lại rồi gửi lại.",
+        ("subject",),
+    ),
+    ProblemType(
         "body.invalid_json",
         _E,
         "Dữ liệu gửi lên không đúng định dạng JSON. Vui lòng kiểm tra lại dấu ngoặc, dấu phẩy và dấu nháy kép, hoặc nhập báo cáo trên biểu mẫu của trang web.",
@@ -280,7 +304,20 @@ _TYPES = (
     ProblemType(
         "body.too_large",
         _E,
-        "Dữ liệu gửi lên vượt quá dung lượng cho phép. Vui lòng chỉ gửi số liệu của một báo cáo mỗi lần, không kèm tệp hay nội dung khác.",
+        "Dữ liệu gửi lên vượt quá dung lượng cho phép (tối đa {limit}). Vui lòng chỉ gửi số liệu của một báo cáo mỗi lần, không kèm tệp hay nội dung khác.",
+        ("limit",),
+    ),
+    ProblemType(
+        "errors.truncated",
+        _E,
+        "Còn {count} lỗi khác chưa được liệt kê (chỉ liệt kê {limit} lỗi đầu tiên). Vui lòng sửa các lỗi trên rồi gửi lại để xem các lỗi còn lại.",
+        ("count", "limit"),
+    ),
+    ProblemType(
+        "warnings.truncated",
+        _W,
+        "Còn {count} lưu ý khác chưa được liệt kê (chỉ liệt kê {limit} lưu ý đầu tiên). Vui lòng kiểm tra kỹ toàn bộ số liệu trước khi xác nhận.",
+        ("count", "limit"),
     ),
 )
 
@@ -299,6 +336,7 @@ INVALID_REASONS: Mapping[str, str] = {
     "list_type": "cần là một danh sách",
     "extra_forbidden": "biểu mẫu không có trường này nên cần xóa trường này khỏi dữ liệu gửi lên",
     "greater_than_equal": "giá trị phải lớn hơn hoặc bằng {limit}",
+    "less_than_equal": "giá trị phải nhỏ hơn hoặc bằng {limit}",
 }
 # {limit} comes from the error's context (ge, max_length, min_length); without it, the default reason.
 DEFAULT_INVALID_REASON = "giá trị hoặc kiểu dữ liệu không đúng yêu cầu"
@@ -329,6 +367,9 @@ _FIELD_NAMES = {
     "form": "Biểu mẫu",
     "period": "Kỳ báo cáo",
     "values": "Phần số liệu các chỉ tiêu",
+    "confirm": "Xác nhận lưu báo cáo dù có lưu ý (confirm)",
+    "query.confirm": "Xác nhận lưu báo cáo dù có lưu ý (tham số confirm)",
+    "query.dry_run": "Chế độ chỉ kiểm tra (tham số dry_run)",
 }
 _SHOWN_MAX = 40
 
@@ -369,6 +410,26 @@ def describe_field(field: str) -> str:
         if parts[2] == "parts":
             return f"Số liệu chi tiết của chỉ tiêu {label}"
     return f"Trường “{shown(field)}”"
+
+
+# An answer lists at most this many errors (and warnings); a last entry says how many more there were.
+# A province-wide sheet (99 rows) with one error a row is still listed whole.
+MAX_LISTED = 100
+
+
+def truncation(severity: Severity, total: int) -> Problem | None:
+    """The last entry of a list of `total` problems cut at MAX_LISTED: how many were left out."""
+    if total <= MAX_LISTED:
+        return None
+    code = "errors.truncated" if severity is Severity.ERROR else "warnings.truncated"
+    return problem(code, "", count=number(total - MAX_LISTED), limit=MAX_LISTED)
+
+
+def listed(problems: Sequence[Problem], severity: Severity) -> list[Problem]:
+    """The problems of `severity`: at most MAX_LISTED, then the truncation entry if any were left out."""
+    chosen = [p for p in problems if p.severity is severity]
+    more = truncation(severity, len(chosen))
+    return chosen if more is None else [*chosen[:MAX_LISTED], more]
 
 
 class _Lenient(dict[str, Any]):

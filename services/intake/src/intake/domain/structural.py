@@ -10,6 +10,7 @@ from intake.domain.problems import (
     INVALID_REASONS,
     Problem,
     describe_field,
+    number,
     problem,
     shown,
 )
@@ -21,6 +22,9 @@ CODES: Mapping[str, str] = {
     "int_parsing": "value.not_integer",
     "int_from_float": "value.not_integer",
     "greater_than_equal": "value.negative",
+    "less_than_equal": "value.too_large",
+    "bool_type": "field.not_boolean",
+    "bool_parsing": "field.not_boolean",
     "json_invalid": "body.invalid_json",
     "json_type": "body.invalid_json",
 }
@@ -67,13 +71,24 @@ def _translate(error: Mapping[str, Any]) -> Problem:
     code = CODES.get(kind, "field.invalid")
     if kind == "greater_than_equal" and isinstance(ctx, Mapping) and ctx.get("ge", 0) != 0:
         code = "field.invalid"  # a lower bound other than 0 is not "negative"
+    if kind == "less_than_equal" and not field.startswith("values."):
+        code = "field.invalid"  # e.g. a page size: not a figure
     if code.startswith("body."):
         return problem(code, "")  # about the whole body; loc holds a character position at most
+    if code == "value.too_large":
+        limit = ctx.get("le") if isinstance(ctx, Mapping) else None
+        return problem(code, field, subject=describe_field(field), limit=_number(limit))
     if code != "field.invalid":
         return problem(code, field, subject=describe_field(field))
     reason = INVALID_REASONS.get(kind, DEFAULT_INVALID_REASON)
     if "{limit}" in reason:
-        limits = [ctx.get(k) for k in ("ge", "max_length", "min_length")] if isinstance(ctx, Mapping) else []
+        limits = (
+            [ctx.get(k) for k in ("ge", "le", "max_length", "min_length")] if isinstance(ctx, Mapping) else []
+        )
         limit = next((v for v in limits if v is not None), None)
         reason = reason.replace("{limit}", shown(limit)) if limit is not None else DEFAULT_INVALID_REASON
     return problem("field.invalid", field, subject=describe_field(field), reason=reason)
+
+
+def _number(value: object) -> str:
+    return number(value) if isinstance(value, int) else shown(value)

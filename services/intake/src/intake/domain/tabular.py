@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bdhvs_shared.catalogue import Catalogue, Form, Measure
-from intake.domain.problems import PART_NAMES, Problem, describe_field, indicator_label, problem
+from bdhvs_shared.events import MAX_FIGURE
+from intake.domain.problems import PART_NAMES, Problem, describe_field, indicator_label, number, problem
 from intake.domain.validation import IndicatorValue, Submission
 
 UNIT_KEY = "unit_code"
 NAME_KEY = "unit_name"  # shown to people, ignored when read back
 YES = frozenset({"có", "co", "1", "x", "yes"})
 NO = frozenset({"không", "khong", "0", "no"})
+_MAX_DIGITS = len(str(MAX_FIGURE))
 
 
 class CellKind(StrEnum):
@@ -155,11 +157,15 @@ def _cell(column: Column, value: object) -> tuple[int | str | None, Problem | No
     elif isinstance(value, float) and value.is_integer():
         amount = int(value)
     elif shown.isascii() and shown.lstrip("-").isdigit():
-        amount = int(shown)
+        # Past MAX_FIGURE's length, the digits are not converted (int() refuses over 4300 of them).
+        too_long = len(shown.lstrip("-").lstrip("0")) > _MAX_DIGITS
+        amount = (MAX_FIGURE + 1) * (-1 if shown.startswith("-") else 1) if too_long else int(shown)
     else:
         return None, problem("value.not_integer", _field(column.key), subject=subject)
     if amount < 0:
         return None, problem("value.negative", _field(column.key), subject=subject)
+    if amount > MAX_FIGURE:
+        return None, problem("value.too_large", _field(column.key), subject=subject, limit=number(MAX_FIGURE))
     return amount, None
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from bdhvs_shared.catalogue import Catalogue, Form, Measure, Period, PeriodError, Unit, UnitKind, as_of_date
+from bdhvs_shared.events import MAX_FIGURE
 from intake.domain.problems import (
     BASIS_NAMES,
     ESTIMATE_NOTE,
@@ -31,6 +32,9 @@ from intake.domain.problems import (
 # A given denominator below half or above twice the reference is flagged (warning) as a likely typo.
 FAR_BELOW_REFERENCE = 0.5
 FAR_ABOVE_REFERENCE = 2.0
+# A figure above this many times the unit's population is refused: no commune has ten times as many
+# people, workers or students as residents, and one such typo would swamp the province's sums.
+POPULATION_MARGIN = 10
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,14 @@ class ValidReport:
     warnings: tuple[Problem, ...] = ()
 
 
-def validate_submission(catalogue: Catalogue, s: Submission) -> ValidReport | list[Problem]:
-    """A ValidReport, or every problem found (errors and warnings) when there is at least one error."""
+def validate_submission(
+    catalogue: Catalogue, s: Submission, today: date, early_days: int = 0
+) -> ValidReport | list[Problem]:
+    """A ValidReport, or every problem found (errors and warnings) when there is at least one error.
+
+    `today`: the local date the report is received; a period whose as-of day is more than
+    `early_days` after it cannot be reported yet.
+    """
     problems: list[Problem] = []
     unit = _unit(catalogue, s.unit_code, problems)
     form = _form(catalogue, s.form, unit, problems)
@@ -77,10 +87,31 @@ def validate_submission(catalogue: Catalogue, s: Submission) -> ValidReport | li
         as_of = as_of_date(period, form.as_of_day)
         if not unit.active_on(as_of):
             problems.append(_inactive(unit, str(period), as_of))
+    if form is not None and period is not None:
+        ahead = check_not_ahead(period, form, today, early_days)
+        if ahead is not None:
+            problems.append(ahead)
     if any(p.severity is Severity.ERROR for p in problems):
         return problems
     assert unit is not None and form is not None and period is not None  # no error → all three resolved
     return ValidReport(unit, form, period, as_of_date(period, form.as_of_day), values, tuple(problems))
+
+
+def check_not_ahead(period: Period, form: Form, today: date, early_days: int = 0) -> Problem | None:
+    """A period is reported once its figures exist: from `early_days` before its as-of day (the 14th
+    of its last month; a week's Sunday), in local time. None when it may be reported on `today`."""
+    as_of = as_of_date(period, form.as_of_day)
+    earliest = as_of - timedelta(days=early_days)
+    if today >= earliest:
+        return None
+    return problem(
+        "period.in_future",
+        "period",
+        period=str(period),
+        as_of=f"{as_of:%d/%m/%Y}",
+        earliest=f"{earliest:%d/%m/%Y}",
+        today=f"{today:%d/%m/%Y}",
+    )
 
 
 def _inactive(unit: Unit, period: str, as_of: date) -> Problem:
@@ -209,7 +240,7 @@ def _values(
                     allowed=", ".join(indicator_label(c) for c in form.indicators),
                 )
             )
-        elif _well_formed(str(code), value, problems):
+        elif _well_formed(str(code), value, problems) and _plausible(unit, str(code), value, problems):
             well_formed[code] = value
     if form is None:
         return {}
@@ -234,7 +265,7 @@ def _values(
 
 
 def _well_formed(code: str, value: object, problems: list[Problem]) -> bool:
-    """Whole numbers ≥ 0 (the numerator required, the denominator optional)."""
+    """Whole numbers from 0 to MAX_FIGURE (the numerator required, the denominator optional)."""
     field = f"values.{shown(code)}"
     if not isinstance(value, IndicatorValue):
         problems.append(
@@ -243,24 +274,54 @@ def _well_formed(code: str, value: object, problems: list[Problem]) -> bool:
         return False
     ok = True
     for name, amount in (("numerator", value.numerator), ("denominator", value.denominator)):
-        path = f"{field}.{name}"
         if amount is None:
             if name == "numerator":
+                path = f"{field}.{name}"
                 problems.append(problem("field.missing", path, subject=describe_field(path)))
                 ok = False
-        elif isinstance(amount, bool) or not isinstance(amount, int):
-            problems.append(problem("value.not_integer", path, subject=describe_field(path)))
-            ok = False
-        elif amount < 0:
-            problems.append(problem("value.negative", path, subject=describe_field(path)))
-            ok = False
+        else:
+            ok = _whole(f"{field}.{name}", amount, problems) and ok
     for part, amount in (value.parts or {}).items():
-        path = f"{field}.parts.{shown(part)}"
-        if isinstance(amount, bool) or not isinstance(amount, int):
-            problems.append(problem("value.not_integer", path, subject=describe_field(path)))
-            ok = False
-        elif amount < 0:
-            problems.append(problem("value.negative", path, subject=describe_field(path)))
+        ok = _whole(f"{field}.parts.{shown(part)}", amount, problems) and ok
+    return ok
+
+
+def _whole(path: str, amount: object, problems: list[Problem]) -> bool:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        problems.append(problem("value.not_integer", path, subject=describe_field(path)))
+    elif amount < 0:
+        problems.append(problem("value.negative", path, subject=describe_field(path)))
+    elif amount > MAX_FIGURE:
+        problems.append(
+            problem("value.too_large", path, subject=describe_field(path), limit=number(MAX_FIGURE))
+        )
+    else:
+        return True
+    return False
+
+
+def _plausible(unit: Unit | None, code: str, value: IndicatorValue, problems: list[Problem]) -> bool:
+    """No figure above POPULATION_MARGIN times the unit's population (when the catalogue has it)."""
+    if unit is None or not unit.population:
+        return True
+    ceiling = unit.population * POPULATION_MARGIN
+    field = f"values.{shown(code)}"
+    figures = [(f"{field}.numerator", value.numerator), (f"{field}.denominator", value.denominator)]
+    figures += [(f"{field}.parts.{shown(p)}", a) for p, a in (value.parts or {}).items()]
+    ok = True
+    for path, amount in figures:
+        if amount is not None and amount > ceiling:
+            problems.append(
+                problem(
+                    "value.above_population",
+                    path,
+                    subject=describe_field(path),
+                    amount=number(amount),
+                    margin=POPULATION_MARGIN,
+                    unit=unit_label(unit),
+                    population=number(unit.population),
+                )
+            )
             ok = False
     return ok
 

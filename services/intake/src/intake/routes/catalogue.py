@@ -16,7 +16,7 @@ from intake.domain.principal import Principal, Role
 from intake.domain.unit_history import HistoryError, NewUnit, merge, split
 from intake.routes.auth import CurrentPrincipal
 from intake.routes.errors import ApiError
-from intake.routes.reports import ERRORS, service_of
+from intake.routes.reports import ERRORS, TOO_LARGE, service_of
 from intake.routes.schemas import ProblemsOut
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
@@ -138,11 +138,14 @@ async def read_file(name: FileName, principal: CurrentPrincipal, request: Reques
 
 
 class FileIn(BaseModel):
-    content: str = Field(max_length=2_000_000, description="The whole new file, UTF-8 text.")
+    content: str = Field(
+        max_length=250_000,
+        description="The whole new file, UTF-8 text (the whole body is at most JSON_MAX_BYTES, 256 KB).",
+    )
     summary: str = Field(min_length=3, max_length=500, description="What changes and why (audit log).")
 
 
-@router.put("/admin/catalogue/files/{name}", response_model=CatalogueOut, responses=ERRORS)
+@router.put("/admin/catalogue/files/{name}", response_model=CatalogueOut, responses=ERRORS | TOO_LARGE)
 async def replace_file(
     name: FileName, body: Annotated[FileIn, Body()], principal: CurrentPrincipal, request: Request
 ) -> CatalogueOut:
@@ -202,7 +205,7 @@ def _new(unit: NewUnitIn) -> NewUnit:
     return NewUnit(unit.code, unit.name, unit.kind, unit.population, unit.area_km2)
 
 
-@router.post("/admin/units/merge", response_model=CatalogueOut, responses=ERRORS)
+@router.post("/admin/units/merge", response_model=CatalogueOut, responses=ERRORS | TOO_LARGE)
 async def merge_units(body: MergeIn, principal: CurrentPrincipal, request: Request) -> CatalogueOut:
     """Merge units in one operation: they end the day before `effective`; the result starts that day."""
     if (body.into_code is None) == (body.new_unit is None):
@@ -227,7 +230,7 @@ async def merge_units(body: MergeIn, principal: CurrentPrincipal, request: Reque
     )
 
 
-@router.post("/admin/units/split", response_model=CatalogueOut, responses=ERRORS)
+@router.post("/admin/units/split", response_model=CatalogueOut, responses=ERRORS | TOO_LARGE)
 async def split_unit(body: SplitIn, principal: CurrentPrincipal, request: Request) -> CatalogueOut:
     """Split a unit in one operation: it ends the day before `effective`; the new units start that day."""
     into = [_new(u) for u in body.into]

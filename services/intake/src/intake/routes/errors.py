@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import Counter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from intake.domain.problems import Problem, Severity
+from intake.domain.problems import Problem, Severity, listed, problem
 from intake.domain.structural import problems_from_pydantic
 
 
@@ -30,8 +30,8 @@ def problems_body(problems: Sequence[Problem]) -> dict[str, Any]:
         }
 
     return {
-        "errors": [shape(p) for p in problems if p.severity is Severity.ERROR],
-        "warnings": [shape(p) for p in problems if p.severity is Severity.WARNING],
+        "errors": [shape(p) for p in listed(problems, Severity.ERROR)],
+        "warnings": [shape(p) for p in listed(problems, Severity.WARNING)],
     }
 
 
@@ -44,6 +44,8 @@ def problems_response(problems: Sequence[Problem], status: int = 422) -> JSONRes
     return JSONResponse(problems_body(problems), status_code=status)
 
 
+# FastAPI's answer when its JSON parser raised something other than a decode error.
+_UNPARSABLE_BODY = "There was an error parsing the body"
 _HTTP_MESSAGES = {
     404: ("http.not_found", "Không tìm thấy địa chỉ hoặc bản ghi được yêu cầu."),
     405: ("http.method_not_allowed", "Phương thức này không được hỗ trợ cho địa chỉ này."),
@@ -51,9 +53,9 @@ _HTTP_MESSAGES = {
 
 
 def count_rejection(rejected: Counter, problems: Sequence[Problem]) -> None:
-    for problem in problems:
-        if problem.severity is Severity.ERROR:
-            rejected.labels(code=problem.code).inc()
+    for p in problems:
+        if p.severity is Severity.ERROR:
+            rejected.labels(code=p.code).inc()
 
 
 def install_error_handlers(app: FastAPI, rejected: Counter) -> None:
@@ -69,5 +71,11 @@ def install_error_handlers(app: FastAPI, rejected: Counter) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+            # JSON the parser gave up on (invalid UTF-8, nesting too deep, a number of thousands of
+            # digits): the same answer as any other body that is not JSON.
+            unreadable = problem("body.invalid_json", "")
+            count_rejection(rejected, [unreadable])
+            return problems_response([unreadable])
         code, message = _HTTP_MESSAGES.get(exc.status_code, ("http.error", "Yêu cầu không hợp lệ."))
         return problems_response([Problem(code, "", message)], status=exc.status_code)

@@ -13,13 +13,20 @@ from intake.adapters import spreadsheets
 from intake.adapters.spreadsheets import TemplateRow, UnreadableFile
 from intake.domain.imports import ImportPlan, Refusal, plan_import
 from intake.domain.principal import Principal, Role
-from intake.domain.problems import Problem, Severity, problem
+from intake.domain.problems import MAX_LISTED, Problem, Severity, problem, truncation
 from intake.domain.tabular import Located, columns
 from intake.domain.validation import check_period, unit_label
 from intake.routes.auth import CurrentPrincipal
 from intake.routes.errors import ApiError, count_rejection
 from intake.routes.reports import CONFLICT, ERRORS, service_of
-from intake.routes.schemas import TOKEN_PATTERN, ImportedRowOut, ImportOut, ProblemOut, ProblemsOut
+from intake.routes.schemas import (
+    TOKEN_PATTERN,
+    ImportedRowOut,
+    ImportOut,
+    ProblemOut,
+    ProblemsOut,
+    QueryFlag,
+)
 from intake.service import Forbidden, KeyReused, NeedsConfirmation, RetryKey
 
 router = APIRouter(prefix="/api/v1", tags=["files"])
@@ -100,8 +107,13 @@ async def import_file(
     period: Annotated[
         str | None, Query(max_length=10, pattern=TOKEN_PATTERN, description="Required for CSV")
     ] = None,
-    dry_run: Annotated[bool, Query(description="Check only (default); false stores every row")] = True,
-    confirm: Annotated[bool, Query(description="Store despite warnings about the units' history")] = False,
+    dry_run: Annotated[
+        QueryFlag, Query(description="true: check only (default); false: store every row. Only true/false.")
+    ] = True,
+    confirm: Annotated[
+        QueryFlag,
+        Query(description="true: store despite warnings about the units' history. Only true/false."),
+    ] = False,
 ) -> Any:
     """Import a filled template: every row is a report; one problem anywhere refuses the whole file.
 
@@ -124,6 +136,8 @@ async def import_file(
         chosen_form,
         chosen_period,
         container.settings.import_max_rows,
+        service.today(),
+        service.early_days,
     )
     if isinstance(outcome, Refusal):
         count_rejection(container.metrics.reports_rejected, [p.problem for p in outcome.problems])
@@ -197,19 +211,17 @@ def _out(
 
 
 def _located_response(problems: list[Located], keys: list[str], status: int) -> JSONResponse:
-    shaped = [
-        (
-            p.problem.severity,
-            _out(p.problem, p.sheet, p.row, spreadsheets.column_letter(keys, p.column) or None),
-        )
-        for p in problems
-    ]
+    def shaped(severity: Severity) -> list[dict[str, Any]]:
+        chosen = [p for p in problems if p.problem.severity is severity]
+        out = [
+            _out(p.problem, p.sheet, p.row, spreadsheets.column_letter(keys, p.column) or None).model_dump()
+            for p in chosen[:MAX_LISTED]
+        ]
+        more = truncation(severity, len(chosen))  # about the whole file: no sheet, row or column
+        return out if more is None else [*out, _out(more).model_dump()]
+
     return JSONResponse(
-        {
-            "errors": [o.model_dump() for severity, o in shaped if severity is Severity.ERROR],
-            "warnings": [o.model_dump() for severity, o in shaped if severity is Severity.WARNING],
-        },
-        status_code=status,
+        {"errors": shaped(Severity.ERROR), "warnings": shaped(Severity.WARNING)}, status_code=status
     )
 
 

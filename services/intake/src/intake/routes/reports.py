@@ -38,6 +38,9 @@ router = APIRouter(prefix="/api/v1", tags=["reports"])
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ProblemsOut, "description": "The idempotency key was used for a different report."}
 }
+TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {"model": ProblemsOut, "description": "The body is larger than JSON_MAX_BYTES; it was not read."}
+}
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ProblemsOut, "description": "No token, or an unknown one."},
     403: {"model": ProblemsOut, "description": "The token may not act for this unit."},
@@ -50,7 +53,9 @@ def service_of(request: Request) -> IntakeService:
     return service
 
 
-@router.post("/reports", status_code=201, response_model=ReportAcceptedOut, responses=ERRORS | CONFLICT)
+@router.post(
+    "/reports", status_code=201, response_model=ReportAcceptedOut, responses=ERRORS | CONFLICT | TOO_LARGE
+)
 async def submit_report(
     body: ReportIn,
     principal: CurrentPrincipal,

@@ -3,27 +3,46 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
+
+from bdhvs_shared.events import MAX_FIGURE
 
 # Query filters and codes: letters, digits, "_" and "-" only (no NUL or spaces reach the database).
 TOKEN_PATTERN = r"^[0-9A-Za-z_-]+$"
+
+# A figure: a JSON whole number (not a string, not 1.0) from 0 to MAX_FIGURE (10^9), the event's bound.
+Figure = Annotated[StrictInt, Field(ge=0, le=MAX_FIGURE)]
+
+
+def _true_or_false(value: object) -> object:
+    """A query flag as written in a URL: "true" or "false" (any case); anything else stays as it is,
+    and StrictBool refuses it. "0", "1", "yes", "no", "on" and "off" are not taken for a yes or a no."""
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
+# A yes/no given in a query string where a person's intent matters (commit, confirm).
+QueryFlag = Annotated[StrictBool, BeforeValidator(_true_or_false)]
 
 
 class IndicatorValueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    numerator: StrictInt = Field(ge=0, description="Whole number ≥ 0.", examples=[15000])
-    denominator: StrictInt | None = Field(
+    numerator: Figure = Field(
+        description="Whole number from 0 to 10^9, and at most 10 times the unit's population.",
+        examples=[15000],
+    )
+    denominator: Figure | None = Field(
         default=None,
-        ge=0,
         description="Whole number ≥ numerator; omit it to use the catalogue's reference (an estimate). "
         "Yes/no indicators: 1 or omitted; counts: omitted.",
         examples=[18000],
     )
-    parts: dict[str, StrictInt] | None = Field(
+    parts: dict[str, Figure] | None = Field(
         default=None,
         max_length=20,
         description="Sub-counts for an indicator that has parts (digital signatures per provider: "
@@ -63,11 +82,12 @@ class ReportIn(BaseModel):
         default=None,
         description="Optional client-chosen id; acts as an Idempotency-Key when that header is absent.",
     )
-    confirm: bool = Field(
+    confirm: StrictBool = Field(
         default=False,
-        description="True: store the report despite warnings about the unit's history (a cumulative "
+        description="true: store the report despite warnings about the unit's history (a cumulative "
         "figure falling, a figure far from the last one); otherwise such a report is refused with 422 "
-        "and the warnings to confirm.",
+        'and the warnings to confirm. A JSON boolean only: 0, 1 or "yes" is refused '
+        "(422 field.not_boolean).",
     )
 
 
