@@ -14,7 +14,6 @@ from bdhvs_local import bench_baselines, bench_rebuild
 from bdhvs_local.bench import CLOCK_START, Sizes, pipeline, report, units
 from support.processes import RunningSystem
 
-
 SIZES = Sizes(
     reports=6, concurrency=3, warmup=2, rate=20.0, seconds=0.25, baseline_messages=50, baseline_rows=20
 )
