@@ -22,7 +22,7 @@ async def intake(
     settings = IntakeSettings(
         nats_url=clean_nats,
         database_url=database_url,
-        BDHVS_CLOCK_START="2026-03-10T09:00:00+07:00",
+        BDHVS_CLOCK_START="2026-03-14T09:00:00+07:00",
     )
     app = create_app(settings)
     async with running(app) as client:

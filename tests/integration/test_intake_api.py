@@ -27,10 +27,10 @@ async def test_a_report_is_stored_and_published_with_its_event_id(
     assert reply.status_code == 201, reply.text
     body = reply.json()
     assert body["revision"] == 1
-    assert body["on_time"] is True  # 10 March is before the 20th
+    assert body["on_time"] is True  # 14 March is before the 20th
     assert body["deadline"] == "2026-03-20T00:00:00+07:00"
-    assert body["received_at"] == "2026-03-10T09:00:00+07:00" or body["received_at"].startswith(
-        "2026-03-10T09:00:0"
+    assert body["received_at"] == "2026-03-14T09:00:00+07:00" or body["received_at"].startswith(
+        "2026-03-14T09:00:0"
     )
     assert await counts(db) == (1, 1, 1)
 
@@ -333,7 +333,7 @@ async def test_filters_with_control_characters_are_refused_not_a_500(intake: Any
     ("form", "period", "values", "deadline", "as_of"),
     [
         ("quarterly", "2026-Q1", "commune_quarter", "2026-03-20T00:00:00+07:00", "2026-03-14"),
-        # The fixture's clock is 10 March 2026: the latest half-year and year with figures are 2025's.
+        # The fixture's clock is 14 March 2026: the latest half-year and year with figures are 2025's.
         ("six_monthly", "2025-H2", "commune_quarter", "2025-12-20T00:00:00+07:00", "2025-12-14"),
         ("annual", "2025", "commune_quarter", "2025-12-20T00:00:00+07:00", "2025-12-14"),
         ("enterprise", "2026-Q1", "enterprise", "2026-03-20T00:00:00+07:00", "2026-03-14"),
@@ -365,5 +365,5 @@ async def test_every_period_type_is_accepted_with_its_own_deadline(
     reply = await client.post("/api/v1/reports", json=body, headers=auth(tokens["commune"]))
     assert reply.status_code == 201, reply.text
     assert (reply.json()["deadline"], reply.json()["as_of"]) == (deadline, as_of)
-    received = datetime.fromisoformat("2026-03-10T09:00:00+07:00")  # the fixture's clock
+    received = datetime.fromisoformat("2026-03-14T09:00:00+07:00")  # the fixture's clock
     assert reply.json()["on_time"] is (received < datetime.fromisoformat(deadline))  # week 10 is late

@@ -54,7 +54,7 @@ async def nothing_stored_or_published(db: asyncpg.Connection, nats_url: str) -> 
 async def test_the_issues_2099_report_is_refused_and_nothing_is_stored_or_published(
     intake: Any, db: asyncpg.Connection, clean_nats: str
 ) -> None:
-    client, tokens = intake  # the clock: 10 March 2026, 09:00 in Hà Nội
+    client, tokens = intake  # the clock: 14 March 2026, 09:00 in Hà Nội
     full = {"numerator": 18000, "denominator": 18000}
     reply = await client.post(
         "/api/v1/reports", json=issue_body("2099-12", full, full), headers=auth(tokens["other"])
@@ -62,8 +62,8 @@ async def test_the_issues_2099_report_is_refused_and_nothing_is_stored_or_publis
     assert reply.status_code == 422, reply.text
     [error] = reply.json()["errors"]
     assert (error["code"], error["field"]) == ("period.in_future", "period")
-    assert "14/12/2099" in error["message"] and "09/12/2099" in error["message"]
-    # April opens on 9 April (its as-of day, the 14th, less 5 days' grace); March (the 14th) is open.
+    assert "14/12/2099" in error["message"]  # the day it opens (REPORT_EARLY_DAYS is 0)
+    # April opens on 14 April (its as-of day); March opened today, on its as-of day.
     april = await client.post(
         "/api/v1/reports", json={**REPORT_BODY, "period": "2026-04"}, headers=auth(tokens["commune"])
     )

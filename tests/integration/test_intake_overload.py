@@ -32,7 +32,7 @@ async def intake_with(
         IntakeSettings(
             nats_url=nats_url,
             database_url=database_url,
-            BDHVS_CLOCK_START="2026-03-10T09:00:00+07:00",
+            BDHVS_CLOCK_START="2026-03-14T09:00:00+07:00",
             **settings,
         )
     )

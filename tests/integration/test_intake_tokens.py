@@ -50,7 +50,7 @@ async def test_a_revoked_token_is_refused_and_listed_as_revoked(
 async def test_an_expired_token_is_refused_and_listed_with_its_expiry(
     intake: tuple[httpx.AsyncClient, dict[str, str]], database_url: str
 ) -> None:
-    client, _ = intake  # the service's clock: 2026-03-10 09:00 +07:00 (02:00 UTC)
+    client, _ = intake  # the service's clock: 2026-03-14 09:00 +07:00 (02:00 UTC)
     created_on = "2026-03-01T09:00:00+07:00"
     week = intake_cli(
         database_url,
@@ -82,7 +82,7 @@ async def test_an_expired_token_is_refused_and_listed_with_its_expiry(
     still = await client.get("/api/v1/auth/whoami", headers=auth(month.stdout.strip()))
     assert still.status_code == 200, still.text
 
-    listed = intake_cli(database_url, "list", now="2026-03-10T09:00:00+07:00").stdout.splitlines()
+    listed = intake_cli(database_url, "list", now="2026-03-14T09:00:00+07:00").stdout.splitlines()
     week_line = next(x for x in listed if "một tuần" in x)
     month_line = next(x for x in listed if "một tháng" in x)
     assert "expires 2026-03-08 02:00" in week_line and week_line.endswith("expired"), week_line

@@ -111,3 +111,16 @@ class ReaderAuthSettings(BaseSettings):
                 "AUTH_URL is required to serve the API (intake's base URL, e.g. http://intake:8000)"
             )
         return self.auth_url
+
+
+class ReportWindowSettings(BaseSettings):
+    """When a period may be reported: read alike by intake (which refuses) and kpi (which dead-letters)."""
+
+    report_early_days: int = Field(
+        default=0,
+        ge=0,
+        le=27,
+        description="A period may be reported from this many days before its as-of day (the 14th of its "
+        "last month; a week's Sunday), local time; earlier, intake refuses it (422 period.in_future) and "
+        "kpi dead-letters a report dated more than a day past that bound. Set it alike in both services.",
+    )

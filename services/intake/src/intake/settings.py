@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bdhvs_shared.settings import ServiceSettings
+from bdhvs_shared.settings import ReportWindowSettings, ServiceSettings
 
 
-class IntakeSettings(ServiceSettings):
+class IntakeSettings(ServiceSettings, ReportWindowSettings):
     http_port: int = Field(default=8000, ge=1, le=65535, description="Port of the HTTP API.")
     deadline_inclusive: bool = Field(
         default=False,
         description="False: 'before the 20th' (cut-off the 20th 00:00). True: 'by the 20th' (21st 00:00).",
-    )
-    report_early_days: int = Field(
-        default=5,
-        ge=0,
-        le=27,
-        description="A period may be reported from this many days before its as-of day (the 14th of its "
-        "last month; a week's Sunday), local time; earlier, the report is refused (422 period.in_future).",
     )
     json_max_bytes: int = Field(
         default=256 * 1024,

@@ -48,7 +48,7 @@ class _State:
 async def apply_batch(service: KpiService, events: Sequence[ReportAccepted]) -> list[bool]:
     """Apply each report exactly once, in one transaction; per report, False if it was a redelivery.
 
-    A report dated after tomorrow fails the whole batch (FutureReport) before anything is read:
+    A report dated in the future fails the whole batch (FutureReport) before anything is read:
     the batcher then applies the reports one by one, and only that one is dead-lettered.
     """
     now = service.clock.now()

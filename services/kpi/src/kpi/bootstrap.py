@@ -81,6 +81,7 @@ def build_service(settings: KpiSettings, sessions: async_sessionmaker[AsyncSessi
             window_days=settings.window_days, at_risk_margin=settings.at_risk_margin_pp / 100
         ),
         deadline_inclusive=settings.deadline_inclusive,
+        early_days=settings.report_early_days,
     )
 
 
@@ -189,6 +190,7 @@ async def run_rebuild(settings: KpiSettings, batch: int, force: bool) -> Rebuild
             now,
             now.astimezone(service.tz).date(),
             batch,
+            early_days=service.early_days,
         )
     finally:
         await engine.dispose()
@@ -202,7 +204,9 @@ async def run_verify(settings: KpiSettings, with_stream: bool) -> tuple[list[str
     try:
         service = build_service(settings, make_sessionmaker(engine))
         js = nc.jetstream() if nc is not None else None
-        return await verify(service.sessions, js, service.projector, CONSUMER, service.today())
+        return await verify(
+            service.sessions, js, service.projector, CONSUMER, service.today(), early_days=service.early_days
+        )
     finally:
         await engine.dispose()
         if nc is not None:

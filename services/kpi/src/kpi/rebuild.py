@@ -64,6 +64,7 @@ async def rebuild(
     now: datetime,
     today: date,
     batch: int = 5000,
+    early_days: int = 0,
 ) -> RebuildResult:
     started = time.perf_counter()
     result = RebuildResult(correlation_id=uuid.uuid4())
@@ -71,7 +72,7 @@ async def rebuild(
     try:
         fold = ObservationFold(projector.catalogue.indicators, keep_event_ids=False)
         receipts = ReceiptFold()
-        async for events, replay in streams.replay_reports(js, batch, today):
+        async for events, replay in streams.replay_reports(js, batch, today, early_days):
             fold.add_all(events)
             for event in events:
                 receipts.add(event)

@@ -30,7 +30,7 @@ CONSUMER = "kpi-reports"
 
 
 class FutureReport(PoisonMessage):
-    """Figures dated after tomorrow: dead-lettered with the reason, nothing applied (domain.admission)."""
+    """Figures dated in the future: dead-lettered with the reason, nothing applied (domain.admission)."""
 
 
 @dataclass
@@ -41,6 +41,7 @@ class KpiService:
     tz: ZoneInfo
     rules: ProjectionRules
     deadline_inclusive: bool = False
+    early_days: int = 0  # REPORT_EARLY_DAYS, as intake's: how early a period opens
 
     @property
     def projector(self) -> Projector:
@@ -50,8 +51,8 @@ class KpiService:
         return self.clock.now().astimezone(self.tz).date()
 
     def admit(self, event: ReportAccepted, today: date) -> None:
-        """Raises FutureReport for a report whose figures are dated after tomorrow (local)."""
-        reason = future_reason(event.as_of, today)
+        """Raises FutureReport for a report whose figures are dated in the future (domain.admission)."""
+        reason = future_reason(event.as_of, today, self.early_days)
         if reason is not None:
             raise FutureReport(f"{reason} (event {event.event_id}, unit {event.unit_code}, {event.period})")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bdhvs_shared.settings import ReaderAuthSettings, ServiceSettings
+from bdhvs_shared.settings import ReaderAuthSettings, ReportWindowSettings, ServiceSettings
 
 
-class KpiSettings(ServiceSettings, ReaderAuthSettings):
+class KpiSettings(ServiceSettings, ReaderAuthSettings, ReportWindowSettings):
     http_port: int = Field(default=8001, ge=1, le=65535, description="Port of the HTTP API.")
     max_deliver: int = Field(
         default=8, ge=2, description="Deliveries of one message before it is dead-lettered."

@@ -6,7 +6,7 @@ Two checks, each difference printed on its own line:
 - unless skipped, the stored observations against the REPORTS stream folded from
   sequence 1 (the latest revision of each report), the report receipts (completeness:
   first verdict, latest revision) against the same fold, and every valid report event on
-  the stream against `processed_events` (applied exactly once). Reports dated after tomorrow
+  the stream against `processed_events` (applied exactly once). Reports dated in the future
   are left out, as the consumer dead-letters them (domain.admission).
 The comparison is of one moment: run it when the consumer has no backlog, or reports in
 flight show up as differences.
@@ -32,6 +32,7 @@ async def verify(
     consumer: str,
     today: date,
     batch: int = 1000,
+    early_days: int = 0,
 ) -> tuple[list[str], str]:
     """The differences (empty when all agree) and a one-line summary for people."""
     async with sessions() as session:
@@ -46,7 +47,7 @@ async def verify(
         fold = ObservationFold(projector.catalogue.indicators)
         receipt_fold = ReceiptFold()
         events = 0
-        async for batch_events, replay in streams.replay_reports(js, batch, today):
+        async for batch_events, replay in streams.replay_reports(js, batch, today, early_days):
             fold.add_all(batch_events)
             for event in batch_events:
                 receipt_fold.add(event)

@@ -4,7 +4,13 @@
 periods and the calendar (as-of day, cut-off) are pure functions over `Period`.
 """
 
-from bdhvs_shared.catalogue.calendar import as_of_date, deadline, form_deadline, is_on_time
+from bdhvs_shared.catalogue.calendar import (
+    as_of_date,
+    deadline,
+    form_deadline,
+    is_on_time,
+    reportable_from,
+)
 from bdhvs_shared.catalogue.loader import (
     DATA_FILES,
     catalogue_from_files,
@@ -52,5 +58,6 @@ __all__ = [
     "is_on_time",
     "load_catalogue",
     "read_files",
+    "reportable_from",
     "texts_version",
 ]

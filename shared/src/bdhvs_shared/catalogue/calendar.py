@@ -10,6 +10,8 @@ Rules (MISSION.md "Reporting calendar", KPI_RULES.md "Observations"):
   the cut-off moves to the next day, 00:00.
 - Weekly reports (the Youth Union's weekly report) have no day of the month: they are due before the
   Monday after the week, 00:00 local (inclusive: before Tuesday 00:00); `due_day` is ignored.
+- A period may be reported from its as-of day (`reportable_from`; a setting may open it a few days
+  earlier): figures dated in the future are refused.
 - A one-off report (a form with a `due_date`, e.g. the police's 2025 baseline "before 31/03/2026") is
   due before that day, 00:00 local (inclusive: the next day), whatever the period.
 """
@@ -38,6 +40,13 @@ def as_of_date(period: Period, as_of_day: int) -> date:
     _check_day("as_of_day", as_of_day)
     year, month = period.last_month
     return date(year, month, as_of_day)
+
+
+def reportable_from(as_of: date, early_days: int = 0) -> date:
+    """The first local day a period with figures as of `as_of` may be reported: its as-of day, or
+    `early_days` before it (REPORT_EARLY_DAYS). Intake refuses a report before it; kpi, as defence in
+    depth, dead-letters one it receives more than a day before it (a day of slack for clocks)."""
+    return as_of - timedelta(days=early_days)
 
 
 def deadline(period: Period, due_day: int, tz: ZoneInfo, inclusive: bool = False) -> datetime:

@@ -10,9 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from bdhvs_shared.catalogue import Catalogue, Form, Measure, Period, PeriodError, Unit, UnitKind, as_of_date
+from bdhvs_shared.catalogue import (
+    Catalogue,
+    Form,
+    Measure,
+    Period,
+    PeriodError,
+    Unit,
+    UnitKind,
+    as_of_date,
+    reportable_from,
+)
 from bdhvs_shared.events import MAX_FIGURE
 from intake.domain.problems import (
     BASIS_NAMES,
@@ -101,7 +111,7 @@ def check_not_ahead(period: Period, form: Form, today: date, early_days: int = 0
     """A period is reported once its figures exist: from `early_days` before its as-of day (the 14th
     of its last month; a week's Sunday), in local time. None when it may be reported on `today`."""
     as_of = as_of_date(period, form.as_of_day)
-    earliest = as_of - timedelta(days=early_days)
+    earliest = reportable_from(as_of, early_days)
     if today >= earliest:
         return None
     return problem(

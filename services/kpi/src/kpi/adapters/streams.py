@@ -23,7 +23,7 @@ from kpi.rebuild_plan import Key, Recorded
 class ReportReplay:
     events: int = 0
     skipped: int = 0  # messages that are not a valid ReportAccepted (the live consumer dead-letters them)
-    future: int = 0  # reports dated after tomorrow (the live consumer dead-letters them too)
+    future: int = 0  # reports dated in the future (the live consumer dead-letters them too)
     last_stream_sequence: int = 0
 
 
@@ -67,10 +67,10 @@ async def messages(
 
 
 async def replay_reports(
-    js: JetStreamContext, batch: int, today: date
+    js: JetStreamContext, batch: int, today: date, early_days: int = 0
 ) -> AsyncIterator[tuple[list[ReportAccepted], ReportReplay]]:
     """Every accepted-report event on REPORTS from sequence 1 that the consumer would apply on `today`
-    (local), in batches, with running counts: not the invalid ones, nor those dated after tomorrow."""
+    (local), in batches, with running counts: not the invalid ones, nor those dated in the future."""
     replay = ReportReplay()
     async for got in messages(js, "REPORTS", subjects.REPORT_ACCEPTED_ALL, DeliverPolicy.ALL, batch):
         events = []
@@ -81,7 +81,7 @@ async def replay_reports(
             except ValidationError:
                 replay.skipped += 1
                 continue
-            if future_reason(event.as_of, today) is not None:
+            if future_reason(event.as_of, today, early_days) is not None:
                 replay.future += 1
                 continue
             events.append(event)
