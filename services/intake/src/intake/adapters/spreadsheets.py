@@ -29,6 +29,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bdhvs_shared.spreadsheet_safety import neutralised
 from intake.domain.tabular import UNIT_KEY, CellKind, Column, text
 
 SHEET = "Báo cáo"
@@ -104,8 +105,8 @@ def write_xlsx(
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = SHEET
-    sheet["A1"] = title
+    sheet.title = SHEET  # every text below is neutralised: openpyxl writes "=…" as a formula
+    sheet["A1"] = neutralised(title)
     sheet["A1"].font = Font(bold=True, size=13)
     for cell, label, value in (
         ("A2", "Biểu mẫu", form_code),
@@ -113,11 +114,11 @@ def write_xlsx(
         ("A4", "Hạn nộp", f"trước {deadline:%H:%M} ngày {deadline:%d/%m/%Y}"),
     ):
         sheet[cell] = label
-        sheet[cell.replace("A", "B")] = value
+        sheet[cell.replace("A", "B")] = neutralised(value)
     grey = Font(color="808080", size=8)
     for index, column in enumerate(layout, start=1):
         letter = get_column_letter(index)
-        sheet.cell(LABEL_ROW, index, column.label).font = Font(bold=True)
+        sheet.cell(LABEL_ROW, index, neutralised(column.label)).font = Font(bold=True)
         sheet.cell(LABEL_ROW, index).alignment = Alignment(wrap_text=True, vertical="top")
         sheet.cell(LABEL_ROW, index).fill = PatternFill("solid", fgColor="DDEBF7")
         sheet.cell(KEY_ROW, index, column.key).font = grey
@@ -127,13 +128,13 @@ def write_xlsx(
         _validate(sheet, column, span)
     sheet.row_dimensions[LABEL_ROW].height = 60
     for offset, row in enumerate(rows):
-        sheet.cell(FIRST_DATA_ROW + offset, 1, row.unit_code)
-        sheet.cell(FIRST_DATA_ROW + offset, 2, row.unit_name)
+        sheet.cell(FIRST_DATA_ROW + offset, 1, neutralised(row.unit_code))
+        sheet.cell(FIRST_DATA_ROW + offset, 2, neutralised(row.unit_name))
     sheet.freeze_panes = f"C{FIRST_DATA_ROW}"
     guide = book.create_sheet(GUIDE)
     guide.column_dimensions["A"].width = 110
     for number, line in enumerate(_guide(), start=1):
-        guide.cell(number, 1, line)
+        guide.cell(number, 1, neutralised(line))
         guide.cell(number, 1).alignment = Alignment(wrap_text=True)
     out = io.BytesIO()
     book.save(out)
@@ -165,7 +166,7 @@ def write_csv(layout: Sequence[Column], rows: Sequence[TemplateRow]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.key for c in layout])
     for row in rows:
-        writer.writerow([row.unit_code, row.unit_name] + [""] * (len(layout) - 2))
+        writer.writerow([neutralised(row.unit_code), neutralised(row.unit_name)] + [""] * (len(layout) - 2))
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # a BOM: Excel then opens it as UTF-8
 
 
