@@ -3,9 +3,10 @@
 openpyxl builds every cell of an XML row before the reader can drop it, and XML compresses well:
 a 100 KB .xlsx holding one row of 4.5 million empty cells took 47 s and 2.7 GB in-process, and
 4 million empty row elements 21 s. Bounded reading (`ReadLimits`) cannot stop that; a process can.
-Each file gets a fresh Python process (`python -I -m intake.adapters.isolation`) that limits its own
-address space (RLIMIT_AS) and CPU time (RLIMIT_CPU) before it reads a byte, and is killed when it
-takes longer than allowed in wall-clock time. The service's event loop only awaits pipes.
+Each file gets a fresh Python process (`python -I -m intake.adapters.isolation_child`, which imports
+little more than openpyxl) that limits its own address space (RLIMIT_AS) and CPU time (RLIMIT_CPU)
+before it reads a byte, and is killed when it takes longer than allowed in wall-clock time. The
+service's event loop only awaits pipes.
 
 The file goes in on stdin, the answer comes back as JSON on stdout (never pickle: the child handles
 hostile input). The child's environment carries no secrets. A child that runs out of memory or time
@@ -17,18 +18,17 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import resource
 import sys
 from typing import Any, Literal
 
 import structlog
 
-from intake.adapters.spreadsheets import ReadLimits, Table, UnreadableFile, read_csv, read_xlsx
+from intake.adapters.isolation_child import OUT_OF_MEMORY
+from intake.adapters.spreadsheets import ReadLimits, Table, UnreadableFile
 
 log = structlog.get_logger(__name__)
 
-OUT_OF_MEMORY = 3  # the child's exit status when it could not even report its MemoryError
-MAX_ANSWER = 16 * 1024 * 1024  # a 500-row sheet's JSON is well under 1 MB
+CHILD = "intake.adapters.isolation_child"
 
 
 class FileReader:
@@ -51,7 +51,7 @@ class FileReader:
                 sys.executable,
                 "-I",
                 "-m",
-                __name__,
+                CHILD,
                 *arguments,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
@@ -86,45 +86,3 @@ def _decoded(answer: dict[str, Any]) -> Table:
     table = answer["table"]
     rows = [(number, cells) for number, cells in table["rows"]]
     return Table(table["sheet"], table["form"], table["period"], table["keys"], rows)
-
-
-def _limit_self(memory_mb: int, seconds: float) -> None:
-    memory = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = int(usage.ru_utime + usage.ru_stime + seconds) + 1  # on top of the start-up's own CPU time
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-
-
-def _main(arguments: list[str]) -> int:
-    kind, memory_mb, seconds, max_rows, max_columns = arguments
-    _limit_self(int(memory_mb), float(seconds))
-    limits = ReadLimits(int(max_rows), int(max_columns))
-    try:
-        data = sys.stdin.buffer.read()
-        try:
-            table = read_xlsx(data, limits) if kind == "xlsx" else read_csv(data, limits)
-            answer: dict[str, Any] = {
-                "table": {
-                    "sheet": table.sheet,
-                    "form": table.form,
-                    "period": table.period,
-                    "keys": table.keys,
-                    "rows": table.rows,
-                }
-            }
-        except UnreadableFile as exc:
-            answer = {"refused": {"code": exc.code, "params": exc.params}}
-        text = json.dumps(answer, ensure_ascii=False, default=str).encode()
-        del answer
-    except MemoryError:
-        return OUT_OF_MEMORY
-    if len(text) > MAX_ANSWER:
-        return OUT_OF_MEMORY
-    sys.stdout.buffer.write(text)
-    sys.stdout.buffer.flush()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
