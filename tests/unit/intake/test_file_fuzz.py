@@ -17,16 +17,18 @@ from hypothesis import strategies as st
 
 from bdhvs_shared.catalogue import load_catalogue
 from intake.adapters import spreadsheets
-from intake.adapters.spreadsheets import TemplateRow, UnreadableFile
+from intake.adapters.spreadsheets import ReadLimits, TemplateRow, UnreadableFile
 from intake.domain.imports import ImportPlan, Refusal, plan_import
 from intake.domain.principal import Principal, Role
-from intake.domain.tabular import columns
+from intake.domain.tabular import columns, columns_read
+from support.workbooks import rewritten
 
 CATALOGUE = load_catalogue()
 FORM = CATALOGUE.forms["youth_weekly"]
 LAYOUT = columns(CATALOGUE, FORM)
 TODAY = date(2026, 3, 10)
 OPERATOR = Principal(uuid.uuid4(), Role.OPERATOR, None)
+LIMITS = ReadLimits(500, columns_read(CATALOGUE))
 TEMPLATE = spreadsheets.write_xlsx(
     "t",
     FORM.code,
@@ -48,7 +50,7 @@ def plan(table: spreadsheets.Table) -> ImportPlan | Refusal:
 def test_arbitrary_bytes_are_refused_or_read(data: bytes) -> None:
     for reader in (spreadsheets.read_xlsx, spreadsheets.read_csv):
         try:
-            table = reader(data)
+            table = reader(data, LIMITS)
         except UnreadableFile as exc:
             assert exc.code.startswith("file.")
         else:
@@ -60,7 +62,7 @@ def test_arbitrary_bytes_are_refused_or_read(data: bytes) -> None:
 def test_a_damaged_template_is_refused_or_read(offset: int, junk: bytes) -> None:
     damaged = TEMPLATE[:offset] + junk + TEMPLATE[offset + len(junk) :]
     try:
-        table = spreadsheets.read_xlsx(damaged)
+        table = spreadsheets.read_xlsx(damaged, LIMITS)
     except UnreadableFile as exc:
         assert exc.code.startswith("file.")
     else:
@@ -77,7 +79,7 @@ def test_any_csv_cells_give_a_plan_or_located_problems(rows: list[list[str]]) ->
     writer = csv.writer(out)
     writer.writerow([c.key for c in LAYOUT])
     writer.writerows(rows)
-    result = plan(spreadsheets.read_csv(out.getvalue().encode("utf-8")))
+    result = plan(spreadsheets.read_csv(out.getvalue().encode("utf-8"), LIMITS))
     if isinstance(result, Refusal):
         assert result.problems and all(p.problem.message and p.problem.code for p in result.problems)
 
@@ -87,8 +89,24 @@ def test_a_zip_bomb_is_refused_before_it_is_opened() -> None:
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/big.xml", b"\0" * (spreadsheets.MAX_UNCOMPRESSED + 1))
     try:
-        spreadsheets.read_xlsx(bomb.getvalue())
+        spreadsheets.read_xlsx(bomb.getvalue(), LIMITS)
     except UnreadableFile as exc:
         assert exc.code == "file.too_large"
     else:
         raise AssertionError("a zip bomb was opened")
+
+
+MEMBERS = zipfile.ZipFile(io.BytesIO(TEMPLATE)).namelist()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(MEMBERS), st.floats(min_value=0, max_value=1))
+def test_a_template_with_a_part_cut_short_is_refused_or_read(member: str, keep: float) -> None:
+    """A part of the package truncated (an interrupted save or upload): never an exception other than ours."""
+    damaged = rewritten(TEMPLATE, member, lambda content: content[: int(len(content) * keep)])
+    try:
+        table = spreadsheets.read_xlsx(damaged, LIMITS)
+    except UnreadableFile as exc:
+        assert exc.code.startswith("file.")
+    else:
+        assert isinstance(plan(table), ImportPlan | Refusal)

@@ -20,6 +20,7 @@ from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.nats.connection import JetStreamPublisher, connect
 from bdhvs_shared.nats.streams import ensure_streams
+from intake.adapters.isolation import FileReader
 from intake.catalogue_admin import CatalogueAdmin, CatalogueRefresher, current_files
 from intake.routes import auth, files, reports
 from intake.routes import catalogue as catalogue_routes
@@ -64,6 +65,7 @@ class Container:
     catalogue_admin: CatalogueAdmin
     refresher: CatalogueRefresher
     clock: Clock
+    file_reader: FileReader
 
     async def close(self) -> None:
         await self.refresher.stop()
@@ -96,7 +98,10 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
     )
     admin = CatalogueAdmin(sessions, service, clock)
     refresher = CatalogueRefresher(sessions, service, settings.catalogue_refresh_seconds)
-    return Container(settings, engine, sessions, nc, relay, service, metrics, admin, refresher, clock)
+    reader = FileReader(
+        settings.import_read_memory_mb, settings.import_read_seconds, settings.import_read_concurrency
+    )
+    return Container(settings, engine, sessions, nc, relay, service, metrics, admin, refresher, clock, reader)
 
 
 def create_app(settings: IntakeSettings) -> FastAPI:

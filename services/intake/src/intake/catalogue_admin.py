@@ -18,7 +18,9 @@ from bdhvs_shared.catalogue import (
     DATA_FILES,
     Catalogue,
     CatalogueError,
+    FormulaName,
     catalogue_from_texts,
+    check_names,
     read_files,
     texts_version,
 )
@@ -36,9 +38,9 @@ from intake.service import Forbidden, IntakeService
 class CatalogueRejected(Exception):
     """The new catalogue is inconsistent; `detail` says where and why (from the loader)."""
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, code: str = "catalogue.invalid") -> None:
         super().__init__(detail)
-        self.detail = detail
+        self.detail, self.code = detail, code
 
 
 def packaged_files() -> dict[str, str]:
@@ -73,6 +75,9 @@ class CatalogueAdmin:
             files = {**before, name: change(before.get(name, ""))}
             try:
                 catalogue = catalogue_from_texts(files)
+                check_names(catalogue)  # names go into every export: none may start a formula
+            except FormulaName as exc:
+                raise CatalogueRejected(exc.message_vi, "catalogue.formula_name") from None
             except CatalogueError as exc:
                 raise CatalogueRejected(str(exc)) from None
             except (ValueError, TypeError, AttributeError, KeyError) as exc:  # YAML of an unexpected shape

@@ -27,6 +27,21 @@ class IntakeSettings(ServiceSettings, ReportWindowSettings):
     import_max_rows: int = Field(
         default=500, ge=1, description="Most data rows in one imported file (a province-wide sheet has 99)."
     )
+    import_read_memory_mb: int = Field(
+        default=256,
+        ge=64,
+        description="Address space (MB) of the child process reading one imported file (413 beyond it).",
+    )
+    import_read_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Time allowed to read one imported file in its child process (413 when it takes longer).",
+    )
+    import_read_concurrency: int = Field(
+        default=2,
+        ge=1,
+        description="Imported files read at the same time, each in its own process; others wait.",
+    )
     catalogue_refresh_seconds: float = Field(
         default=5.0,
         gt=0,

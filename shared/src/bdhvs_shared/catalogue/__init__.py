@@ -32,6 +32,7 @@ from bdhvs_shared.catalogue.model import (
     UnitKind,
     YearTarget,
 )
+from bdhvs_shared.catalogue.names import FormulaName, check_names
 from bdhvs_shared.catalogue.periods import Period, PeriodError, PeriodType
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "CatalogueError",
     "Comparator",
     "Form",
+    "FormulaName",
     "Indicator",
     "Measure",
     "Period",
@@ -52,6 +54,7 @@ __all__ = [
     "as_of_date",
     "catalogue_from_files",
     "catalogue_from_texts",
+    "check_names",
     "deadline",
     "default_directory",
     "form_deadline",

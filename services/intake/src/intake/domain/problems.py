@@ -194,6 +194,12 @@ _TYPES = (
         ("limit",),
     ),
     ProblemType(
+        "file.too_complex",
+        _E,
+        "Tệp cần quá nhiều bộ nhớ hoặc thời gian để đọc (tối đa {memory} MB, {seconds} giây), thường vì trang tính có rất nhiều ô trống được định dạng hoặc dữ liệu nằm ngoài vùng của mẫu. Vui lòng chép số liệu sang mẫu mới tải về từ hệ thống rồi gửi lại.",
+        ("memory", "seconds"),
+    ),
+    ProblemType(
         "file.unsupported_type",
         _E,
         "Hệ thống chỉ nhận tệp Excel (.xlsx) hoặc CSV (UTF-8). Vui lòng gửi tệp theo mẫu tải về từ hệ thống.",
@@ -241,6 +247,12 @@ _TYPES = (
         _E,
         "Tệp có {count} dòng số liệu, nhiều hơn mức cho phép ({limit}). Vui lòng chia thành nhiều tệp.",
         ("count", "limit"),
+    ),
+    ProblemType(
+        "file.too_many_lines",
+        _E,
+        "Tệp có hơn {limit} dòng (kể cả dòng trống), nhiều hơn một trang tính Excel có thể chứa. Vui lòng dùng mẫu tải về từ hệ thống, mỗi đơn vị một dòng.",
+        ("limit",),
     ),
     ProblemType(
         "file.duplicate_unit",

@@ -23,6 +23,7 @@ NAME_KEY = "unit_name"  # shown to people, ignored when read back
 YES = frozenset({"có", "co", "1", "x", "yes"})
 NO = frozenset({"không", "khong", "0", "no"})
 _MAX_DIGITS = len(str(MAX_FIGURE))
+SPARE_COLUMNS = 20  # columns a clerk may add beside a form's own (notes); cells further right are not read
 
 
 class CellKind(StrEnum):
@@ -73,6 +74,11 @@ def columns(catalogue: Catalogue, form: Form) -> list[Column]:
                 Column(f"{code}.parts.{part}", f"{label}: {PART_NAMES.get(part, part)}", CellKind.WHOLE, True)
             )
     return out
+
+
+def columns_read(catalogue: Catalogue) -> int:
+    """How many columns of an imported file are read: the widest form's, plus `SPARE_COLUMNS`."""
+    return max((len(columns(catalogue, f)) for f in catalogue.forms.values()), default=0) + SPARE_COLUMNS
 
 
 def submission_from_row(

@@ -195,7 +195,7 @@ async def _publish(
         raise ApiError(422, "unit.history_invalid", field, str(exc)) from None
     except CatalogueRejected as exc:
         raise ApiError(
-            422, "catalogue.invalid", field, f"Danh mục mới không hợp lệ nên chưa được áp dụng: {exc.detail}"
+            422, exc.code, field, f"Danh mục mới không hợp lệ nên chưa được áp dụng: {exc.detail}"
         ) from None
     request.app.state.container.relay.wake()
     return _describe(catalogue)

@@ -10,11 +10,11 @@ from fastapi.responses import JSONResponse
 
 from bdhvs_shared.catalogue import Form, Period, Unit, form_deadline
 from intake.adapters import spreadsheets
-from intake.adapters.spreadsheets import TemplateRow, UnreadableFile
+from intake.adapters.spreadsheets import ReadLimits, TemplateRow, UnreadableFile
 from intake.domain.imports import ImportPlan, Refusal, plan_import
 from intake.domain.principal import Principal, Role
 from intake.domain.problems import MAX_LISTED, Problem, Severity, problem, truncation
-from intake.domain.tabular import Located, columns
+from intake.domain.tabular import Located, columns, columns_read
 from intake.domain.validation import check_period, unit_label
 from intake.routes.auth import CurrentPrincipal
 from intake.routes.errors import ApiError, count_rejection
@@ -32,7 +32,7 @@ from intake.service import Forbidden, KeyReused, NeedsConfirmation, RetryKey
 router = APIRouter(prefix="/api/v1", tags=["files"])
 
 CSV_TYPE = "text/csv"
-_FILE_TYPES = {spreadsheets.XLSX_TYPE: "xlsx", CSV_TYPE: "csv"}
+_FILE_TYPES: dict[str, Literal["xlsx", "csv"]] = {spreadsheets.XLSX_TYPE: "xlsx", CSV_TYPE: "csv"}
 
 
 @router.get(
@@ -84,7 +84,10 @@ async def template(
     responses={
         **ERRORS,
         **CONFLICT,
-        413: {"model": ProblemsOut, "description": "The file is larger than allowed."},
+        413: {
+            "model": ProblemsOut,
+            "description": "The file is larger than allowed, or needs more memory or time to read.",
+        },
         415: {"model": ProblemsOut, "description": "Neither .xlsx nor CSV."},
     },
     openapi_extra={
@@ -124,7 +127,7 @@ async def import_file(
     container = request.app.state.container
     service = service_of(request)
     data = await _body(request, container.settings.import_max_bytes)
-    table = _read(data, request.headers.get("content-type", ""))
+    table = await _read(request, data)
     chosen_form = _agree("form", table.form, form)
     chosen_period = _agree("period", table.period, period)
     outcome = plan_import(
@@ -239,18 +242,20 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _read(data: bytes, content_type: str) -> spreadsheets.Table:
+async def _read(request: Request, data: bytes) -> spreadsheets.Table:
+    content_type = request.headers.get("content-type", "")
     kind = _FILE_TYPES.get(content_type.split(";")[0].strip().lower())
     if kind is None and content_type.startswith("application/octet-stream"):
         kind = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
     if kind is None:
         raise _Refused(415, problem("file.unsupported_type", ""))
+    container = request.app.state.container
+    limits = ReadLimits(container.settings.import_max_rows, columns_read(service_of(request).catalogue))
     try:
-        return spreadsheets.read_xlsx(data) if kind == "xlsx" else spreadsheets.read_csv(data)
+        return await container.file_reader.read(kind, data, limits)
     except UnreadableFile as exc:
-        limit = f"{spreadsheets.MAX_UNCOMPRESSED // (1024 * 1024)} MB sau khi giải nén"
-        return_code = 413 if exc.code == "file.too_large" else 422
-        raise _Refused(return_code, problem(exc.code, "", sheet=exc.detail, limit=limit)) from None
+        status = 413 if exc.code in {"file.too_large", "file.too_complex"} else 422
+        raise _Refused(status, problem(exc.code, "", **exc.params)) from None
 
 
 def _agree(name: Literal["form", "period"], in_file: str | None, requested: str | None) -> str:

@@ -13,6 +13,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from bdhvs_shared.api import ErrorsOut, error_response
+from bdhvs_shared.spreadsheet_safety import neutralised
 
 
 class Format(StrEnum):
@@ -31,7 +32,7 @@ def csv_response(columns: Sequence[str], rows: Sequence[dict[str, Any]], filenam
     """UTF-8 with a byte-order mark, so that Excel shows Vietnamese names correctly."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
+    writer.writerow({c: neutralised(c) for c in columns})
     for row in rows:
         writer.writerow({k: _cell(v) for k, v in row.items()})
     return Response(
@@ -42,11 +43,12 @@ def csv_response(columns: Sequence[str], rows: Sequence[dict[str, Any]], filenam
 
 
 def _cell(value: Any) -> Any:
+    """A value as written: text that would start a formula gets a leading quote; numbers stay numbers."""
     if value is None:
         return ""
     if isinstance(value, date):
         return value.isoformat()
-    return value
+    return neutralised(value)
 
 
 def problem(status: int, code: str, field: str, message: str) -> JSONResponse:
