@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from intake.adapters.tokens import principal_for
 from intake.domain.principal import Principal
 from intake.routes.errors import ApiError
+from intake.routes.schemas import ProblemsOut
 
 _bearer = HTTPBearer(auto_error=False, description="Token created with `intake token create`.")
 
@@ -47,7 +48,13 @@ class WhoAmI(BaseModel):
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-@router.get("/whoami", response_model=WhoAmI)
+@router.get(
+    "/whoami",
+    response_model=WhoAmI,
+    responses={
+        401: {"model": ProblemsOut, "description": "No token, or an unknown, expired or revoked one."}
+    },
+)
 async def whoami(principal: CurrentPrincipal) -> WhoAmI:
     """The holder of the bearer token. kpi and notifier ask this to authorise their readers."""
     return WhoAmI(
