@@ -47,7 +47,7 @@ def test_anything_else_is_refused_with_the_reason(text: str, reason: str) -> Non
 def test_the_command_refuses_a_wrong_duration_before_touching_the_database() -> None:
     from typer.testing import CliRunner
 
-    from intake.cli import app
+    from intake.entrypoints.cli import app
 
     env = {"DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none", "NATS_URL": "nats://127.0.0.1:9"}
     result = CliRunner().invoke(app, ["token", "create", "--role", "operator", "--expires-in", "3m"], env=env)

@@ -26,9 +26,9 @@ from intake.domain.problems import MAX_LISTED, listed, problem
 from intake.domain.structural import problems_from_pydantic
 from intake.domain.tabular import Located, columns, submission_from_row
 from intake.domain.validation import POPULATION_MARGIN, check_not_ahead
-from intake.routes.body_limit import BodyLimit
-from intake.routes.schemas import IndicatorValueIn, QueryFlag, ReportIn
-from intake.service import IntakeService
+from intake.entrypoints.http.body_limit import BodyLimit
+from intake.entrypoints.http.schemas import IndicatorValueIn, QueryFlag, ReportIn
+from intake.service_layer.submit_report import IntakeService
 
 CATALOGUE = load_catalogue()
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

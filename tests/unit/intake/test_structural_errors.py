@@ -146,7 +146,7 @@ def test_several_errors_come_back_together_and_repeats_once() -> None:
 
 
 def test_the_real_report_schema() -> None:
-    from intake.routes.schemas import ReportIn
+    from intake.entrypoints.http.schemas import ReportIn
 
     with pytest.raises(ValidationError) as caught:
         ReportIn.model_validate(

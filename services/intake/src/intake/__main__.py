@@ -1,3 +1,3 @@
-from intake.cli import app
+from intake.entrypoints.cli import app
 
 app()

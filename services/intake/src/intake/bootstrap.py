@@ -21,13 +21,14 @@ from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.nats.connection import JetStreamPublisher, connect
 from bdhvs_shared.nats.streams import ensure_streams
 from intake.adapters.isolation import FileReader
-from intake.catalogue_admin import CatalogueAdmin, CatalogueRefresher, current_files
-from intake.routes import auth, files, reports
-from intake.routes import catalogue as catalogue_routes
-from intake.routes.body_limit import BodyLimit
-from intake.routes.errors import install_error_handlers, problem_body
-from intake.routes.schemas import ProblemsOut
-from intake.service import IntakeService
+from intake.entrypoints.http import auth, files, reports
+from intake.entrypoints.http import catalogue as catalogue_routes
+from intake.entrypoints.http.body_limit import BodyLimit
+from intake.entrypoints.http.errors import install_error_handlers, problem_body
+from intake.entrypoints.http.schemas import ProblemsOut
+from intake.entrypoints.workers.catalogue_refresher import CatalogueRefresher
+from intake.service_layer.catalogue_admin import CatalogueAdmin, current_files
+from intake.service_layer.submit_report import IntakeService
 from intake.settings import IntakeSettings
 
 

@@ -1,1 +1,1 @@
-"""Intake's adapters: PostgreSQL tables and repositories."""
+"""Intake's adapters: PostgreSQL tables and queries, migrations, spreadsheets, the isolated file reader."""

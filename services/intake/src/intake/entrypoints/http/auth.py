@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 
 from intake.adapters.tokens import principal_for
 from intake.domain.principal import Principal
-from intake.routes.errors import ApiError
-from intake.routes.schemas import ProblemsOut
+from intake.entrypoints.http.errors import ApiError
+from intake.entrypoints.http.schemas import ProblemsOut
 
 _bearer = HTTPBearer(auto_error=False, description="Token created with `intake token create`.")
 

@@ -16,10 +16,10 @@ from intake.domain.principal import Principal, Role
 from intake.domain.problems import MAX_LISTED, Problem, Severity, problem, truncation
 from intake.domain.tabular import Located, columns, columns_read
 from intake.domain.validation import check_period, unit_label
-from intake.routes.auth import CurrentPrincipal
-from intake.routes.errors import ApiError, count_rejection
-from intake.routes.reports import CONFLICT, ERRORS, service_of
-from intake.routes.schemas import (
+from intake.entrypoints.http.auth import CurrentPrincipal
+from intake.entrypoints.http.errors import ApiError, count_rejection
+from intake.entrypoints.http.reports import CONFLICT, ERRORS, service_of
+from intake.entrypoints.http.schemas import (
     TOKEN_PATTERN,
     ImportedRowOut,
     ImportOut,
@@ -27,7 +27,7 @@ from intake.routes.schemas import (
     ProblemsOut,
     QueryFlag,
 )
-from intake.service import Forbidden, KeyReused, NeedsConfirmation, RetryKey
+from intake.service_layer.submit_report import Forbidden, KeyReused, NeedsConfirmation, RetryKey
 
 router = APIRouter(prefix="/api/v1", tags=["files"])
 

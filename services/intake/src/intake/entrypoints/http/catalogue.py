@@ -11,13 +11,13 @@ from pydantic import BaseModel, Field
 
 from bdhvs_shared.catalogue import DATA_FILES, Catalogue
 from intake.adapters import catalogue_store
-from intake.catalogue_admin import CatalogueAdmin, CatalogueRejected, current_files
 from intake.domain.principal import Principal, Role
 from intake.domain.unit_history import HistoryError, NewUnit, merge, split
-from intake.routes.auth import CurrentPrincipal
-from intake.routes.errors import ApiError
-from intake.routes.reports import ERRORS, TOO_LARGE, service_of
-from intake.routes.schemas import ProblemsOut
+from intake.entrypoints.http.auth import CurrentPrincipal
+from intake.entrypoints.http.errors import ApiError
+from intake.entrypoints.http.reports import ERRORS, TOO_LARGE, service_of
+from intake.entrypoints.http.schemas import ProblemsOut
+from intake.service_layer.catalogue_admin import CatalogueAdmin, CatalogueRejected, current_files
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 FileName = Annotated[str, Path(max_length=40, description=f"One of {', '.join(DATA_FILES)}")]

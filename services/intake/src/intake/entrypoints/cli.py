@@ -12,8 +12,8 @@ import typer
 
 from bdhvs_shared.cli import service_cli
 from intake.bootstrap import create_app
-from intake.docs import asyncapi_document, openapi_document
 from intake.domain.principal import Role
+from intake.entrypoints.docs import asyncapi_document, openapi_document
 from intake.settings import IntakeSettings
 
 T = TypeVar("T")
@@ -27,7 +27,7 @@ app = service_cli(
     "intake",
     _settings,
     create_app,
-    Path(__file__).parent / "adapters" / "migrations",
+    Path(__file__).parents[1] / "adapters" / "migrations",
     openapi_document,
     asyncapi_document,
 )

@@ -15,7 +15,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intake.domain.problems import problem
-from intake.routes.errors import problems_response
+from intake.entrypoints.http.errors import problems_response
 
 
 class BodyLimit:

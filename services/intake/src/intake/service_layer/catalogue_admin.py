@@ -28,11 +28,10 @@ from bdhvs_shared.catalogue.loader import default_directory
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.db.outbox import stage
 from bdhvs_shared.events import CataloguePublished, subjects
-from bdhvs_shared.worker import PollingWorker
 from intake.adapters import catalogue_store
 from intake.adapters.tables import outbox
 from intake.domain.principal import Principal, Role
-from intake.service import Forbidden, IntakeService
+from intake.service_layer.submit_report import Forbidden, IntakeService
 
 
 class CatalogueRejected(Exception):
@@ -110,25 +109,3 @@ class CatalogueAdmin:
             await stage(session, outbox, [(event, subjects.CATALOGUE_PUBLISHED)])
         self.service.catalogue = catalogue
         return catalogue
-
-
-class CatalogueRefresher(PollingWorker):
-    """Switches this replica to the newest stored version when another replica published one."""
-
-    name = "catalogue-refresher"
-
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], service: IntakeService, poll_seconds: float
-    ) -> None:
-        super().__init__(poll_seconds)
-        self._sessions, self._service = sessions, service
-
-    async def run_once(self) -> int:
-        async with self._sessions() as session:
-            version = await catalogue_store.latest_version(session)
-            if version is None or version == self._service.catalogue.version:
-                return 0
-            stored = await catalogue_store.latest(session)
-        if stored is not None:
-            self._service.catalogue = catalogue_from_texts(stored.files)
-        return 0  # wait for the next poll either way

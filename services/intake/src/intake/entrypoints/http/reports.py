@@ -17,9 +17,9 @@ from intake.domain.diff import diff_values
 from intake.domain.principal import Principal, Role
 from intake.domain.problems import Problem, problem
 from intake.domain.validation import IndicatorValue, Submission
-from intake.routes.auth import CurrentPrincipal
-from intake.routes.errors import ApiError, count_rejection, problems_response
-from intake.routes.schemas import (
+from intake.entrypoints.http.auth import CurrentPrincipal
+from intake.entrypoints.http.errors import ApiError, count_rejection, problems_response
+from intake.entrypoints.http.schemas import (
     TOKEN_PATTERN,
     ChangeOut,
     ProblemOut,
@@ -31,7 +31,13 @@ from intake.routes.schemas import (
     ReportSummaryOut,
     RevisionDiffOut,
 )
-from intake.service import Forbidden, IntakeService, KeyReused, NeedsConfirmation, RetryKey
+from intake.service_layer.submit_report import (
+    Forbidden,
+    IntakeService,
+    KeyReused,
+    NeedsConfirmation,
+    RetryKey,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 

@@ -1,0 +1,1 @@
+"""Intake's background loops (polling workers started by the composition root)."""
