@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from bdhvs_shared.catalogue import Form, Period, Unit, form_deadline
 from intake.adapters import spreadsheets
 from intake.adapters.spreadsheets import ReadLimits, TemplateRow, UnreadableFile
-from intake.domain.imports import ImportPlan, Refusal, plan_import
+from intake.domain.imports import Refusal
 from intake.domain.principal import Principal, Role
 from intake.domain.problems import MAX_LISTED, Problem, Severity, problem, truncation
 from intake.domain.tabular import Located, columns, columns_read
@@ -27,7 +27,8 @@ from intake.entrypoints.http.schemas import (
     ProblemsOut,
     QueryFlag,
 )
-from intake.service_layer.submit_report import Forbidden, KeyReused, NeedsConfirmation, RetryKey
+from intake.service_layer.import_file import Imported, ImportNeedsConfirmation, import_table
+from intake.service_layer.submit_report import Forbidden, KeyReused
 
 router = APIRouter(prefix="/api/v1", tags=["files"])
 
@@ -130,36 +131,22 @@ async def import_file(
     table = await _read(request, data)
     chosen_form = _agree("form", table.form, form)
     chosen_period = _agree("period", table.period, period)
-    outcome = plan_import(
-        service.catalogue,
-        principal,
-        table.sheet,
-        table.keys,
-        table.rows,
-        chosen_form,
-        chosen_period,
-        container.settings.import_max_rows,
-        service.today(),
-        service.early_days,
-    )
-    if isinstance(outcome, Refusal):
-        count_rejection(container.metrics.reports_rejected, [p.problem for p in outcome.problems])
-        return _located_response(outcome.problems, table.keys, 403 if outcome.forbidden else 422)
-    if dry_run:
-        return _result(outcome, None, True, await service.histories([r.report for r in outcome.rows]))
-    key = request.headers.get("idempotency-key")
-    fingerprint = hashlib.sha256(data).hexdigest()
-    items = [(r.report, RetryKey(f"{key}#{r.row}", fingerprint) if key else None) for r in outcome.rows]
     try:
-        receipts = await service.submit_many(principal, items, confirm)
-    except NeedsConfirmation as exc:
-        pending = [
-            Located(w, table.sheet, r.row, w.field.removeprefix("values."))
-            for r, warnings in zip(outcome.rows, exc.by_item, strict=True)
-            for w in warnings
-        ]
-        required = problem("report.confirmation_required", "confirm", count=len(pending))
-        return _located_response([Located(required, table.sheet, 0, ""), *pending], table.keys, 422)
+        outcome = await import_table(
+            service,
+            principal,
+            table,
+            chosen_form,
+            chosen_period,
+            container.settings.import_max_rows,
+            dry_run,
+            confirm,
+            request.headers.get("idempotency-key"),
+            hashlib.sha256(data).hexdigest(),
+        )
+    except ImportNeedsConfirmation as exc:
+        required = problem("report.confirmation_required", "confirm", count=len(exc.pending))
+        return _located_response([Located(required, table.sheet, 0, ""), *exc.pending], table.keys, 422)
     except Forbidden:  # plan_import checked it; kept for a token whose rights changed meanwhile
         raise ApiError(
             403, "auth.forbidden_unit", "unit_code", "Mã truy cập này không được nộp báo cáo này."
@@ -172,17 +159,17 @@ async def import_file(
             "Khóa gửi lại (Idempotency-Key) này đã được dùng cho một tệp có nội dung khác. "
             "Vui lòng dùng khóa mới cho mỗi tệp mới.",
         ) from None
-    if any(not r.replayed for r in receipts):
+    if isinstance(outcome, Refusal):
+        count_rejection(container.metrics.reports_rejected, [p.problem for p in outcome.problems])
+        return _located_response(outcome.problems, table.keys, 403 if outcome.forbidden else 422)
+    if outcome.stored:
         container.relay.wake()
-        container.metrics.reports_accepted.labels(form=outcome.form).inc(
-            sum(not r.replayed for r in receipts)
-        )
-    return _result(outcome, receipts, False, [list(r.history_warnings) for r in receipts])
+        container.metrics.reports_accepted.labels(form=outcome.plan.form).inc(outcome.stored)
+    return _result(outcome)
 
 
-def _result(
-    plan: ImportPlan, receipts: list[Any] | None, dry_run: bool, histories: list[list[Problem]]
-) -> ImportOut:
+def _result(imported: Imported) -> ImportOut:
+    plan, receipts = imported.plan, imported.receipts
     rows = []
     for index, planned in enumerate(plan.rows):
         receipt = receipts[index] if receipts is not None else None
@@ -193,10 +180,10 @@ def _result(
                 report_id=receipt.report_id if receipt else None,
                 revision=receipt.revision if receipt else None,
                 on_time=receipt.on_time if receipt else None,
-                warnings=[_out(w) for w in (*planned.report.warnings, *histories[index])],
+                warnings=[_out(w) for w in (*planned.report.warnings, *imported.histories[index])],
             )
         )
-    return ImportOut(dry_run=dry_run, form=plan.form, period=plan.period, rows=rows)
+    return ImportOut(dry_run=receipts is None, form=plan.form, period=plan.period, rows=rows)
 
 
 def _out(
