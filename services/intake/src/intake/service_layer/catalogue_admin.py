@@ -26,10 +26,8 @@ from bdhvs_shared.catalogue import (
 )
 from bdhvs_shared.catalogue.loader import default_directory
 from bdhvs_shared.clock import Clock
-from bdhvs_shared.db.outbox import stage
 from bdhvs_shared.events import CataloguePublished, subjects
-from intake.adapters import catalogue_store
-from intake.adapters.tables import outbox
+from intake.adapters import catalogue_store, outbox
 from intake.domain.principal import Principal, Role
 from intake.service_layer.submit_report import Forbidden, IntakeService
 
@@ -106,6 +104,6 @@ class CatalogueAdmin:
                 created_at=event.occurred_at,
                 event_id=event.event_id,
             )
-            await stage(session, outbox, [(event, subjects.CATALOGUE_PUBLISHED)])
+            await outbox.stage(session, [(event, subjects.CATALOGUE_PUBLISHED)])
         self.service.catalogue = catalogue
         return catalogue

@@ -12,10 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.catalogue import Catalogue
 from bdhvs_shared.clock import Clock
-from bdhvs_shared.db.outbox import stage
 from bdhvs_shared.events import IndicatorValue, ReportAccepted, subjects
-from intake.adapters import idempotency, reports
-from intake.adapters.tables import outbox
+from intake.adapters import idempotency, outbox, reports
 from intake.domain.history import CONFIRMABLE, history_warnings, needs_confirmation
 from intake.domain.principal import Principal
 from intake.domain.problems import Problem
@@ -183,7 +181,7 @@ class IntakeService:
             event.event_id,
             self.catalogue.version,
         )
-        await stage(session, outbox, [(event, subjects.report_accepted(report.unit.code))])
+        await outbox.stage(session, [(event, subjects.report_accepted(report.unit.code))])
         if retry is not None:
             await idempotency.record(session, principal.token_id, retry.key, event.event_id)
         return Receipt(
