@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import openpyxl
 import pytest
+from kpi.consolidation import ConsolidationSchedule, ConsolidationTick
 
 from bdhvs_shared.clock import FixedClock
 from bdhvs_shared.events import ConsolidatedReportProduced
-from kpi.consolidation import ConsolidationSchedule, ConsolidationTick
-from kpi.service import KpiService
+from kpi.service_layer.apply_report import KpiService
 from support.events import report_accepted
 from support.kpi_service import IdleRelay, kpi_service
 

@@ -16,10 +16,20 @@ ROOT = Path(__file__).resolve().parents[4]
 def generators() -> dict[Path, Callable[[], dict[str, Any] | str]]:
     result: dict[Path, Callable[[], dict[str, Any] | str]] = {Path("docs/settings.md"): settings_markdown}
     for name in SERVICES:
-        module = importlib.import_module(f"{name}.docs")
+        module = _docs_module(name)
         result[Path("docs/asyncapi") / f"{name}.json"] = module.asyncapi_document
         result[Path("docs/openapi") / f"{name}.json"] = module.openapi_document
     return result
+
+
+def _docs_module(name: str) -> Any:
+    """The service's API-document generator: `<svc>.entrypoints.docs` (issue 12 layout), else `<svc>.docs`."""
+    try:
+        return importlib.import_module(f"{name}.entrypoints.docs")
+    except ModuleNotFoundError as exc:
+        if exc.name not in (f"{name}.entrypoints", f"{name}.entrypoints.docs"):
+            raise
+        return importlib.import_module(f"{name}.docs")
 
 
 def render(document: dict[str, Any] | str) -> str:
