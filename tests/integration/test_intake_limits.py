@@ -18,7 +18,7 @@ import pytest
 
 from bdhvs_shared.catalogue import Period, as_of_date, load_catalogue
 from bdhvs_shared.events import MAX_FIGURE, ReportAccepted
-from kpi.batch import apply_batch
+from kpi.service_layer.apply_batch import apply_batch
 from support.bus import stream_messages
 from support.events import REPORT_BODY, report_accepted
 from support.intake import auth, counts

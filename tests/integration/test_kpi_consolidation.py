@@ -14,8 +14,8 @@ import pytest
 
 from bdhvs_shared.clock import FixedClock
 from bdhvs_shared.events import ConsolidatedReportProduced
-from kpi.consolidation import ConsolidationSchedule, ConsolidationTick
-from kpi.service import KpiService
+from kpi.entrypoints.workers.consolidation_tick import ConsolidationSchedule, ConsolidationTick
+from kpi.service_layer.apply_report import KpiService
 from support.events import report_accepted
 from support.kpi_service import IdleRelay, kpi_service
 

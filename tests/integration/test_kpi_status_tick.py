@@ -11,8 +11,8 @@ import pytest
 
 from bdhvs_shared.clock import FixedClock
 from bdhvs_shared.events import AttainmentUpdated, StatusChanged
-from kpi.service import KpiService
-from kpi.status_tick import StatusTick
+from kpi.entrypoints.workers.status_tick import StatusTick
+from kpi.service_layer.apply_report import KpiService
 from support.events import report_accepted
 from support.kpi_service import IdleRelay, kpi_service
 

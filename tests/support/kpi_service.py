@@ -10,7 +10,7 @@ from bdhvs_shared.clock import FixedClock
 from bdhvs_shared.db.engine import PoolSettings, make_engine, make_sessionmaker
 from bdhvs_shared.worker import PollingWorker
 from kpi.bootstrap import build_service
-from kpi.service import KpiService
+from kpi.service_layer.apply_report import KpiService
 from kpi.settings import KpiSettings
 
 

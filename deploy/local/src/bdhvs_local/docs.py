@@ -23,13 +23,8 @@ def generators() -> dict[Path, Callable[[], dict[str, Any] | str]]:
 
 
 def _docs_module(name: str) -> Any:
-    """`<svc>.entrypoints.docs` (issue 12's layout), or `<svc>.docs` for a service not moved yet."""
-    try:
-        return importlib.import_module(f"{name}.entrypoints.docs")
-    except ModuleNotFoundError as exc:
-        if exc.name not in (f"{name}.entrypoints", f"{name}.entrypoints.docs"):
-            raise
-        return importlib.import_module(f"{name}.docs")
+    """The service's API-document generator, `<svc>.entrypoints.docs`."""
+    return importlib.import_module(f"{name}.entrypoints.docs")
 
 
 def render(document: dict[str, Any] | str) -> str:

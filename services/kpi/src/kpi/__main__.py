@@ -1,3 +1,3 @@
-from kpi.cli import app
+from kpi.entrypoints.cli import app
 
 app()

@@ -25,19 +25,19 @@ from bdhvs_shared.nats.connection import connect
 from bdhvs_shared.runtime import EventRuntime, make_broker
 from kpi.adapters.streams import consumer_is_pulled
 from kpi.adapters.tables import outbox
-from kpi.attainment_gauges import AttainmentGauges, AttainmentMetrics, attainment_metrics
-from kpi.batch import apply_batch
-from kpi.batcher import Batcher
-from kpi.consolidation import ConsolidationSchedule, ConsolidationTick
 from kpi.domain.projection import ProjectionRules
-from kpi.handlers import register_handlers, reports_consumer
-from kpi.rebuild import RebuildResult, rebuild
-from kpi.rollup_worker import RollupWorker
-from kpi.routes import attainment, completeness, consolidated, groups, views
-from kpi.service import CONSUMER, KpiService
+from kpi.entrypoints.batcher import Batcher
+from kpi.entrypoints.consumers import register_handlers, reports_consumer
+from kpi.entrypoints.http import attainment, completeness, consolidated, groups, views
+from kpi.entrypoints.workers.attainment_gauges import AttainmentGauges, AttainmentMetrics, attainment_metrics
+from kpi.entrypoints.workers.consolidation_tick import ConsolidationSchedule, ConsolidationTick
+from kpi.entrypoints.workers.rollup_worker import RollupWorker
+from kpi.entrypoints.workers.status_tick import StatusTick
+from kpi.service_layer.apply_batch import apply_batch
+from kpi.service_layer.apply_report import CONSUMER, KpiService
+from kpi.service_layer.rebuild import RebuildResult, rebuild
+from kpi.service_layer.verify import verify
 from kpi.settings import KpiSettings
-from kpi.status_tick import StatusTick
-from kpi.verify import verify
 
 
 @dataclass

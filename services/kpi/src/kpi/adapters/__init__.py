@@ -1,1 +1,1 @@
-"""KPI's adapters: PostgreSQL tables and queries."""
+"""KPI's adapters: PostgreSQL tables, queries and locks, NATS streams, the consolidated report files."""

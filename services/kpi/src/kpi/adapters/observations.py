@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bdhvs_shared.events import IndicatorValue, ReportAccepted
 from kpi.adapters.tables import observations, processed_events
 from kpi.domain.observation import Observation
-from kpi.projector import StoredObservation
+from kpi.domain.projector import StoredObservation
 
 
 async def upsert(session: AsyncSession, event: ReportAccepted, indicator: str, value: IndicatorValue) -> None:

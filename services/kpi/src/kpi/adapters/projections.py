@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kpi.adapters.tables import attainment
-from kpi.snapshot import Snapshot
+from kpi.domain.snapshot import Snapshot
 
 
 async def current(session: AsyncSession, unit_code: str, indicator: str) -> tuple[Snapshot, int] | None:
@@ -100,3 +100,10 @@ async def save_many(session: AsyncSession, saved: Sequence[tuple[Snapshot, int, 
         set_={k: stmt.excluded[k] for k in values[0] if k not in ("unit_code", "indicator")},
     )
     await session.execute(stmt)
+
+
+async def attainment_and_status(session: AsyncSession) -> Sequence[Row[Any, Any, Any, Any]]:
+    """Every row's unit, indicator, attainment and status (for the dashboards' gauges)."""
+    a = attainment
+    query = select(a.c.unit_code, a.c.indicator, a.c.attainment, a.c.status)
+    return (await session.execute(query)).all()

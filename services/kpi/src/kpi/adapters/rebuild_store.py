@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bdhvs_shared.db.outbox import stage
 from kpi.adapters.tables import attainment, observations, outbox, report_receipts, rollup_dirty
-from kpi.projector import StoredObservation
-from kpi.publications import Staged
-from kpi.rebuild_plan import Key, Recorded
-from kpi.snapshot import Snapshot
+from kpi.domain.projector import StoredObservation
+from kpi.domain.publications import Staged
+from kpi.domain.rebuild_plan import Key, Recorded
+from kpi.domain.snapshot import Snapshot
 
 STAGING = "kpi_rebuild"
 # The replayed event ids, without a key: the stream may hold one event twice (a re-publish

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bdhvs_shared.events import ReportAccepted
 from kpi.adapters.tables import report_receipts as t
-from kpi.reporting import Receipt
+from kpi.domain.reporting import Receipt
 
 
 async def record(session: AsyncSession, event: ReportAccepted) -> bool:

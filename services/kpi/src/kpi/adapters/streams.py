@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from bdhvs_shared.events import AttainmentUpdated, ReportAccepted, subjects
 from kpi.domain.admission import future_reason
-from kpi.publications import snapshot_of_event
-from kpi.rebuild_plan import Key, Recorded
+from kpi.domain.publications import snapshot_of_event
+from kpi.domain.rebuild_plan import Key, Recorded
 
 
 @dataclass

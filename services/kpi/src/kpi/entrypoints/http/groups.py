@@ -12,9 +12,9 @@ from bdhvs_shared.api import CODE, ERROR_RESPONSES
 from bdhvs_shared.auth.routes import province_reader
 from bdhvs_shared.catalogue import UnitKind
 from kpi.adapters import observations
-from kpi.projector import Projector
-from kpi.publications import pp_per_30d
-from kpi.routes.formats import problem
+from kpi.domain.projector import Projector
+from kpi.domain.publications import pp_per_30d
+from kpi.entrypoints.http.formats import problem
 
 router = APIRouter(prefix="/api/v1", tags=["views"], responses=ERROR_RESPONSES)
 

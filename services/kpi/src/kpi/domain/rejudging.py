@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from kpi.domain.snapshot import Snapshot
 from kpi.domain.status import Status
 from kpi.domain.target import Target
-from kpi.snapshot import Snapshot
 
 _FINAL = {Status.ACHIEVED.value, Status.MISSED.value}
 

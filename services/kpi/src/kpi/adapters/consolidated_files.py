@@ -11,7 +11,7 @@ import xlsxwriter
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bdhvs_shared.spreadsheet_safety import neutralised
-from kpi.consolidated.model import (
+from kpi.domain.consolidated_report import (
     GROUP_VI,
     KIND_VI,
     STATE_VI,

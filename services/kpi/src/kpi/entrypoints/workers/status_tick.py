@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bdhvs_shared.worker import PollingWorker
-from kpi.service import KpiService
+from kpi.service_layer.apply_report import KpiService
 
 
 class StatusTick(PollingWorker):

@@ -12,8 +12,8 @@ from bdhvs_shared.api import CODE, ERROR_RESPONSES, UNIT_CODE
 from bdhvs_shared.auth.routes import CurrentCaller, province_reader, refuse_unit
 from kpi.adapters import observations
 from kpi.adapters.projections import all_snapshots, list_snapshots
-from kpi.projector import Projector
-from kpi.read_models import (
+from kpi.domain.projector import Projector
+from kpi.domain.read_models import (
     RANKING_COLUMNS,
     province_history,
     province_table,
@@ -22,8 +22,8 @@ from kpi.read_models import (
     table_columns,
     unit_history,
 )
-from kpi.routes.formats import CSV_RESPONSE, Format, csv_response, problem, wants_csv
-from kpi.snapshot import Snapshot
+from kpi.domain.snapshot import Snapshot
+from kpi.entrypoints.http.formats import CSV_RESPONSE, Format, csv_response, problem, wants_csv
 
 router = APIRouter(prefix="/api/v1", tags=["views"], responses=ERROR_RESPONSES)
 

@@ -15,7 +15,7 @@ from bdhvs_shared.events import (
 )
 from bdhvs_shared.metrics import common_metrics
 from bdhvs_shared.runtime import make_broker
-from kpi.handlers import register_handlers, reports_consumer
+from kpi.entrypoints.consumers import register_handlers, reports_consumer
 from kpi.settings import KpiSettings
 
 _DOCS = {

@@ -17,20 +17,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bdhvs_shared.db.idempotency import first_times
 from bdhvs_shared.db.outbox import stage
 from bdhvs_shared.events import ReportAccepted, subjects
-from kpi.adapters import observations, projections, receipts, rollups
+from kpi.adapters import locks, observations, projections, receipts, rollups
 from kpi.adapters.tables import outbox, processed_events
-from kpi.projector import StoredObservation
-from kpi.publications import Staged, publications
-from kpi.replay import ReceiptFold
-from kpi.reporting import Receipt, ReportingQueryError, reporting_event, reporting_view, resolve
-from kpi.service import CONSUMER, KpiService
-from kpi.snapshot import Snapshot
+from kpi.domain.projector import StoredObservation
+from kpi.domain.publications import Staged, publications
+from kpi.domain.replay import ReceiptFold
+from kpi.domain.reporting import Receipt, ReportingQueryError, reporting_event, reporting_view, resolve
+from kpi.domain.snapshot import Snapshot
+from kpi.service_layer.apply_report import CONSUMER, KpiService
 
 Pair = tuple[str, str]  # unit, indicator
 
@@ -68,9 +67,9 @@ async def apply_batch(service: KpiService, events: Sequence[ReportAccepted]) -> 
             return [False] * len(events)
         pairs = {(e.unit_code, i) for e in fresh for i in e.values if i in known}
         periods = {(e.form, e.period) for e in fresh}
-        await _lock(session, sorted(f"kpi:{u}:{i}" for u, i in pairs))
+        await locks.lock_all(session, sorted(f"kpi:{u}:{i}" for u, i in pairs))
         # Taken last (after the unit locks), as the one-by-one path does, so no cycle.
-        await _lock(session, sorted(f"kpi:reporting:{f}:{p}" for f, p in periods))
+        await locks.lock_all(session, sorted(f"kpi:reporting:{f}:{p}" for f, p in periods))
         stored = await observations.rows_for(session, pairs)
         state = _State(
             rows={pair: {(r.form, r.period): r for r in stored.get(pair, [])} for pair in pairs},
@@ -214,13 +213,3 @@ def _merged(receipt: Receipt | None, *events: ReportAccepted) -> Receipt:
         )
     assert receipt is not None
     return receipt
-
-
-async def _lock(session: AsyncSession, keys: list[str]) -> None:
-    # The same keys as KpiService's locks, taken in one statement in a fixed order (sorted
-    # text), so two batches never wait on each other in a cycle. Transaction-scoped.
-    if keys:
-        await session.execute(
-            text("SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM unnest(CAST(:keys AS text[])) AS k"),
-            {"keys": keys},
-        )

@@ -15,11 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Gauge
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.worker import PollingWorker
-from kpi.adapters.tables import attainment
+from kpi.adapters import projections
 
 
 @dataclass
@@ -62,10 +61,8 @@ class AttainmentGauges(PollingWorker):
         self._province = province
 
     async def run_once(self) -> int:
-        a = attainment
         async with self._sessions() as session:
-            query = select(a.c.unit_code, a.c.indicator, a.c.attainment, a.c.status)
-            rows = (await session.execute(query)).all()
+            rows = await projections.attainment_and_status(session)
         counts: dict[tuple[str, str], int] = {}
         for row in rows:
             if row.unit_code == self._province and row.attainment is not None:

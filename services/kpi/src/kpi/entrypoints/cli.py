@@ -10,7 +10,7 @@ import typer
 
 from bdhvs_shared.cli import service_cli
 from kpi.bootstrap import ServiceRunning, create_app, run_rebuild, run_verify
-from kpi.docs import asyncapi_document, openapi_document
+from kpi.entrypoints.docs import asyncapi_document, openapi_document
 from kpi.settings import KpiSettings
 
 
@@ -22,7 +22,7 @@ app = service_cli(
     "kpi",
     _settings,
     create_app,
-    Path(__file__).parent / "adapters" / "migrations",
+    Path(__file__).parents[1] / "adapters" / "migrations",
     openapi_document,
     asyncapi_document,
 )

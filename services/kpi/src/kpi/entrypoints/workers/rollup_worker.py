@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bdhvs_shared.worker import PollingWorker
-from kpi.service import KpiService
+from kpi.service_layer.apply_report import KpiService
 
 
 class RollupWorker(PollingWorker):

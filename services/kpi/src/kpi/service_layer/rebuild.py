@@ -22,10 +22,10 @@ from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kpi.adapters import rebuild_store, streams
-from kpi.projector import Projector
-from kpi.publications import Staged
-from kpi.rebuild_plan import Key, RebuildPlan, Recorded, plan
-from kpi.replay import ObservationFold, ReceiptFold
+from kpi.domain.projector import Projector
+from kpi.domain.publications import Staged
+from kpi.domain.rebuild_plan import Key, RebuildPlan, Recorded, plan
+from kpi.domain.replay import ObservationFold, ReceiptFold
 
 
 @dataclass

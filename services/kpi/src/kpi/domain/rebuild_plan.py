@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from kpi.comparison import same_snapshot
-from kpi.publications import Staged, publications
-from kpi.snapshot import Snapshot
+from kpi.domain.comparison import same_snapshot
+from kpi.domain.publications import Staged, publications
+from kpi.domain.snapshot import Snapshot
 
 Key = tuple[str, str]  # unit, indicator
 

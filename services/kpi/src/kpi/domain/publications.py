@@ -6,7 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from bdhvs_shared.events import AttainmentUpdated, Event, StatusChanged, TargetInfo, subjects
-from kpi.snapshot import Snapshot
+from kpi.domain.snapshot import Snapshot
 
 Staged = tuple[Event, str]  # an event and its subject, for the outbox
 

@@ -16,8 +16,8 @@ from bdhvs_shared.catalogue import Catalogue
 from kpi.domain.observation import Observation
 from kpi.domain.projection import ProjectionRules, project
 from kpi.domain.rollup import as_observations, rollup_series
+from kpi.domain.snapshot import Snapshot
 from kpi.domain.target import Comparator, Target
-from kpi.snapshot import Snapshot
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kpi.adapters import observations, projections, receipts, streams
-from kpi.comparison import observation_differences, receipt_differences, snapshot_differences
-from kpi.projector import Projector
-from kpi.replay import ObservationFold, ReceiptFold, key_of
+from kpi.domain.comparison import observation_differences, receipt_differences, snapshot_differences
+from kpi.domain.projector import Projector
+from kpi.domain.replay import ObservationFold, ReceiptFold, key_of
 
 
 async def verify(

@@ -1,7 +1,8 @@
 """What the consolidated monthly report says (pure): the five KPIs per unit and completeness.
 
 Figures are as they stood on the period's as-of day (observations up to that day, judged
-that day), so the report of a month is the same whenever it is produced.
+that day), so the report of a month is the same whenever it is produced. `announcement` is the
+bdhvs.kpi.consolidated event that says a month's report was made and where its files are.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bdhvs_shared.catalogue import Indicator
-from kpi.projector import Projector, StoredObservation
-from kpi.publications import pp_per_30d
-from kpi.reporting import ReportingView, UnitReporting
-from kpi.snapshot import Snapshot
+from bdhvs_shared.events import ConsolidatedReportProduced, ProvinceKpi
+from kpi.domain.completeness import ReportState
+from kpi.domain.projector import Projector, StoredObservation
+from kpi.domain.publications import pp_per_30d
+from kpi.domain.reporting import ReportingView, UnitReporting, group_out
+from kpi.domain.snapshot import Snapshot
 
 REPORT_FORM = "monthly"  # the communes' monthly report is the completeness the chairman sees
+ARCHIVE_PATH = "/api/v1/consolidated/archive/{period}.{extension}"
 
 STATUS_VI = {
     "achieved": "Đã đạt",
@@ -134,3 +138,32 @@ def target_text(cell: KpiCell) -> str:
 
 def points(value: float | None) -> str:
     return "—" if value is None else f"{value:+.2f}".replace(".", ",") + " điểm %"
+
+
+def announcement(
+    report: ConsolidatedReport, digest: str, size: int, public_base_url: str
+) -> ConsolidatedReportProduced:
+    def url(extension: str) -> str:
+        return public_base_url.rstrip("/") + ARCHIVE_PATH.format(period=report.period, extension=extension)
+
+    view = report.completeness
+    province = report.rows[0]
+    return ConsolidatedReportProduced.new(
+        producer="kpi",
+        correlation_id=None,
+        occurred_at=report.generated_at,
+        period=report.period,
+        as_of=report.as_of,
+        produced_at=report.generated_at,
+        xlsx_url=url("xlsx"),
+        html_url=url("html"),
+        xlsx_sha256=digest,
+        xlsx_bytes=size,
+        completeness=[group_out(g) for g in view.groups],
+        missing_units=[u.unit_code for u in view.in_state(ReportState.MISSING)],
+        late_units=[u.unit_code for u in view.in_state(ReportState.LATE)],
+        province=[
+            ProvinceKpi(indicator=code, attainment=cell.attainment, status=cell.status)  # type: ignore[arg-type]
+            for code, cell in province.cells.items()
+        ],
+    )

@@ -9,11 +9,11 @@ from fastapi.responses import HTMLResponse
 
 from bdhvs_shared.api import ERROR_RESPONSES, NOT_FOUND, ErrorsOut
 from bdhvs_shared.auth.routes import province_reader
-from kpi.consolidated import files
-from kpi.consolidated.source import consolidated_report
-from kpi.consolidation import archived
-from kpi.reporting import ReportingQueryError
-from kpi.routes.formats import problem
+from kpi.adapters import consolidated_files as files
+from kpi.adapters.consolidated_reports import archived
+from kpi.domain.reporting import ReportingQueryError
+from kpi.entrypoints.http.formats import problem
+from kpi.service_layer.consolidate import consolidated_report
 
 router = APIRouter(prefix="/api/v1", tags=["consolidated"], responses=ERROR_RESPONSES)
 

@@ -8,8 +8,8 @@ from dataclasses import fields
 from types import SimpleNamespace
 from typing import Any
 
-from kpi.projector import StoredObservation
-from kpi.snapshot import Snapshot
+from kpi.domain.projector import StoredObservation
+from kpi.domain.snapshot import Snapshot
 
 # Floats are recomputed with the same operations in the same order, so they normally agree
 # bit for bit; the tolerance only keeps a harmless last-bit difference from counting.

@@ -16,12 +16,12 @@ from typing import Any
 
 from kpi.domain.observation import Observation, latest_per_day
 from kpi.domain.projection import project
+from kpi.domain.projector import Projector
+from kpi.domain.publications import pp_per_30d
 from kpi.domain.rollup import rollup_series
+from kpi.domain.snapshot import Snapshot
 from kpi.domain.status import Status
 from kpi.domain.target import Comparator, Target
-from kpi.projector import Projector
-from kpi.publications import pp_per_30d
-from kpi.snapshot import Snapshot
 
 Row = dict[str, Any]
 

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable
 from uuid import UUID
 
 from bdhvs_shared.events import ReportAccepted
-from kpi.projector import StoredObservation
+from kpi.domain.projector import StoredObservation
 
 Key = tuple[str, str, str, str]  # unit, indicator, form, period
 

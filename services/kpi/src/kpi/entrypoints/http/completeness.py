@@ -13,7 +13,7 @@ from bdhvs_shared.auth.routes import province_reader
 from bdhvs_shared.events import GroupReporting
 from kpi.adapters import receipts
 from kpi.domain.completeness import ReportState
-from kpi.reporting import (
+from kpi.domain.reporting import (
     ReportingQueryError,
     ReportingView,
     UnitReporting,
@@ -21,8 +21,8 @@ from kpi.reporting import (
     reporting_view,
     resolve,
 )
-from kpi.routes.formats import CSV_RESPONSE, Format, csv_response, problem, wants_csv
-from kpi.service import KpiService
+from kpi.entrypoints.http.formats import CSV_RESPONSE, Format, csv_response, problem, wants_csv
+from kpi.service_layer.apply_report import KpiService
 
 router = APIRouter(prefix="/api/v1", tags=["completeness"], responses=ERROR_RESPONSES)
 

@@ -1,0 +1,1 @@
+"""Polling loops and ticks: roll-up worker, daily status tick, consolidation tick, attainment gauges."""

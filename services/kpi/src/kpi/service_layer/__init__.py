@@ -1,0 +1,1 @@
+"""The use cases: apply reports (one by one, in batches), roll up, re-judge, consolidate, rebuild, verify."""
