@@ -19,6 +19,7 @@ import pytest
 from bdhvs_shared.catalogue import Period, as_of_date, load_catalogue
 from bdhvs_shared.events import MAX_FIGURE, ReportAccepted
 from kpi.service_layer.apply_batch import apply_batch
+from kpi.service_layer.roll_up import refresh_rollups
 from support.bus import stream_messages
 from support.events import REPORT_BODY, report_accepted
 from support.intake import auth, counts
@@ -184,7 +185,7 @@ async def test_whatever_intake_accepts_around_its_bounds_kpis_consumer_applies(
     assert len(events) == len(accepted)
 
     assert all(await apply_batch(kpi, events))
-    await kpi.refresh_rollups()
+    await refresh_rollups(kpi)
     stored = await db.fetch(
         "SELECT unit_code, numerator, denominator FROM kpi.observations WHERE indicator = 'c'"
     )
@@ -207,7 +208,7 @@ async def test_kpi_applies_the_event_schemas_largest_figure_for_every_unit(
         for u in REPORTERS
     ]
     assert all(await apply_batch(kpi, events))
-    await kpi.refresh_rollups()
+    await refresh_rollups(kpi)
     province = await db.fetchrow(
         "SELECT numerator, denominator, attainment FROM kpi.attainment"
         " WHERE unit_code = '24' AND indicator = 'd'"

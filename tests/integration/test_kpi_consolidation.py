@@ -16,6 +16,7 @@ from bdhvs_shared.clock import FixedClock
 from bdhvs_shared.events import ConsolidatedReportProduced
 from kpi.entrypoints.workers.consolidation_tick import ConsolidationSchedule, ConsolidationTick
 from kpi.service_layer.apply_report import KpiService
+from kpi.service_layer.roll_up import refresh_rollups
 from support.events import report_accepted
 from support.kpi_service import IdleRelay, kpi_service
 
@@ -46,7 +47,7 @@ async def test_made_once_from_the_24th_at_8_with_an_event_naming_the_stored_file
     await service.apply(
         report_accepted("09292", "2026-03", {"c": (4000, 10000)}, on_time=False, received=late)
     )
-    await service.refresh_rollups()
+    await refresh_rollups(service)
     clock = service.clock
     assert isinstance(clock, FixedClock)
     first, replica = tick(service), tick(service)

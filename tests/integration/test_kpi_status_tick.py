@@ -13,6 +13,7 @@ from bdhvs_shared.clock import FixedClock
 from bdhvs_shared.events import AttainmentUpdated, StatusChanged
 from kpi.entrypoints.workers.status_tick import StatusTick
 from kpi.service_layer.apply_report import KpiService
+from kpi.service_layer.roll_up import refresh_rollups
 from support.events import report_accepted
 from support.kpi_service import IdleRelay, kpi_service
 
@@ -35,7 +36,7 @@ async def status_changes(db: asyncpg.Connection) -> list[StatusChanged]:
 async def apply(service: KpiService, unit: str, figures: dict[str, int]) -> None:
     for period, numerator in figures.items():
         await service.apply(report_accepted(unit, period, {"c": (numerator, 10000)}))
-    await service.refresh_rollups()
+    await refresh_rollups(service)
 
 
 async def test_the_new_years_target_applies_from_the_first_of_january(

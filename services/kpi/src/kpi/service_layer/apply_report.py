@@ -23,7 +23,6 @@ from kpi.domain.projector import Projector
 from kpi.domain.publications import Staged, publications
 from kpi.domain.reporting import ReportingQueryError, reporting_event, reporting_view, resolve
 from kpi.domain.snapshot import Snapshot
-from kpi.service_layer import rejudge, roll_up
 
 CONSUMER = "kpi-reports"
 
@@ -90,14 +89,6 @@ class KpiService:
         view = reporting_view(self.catalogue, form, period, received, self.tz, self.deadline_inclusive)
         published = reporting_event(view, len(received), now, event.correlation_id)
         return [(published, subjects.kpi_reporting(form.code))]
-
-    async def refresh_rollups(self) -> int:
-        """Recompute the province projection of every stale indicator; returns how many (roll_up)."""
-        return await roll_up.refresh_rollups(self)
-
-    async def rejudge(self) -> int:
-        """Recompute the projections the date alone may have changed; returns how many (use case: rejudge)."""
-        return await rejudge.rejudge(self)
 
     async def compute(self, session: AsyncSession, unit_code: str, indicator: str, today: date) -> Snapshot:
         """The snapshot recomputed from every stored observation."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bdhvs_shared.worker import PollingWorker
 from kpi.service_layer.apply_report import KpiService
+from kpi.service_layer.roll_up import refresh_rollups
 
 
 class RollupWorker(PollingWorker):
@@ -17,7 +18,7 @@ class RollupWorker(PollingWorker):
         self._relay = relay
 
     async def run_once(self) -> int:
-        done = await self._service.refresh_rollups()
+        done = await refresh_rollups(self._service)
         if done:
             self._relay.wake()
         return done

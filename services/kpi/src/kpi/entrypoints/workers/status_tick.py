@@ -6,6 +6,7 @@ from datetime import date
 
 from bdhvs_shared.worker import PollingWorker
 from kpi.service_layer.apply_report import KpiService
+from kpi.service_layer.rejudge import rejudge
 
 
 class StatusTick(PollingWorker):
@@ -28,7 +29,7 @@ class StatusTick(PollingWorker):
         today = self._service.today()
         if today == self.last_day:
             return 0
-        changed = await self._service.rejudge()
+        changed = await rejudge(self._service)
         self.last_day = today
         if changed:
             self._relay.wake()
