@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -16,10 +17,17 @@ ROOT = Path(__file__).resolve().parents[4]
 def generators() -> dict[Path, Callable[[], dict[str, Any] | str]]:
     result: dict[Path, Callable[[], dict[str, Any] | str]] = {Path("docs/settings.md"): settings_markdown}
     for name in SERVICES:
-        module = importlib.import_module(f"{name}.docs")
+        module = importlib.import_module(_docs_module(name))
         result[Path("docs/asyncapi") / f"{name}.json"] = module.asyncapi_document
         result[Path("docs/openapi") / f"{name}.json"] = module.openapi_document
     return result
+
+
+def _docs_module(service: str) -> str:
+    """`<service>.entrypoints.docs` (issue 12's layout); `<service>.docs` for a service not yet moved."""
+    if importlib.util.find_spec(f"{service}.entrypoints") is not None:
+        return f"{service}.entrypoints.docs"
+    return f"{service}.docs"
 
 
 def render(document: dict[str, Any] | str) -> str:
