@@ -154,8 +154,9 @@ async def test_the_pipeline_runs_with_each_service_on_its_own_user_and_role(
     from intake.settings import IntakeSettings
     from kpi.bootstrap import create_app as kpi_app
     from kpi.settings import KpiSettings
+    from notifier.adapters.directory_files import DEMO_FILE
     from notifier.bootstrap import create_app as notifier_app
-    from notifier.recipients import DEMO_FILE, load_recipients
+    from notifier.service_layer.directory_admin import load_recipients
     from notifier.settings import NotifierSettings
 
     # The test database was migrated by the admin; roles.sql hands its tables to the services.

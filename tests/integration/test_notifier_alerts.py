@@ -11,8 +11,9 @@ import pytest
 
 from bdhvs_local.smtp_catcher import SmtpCatcher
 from bdhvs_shared.nats.streams import ensure_streams
+from notifier.adapters.directory_files import DEMO_FILE
 from notifier.bootstrap import create_app
-from notifier.recipients import DEMO_FILE, load_recipients
+from notifier.service_layer.directory_admin import load_recipients
 from notifier.settings import NotifierSettings
 from support.apps import eventually, running
 from support.auth_server import NO_AUTH_URL, AuthServer

@@ -24,7 +24,7 @@ from bdhvs_shared.events import NotificationFailed, NotificationSent
 from bdhvs_shared.nats.streams import ensure_streams
 from notifier.bootstrap import create_app
 from notifier.domain.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
-from notifier.recipients import load_recipients
+from notifier.service_layer.directory_admin import load_recipients
 from notifier.settings import NotifierSettings
 from support.apps import eventually, running
 from support.auth_server import auth_server

@@ -19,9 +19,9 @@ from bdhvs_local.smtp_catcher import SmtpCatcher
 from bdhvs_shared.clock import FixedClock
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from notifier.bootstrap import create_app
-from notifier.ledger import DeadlineLedger
-from notifier.ledger_tick import LedgerTick
-from notifier.recipients import load_recipients
+from notifier.entrypoints.workers.ledger_tick import LedgerTick
+from notifier.service_layer.directory_admin import load_recipients
+from notifier.service_layer.ledger import DeadlineLedger
 from notifier.settings import NotifierSettings
 from support.apps import eventually, running
 from support.auth_server import AuthServer

@@ -18,7 +18,7 @@ from bdhvs_local.smtp_catcher import SmtpCatcher
 from bdhvs_shared.clock import FixedClock
 from bdhvs_shared.nats.streams import ensure_streams
 from notifier.bootstrap import create_app
-from notifier.recipients import load_recipients
+from notifier.service_layer.directory_admin import load_recipients
 from notifier.settings import NotifierSettings
 from support.apps import eventually, running
 from support.auth_server import AuthServer

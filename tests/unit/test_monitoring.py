@@ -179,7 +179,7 @@ def test_links_between_the_runbook_pages_lead_to_existing_sections() -> None:
 
 
 def test_the_reminder_tick_alert_watches_the_ledger_tick_by_its_name() -> None:
-    from notifier.ledger_tick import LedgerTick
+    from notifier.entrypoints.workers.ledger_tick import LedgerTick
 
     rules = (ROOT / "deploy/prometheus/rules/bdhvs.yml").read_text(encoding="utf-8")
     assert f'worker="{LedgerTick.name}"' in rules

@@ -8,9 +8,8 @@ import pytest
 
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.events import AttainmentUpdated, TargetInfo
-from notifier.domain.alert_policy import is_newer
-from notifier.domain.sms_text import prepare_sms
-from notifier.domain.violations import (
+from notifier.adapters.messages import Messages
+from notifier.domain.alerts import (
     BELOW_TARGET,
     RECOVERED,
     REPEAT,
@@ -20,11 +19,13 @@ from notifier.domain.violations import (
     group_kind,
     idempotency_key,
     inhibitor,
+    is_newer,
     sends_recovery,
     silenced,
     worse,
 )
-from notifier.messages import AlertLine, Messages
+from notifier.domain.intents import AlertLine
+from notifier.domain.sms_text import prepare_sms
 
 OPENED = datetime(2026, 3, 15, 2, tzinfo=UTC)
 

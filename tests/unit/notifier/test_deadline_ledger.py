@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bdhvs_shared.catalogue import Period, PeriodType, load_catalogue
+from notifier.adapters.messages import Messages
+from notifier.domain.intents import DeadlineFacts
 from notifier.domain.ledger import (
     LedgerPolicy,
     decide,
@@ -17,7 +19,6 @@ from notifier.domain.ledger import (
     previous_period,
     unit_items,
 )
-from notifier.messages import DeadlineFacts, Messages
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CATALOGUE = load_catalogue()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from notifier.directory_admin import default_rules
+from notifier.adapters.directory_files import default_rules
 from notifier.domain.contacts import Contact, channels_for
 from notifier.domain.directory import check_contact
+from notifier.domain.directory_csv import parse_directory
 from notifier.domain.routing import KINDS, Rule, check_rules, route
-from notifier.recipients import parse_directory
 
 ALL = ("email", "sms", "webhook")
 CLERK = Contact("Văn phòng", "vp@x.example", "84912345678", None, ("email",), role="clerk")

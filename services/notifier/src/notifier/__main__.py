@@ -1,3 +1,3 @@
-from notifier.cli import app
+from notifier.entrypoints.cli import app
 
 app()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,24 +31,38 @@ from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.nats.consumers import DurableConsumer, ensure_consumer
 from bdhvs_shared.nats.lag import watch_lag
 from bdhvs_shared.runtime import EventRuntime, make_broker
+from bdhvs_shared.worker import PollingWorker
+from notifier.adapters.email import SmtpChannel
+from notifier.adapters.messages import Messages
+from notifier.adapters.sms_gateway import SmsGatewayChannel
 from notifier.adapters.tables import outbox
-from notifier.alert_tick import AlertGroups, AlertTick
-from notifier.directory_admin import DirectoryAdmin
-from notifier.dispatcher import DeliveryCounters, Dispatcher
-from notifier.dispatchers import dispatchers
+from notifier.adapters.webhook import WebhookChannel
+from notifier.domain.alerts import AlertPolicy
+from notifier.domain.channel import Channel
+from notifier.domain.directory import known_units_of
 from notifier.domain.ledger import LedgerPolicy, ledger_forms
+from notifier.domain.rate_limit import TokenBucket
+from notifier.domain.retry import RetryPolicy
 from notifier.domain.signing import ack_token
-from notifier.handlers import kpi_consumer, register_handlers, register_report_handler, reports_consumer
-from notifier.ledger import REPORTS_CONSUMER, DeadlineLedger
-from notifier.ledger_tick import LedgerMetrics, LedgerTick, ledger_metrics
-from notifier.messages import Messages
-from notifier.recipients import known_units_of
-from notifier.routes import directory as directory_routes
-from notifier.routes import ledger as ledger_routes
-from notifier.routes import notifications
-from notifier.routes import violations as violation_routes
-from notifier.routes.errors import install_error_handlers
-from notifier.service import CONSUMER, AlertPolicy, AlertService
+from notifier.entrypoints.consumers import (
+    kpi_consumer,
+    register_handlers,
+    register_report_handler,
+    reports_consumer,
+)
+from notifier.entrypoints.http import directory as directory_routes
+from notifier.entrypoints.http import ledger as ledger_routes
+from notifier.entrypoints.http import notifications
+from notifier.entrypoints.http import violations as violation_routes
+from notifier.entrypoints.http.errors import install_error_handlers
+from notifier.entrypoints.workers.alert_tick import AlertTick
+from notifier.entrypoints.workers.dispatcher import Dispatcher
+from notifier.entrypoints.workers.ledger_tick import LedgerMetrics, LedgerTick, ledger_metrics
+from notifier.service_layer.alert_groups import AlertGroups
+from notifier.service_layer.alerts import CONSUMER, AlertService
+from notifier.service_layer.deliver import Delivery, DeliveryCounters
+from notifier.service_layer.directory_admin import DirectoryAdmin
+from notifier.service_layer.ledger import REPORTS_CONSUMER, DeadlineLedger
 from notifier.settings import NotifierSettings
 
 
@@ -140,6 +156,45 @@ def ledger_policy(settings: NotifierSettings) -> LedgerPolicy:
         consolidation_days_before=settings.ledger_consolidation_days_before,
         consolidation_hour=settings.ledger_consolidation_hour,
     )
+
+
+def channels(settings: NotifierSettings, client: httpx.AsyncClient) -> list[tuple[Channel, float]]:
+    """(channel, sends per second): email always; SMS and webhooks only when configured."""
+    out: list[tuple[Channel, float]] = [(SmtpChannel(settings), settings.email_rate_per_second)]
+    if "sms" in settings.enabled_channels:
+        out.append((SmsGatewayChannel(settings, client), settings.sms_rate_per_second))
+    if "webhook" in settings.enabled_channels:
+        out.append((WebhookChannel(settings, client), settings.webhook_rate_per_second))
+    return out
+
+
+def dispatchers(
+    settings: NotifierSettings,
+    sessions: async_sessionmaker[AsyncSession],
+    client: httpx.AsyncClient,
+    clock: Clock,
+    counters: DeliveryCounters,
+    relay: PollingWorker | None,
+) -> list[Dispatcher]:
+    """The channels this notifier is configured for, each with its own dispatcher and rate limit."""
+    policy = RetryPolicy(settings.max_send_attempts, settings.retry_base_seconds, settings.retry_max_seconds)
+    return [
+        Dispatcher(
+            Delivery(
+                sessions,
+                channel,
+                # A burst of one second's worth (at least one): a backlog drains at the rate, not at once.
+                TokenBucket(rate, max(1, math.ceil(rate)), time.monotonic()),
+                policy,
+                clock,
+                counters,
+                quiet=settings.quiet_hours if channel.name == "sms" else None,
+            ),
+            settings.dispatch_poll_seconds,
+            on_published=relay,
+        )
+        for channel, rate in channels(settings, client)
+    ]
 
 
 def caught_up(js: JetStreamContext, consumer: DurableConsumer) -> Callable[[], Awaitable[bool]]:

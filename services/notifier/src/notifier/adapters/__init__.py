@@ -1,1 +1,1 @@
-"""Notifier's adapters: PostgreSQL, SMTP."""
+"""Notifier's adapters: PostgreSQL, SMTP, SMS and webhook HTTP, Jinja2 templates, shipped data files."""

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.adapters.tables import alert_items, violations
-from notifier.domain.violations import OpenViolation
+from notifier.domain.alerts import OpenViolation
 
 OPEN = violations.c.resolved_at.is_(None)
 

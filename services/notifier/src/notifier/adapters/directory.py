@@ -79,6 +79,11 @@ async def has_rules(session: AsyncSession) -> bool:
     return bool(await session.scalar(select(func.count()).select_from(routing_rules)))
 
 
+async def has_contacts(session: AsyncSession) -> bool:
+    """Whether the directory holds any contact (active or not)."""
+    return bool(await session.scalar(select(func.count()).select_from(contacts)))
+
+
 def contact_dict(row: Any) -> dict[str, Any]:
     """A contact row as the API and the audit log show it."""
     keys = ("id", "unit_code", "role", "name", "email", "phone", "webhook_url", "channels", "active")
@@ -127,6 +132,6 @@ async def replace_contacts(session: AsyncSession, rows: Sequence[ContactFields],
         await session.execute(contacts.insert(), [{**asdict(r), "updated_at": now} for r in rows])
 
 
-def lock_rules() -> Any:
+async def lock_rules(session: AsyncSession) -> None:
     """Two replicas starting at once take turns to seed the default rules."""
-    return select(func.pg_advisory_xact_lock(func.hashtext("notifier:routing_rules")))
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtext("notifier:routing_rules"))))

@@ -1,1 +1,1 @@
-"""Notifier's pure rules."""
+"""Notifier's pure rules and models (no I/O imports)."""

@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from bdhvs_shared.catalogue import Catalogue
 from notifier.domain.contacts import CHANNELS, ROLES, normalise_phone, parse_channels
 
 _EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+")
@@ -127,3 +128,8 @@ def check_contact(
     return ContactFields(
         cell["unit_code"], cell["role"], cell["name"], email, phone, webhook, ",".join(channels), active
     ), []
+
+
+def known_units_of(catalogue: Catalogue) -> set[str]:
+    """Commune and ward codes of the catalogue, and the province (24) for its departments."""
+    return {*catalogue.units, catalogue.province.code}

@@ -1,5 +1,5 @@
-"""The alert tick: queue the repeats that fell due, then send each recipient ONE message per channel
-with every alert item that waited out the group wait.
+"""Grouped alerts (what the alert tick runs): queue the repeats that fell due, then send each
+recipient ONE message per channel with every alert item that waited out the group wait.
 
 Items are claimed FOR UPDATE SKIP LOCKED and marked in the transaction that stores the notification,
 so any number of replicas send each item once. Inhibition is decided here, at sending time: the
@@ -21,14 +21,22 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.clock import Clock
-from bdhvs_shared.worker import PollingWorker
 from notifier.adapters import alert_store
 from notifier.adapters.directory import recipients_for
+from notifier.adapters.messages import Messages
+from notifier.domain.alerts import (
+    BELOW_TARGET,
+    RECOVERED,
+    REPEAT,
+    AlertPolicy,
+    group_kind,
+    inhibitor,
+    silenced,
+)
+from notifier.domain.intents import AlertLine
 from notifier.domain.quiet_hours import QuietHours
-from notifier.domain.violations import BELOW_TARGET, RECOVERED, REPEAT, group_kind, inhibitor, silenced
-from notifier.messages import AlertLine, Messages
-from notifier.queueing import queue_intent
-from notifier.service import AlertPolicy, queue_items
+from notifier.service_layer.alerts import queue_items
+from notifier.service_layer.queueing import queue_intent
 
 log = structlog.get_logger(__name__)
 
@@ -147,22 +155,3 @@ class AlertGroups:
         for violation_id in {i.violation_id for i in items if i.kind in (BELOW_TARGET, REPEAT)}:
             # inhibited_by stays: the recipients it was muted for hear of it when the province changes
             await alert_store.change(session, violation_id, alerted_at=now)
-
-
-class AlertTick(PollingWorker):
-    name = "alert-tick"
-
-    def __init__(
-        self, groups: AlertGroups, poll_seconds: float, dispatchers: Sequence[PollingWorker] = ()
-    ) -> None:
-        super().__init__(poll_seconds)
-        self.groups = groups
-        self._dispatchers = dispatchers
-
-    async def run_once(self) -> int:
-        await self.groups.repeat_due()
-        sent = await self.groups.send_due()
-        if sent:
-            for dispatcher in self._dispatchers:
-                dispatcher.wake()
-        return sent

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,8 +11,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from bdhvs_shared.catalogue import Catalogue, Period, PeriodType
 from bdhvs_shared.events import TargetInfo
-from notifier.domain.intents import Rendered
-from notifier.domain.violations import BELOW_TARGET, RECOVERED, REPEAT
+from notifier.domain.alerts import BELOW_TARGET, RECOVERED, REPEAT
+from notifier.domain.intents import AlertLine, DeadlineFacts, Rendered
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -76,33 +75,6 @@ def period_label(period: Period) -> str:
 
 def _day(iso: str | None) -> str:
     return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "—"
-
-
-@dataclass(frozen=True)
-class AlertLine:
-    """One unit and indicator in a grouped alert message."""
-
-    kind: str  # kpi_below_target, kpi_repeat, kpi_recovered
-    status: str
-    snapshot: dict[str, Any]  # the AttainmentUpdated it tells about, as JSON
-    opened_at: datetime  # when the violation began
-    ack_url: str | None = None  # email only, not for a recovery
-
-
-@dataclass(frozen=True)
-class DeadlineFacts:
-    """What a deadline message says: the ledger row, and for a summary the missing units."""
-
-    kind: str  # deadline_reminder, deadline_overdue, deadline_escalation, deadline_summary
-    form: str
-    period: str
-    unit_code: str
-    deadline: datetime
-    now: datetime
-    missing: tuple[str, ...] = ()
-    expected: int = 0
-    late: tuple[str, ...] = ()  # the consolidation reminder: reports that came after the cut-off
-    consolidation: datetime | None = None  # the consolidation reminder: the day the province consolidates
 
 
 class Messages:

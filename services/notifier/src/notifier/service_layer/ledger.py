@@ -18,7 +18,9 @@ from bdhvs_shared.db.idempotency import first_time
 from bdhvs_shared.events import ReportAccepted
 from notifier.adapters import ledger_store
 from notifier.adapters.directory import recipients_for
+from notifier.adapters.messages import Messages
 from notifier.adapters.tables import processed_events
+from notifier.domain.intents import DeadlineFacts
 from notifier.domain.ledger import (
     CONSOLIDATION,
     SUMMARY,
@@ -29,8 +31,7 @@ from notifier.domain.ledger import (
     unit_items,
 )
 from notifier.domain.quiet_hours import QuietHours
-from notifier.messages import DeadlineFacts, Messages
-from notifier.queueing import queue_to_recipient
+from notifier.service_layer.queueing import queue_to_recipient
 
 log = structlog.get_logger(__name__)
 

@@ -14,7 +14,12 @@ from bdhvs_shared.events import (
 )
 from bdhvs_shared.metrics import common_metrics
 from bdhvs_shared.runtime import make_broker
-from notifier.handlers import kpi_consumer, register_handlers, register_report_handler, reports_consumer
+from notifier.entrypoints.consumers import (
+    kpi_consumer,
+    register_handlers,
+    register_report_handler,
+    reports_consumer,
+)
 from notifier.settings import NotifierSettings
 
 _DOCS = {

@@ -12,12 +12,12 @@ from bdhvs_shared.api import UNIT_CODE
 from bdhvs_shared.auth.routes import operator_or_admin
 from notifier.adapters.audit import list_audit
 from notifier.adapters.directory import list_contacts, rules_of
-from notifier.directory_admin import DirectoryAdmin, DirectoryRejected
 from notifier.domain.contacts import CHANNELS, ROLES
+from notifier.domain.directory_csv import LineProblem
 from notifier.domain.routing import KINDS, Rule
-from notifier.recipients import LineProblem
-from notifier.routes.actor import Actor
-from notifier.routes.errors import ERRORS
+from notifier.entrypoints.http.actor import Actor
+from notifier.entrypoints.http.errors import ERRORS
+from notifier.service_layer.directory_admin import DirectoryAdmin, DirectoryRejected
 
 router = APIRouter(
     prefix="/api/v1/admin",

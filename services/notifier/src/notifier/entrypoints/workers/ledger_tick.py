@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from bdhvs_shared.worker import PollingWorker
 from notifier.adapters import ledger_store
-from notifier.ledger import DeadlineLedger, TickResult
+from notifier.service_layer.ledger import DeadlineLedger, TickResult
 
 
 @dataclass

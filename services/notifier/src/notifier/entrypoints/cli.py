@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from bdhvs_shared.cli import service_cli
+from notifier.adapters.directory_files import DEMO_FILE
 from notifier.bootstrap import create_app
-from notifier.docs import asyncapi_document, openapi_document
-from notifier.recipients import DEMO_FILE
+from notifier.entrypoints.docs import asyncapi_document, openapi_document
 from notifier.settings import NotifierSettings
 
 
@@ -23,7 +23,7 @@ app = service_cli(
     "notifier",
     _settings,
     create_app,
-    Path(__file__).parent / "adapters" / "migrations",
+    Path(__file__).parents[1] / "adapters" / "migrations",
     openapi_document,
     asyncapi_document,
 )
@@ -39,8 +39,7 @@ def load(
 ) -> None:
     """Replace the contact directory with the rows of a CSV file (all or nothing, audited as `cli`)."""
     from bdhvs_shared.db.engine import make_engine, make_sessionmaker
-    from notifier.directory_admin import DirectoryRejected
-    from notifier.recipients import load_recipients
+    from notifier.service_layer.directory_admin import DirectoryRejected, load_recipients
 
     async def run() -> int:
         engine = make_engine(_settings().database_url)
@@ -62,18 +61,16 @@ def load(
 @recipients_app.command("load-demo-if-empty")
 def load_demo_if_empty() -> None:
     """Load the demo directory (one address per unit) unless recipients exist already."""
-    from sqlalchemy import func, select
-
     from bdhvs_shared.db.engine import make_engine, make_sessionmaker
-    from notifier.adapters.tables import contacts
-    from notifier.recipients import load_recipients
+    from notifier.adapters.directory import has_contacts
+    from notifier.service_layer.directory_admin import load_recipients
 
     async def run() -> int:
         engine = make_engine(_settings().database_url)
         try:
             sessions = make_sessionmaker(engine)
             async with sessions() as session:
-                if await session.scalar(select(func.count()).select_from(contacts)):
+                if await has_contacts(session):
                     return 0
             return await load_recipients(sessions, DEMO_FILE)
         finally:

@@ -1,15 +1,14 @@
-"""Delivers pending notifications of one channel, one row per transaction.
+"""Delivering a channel's pending notifications, one row per transaction (the dispatcher's work).
 
 The row stays locked (FOR UPDATE SKIP LOCKED) while it is sent and its result is
 written in the same transaction. If the process dies mid-send the transaction
 rolls back and the row is still pending: it is sent again (at most one
-duplicate), never lost. One dispatcher per channel, so a slow SMS gateway does
-not hold up email.
+duplicate), never lost. One dispatcher per channel (entrypoints/workers/dispatcher.py),
+so a slow SMS gateway does not hold up email.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -20,14 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.db.outbox import stage
-from bdhvs_shared.worker import PollingWorker
 from notifier.adapters import store
 from notifier.adapters.tables import outbox
 from notifier.domain.channel import Channel, DeliveryFailure, TransientFailure
+from notifier.domain.outcomes import failed_event, outgoing, sent_event
 from notifier.domain.quiet_hours import QuietHours, next_allowed
 from notifier.domain.rate_limit import TokenBucket
 from notifier.domain.retry import RetryPolicy, after_failure
-from notifier.outcomes import failed_event, outgoing, sent_event
 
 log = structlog.get_logger(__name__)
 
@@ -39,7 +37,9 @@ class DeliveryCounters:
     retried: Counter
 
 
-class Dispatcher(PollingWorker):
+class Delivery:
+    """Sends one channel's due notifications within its rate limit, retries and quiet hours."""
+
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
@@ -48,46 +48,26 @@ class Dispatcher(PollingWorker):
         policy: RetryPolicy,
         clock: Clock,
         counters: DeliveryCounters,
-        poll_seconds: float,
-        on_published: PollingWorker | None = None,
-        batch: int = 50,
         quiet: QuietHours | None = None,
     ) -> None:
-        super().__init__(poll_seconds)
-        self.name = f"dispatcher-{channel.name}"
+        self.channel = channel
+        self.bucket = bucket
         self._sessions = sessions
-        self._channel = channel
-        self._bucket = bucket
         self._policy = policy
         self._clock = clock
         self._counters = counters
-        self._relay = on_published
-        self._batch = batch
         self._quiet = quiet  # SMS only: nothing goes out in quiet hours, it waits for their end
 
-    async def run_once(self) -> int:
-        done = 0
-        while done < self._batch:
-            # Wait for the rate limit (or a gateway's Retry-After) before taking a row.
-            if (delay := self._bucket.delay(time.monotonic())) > 0:
-                await asyncio.sleep(min(delay, self._poll))
-                continue
-            if not await self._deliver_next():
-                break
-            done += 1
-        if done and self._relay is not None:
-            self._relay.wake()
-        return done
-
-    async def _deliver_next(self) -> bool:
+    async def deliver_next(self) -> bool:
+        """Send the next due row, if any and not in quiet hours; False when there was none."""
         now = self._clock.now()
         if next_allowed(now, self._quiet) > now:
             return False  # quiet hours: what is due waits (a backlog, a retry), never dropped
         async with self._sessions() as session, session.begin():
-            row = await store.claim_next(session, self._channel.name, now)
+            row = await store.claim_next(session, self.channel.name, now)
             if row is None:
                 return False
-            self._bucket.consume(time.monotonic())
+            self.bucket.consume(time.monotonic())
             await self._attempt(session, row)
         return True
 
@@ -103,7 +83,7 @@ class Dispatcher(PollingWorker):
             sms_encoding=r.sms_encoding,
         )
         try:
-            receipt = await self._channel.send(outgoing(r))
+            receipt = await self.channel.send(outgoing(r))
         except Exception as exc:
             failure = exc if isinstance(exc, DeliveryFailure) else TransientFailure(repr(exc)[:300])
             await self._failed(session, r, attempts, failure)
@@ -126,7 +106,7 @@ class Dispatcher(PollingWorker):
         decision = after_failure(failure, attempts, self._policy, now)
         retry_at = next_allowed(decision.next_attempt_at, self._quiet)
         if isinstance(failure, TransientFailure) and failure.retry_after is not None:
-            self._bucket.hold(failure.retry_after, time.monotonic())  # back-pressure: the whole channel
+            self.bucket.hold(failure.retry_after, time.monotonic())  # back-pressure: the whole channel
         await store.mark(
             session,
             r.id,

@@ -1,4 +1,5 @@
-"""A below-target condition from opened to resolved, and what each KPI status means for it (pure).
+"""Below-target alerts (pure): which KPI update counts, the alert policy, and a below-target
+condition from opened to resolved with what each KPI status means for it.
 
 A violation is one (unit, indicator) while its status is at_risk or off_track. It opens with the
 first bad status, follows changes between the two bad ones, and resolves with any other status;
@@ -11,6 +12,19 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+
+@dataclass(frozen=True)
+class AlertPolicy:
+    repeat_interval: timedelta = timedelta(days=7)
+    group_wait: timedelta = timedelta(seconds=30)
+    province: str = "24"
+
+
+def is_newer(stored_sequence: int | None, incoming_sequence: int) -> bool:
+    """KPI updates carry a per-subject sequence; an older one arriving late changes nothing."""
+    return stored_sequence is None or incoming_sequence > stored_sequence
+
 
 BAD_STATUSES = frozenset({"at_risk", "off_track"})
 RECOVERED_STATUSES = frozenset({"on_track", "achieved"})

@@ -2,15 +2,15 @@
 
 A KPI update is applied once (its id in processed_events, same transaction) and only if newer than
 the last one of its unit and indicator. What people should hear goes into the per-recipient alert
-queue; the alert tick (alert_tick.py) sends it grouped, after the group wait.
+queue; the alert tick (service_layer/alert_groups.py) sends it grouped, after the group wait.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,27 +21,21 @@ from bdhvs_shared.events import AttainmentUpdated
 from notifier.adapters import alert_store, store
 from notifier.adapters.directory import recipients_for
 from notifier.adapters.tables import processed_events
-from notifier.domain.alert_policy import is_newer
-from notifier.domain.violations import (
+from notifier.domain.alerts import (
     BELOW_TARGET,
     RECOVERED,
     REPEAT,
+    AlertPolicy,
     Change,
     change,
     idempotency_key,
+    is_newer,
     sends_recovery,
     silenced,
     worse,
 )
 
 CONSUMER = "notifier-kpi"
-
-
-@dataclass(frozen=True)
-class AlertPolicy:
-    repeat_interval: timedelta = timedelta(days=7)
-    group_wait: timedelta = timedelta(seconds=30)
-    province: str = "24"
 
 
 class AckResult(enum.Enum):
@@ -93,7 +87,7 @@ async def queue_items(
 class AlertService:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
-    policy: AlertPolicy = AlertPolicy()
+    policy: AlertPolicy = field(default_factory=AlertPolicy)
     channels: Collection[str] = ("email",)
 
     async def apply(self, event: AttainmentUpdated) -> int | None:

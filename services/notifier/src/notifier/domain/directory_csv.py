@@ -2,25 +2,18 @@
 webhook_url, channels (preferred channels in order, e.g. "sms,email") and active (true/false).
 
 Parsing is all or nothing: every problem is listed with its line, column, stable code and a
-Vietnamese message, and nothing is stored while any remains.
+Vietnamese message, and nothing is stored while any remains (pure: the text, not the file).
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from collections.abc import Collection
 from dataclasses import dataclass
-from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from bdhvs_shared.catalogue import Catalogue, load_catalogue
-from bdhvs_shared.clock import SystemClock
 from notifier.domain.directory import ContactFields, check_contact
 
-DEMO_FILE = Path(__file__).parent / "data" / "recipients.demo.csv"
 REQUIRED = ("unit_code", "role", "name", "email")
 MAX_ROWS = 5000
 _TRUE = {"", "true", "1", "yes", "có", "co", "x"}
@@ -66,19 +59,3 @@ def parse_directory(text: str, known_units: Collection[str]) -> tuple[list[Conta
     if not rows and not problems:
         problems.append(LineProblem(1, "", "csv.empty", "Tệp không có dòng dữ liệu nào."))
     return rows, problems
-
-
-def known_units_of(catalogue: Catalogue) -> set[str]:
-    """Commune and ward codes of the catalogue, and the province (24) for its departments."""
-    return {*catalogue.units, catalogue.province.code}
-
-
-async def load_recipients(sessions: async_sessionmaker[AsyncSession], path: Path, actor: str = "cli") -> int:
-    """Replace the directory with a CSV file (the CLI and tests), audited like an admin import."""
-    from notifier.directory_admin import DirectoryAdmin
-
-    units = known_units_of(load_catalogue())
-    admin = DirectoryAdmin(sessions, SystemClock(), lambda: units)
-    text = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
-    result = await admin.import_csv(actor, text, dry_run=False)
-    return result.rows

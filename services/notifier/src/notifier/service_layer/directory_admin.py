@@ -3,20 +3,21 @@ one transaction (who, when, what before and after)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bdhvs_shared.clock import Clock
+from bdhvs_shared.catalogue import load_catalogue
+from bdhvs_shared.clock import Clock, SystemClock
 from notifier.adapters import audit, directory
-from notifier.domain.directory import FIELDS, ContactFields, Problem, check_contact
-from notifier.domain.routing import Rule, check_rules, read_rules
-from notifier.recipients import LineProblem, parse_directory
-
-DEFAULT_RULES = "routing.default.csv"
+from notifier.adapters.directory_files import default_rules
+from notifier.domain.directory import FIELDS, ContactFields, Problem, check_contact, known_units_of
+from notifier.domain.directory_csv import LineProblem, parse_directory
+from notifier.domain.routing import Rule, check_rules
 
 
 class DirectoryRejected(Exception):
@@ -32,11 +33,6 @@ class ImportResult:
     dry_run: bool
     rows: int  # contacts in the file
     replaced: int  # contacts in the directory before (the import replaces them all)
-
-
-def default_rules() -> list[Rule]:
-    """The rule set shipped with the package, seeded when the table is empty."""
-    return read_rules(files("notifier").joinpath("data", DEFAULT_RULES).read_text(encoding="utf-8"))
 
 
 def _rule_dicts(rules: Sequence[Rule]) -> list[dict[str, Any]]:
@@ -145,7 +141,7 @@ class DirectoryAdmin:
         rules with none is refused, so an empty table always means "never set"."""
         rules = default_rules()
         async with self.sessions() as session, session.begin():
-            await session.execute(directory.lock_rules())
+            await directory.lock_rules(session)
             if await directory.has_rules(session):
                 return False
             await directory.replace_rules(session, rules)
@@ -154,3 +150,12 @@ class DirectoryAdmin:
                 after=_rule_dicts(rules),
             )  # fmt: skip
         return True
+
+
+async def load_recipients(sessions: async_sessionmaker[AsyncSession], path: Path, actor: str = "cli") -> int:
+    """Replace the directory with a CSV file (the CLI and tests), audited like an admin import."""
+    units = known_units_of(load_catalogue())
+    admin = DirectoryAdmin(sessions, SystemClock(), lambda: units)
+    text = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
+    result = await admin.import_csv(actor, text, dry_run=False)
+    return result.rows

@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from bdhvs_shared import api
-from notifier.directory_admin import DirectoryRejected
-from notifier.recipients import LineProblem
+from notifier.domain.directory_csv import LineProblem
+from notifier.service_layer.directory_admin import DirectoryRejected
 
 
 class DirectoryErrorOut(api.ErrorOut):

@@ -25,9 +25,9 @@ from bdhvs_shared.api import (
 from bdhvs_shared.auth import Caller
 from bdhvs_shared.auth.routes import operator_or_admin
 from notifier.adapters import alert_store
+from notifier.domain.alerts import silenced
 from notifier.domain.signing import read_ack_token
-from notifier.domain.violations import silenced
-from notifier.service import AckResult
+from notifier.service_layer.alerts import AckResult
 
 router = APIRouter(prefix="/api/v1", tags=["violations"], responses=ERROR_RESPONSES)
 ID = Path(ge=1, le=2**62)

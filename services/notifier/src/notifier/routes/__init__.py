@@ -1,1 +1,0 @@
-"""Notifier's HTTP API."""

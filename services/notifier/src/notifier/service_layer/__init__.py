@@ -1,0 +1,1 @@
+"""Notifier's use cases: alerts and their groups, the deadline ledger, delivery, directory admin."""
