@@ -30,7 +30,18 @@ class LineProblem:
 
 def parse_directory(text: str, known_units: Collection[str]) -> tuple[list[ContactFields], list[LineProblem]]:
     """Every contact of the file, or the problems that keep it from being imported."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    # newline="": the csv module sees the line endings itself (a lone CR, or one inside quotes).
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _parse(reader, known_units)
+    except csv.Error as exc:  # e.g. a NUL byte, or a quote left open at the end
+        line = max(reader.line_num, 1)
+        return [], [LineProblem(line, "", "csv.malformed", f"Tệp CSV hỏng ở dòng {line} ({exc}).")]
+
+
+def _parse(
+    reader: csv.DictReader[str], known_units: Collection[str]
+) -> tuple[list[ContactFields], list[LineProblem]]:
     header = [h.strip() for h in reader.fieldnames or []]
     reader.fieldnames = header
     missing = [c for c in REQUIRED if c not in header]
@@ -40,9 +51,10 @@ def parse_directory(text: str, known_units: Collection[str]) -> tuple[list[Conta
         ]
     rows: list[ContactFields] = []
     problems: list[LineProblem] = []
-    for line_index, raw in enumerate(reader):
-        line = line_index + 2
-        if line - 1 > MAX_ROWS:
+    ended = reader.line_num  # the header's last line
+    for count, raw in enumerate(reader, 1):
+        line, ended = ended + 1, reader.line_num  # the row's first line (a quoted field may span lines)
+        if count > MAX_ROWS:
             problems.append(
                 LineProblem(line, "", "csv.too_many_rows", f"Tệp có quá {MAX_ROWS} dòng; hãy chia nhỏ.")
             )
