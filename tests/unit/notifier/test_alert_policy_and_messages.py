@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -13,6 +13,7 @@ from notifier.domain.alerts import (
     BELOW_TARGET,
     RECOVERED,
     REPEAT,
+    AlertPolicy,
     Change,
     OpenViolation,
     change,
@@ -160,3 +161,9 @@ def test_one_message_lists_every_unit_and_indicator_by_section() -> None:
     for name in ("Chi Lăng", "Phù Lãng", "Yên Phong", "Tân Tiến"):
         assert name in mail.html and name in mail.sms
     assert "—" in text  # a figure the snapshot lacks is a dash, not an error
+
+
+def test_a_violation_is_told_again_one_repeat_interval_later() -> None:
+    policy = AlertPolicy(repeat_interval=timedelta(days=3))
+    when = datetime(2026, 3, 16, 9, tzinfo=UTC)
+    assert policy.next_repeat(when) == datetime(2026, 3, 19, 9, tzinfo=UTC)

@@ -20,6 +20,10 @@ class AlertPolicy:
     group_wait: timedelta = timedelta(seconds=30)
     province: str = "24"
 
+    def next_repeat(self, after: datetime) -> datetime:
+        """When an open, unacknowledged violation is told again: one interval after `after`."""
+        return after + self.repeat_interval
+
 
 def is_newer(stored_sequence: int | None, incoming_sequence: int) -> bool:
     """KPI updates carry a per-subject sequence; an older one arriving late changes nothing."""
@@ -89,10 +93,6 @@ def inhibitor(
 def silenced(acknowledged_status: str | None, last_status: str) -> bool:
     """An acknowledge holds while the status it acknowledged lasts."""
     return acknowledged_status is not None and acknowledged_status == last_status
-
-
-def next_repeat(after: datetime, interval: timedelta) -> datetime:
-    return after + interval
 
 
 def group_kind(kinds: list[str]) -> str:

@@ -63,7 +63,7 @@ class AlertGroups:
                 repeats = v.repeats + 1
                 # From now, not from when it was due: a notifier that was down sends one, not a burst.
                 await alert_store.change(
-                    session, v.id, repeats=repeats, next_repeat_at=now + self.policy.repeat_interval
+                    session, v.id, repeats=repeats, next_repeat_at=self.policy.next_repeat(now)
                 )
                 queued += await queue_items(
                     session,

@@ -118,7 +118,7 @@ class AlertService:
                 worst_status=event.status,
                 last_status=event.status,
                 status_changed_at=now,
-                next_repeat_at=now + self.policy.repeat_interval,
+                next_repeat_at=self.policy.next_repeat(now),
                 snapshot=snapshot,
             )
             return await self._queue(session, violation_id, event, BELOW_TARGET, snapshot, now)
@@ -136,7 +136,7 @@ class AlertService:
                 worst_status=worse(current.worst_status, event.status),
                 status_changed_at=now,
                 acknowledged_status=None,  # an acknowledge holds for the status it saw
-                next_repeat_at=now + self.policy.repeat_interval,
+                next_repeat_at=self.policy.next_repeat(now),
                 snapshot=snapshot,
             )
             queued = await self._queue(session, current.id, event, BELOW_TARGET, snapshot, now)
@@ -196,7 +196,7 @@ class AlertService:
             if muted.last_status == event.status:
                 continue  # still the province's status: still muted
             await alert_store.change(
-                session, muted.id, inhibited_by=None, next_repeat_at=now + self.policy.repeat_interval
+                session, muted.id, inhibited_by=None, next_repeat_at=self.policy.next_repeat(now)
             )
             queued += await queue_items(
                 session,
