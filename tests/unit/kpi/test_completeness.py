@@ -1,4 +1,4 @@
-"""Completeness per group (KPI_RULES): counts, rates, units not expected, groups without units."""
+"""Completeness per group (docs/kpi-rules.md): counts, rates, units not expected, groups without units."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pace, projection and status: the worked examples of KPI_RULES.md and every boundary."""
+"""Pace, projection and status: the worked examples of docs/kpi-rules.md and every boundary."""
 
 from __future__ import annotations
 

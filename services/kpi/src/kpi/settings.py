@@ -19,7 +19,7 @@ class KpiSettings(ServiceSettings, ReaderAuthSettings, ReportWindowSettings):
         default=False,
         description="As intake's: False 'before the 20th' (cut-off the 20th 00:00), True 'by the 20th'.",
     )
-    window_days: int = Field(default=180, ge=1, description="Pace window (KPI_RULES).")
+    window_days: int = Field(default=180, ge=1, description="Pace window (docs/kpi-rules.md).")
     rollup_pause_seconds: float = Field(
         default=0.1,
         ge=0,

@@ -1,6 +1,6 @@
 """The reporting calendar: the figures' as-of day and a period's cut-off.
 
-Rules (MISSION.md "Reporting calendar", KPI_RULES.md "Observations"):
+Rules (docs/kpi-rules.md, "Observations" and "Completeness and timeliness"):
 
 - Figures are as of `as_of_day` (the 14th) of the period's last month: monthly 2026-03 → 2026-03-14,
   quarterly 2026-Q1 → 2026-03-14, six-monthly 2026-H1 → 2026-06-14, annual 2026 → 2026-12-14.

@@ -55,7 +55,7 @@ class YearTarget:
 
 
 class Measure(StrEnum):
-    """How an indicator is reported; every one travels as numerator/denominator (KPI_RULES.md)."""
+    """How an indicator is reported; every one travels as numerator/denominator (docs/kpi-rules.md)."""
 
     RATIO = "ratio"  # people meeting it / the population it is over
     YES_NO = "yes_no"  # one unit either does or does not (1/1 or 0/1): the roll-up is a share of units

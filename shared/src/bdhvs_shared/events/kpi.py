@@ -83,7 +83,7 @@ class StatusChanged(Event):
 
 
 class GroupReporting(BaseModel):
-    """Completeness of one group of units for a form and period (KPI_RULES)."""
+    """Completeness of one group of units for a form and period (docs/kpi-rules.md)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 

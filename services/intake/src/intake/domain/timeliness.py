@@ -1,7 +1,7 @@
 """On time or late: a report's receipt against its form's cut-off.
 
 The service applies it to the first revision of a report: a later correction does not change
-whether the report was on time (KPI_RULES.md, "Reporting completeness and timeliness").
+whether the report was on time (docs/kpi-rules.md, "Completeness and timeliness").
 """
 
 from __future__ import annotations

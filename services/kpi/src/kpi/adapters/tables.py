@@ -73,7 +73,7 @@ rollup_dirty = Table(
 )
 
 # One row per report (unit, form, period) received, whatever its revisions: completeness reads it.
-# `on_time` is the first revision's verdict (KPI_RULES: a correction does not change it).
+# `on_time` is the first revision's verdict (docs/kpi-rules.md: a correction does not change it).
 report_receipts = Table(
     "report_receipts",
     metadata,

@@ -1,1 +1,1 @@
-"""KPI rules and models as pure functions (KPI_RULES.md): no I/O, no framework imports."""
+"""KPI rules and models as pure functions (docs/kpi-rules.md): no I/O, no framework imports."""

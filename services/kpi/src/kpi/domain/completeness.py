@@ -1,4 +1,4 @@
-"""Reporting completeness and timeliness of one form and period (KPI_RULES; pure).
+"""Reporting completeness and timeliness of one form and period (docs/kpi-rules.md; pure).
 
 expected — the active units that file the form; received — those of them whose report
 arrived (any revision); on time — whose first revision arrived before the cut-off;

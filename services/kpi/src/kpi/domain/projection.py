@@ -1,4 +1,4 @@
-"""Pace, projection to the target date, required pace and status (KPI_RULES.md).
+"""Pace, projection to the target date, required pace and status (docs/kpi-rules.md).
 
 Decisions where the rules are silent:
 - Input order does not matter: the series is sorted by as_of; of two observations on

@@ -1,6 +1,6 @@
 """Which stored snapshots the date alone may have changed (pure; used by the daily status tick).
 
-Without a new report, a status depends on the date in two ways (KPI_RULES): the
+Without a new report, a status depends on the date in two ways (docs/kpi-rules.md): the
 target of the current year applies from 1 January, and once the target date has
 passed an unmet target is `missed`. Only those snapshots are recomputed.
 """

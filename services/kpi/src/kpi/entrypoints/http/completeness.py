@@ -81,7 +81,7 @@ async def completeness(
     period: Annotated[str, Query(max_length=10, description="Period of the form, e.g. 2026-03.")],
     format: Annotated[Format | None, Query(description="csv (one row per expected unit) or json.")] = None,
 ) -> Any:
-    """Expected, received, on time, late and missing reports with the rates (KPI_RULES), per group.
+    """Expected, received, on time, late and missing reports with the rates (docs/kpi-rules.md), per group.
 
     CSV: one row per expected unit with its state (on_time, late, missing).
     """

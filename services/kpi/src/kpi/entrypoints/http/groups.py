@@ -47,7 +47,7 @@ async def groups(
     """Each indicator for the province and for the communes and the wards apart, as of today.
 
     Groups are summed, never averaged: the latest figure of each unit, carried forward, as for
-    the province (KPI_RULES). Computed on request from the stored observations.
+    the province (docs/kpi-rules.md). Computed on request from the stored observations.
     """
     service = request.app.state.container.service
     projector: Projector = service.projector
