@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+from notifier.bootstrap import delivery_policy
+from notifier.domain.delivery import DeliveryPolicy
+from notifier.domain.quiet_hours import QuietHours
 from notifier.settings import NotifierSettings
 
 BASE = {"nats_url": "nats://n:4222", "database_url": "postgresql+asyncpg://d/x", "smtp_host": "mail"}
@@ -53,3 +57,16 @@ def test_alert_settings_fail_fast() -> None:
     with pytest.raises(ValueError, match="NOTIFIER_ACK_SECRET"):
         settings().ack_secret()  # serving refuses to start without it
     assert settings(notifier_ack_secret="a-real-secret-of-length").ack_secret() == b"a-real-secret-of-length"
+
+
+def test_one_delivery_policy_carries_the_channels_diacritics_and_quiet_hours() -> None:
+    on = settings(
+        sms_gateway_url="https://sms.example/send",
+        sms_api_key="k-123",
+        sms_keep_diacritics=True,
+        sms_quiet_hours="22:00-06:30",
+    )
+    policy = delivery_policy(on)
+    assert policy == DeliveryPolicy(("email", "sms"), True, QuietHours(time(22), time(6, 30)))
+    assert policy.quiet_for("sms") == policy.quiet_hours and policy.quiet_for("email") is None
+    assert delivery_policy(settings(sms_quiet_hours="")) == DeliveryPolicy()  # the defaults: email only

@@ -39,6 +39,7 @@ from notifier.adapters.tables import outbox
 from notifier.adapters.webhook import WebhookChannel
 from notifier.domain.alerts import AlertPolicy
 from notifier.domain.channel import Channel
+from notifier.domain.delivery import DeliveryPolicy
 from notifier.domain.directory import known_units_of
 from notifier.domain.ledger import LedgerPolicy, ledger_forms
 from notifier.domain.rate_limit import TokenBucket
@@ -158,6 +159,11 @@ def ledger_policy(settings: NotifierSettings) -> LedgerPolicy:
     )
 
 
+def delivery_policy(settings: NotifierSettings) -> DeliveryPolicy:
+    """One policy for every queued notification: alerts and the ledger's alike."""
+    return DeliveryPolicy(settings.enabled_channels, settings.sms_keep_diacritics, settings.quiet_hours)
+
+
 def channels(settings: NotifierSettings, client: httpx.AsyncClient) -> list[tuple[Channel, float]]:
     """(channel, sends per second): email always; SMS and webhooks only when configured."""
     out: list[tuple[Channel, float]] = [(SmtpChannel(settings), settings.email_rate_per_second)]
@@ -175,6 +181,7 @@ def dispatchers(
     clock: Clock,
     counters: DeliveryCounters,
     relay: PollingWorker | None,
+    delivery: DeliveryPolicy,
 ) -> list[Dispatcher]:
     """The channels this notifier is configured for, each with its own dispatcher and rate limit."""
     policy = RetryPolicy(settings.max_send_attempts, settings.retry_base_seconds, settings.retry_max_seconds)
@@ -188,7 +195,7 @@ def dispatchers(
                 policy,
                 clock,
                 counters,
-                quiet=settings.quiet_hours if channel.name == "sms" else None,
+                quiet=delivery.quiet_for(channel.name),
             ),
             settings.dispatch_poll_seconds,
             on_published=relay,
@@ -222,7 +229,8 @@ async def start(
     clock = clock or clock_from_iso(settings.clock_start)
     relay = runtime.start_relay(sessions, outbox)
     http = httpx.AsyncClient(follow_redirects=False)
-    workers = dispatchers(settings, sessions, http, clock, metrics.delivery, relay)
+    delivery = delivery_policy(settings)
+    workers = dispatchers(settings, sessions, http, clock, metrics.delivery, relay, delivery)
     for worker in workers:
         worker.start()
     messages = Messages(catalogue)
@@ -231,7 +239,7 @@ async def start(
         group_wait=timedelta(seconds=settings.alert_group_wait_seconds),
         province=settings.province_unit_code,
     )
-    service = AlertService(sessions, clock, alert_policy, settings.enabled_channels)
+    service = AlertService(sessions, clock, alert_policy, delivery.channels)
     ack_secret = settings.ack_secret()
     groups = AlertGroups(
         sessions,
@@ -239,9 +247,7 @@ async def start(
         clock,
         alert_policy,
         ack_link(str(settings.notifier_public_url), ack_secret),
-        settings.enabled_channels,
-        settings.sms_keep_diacritics,
-        settings.quiet_hours,
+        delivery,
     )
     alert_tick = AlertTick(groups, settings.alert_tick_seconds, workers)
     ledger = DeadlineLedger(
@@ -251,9 +257,7 @@ async def start(
         clock,
         policy,
         forms,
-        settings.enabled_channels,
-        settings.sms_keep_diacritics,
-        settings.quiet_hours,
+        delivery,
     )
     tick = LedgerTick(ledger, settings.ledger_tick_seconds, workers, caught_up(js, reports), metrics.ledger)
     directory = DirectoryAdmin(sessions, clock, lambda: known_units_of(messages.catalogue))
