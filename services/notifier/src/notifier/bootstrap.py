@@ -147,30 +147,33 @@ class Container:
 
 
 def ledger_policy(settings: NotifierSettings) -> LedgerPolicy:
+    ledger, consolidation = settings.ledger, settings.consolidation
     return LedgerPolicy(
-        reminder_days=tuple(settings.ledger_reminder_days),
-        escalation_days=settings.ledger_escalation_days,
-        send_hour=settings.ledger_send_hour,
-        catch_up_days=settings.ledger_catch_up_days,
-        inclusive=settings.deadline_inclusive,
-        consolidation_day=settings.ledger_consolidation_day,
-        consolidation_days_before=settings.ledger_consolidation_days_before,
-        consolidation_hour=settings.ledger_consolidation_hour,
+        reminder_days=ledger.reminder_days,
+        escalation_days=ledger.escalation_days,
+        send_hour=ledger.send_hour,
+        catch_up_days=ledger.catch_up_days,
+        inclusive=ledger.deadline_inclusive,
+        consolidation_day=consolidation.day,
+        consolidation_days_before=consolidation.days_before,
+        consolidation_hour=consolidation.hour,
     )
 
 
 def delivery_policy(settings: NotifierSettings) -> DeliveryPolicy:
     """One policy for every queued notification: alerts and the ledger's alike."""
-    return DeliveryPolicy(settings.enabled_channels, settings.sms_keep_diacritics, settings.quiet_hours)
+    sms = settings.sms
+    return DeliveryPolicy(settings.enabled_channels, sms.keep_diacritics, sms.quiet_hours)
 
 
 def channels(settings: NotifierSettings, client: httpx.AsyncClient) -> list[tuple[Channel, float]]:
     """(channel, sends per second): email always; SMS and webhooks only when configured."""
-    out: list[tuple[Channel, float]] = [(SmtpChannel(settings), settings.email_rate_per_second)]
+    smtp, sms, webhooks = settings.smtp, settings.sms, settings.webhooks
+    out: list[tuple[Channel, float]] = [(SmtpChannel(smtp), smtp.rate_per_second)]
     if "sms" in settings.enabled_channels:
-        out.append((SmsGatewayChannel(settings, client), settings.sms_rate_per_second))
+        out.append((SmsGatewayChannel(sms, client), sms.rate_per_second))
     if "webhook" in settings.enabled_channels:
-        out.append((WebhookChannel(settings, client), settings.webhook_rate_per_second))
+        out.append((WebhookChannel(webhooks, client), webhooks.rate_per_second))
     return out
 
 
@@ -184,7 +187,8 @@ def dispatchers(
     delivery: DeliveryPolicy,
 ) -> list[Dispatcher]:
     """The channels this notifier is configured for, each with its own dispatcher and rate limit."""
-    policy = RetryPolicy(settings.max_send_attempts, settings.retry_base_seconds, settings.retry_max_seconds)
+    dispatch = settings.dispatch
+    policy = RetryPolicy(dispatch.max_send_attempts, dispatch.retry_base_seconds, dispatch.retry_max_seconds)
     return [
         Dispatcher(
             Delivery(
@@ -197,7 +201,7 @@ def dispatchers(
                 counters,
                 quiet=delivery.quiet_for(channel.name),
             ),
-            settings.dispatch_poll_seconds,
+            dispatch.poll_seconds,
             on_published=relay,
         )
         for channel, rate in channels(settings, client)
@@ -218,7 +222,7 @@ async def start(
     settings: NotifierSettings, metrics: NotifierMetrics, clock: Clock | None = None
 ) -> Container:
     catalogue = load_catalogue()
-    policy, forms = ledger_policy(settings), ledger_forms(catalogue, settings.ledger_forms)
+    policy, forms = ledger_policy(settings), ledger_forms(catalogue, settings.ledger.forms)
     consumer = kpi_consumer(settings.max_deliver, settings.ack_wait_seconds)
     reports = reports_consumer(settings.max_deliver, settings.ack_wait_seconds)
     runtime = EventRuntime(settings, "notifier", ["REPORTS", "KPI", "ALERTS", "DLQ"], consumer, metrics)
@@ -234,10 +238,11 @@ async def start(
     for worker in workers:
         worker.start()
     messages = Messages(catalogue)
+    alerts = settings.alerts
     alert_policy = AlertPolicy(
-        repeat_interval=timedelta(days=settings.alert_repeat_days),
-        group_wait=timedelta(seconds=settings.alert_group_wait_seconds),
-        province=settings.province_unit_code,
+        repeat_interval=timedelta(days=alerts.repeat_days),
+        group_wait=timedelta(seconds=alerts.group_wait_seconds),
+        province=alerts.province_unit_code,
     )
     service = AlertService(sessions, clock, alert_policy, delivery.channels)
     ack_secret = settings.ack_secret()
@@ -246,10 +251,10 @@ async def start(
         messages,
         clock,
         alert_policy,
-        ack_link(str(settings.notifier_public_url), ack_secret),
+        ack_link(alerts.public_url, ack_secret),
         delivery,
     )
-    alert_tick = AlertTick(groups, settings.alert_tick_seconds, workers)
+    alert_tick = AlertTick(groups, alerts.tick_seconds, workers)
     ledger = DeadlineLedger(
         sessions,
         catalogue,
@@ -259,13 +264,13 @@ async def start(
         forms,
         delivery,
     )
-    tick = LedgerTick(ledger, settings.ledger_tick_seconds, workers, caught_up(js, reports), metrics.ledger)
+    tick = LedgerTick(ledger, settings.ledger.tick_seconds, workers, caught_up(js, reports), metrics.ledger)
     directory = DirectoryAdmin(sessions, clock, lambda: known_units_of(messages.catalogue))
     await directory.seed_rules_if_empty()
 
     def switch(new: Catalogue) -> None:  # an admin published a new catalogue version
         messages.catalogue = ledger.catalogue = new
-        ledger.forms = ledger_forms(new, settings.ledger_forms)
+        ledger.forms = ledger_forms(new, settings.ledger.forms)
 
     follower = CatalogueFollower(js, lambda: messages.catalogue, switch, settings.catalogue_poll_seconds)
     await follower.run_once()
@@ -291,7 +296,7 @@ async def start(
     register_handlers(broker, consumer, apply)
     register_report_handler(broker, reports, cancel)
     await broker.start()
-    if settings.ledger_enabled:
+    if settings.ledger.enabled:
         tick.start()
     alert_tick.start()
     lag = asyncio.create_task(watch_lag(js, reports, metrics))
