@@ -238,35 +238,63 @@ async def start(
     for worker in workers:
         worker.start()
     messages = Messages(catalogue)
+    service, alert_tick, ack_secret = alert_use_cases(settings, sessions, messages, clock, delivery, workers)
+    ledger = DeadlineLedger(sessions, catalogue, messages, clock, policy, forms, delivery)
+    tick = LedgerTick(ledger, settings.ledger.tick_seconds, workers, caught_up(js, reports), metrics.ledger)
+    directory = DirectoryAdmin(sessions, clock, lambda: known_units_of(messages.catalogue))
+    await directory.seed_rules_if_empty()
+    follower = await follow_catalogue(settings, js, messages, ledger)
+    broker = await start_broker(settings, js, (consumer, reports), metrics, service, ledger)
+    if settings.ledger.enabled:
+        tick.start()
+    alert_tick.start()
+    lag = asyncio.create_task(watch_lag(js, reports, metrics))
+    return Container(
+        engine,
+        sessions,
+        runtime,
+        broker,
+        workers,
+        http,
+        clock,
+        ledger,
+        tick,
+        lag,
+        follower,
+        directory,
+        token_introspector(settings),
+        alerts=service,
+        alert_tick=alert_tick,
+        ack_secret=ack_secret,
+    )
+
+
+def alert_use_cases(
+    settings: NotifierSettings,
+    sessions: async_sessionmaker[AsyncSession],
+    messages: Messages,
+    clock: Clock,
+    delivery: DeliveryPolicy,
+    workers: list[Dispatcher],
+) -> tuple[AlertService, AlertTick, bytes]:
+    """The alert service (KPI updates → violations), the alert tick and the acknowledge links' key."""
     alerts = settings.alerts
-    alert_policy = AlertPolicy(
+    policy = AlertPolicy(
         repeat_interval=timedelta(days=alerts.repeat_days),
         group_wait=timedelta(seconds=alerts.group_wait_seconds),
         province=alerts.province_unit_code,
     )
-    service = AlertService(sessions, clock, alert_policy, delivery.channels)
+    service = AlertService(sessions, clock, policy, delivery.channels)
     ack_secret = settings.ack_secret()
-    groups = AlertGroups(
-        sessions,
-        messages,
-        clock,
-        alert_policy,
-        ack_link(alerts.public_url, ack_secret),
-        delivery,
-    )
-    alert_tick = AlertTick(groups, alerts.tick_seconds, workers)
-    ledger = DeadlineLedger(
-        sessions,
-        catalogue,
-        messages,
-        clock,
-        policy,
-        forms,
-        delivery,
-    )
-    tick = LedgerTick(ledger, settings.ledger.tick_seconds, workers, caught_up(js, reports), metrics.ledger)
-    directory = DirectoryAdmin(sessions, clock, lambda: known_units_of(messages.catalogue))
-    await directory.seed_rules_if_empty()
+    link = ack_link(alerts.public_url, ack_secret)
+    groups = AlertGroups(sessions, messages, clock, policy, link, delivery)
+    return service, AlertTick(groups, alerts.tick_seconds, workers), ack_secret
+
+
+async def follow_catalogue(
+    settings: NotifierSettings, js: JetStreamContext, messages: Messages, ledger: DeadlineLedger
+) -> CatalogueFollower:
+    """Load the published catalogue now, then follow it: texts and the ledger switch to a new version."""
 
     def switch(new: Catalogue) -> None:  # an admin published a new catalogue version
         messages.catalogue = ledger.catalogue = new
@@ -275,6 +303,31 @@ async def start(
     follower = CatalogueFollower(js, lambda: messages.catalogue, switch, settings.catalogue_poll_seconds)
     await follower.run_once()
     follower.start()
+    return follower
+
+
+async def start_broker(
+    settings: NotifierSettings,
+    js: JetStreamContext,
+    consumers: tuple[DurableConsumer, DurableConsumer],
+    metrics: NotifierMetrics,
+    service: AlertService,
+    ledger: DeadlineLedger,
+) -> NatsBroker:
+    """Subscribe the KPI consumer (alerts) and the reports consumer (the ledger), then start."""
+    consumer, reports = consumers
+    broker = make_broker(settings, "notifier", consumer, metrics, js)
+    apply, cancel = event_handlers(service, ledger, metrics)
+    register_handlers(broker, consumer, apply)
+    register_report_handler(broker, reports, cancel)
+    await broker.start()
+    return broker
+
+
+def event_handlers(
+    service: AlertService, ledger: DeadlineLedger, metrics: NotifierMetrics
+) -> tuple[Callable[[AttainmentUpdated], Awaitable[None]], Callable[[ReportAccepted], Awaitable[None]]]:
+    """The KPI consumer's handler (alerts) and the reports consumer's (the ledger cancels), counted."""
 
     async def apply(event: AttainmentUpdated) -> None:
         with metrics.handler_seconds.labels(consumer=CONSUMER).time():
@@ -292,36 +345,14 @@ async def start(
         for kind in cancelled or ():
             metrics.ledger.cancelled.labels(kind=kind).inc()
 
-    broker = make_broker(settings, "notifier", consumer, metrics, js)
-    register_handlers(broker, consumer, apply)
-    register_report_handler(broker, reports, cancel)
-    await broker.start()
-    if settings.ledger.enabled:
-        tick.start()
-    alert_tick.start()
-    lag = asyncio.create_task(watch_lag(js, reports, metrics))
-    introspector = TokenIntrospector(
+    return apply, cancel
+
+
+def token_introspector(settings: NotifierSettings) -> TokenIntrospector:
+    return TokenIntrospector(
         settings.required_auth_url(),
         settings.auth_cache_seconds,
         stale_seconds=settings.auth_stale_seconds,
-    )
-    return Container(
-        engine,
-        sessions,
-        runtime,
-        broker,
-        workers,
-        http,
-        clock,
-        ledger,
-        tick,
-        lag,
-        follower,
-        directory,
-        introspector,
-        alerts=service,
-        alert_tick=alert_tick,
-        ack_secret=ack_secret,
     )
 
 
