@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+from notifier.bootstrap import delivery_policy
+from notifier.domain.delivery import DeliveryPolicy
+from notifier.domain.quiet_hours import QuietHours
 from notifier.settings import NotifierSettings
 
 BASE = {"nats_url": "nats://n:4222", "database_url": "postgresql+asyncpg://d/x", "smtp_host": "mail"}
@@ -53,3 +57,58 @@ def test_alert_settings_fail_fast() -> None:
     with pytest.raises(ValueError, match="NOTIFIER_ACK_SECRET"):
         settings().ack_secret()  # serving refuses to start without it
     assert settings(notifier_ack_secret="a-real-secret-of-length").ack_secret() == b"a-real-secret-of-length"
+
+
+def test_one_delivery_policy_carries_the_channels_diacritics_and_quiet_hours() -> None:
+    on = settings(
+        sms_gateway_url="https://sms.example/send",
+        sms_api_key="k-123",
+        sms_keep_diacritics=True,
+        sms_quiet_hours="22:00-06:30",
+    )
+    policy = delivery_policy(on)
+    assert policy == DeliveryPolicy(("email", "sms"), True, QuietHours(time(22), time(6, 30)))
+    assert policy.quiet_for("sms") == policy.quiet_hours and policy.quiet_for("email") is None
+    assert delivery_policy(settings(sms_quiet_hours="")) == DeliveryPolicy()  # the defaults: email only
+
+
+def test_the_groups_read_the_same_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    environment = {
+        "NATS_URL": "nats://n:4222",
+        "DATABASE_URL": "postgresql+asyncpg://d/x",
+        "SMTP_HOST": "mail.example",
+        "SMTP_PORT": "2525",
+        "MAIL_FROM": "BDHVS <a@b.example>",
+        "EMAIL_RATE_PER_SECOND": "3",
+        "SMS_GATEWAY_URL": "https://sms.example/send",
+        "SMS_API_KEY": "k-123",
+        "SMS_QUIET_HOURS": "",
+        "WEBHOOK_SECRET": "s-456",
+        "WEBHOOK_RATE_PER_SECOND": "2",
+        "RETRY_MAX_SECONDS": "60",
+        "NOTIFIER_PUBLIC_URL": "https://notifier.example/",
+        "ALERT_REPEAT_DAYS": "3",
+        "PROVINCE_UNIT_CODE": "27",
+        "LEDGER_ENABLED": "false",
+        "LEDGER_REMINDER_DAYS": "5,2",
+        "DEADLINE_INCLUSIVE": "true",
+        "LEDGER_CONSOLIDATION_DAY": "24",
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    read = NotifierSettings()  # type: ignore[call-arg]  # from the environment only
+    assert (read.smtp.host, read.smtp.port, read.smtp.mail_from) == (
+        "mail.example",
+        2525,
+        "BDHVS <a@b.example>",
+    )
+    assert read.smtp.rate_per_second == 3
+    assert read.sms.gateway_url == "https://sms.example/send" and read.sms.quiet_hours is None
+    assert read.sms.api_key is not None and read.sms.api_key.get_secret_value() == "k-123"
+    assert read.webhooks.secret is not None and read.webhooks.rate_per_second == 2
+    assert read.dispatch.retry_max_seconds == 60
+    assert (read.alerts.public_url, read.alerts.repeat_days) == ("https://notifier.example/", 3)
+    assert read.alerts.province_unit_code == "27"
+    assert read.ledger.enabled is False and read.ledger.reminder_days == (5, 2)
+    assert read.ledger.deadline_inclusive is True
+    assert (read.consolidation.day, read.consolidation.days_before, read.consolidation.hour) == (24, 2, 8)

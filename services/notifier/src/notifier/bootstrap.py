@@ -39,6 +39,7 @@ from notifier.adapters.tables import outbox
 from notifier.adapters.webhook import WebhookChannel
 from notifier.domain.alerts import AlertPolicy
 from notifier.domain.channel import Channel
+from notifier.domain.delivery import DeliveryPolicy
 from notifier.domain.directory import known_units_of
 from notifier.domain.ledger import LedgerPolicy, ledger_forms
 from notifier.domain.rate_limit import TokenBucket
@@ -146,25 +147,33 @@ class Container:
 
 
 def ledger_policy(settings: NotifierSettings) -> LedgerPolicy:
+    ledger, consolidation = settings.ledger, settings.consolidation
     return LedgerPolicy(
-        reminder_days=tuple(settings.ledger_reminder_days),
-        escalation_days=settings.ledger_escalation_days,
-        send_hour=settings.ledger_send_hour,
-        catch_up_days=settings.ledger_catch_up_days,
-        inclusive=settings.deadline_inclusive,
-        consolidation_day=settings.ledger_consolidation_day,
-        consolidation_days_before=settings.ledger_consolidation_days_before,
-        consolidation_hour=settings.ledger_consolidation_hour,
+        reminder_days=ledger.reminder_days,
+        escalation_days=ledger.escalation_days,
+        send_hour=ledger.send_hour,
+        catch_up_days=ledger.catch_up_days,
+        inclusive=ledger.deadline_inclusive,
+        consolidation_day=consolidation.day,
+        consolidation_days_before=consolidation.days_before,
+        consolidation_hour=consolidation.hour,
     )
+
+
+def delivery_policy(settings: NotifierSettings) -> DeliveryPolicy:
+    """One policy for every queued notification: alerts and the ledger's alike."""
+    sms = settings.sms
+    return DeliveryPolicy(settings.enabled_channels, sms.keep_diacritics, sms.quiet_hours)
 
 
 def channels(settings: NotifierSettings, client: httpx.AsyncClient) -> list[tuple[Channel, float]]:
     """(channel, sends per second): email always; SMS and webhooks only when configured."""
-    out: list[tuple[Channel, float]] = [(SmtpChannel(settings), settings.email_rate_per_second)]
+    smtp, sms, webhooks = settings.smtp, settings.sms, settings.webhooks
+    out: list[tuple[Channel, float]] = [(SmtpChannel(smtp), smtp.rate_per_second)]
     if "sms" in settings.enabled_channels:
-        out.append((SmsGatewayChannel(settings, client), settings.sms_rate_per_second))
+        out.append((SmsGatewayChannel(sms, client), sms.rate_per_second))
     if "webhook" in settings.enabled_channels:
-        out.append((WebhookChannel(settings, client), settings.webhook_rate_per_second))
+        out.append((WebhookChannel(webhooks, client), webhooks.rate_per_second))
     return out
 
 
@@ -175,9 +184,11 @@ def dispatchers(
     clock: Clock,
     counters: DeliveryCounters,
     relay: PollingWorker | None,
+    delivery: DeliveryPolicy,
 ) -> list[Dispatcher]:
     """The channels this notifier is configured for, each with its own dispatcher and rate limit."""
-    policy = RetryPolicy(settings.max_send_attempts, settings.retry_base_seconds, settings.retry_max_seconds)
+    dispatch = settings.dispatch
+    policy = RetryPolicy(dispatch.max_send_attempts, dispatch.retry_base_seconds, dispatch.retry_max_seconds)
     return [
         Dispatcher(
             Delivery(
@@ -188,9 +199,9 @@ def dispatchers(
                 policy,
                 clock,
                 counters,
-                quiet=settings.quiet_hours if channel.name == "sms" else None,
+                quiet=delivery.quiet_for(channel.name),
             ),
-            settings.dispatch_poll_seconds,
+            dispatch.poll_seconds,
             on_published=relay,
         )
         for channel, rate in channels(settings, client)
@@ -211,7 +222,7 @@ async def start(
     settings: NotifierSettings, metrics: NotifierMetrics, clock: Clock | None = None
 ) -> Container:
     catalogue = load_catalogue()
-    policy, forms = ledger_policy(settings), ledger_forms(catalogue, settings.ledger_forms)
+    policy, forms = ledger_policy(settings), ledger_forms(catalogue, settings.ledger.forms)
     consumer = kpi_consumer(settings.max_deliver, settings.ack_wait_seconds)
     reports = reports_consumer(settings.max_deliver, settings.ack_wait_seconds)
     runtime = EventRuntime(settings, "notifier", ["REPORTS", "KPI", "ALERTS", "DLQ"], consumer, metrics)
@@ -222,50 +233,101 @@ async def start(
     clock = clock or clock_from_iso(settings.clock_start)
     relay = runtime.start_relay(sessions, outbox)
     http = httpx.AsyncClient(follow_redirects=False)
-    workers = dispatchers(settings, sessions, http, clock, metrics.delivery, relay)
+    delivery = delivery_policy(settings)
+    workers = dispatchers(settings, sessions, http, clock, metrics.delivery, relay, delivery)
     for worker in workers:
         worker.start()
     messages = Messages(catalogue)
-    alert_policy = AlertPolicy(
-        repeat_interval=timedelta(days=settings.alert_repeat_days),
-        group_wait=timedelta(seconds=settings.alert_group_wait_seconds),
-        province=settings.province_unit_code,
-    )
-    service = AlertService(sessions, clock, alert_policy, settings.enabled_channels)
-    ack_secret = settings.ack_secret()
-    groups = AlertGroups(
-        sessions,
-        messages,
-        clock,
-        alert_policy,
-        ack_link(str(settings.notifier_public_url), ack_secret),
-        settings.enabled_channels,
-        settings.sms_keep_diacritics,
-        settings.quiet_hours,
-    )
-    alert_tick = AlertTick(groups, settings.alert_tick_seconds, workers)
-    ledger = DeadlineLedger(
-        sessions,
-        catalogue,
-        messages,
-        clock,
-        policy,
-        forms,
-        settings.enabled_channels,
-        settings.sms_keep_diacritics,
-        settings.quiet_hours,
-    )
-    tick = LedgerTick(ledger, settings.ledger_tick_seconds, workers, caught_up(js, reports), metrics.ledger)
+    service, alert_tick, ack_secret = alert_use_cases(settings, sessions, messages, clock, delivery, workers)
+    ledger = DeadlineLedger(sessions, catalogue, messages, clock, policy, forms, delivery)
+    tick = LedgerTick(ledger, settings.ledger.tick_seconds, workers, caught_up(js, reports), metrics.ledger)
     directory = DirectoryAdmin(sessions, clock, lambda: known_units_of(messages.catalogue))
     await directory.seed_rules_if_empty()
+    follower = await follow_catalogue(settings, js, messages, ledger)
+    broker = await start_broker(settings, js, (consumer, reports), metrics, service, ledger)
+    if settings.ledger.enabled:
+        tick.start()
+    alert_tick.start()
+    lag = asyncio.create_task(watch_lag(js, reports, metrics))
+    return Container(
+        engine,
+        sessions,
+        runtime,
+        broker,
+        workers,
+        http,
+        clock,
+        ledger,
+        tick,
+        lag,
+        follower,
+        directory,
+        token_introspector(settings),
+        alerts=service,
+        alert_tick=alert_tick,
+        ack_secret=ack_secret,
+    )
+
+
+def alert_use_cases(
+    settings: NotifierSettings,
+    sessions: async_sessionmaker[AsyncSession],
+    messages: Messages,
+    clock: Clock,
+    delivery: DeliveryPolicy,
+    workers: list[Dispatcher],
+) -> tuple[AlertService, AlertTick, bytes]:
+    """The alert service (KPI updates → violations), the alert tick and the acknowledge links' key."""
+    alerts = settings.alerts
+    policy = AlertPolicy(
+        repeat_interval=timedelta(days=alerts.repeat_days),
+        group_wait=timedelta(seconds=alerts.group_wait_seconds),
+        province=alerts.province_unit_code,
+    )
+    service = AlertService(sessions, clock, policy, delivery.channels)
+    ack_secret = settings.ack_secret()
+    link = ack_link(alerts.public_url, ack_secret)
+    groups = AlertGroups(sessions, messages, clock, policy, link, delivery)
+    return service, AlertTick(groups, alerts.tick_seconds, workers), ack_secret
+
+
+async def follow_catalogue(
+    settings: NotifierSettings, js: JetStreamContext, messages: Messages, ledger: DeadlineLedger
+) -> CatalogueFollower:
+    """Load the published catalogue now, then follow it: texts and the ledger switch to a new version."""
 
     def switch(new: Catalogue) -> None:  # an admin published a new catalogue version
         messages.catalogue = ledger.catalogue = new
-        ledger.forms = ledger_forms(new, settings.ledger_forms)
+        ledger.forms = ledger_forms(new, settings.ledger.forms)
 
     follower = CatalogueFollower(js, lambda: messages.catalogue, switch, settings.catalogue_poll_seconds)
     await follower.run_once()
     follower.start()
+    return follower
+
+
+async def start_broker(
+    settings: NotifierSettings,
+    js: JetStreamContext,
+    consumers: tuple[DurableConsumer, DurableConsumer],
+    metrics: NotifierMetrics,
+    service: AlertService,
+    ledger: DeadlineLedger,
+) -> NatsBroker:
+    """Subscribe the KPI consumer (alerts) and the reports consumer (the ledger), then start."""
+    consumer, reports = consumers
+    broker = make_broker(settings, "notifier", consumer, metrics, js)
+    apply, cancel = event_handlers(service, ledger, metrics)
+    register_handlers(broker, consumer, apply)
+    register_report_handler(broker, reports, cancel)
+    await broker.start()
+    return broker
+
+
+def event_handlers(
+    service: AlertService, ledger: DeadlineLedger, metrics: NotifierMetrics
+) -> tuple[Callable[[AttainmentUpdated], Awaitable[None]], Callable[[ReportAccepted], Awaitable[None]]]:
+    """The KPI consumer's handler (alerts) and the reports consumer's (the ledger cancels), counted."""
 
     async def apply(event: AttainmentUpdated) -> None:
         with metrics.handler_seconds.labels(consumer=CONSUMER).time():
@@ -283,36 +345,14 @@ async def start(
         for kind in cancelled or ():
             metrics.ledger.cancelled.labels(kind=kind).inc()
 
-    broker = make_broker(settings, "notifier", consumer, metrics, js)
-    register_handlers(broker, consumer, apply)
-    register_report_handler(broker, reports, cancel)
-    await broker.start()
-    if settings.ledger_enabled:
-        tick.start()
-    alert_tick.start()
-    lag = asyncio.create_task(watch_lag(js, reports, metrics))
-    introspector = TokenIntrospector(
+    return apply, cancel
+
+
+def token_introspector(settings: NotifierSettings) -> TokenIntrospector:
+    return TokenIntrospector(
         settings.required_auth_url(),
         settings.auth_cache_seconds,
         stale_seconds=settings.auth_stale_seconds,
-    )
-    return Container(
-        engine,
-        sessions,
-        runtime,
-        broker,
-        workers,
-        http,
-        clock,
-        ledger,
-        tick,
-        lag,
-        follower,
-        directory,
-        introspector,
-        alerts=service,
-        alert_tick=alert_tick,
-        ack_secret=ack_secret,
     )
 
 

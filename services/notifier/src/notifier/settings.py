@@ -1,9 +1,15 @@
-"""Notifier's settings: the common ones plus the channels (SMTP, SMS gateway, webhooks)."""
+"""Notifier's settings: the common ones plus the channels (SMTP, SMS gateway, webhooks).
+
+The fields are flat: each reads its own environment variable (SMTP_HOST, LEDGER_SEND_HOUR…, listed
+in docs/settings.md). The code reads them by group: `settings.smtp`, `.sms`, `.webhooks`, `.dispatch`,
+`.alerts`, `.ledger`, `.consolidation` are frozen views of the same values.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +22,73 @@ from notifier.domain.quiet_hours import QuietHours
 PLACEHOLDERS = {"changeme", "change-me", "password", "secret"}
 # Registered sender names: at most 11 characters, letters and digits (a dot, dash or space inside).
 BRANDNAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 .\-]{0,9}[A-Za-z0-9])?")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    username: str | None
+    password: SecretStr | None
+    starttls: bool
+    timeout_seconds: float
+    mail_from: str
+    rate_per_second: float
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    gateway_url: str | None  # None: SMS off
+    api_key: SecretStr | None
+    brandname: str
+    type: int
+    keep_diacritics: bool
+    timeout_seconds: float
+    rate_per_second: float
+    quiet_hours: QuietHours | None
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    secret: SecretStr | None  # None: webhooks off
+    timeout_seconds: float
+    rate_per_second: float
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    poll_seconds: float
+    max_send_attempts: int
+    retry_base_seconds: float
+    retry_max_seconds: float
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    public_url: str
+    group_wait_seconds: float
+    repeat_days: float
+    tick_seconds: float
+    province_unit_code: str
+
+
+@dataclass(frozen=True)
+class LedgerSettings:
+    enabled: bool
+    tick_seconds: float
+    forms: tuple[str, ...]
+    reminder_days: tuple[int, ...]
+    escalation_days: int
+    send_hour: int
+    catch_up_days: int
+    deadline_inclusive: bool
+
+
+@dataclass(frozen=True)
+class ConsolidationSettings:
+    day: int
+    days_before: int
+    hour: int
 
 
 class NotifierSettings(ServiceSettings, ReaderAuthSettings):
@@ -230,4 +303,77 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings):
             "email",
             *(("sms",) if self.sms_gateway_url is not None else ()),
             *(("webhook",) if self.webhook_secret is not None else ()),
+        )
+
+    @property
+    def smtp(self) -> SmtpSettings:
+        return SmtpSettings(
+            self.smtp_host,
+            self.smtp_port,
+            self.smtp_username,
+            self.smtp_password,
+            self.smtp_starttls,
+            self.smtp_timeout_seconds,
+            self.mail_from,
+            self.email_rate_per_second,
+        )
+
+    @property
+    def sms(self) -> SmsSettings:
+        url = self.sms_gateway_url
+        return SmsSettings(
+            None if url is None else str(url),
+            self.sms_api_key,
+            self.sms_brandname,
+            self.sms_type,
+            self.sms_keep_diacritics,
+            self.sms_timeout_seconds,
+            self.sms_rate_per_second,
+            self.quiet_hours,
+        )
+
+    @property
+    def webhooks(self) -> WebhookSettings:
+        return WebhookSettings(
+            self.webhook_secret, self.webhook_timeout_seconds, self.webhook_rate_per_second
+        )
+
+    @property
+    def dispatch(self) -> DispatchSettings:
+        return DispatchSettings(
+            self.dispatch_poll_seconds,
+            self.max_send_attempts,
+            self.retry_base_seconds,
+            self.retry_max_seconds,
+        )
+
+    @property
+    def alerts(self) -> AlertSettings:
+        return AlertSettings(
+            str(self.notifier_public_url),
+            self.alert_group_wait_seconds,
+            self.alert_repeat_days,
+            self.alert_tick_seconds,
+            self.province_unit_code,
+        )
+
+    @property
+    def ledger(self) -> LedgerSettings:
+        return LedgerSettings(
+            self.ledger_enabled,
+            self.ledger_tick_seconds,
+            tuple(self.ledger_forms),
+            tuple(self.ledger_reminder_days),
+            self.ledger_escalation_days,
+            self.ledger_send_hour,
+            self.ledger_catch_up_days,
+            self.deadline_inclusive,
+        )
+
+    @property
+    def consolidation(self) -> ConsolidationSettings:
+        return ConsolidationSettings(
+            self.ledger_consolidation_day,
+            self.ledger_consolidation_days_before,
+            self.ledger_consolidation_hour,
         )

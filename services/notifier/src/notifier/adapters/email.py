@@ -9,7 +9,7 @@ from email.utils import make_msgid, parseaddr
 import aiosmtplib
 
 from notifier.domain.channel import OutgoingMessage, PermanentFailure, Receipt, TransientFailure
-from notifier.settings import NotifierSettings
+from notifier.settings import SmtpSettings
 
 # Python folds a long non-ASCII header at 78 characters into encoded words and drops the space at the
 # fold ("cảnh báo" came back as "cảnhbáo"); a subject fits one line of the RFC 5322 limit unfolded.
@@ -20,7 +20,7 @@ POLICY = email.policy.SMTP.clone(max_line_length=998)
 class SmtpChannel:
     name = "email"
 
-    def __init__(self, settings: NotifierSettings) -> None:
+    def __init__(self, settings: SmtpSettings) -> None:
         self._s = settings
 
     def build(self, message: OutgoingMessage) -> EmailMessage:
@@ -37,19 +37,19 @@ class SmtpChannel:
         return mail
 
     async def send(self, message: OutgoingMessage) -> Receipt:
-        password = self._s.smtp_password.get_secret_value() if self._s.smtp_password else None
+        password = self._s.password.get_secret_value() if self._s.password else None
         mail = self.build(message)
         try:
             await aiosmtplib.send(
                 mail.as_bytes(policy=POLICY),
                 sender=parseaddr(self._s.mail_from)[1],
                 recipients=[message.recipient],
-                hostname=self._s.smtp_host,
-                port=self._s.smtp_port,
-                username=self._s.smtp_username,
+                hostname=self._s.host,
+                port=self._s.port,
+                username=self._s.username,
                 password=password,
-                start_tls=self._s.smtp_starttls,
-                timeout=self._s.smtp_timeout_seconds,
+                start_tls=self._s.starttls,
+                timeout=self._s.timeout_seconds,
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [refusal.code for refusal in exc.recipients]

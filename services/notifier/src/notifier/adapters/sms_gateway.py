@@ -15,7 +15,7 @@ import httpx
 from notifier.adapters.http_delivery import post
 from notifier.domain.channel import OutgoingMessage, PermanentFailure, Receipt
 from notifier.domain.sms_text import encoding_of
-from notifier.settings import NotifierSettings
+from notifier.settings import SmsSettings
 
 ACCEPTED = "100"
 
@@ -23,14 +23,14 @@ ACCEPTED = "100"
 class SmsGatewayChannel:
     name = "sms"
 
-    def __init__(self, settings: NotifierSettings, client: httpx.AsyncClient) -> None:
-        if settings.sms_gateway_url is None or settings.sms_api_key is None:
+    def __init__(self, settings: SmsSettings, client: httpx.AsyncClient) -> None:
+        if settings.gateway_url is None or settings.api_key is None:
             raise ValueError("the SMS channel needs SMS_GATEWAY_URL and SMS_API_KEY")
-        self._url = str(settings.sms_gateway_url)
-        self._key = settings.sms_api_key
-        self._brandname = settings.sms_brandname
-        self._type = settings.sms_type
-        self._timeout = settings.sms_timeout_seconds
+        self._url = settings.gateway_url
+        self._key = settings.api_key
+        self._brandname = settings.brandname
+        self._type = settings.type
+        self._timeout = settings.timeout_seconds
         self._client = client
 
     def payload(self, message: OutgoingMessage) -> dict[str, object]:

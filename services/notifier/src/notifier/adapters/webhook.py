@@ -14,17 +14,17 @@ import httpx
 from notifier.adapters.http_delivery import post
 from notifier.domain.channel import OutgoingMessage, Receipt
 from notifier.domain.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from notifier.settings import NotifierSettings
+from notifier.settings import WebhookSettings
 
 
 class WebhookChannel:
     name = "webhook"
 
-    def __init__(self, settings: NotifierSettings, client: httpx.AsyncClient) -> None:
-        if settings.webhook_secret is None:
+    def __init__(self, settings: WebhookSettings, client: httpx.AsyncClient) -> None:
+        if settings.secret is None:
             raise ValueError("the webhook channel needs WEBHOOK_SECRET")
-        self._secret = settings.webhook_secret
-        self._timeout = settings.webhook_timeout_seconds
+        self._secret = settings.secret
+        self._timeout = settings.timeout_seconds
         self._client = client
 
     @staticmethod

@@ -12,8 +12,8 @@ alert says); a commune's chairman still hears of his own unit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,8 +33,8 @@ from notifier.domain.alerts import (
     inhibitor,
     silenced,
 )
+from notifier.domain.delivery import DeliveryPolicy
 from notifier.domain.intents import AlertLine
-from notifier.domain.quiet_hours import QuietHours
 from notifier.service_layer.alerts import queue_items
 from notifier.service_layer.queueing import queue_intent
 
@@ -48,9 +48,7 @@ class AlertGroups:
     clock: Clock
     policy: AlertPolicy
     ack_url: Callable[[int, str], str]  # (violation id, recipient) → signed acknowledge link
-    channels: Collection[str] = ("email",)
-    sms_keep_diacritics: bool = False
-    quiet_hours: QuietHours | None = None
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
     async def repeat_due(self, batch: int = 100) -> int:
         """Queue a repeat for each open, unacknowledged violation whose interval passed."""
@@ -75,7 +73,7 @@ class AlertGroups:
                     snapshot=dict(v.snapshot),
                     cause=f"kpi-repeat:{v.id}:{repeats}",
                     now=now,
-                    channels=self.channels,
+                    channels=self.delivery.channels,
                 )
             return queued
 
@@ -90,7 +88,7 @@ class AlertGroups:
             told_of_province = {
                 delivery
                 for r in await recipients_for(
-                    session, self.policy.province, BELOW_TARGET, enabled=self.channels
+                    session, self.policy.province, BELOW_TARGET, enabled=self.delivery.channels
                 )
                 for delivery in r.deliveries()
             }
@@ -140,7 +138,7 @@ class AlertGroups:
             channel,
             address,
             rendered,
-            sms_keep_diacritics=self.sms_keep_diacritics,
+            sms_keep_diacritics=self.delivery.keep_diacritics,
             idempotency_key=key,
             # Several units in one message: it is about the province's campaign as a whole.
             unit_code=units.pop() if len(units) == 1 else self.policy.province,
@@ -148,7 +146,7 @@ class AlertGroups:
             now=now,
             source_event_id=notification_id,
             correlation_id=notification_id,
-            quiet=self.quiet_hours,
+            quiet=self.delivery.quiet_hours,
             notification_id=notification_id,
         )
         await alert_store.finish_items(session, [i.id for i in items], "grouped", now, notification_id)

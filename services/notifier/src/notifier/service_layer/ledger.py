@@ -4,7 +4,7 @@ what is due into notification intents (sent by the channel dispatchers, like eve
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from notifier.adapters import ledger_store
 from notifier.adapters.directory import recipients_for
 from notifier.adapters.messages import Messages
 from notifier.adapters.tables import processed_events
+from notifier.domain.delivery import DeliveryPolicy
 from notifier.domain.intents import DeadlineFacts
 from notifier.domain.ledger import (
     CONSOLIDATION,
@@ -30,7 +31,6 @@ from notifier.domain.ledger import (
     plan,
     unit_items,
 )
-from notifier.domain.quiet_hours import QuietHours
 from notifier.service_layer.queueing import queue_to_recipient
 
 log = structlog.get_logger(__name__)
@@ -53,9 +53,7 @@ class DeadlineLedger:
     clock: Clock
     policy: LedgerPolicy
     forms: Sequence[Form]
-    channels: Collection[str] = ("email",)
-    sms_keep_diacritics: bool = False
-    quiet_hours: QuietHours | None = None  # SMS wait for their end, like every SMS
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     _tz: ZoneInfo = field(init=False)
 
     def __post_init__(self) -> None:
@@ -162,7 +160,7 @@ class DeadlineLedger:
         return missing, late, len(expected)
 
     async def _queue(self, session: AsyncSession, row: Any, facts: DeadlineFacts, now: Any) -> int:
-        recipients = await recipients_for(session, row.unit_code, facts.kind, enabled=self.channels)
+        recipients = await recipients_for(session, row.unit_code, facts.kind, enabled=self.delivery.channels)
         source = uuid.uuid5(
             uuid.NAMESPACE_URL, f"bdhvs:ledger/{row.form}/{row.period}/{row.unit_code}/{row.kind}"
         )
@@ -173,7 +171,7 @@ class DeadlineLedger:
                 session,
                 recipient,
                 rendered,
-                sms_keep_diacritics=self.sms_keep_diacritics,
+                sms_keep_diacritics=self.delivery.keep_diacritics,
                 # One per ledger item, channel and address: a second tick adds nothing.
                 key=lambda channel, address: (
                     f"deadline:{row.form}:{row.period}:{row.unit_code}:{row.kind}:{channel}:{address.lower()}"
@@ -183,6 +181,6 @@ class DeadlineLedger:
                 now=now,
                 source_event_id=source,
                 correlation_id=source,
-                quiet=self.quiet_hours,
+                quiet=self.delivery.quiet_hours,
             )
         return queued
