@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1].parent
-THIN = ["intake"]
+THIN = ["intake", "kpi"]
 
 
 @pytest.mark.parametrize("service", THIN)
