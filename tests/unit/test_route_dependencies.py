@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1].parent
-THIN = ["intake", "kpi"]
+THIN = ["intake", "kpi", "notifier"]
 
 
 @pytest.mark.parametrize("service", THIN)
