@@ -323,3 +323,35 @@ async def test_a_csv_past_the_row_limits_is_refused(intake: Any, body: str, code
     )
     assert reply.status_code == 422, reply.text
     assert [e["code"] for e in reply.json()["errors"]] == [code]
+
+
+async def test_the_import_use_case_counts_stored_rows_once_and_a_reused_key_gets_the_one_answer(
+    intake: Any,
+) -> None:
+    # Issue 12 item 5: counting moved from the route into the use case (a replay is not counted
+    # again), and KeyReused has one handler for reports and files alike.
+    client, tokens = intake
+    params = {"form": "monthly", "period": "2026-03", "dry_run": "false"}
+    headers = {**auth(tokens["commune"]), "Content-Type": "text/csv", "Idempotency-Key": "file-2"}
+    for _ in range(2):
+        stored = await client.post(
+            "/api/v1/imports", content=CHI_LANG.encode(), params=params, headers=headers
+        )
+        assert stored.status_code == 200, stored.text
+    metrics = (await client.get("/metrics")).text
+    assert 'bdhvs_reports_accepted_total{form="monthly"} 1.0' in metrics
+    changed = CHI_LANG.replace(",1,2\r\n", ",2,2\r\n").encode()
+    from_file = await client.post("/api/v1/imports", content=changed, params=params, headers=headers)
+    report = {
+        "unit_code": "09313",
+        "form": "monthly",
+        "period": "2026-03",
+        "values": {"c": {"numerator": 1, "denominator": 2}, "d": {"numerator": 1, "denominator": 2}},
+    }
+    key = {**auth(tokens["commune"]), "Idempotency-Key": "report-2"}
+    assert (await client.post("/api/v1/reports", json=report, headers=key)).status_code == 201
+    report["values"]["c"]["numerator"] = 2  # type: ignore[index]
+    from_report = await client.post("/api/v1/reports", json=report, headers=key)
+    assert from_file.status_code == from_report.status_code == 409
+    assert from_file.json() == from_report.json()
+    assert from_file.json()["errors"][0]["code"] == "idempotency.key_reused"

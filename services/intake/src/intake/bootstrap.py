@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -21,10 +22,11 @@ from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.nats.connection import JetStreamPublisher, connect
 from bdhvs_shared.nats.streams import ensure_streams
 from intake.adapters.isolation import FileReader
+from intake.domain.problems import Problem
 from intake.entrypoints.http import auth, files, reports
 from intake.entrypoints.http import catalogue as catalogue_routes
 from intake.entrypoints.http.body_limit import BodyLimit
-from intake.entrypoints.http.errors import install_error_handlers, problem_body
+from intake.entrypoints.http.errors import count_rejection, install_error_handlers, problem_body
 from intake.entrypoints.http.schemas import ProblemsOut
 from intake.entrypoints.workers.catalogue_refresher import CatalogueRefresher
 from intake.service_layer.catalogue_admin import CatalogueAdmin, current_files
@@ -36,6 +38,12 @@ from intake.settings import IntakeSettings
 class IntakeMetrics(CommonMetrics):
     reports_accepted: Counter
     reports_rejected: Counter
+
+    def accepted(self, form: str) -> None:  # the service layer's Tally
+        self.reports_accepted.labels(form=form).inc()
+
+    def rejected(self, problems: Sequence[Problem]) -> None:
+        count_rejection(self.reports_rejected, problems)
 
 
 def intake_metrics() -> IntakeMetrics:
@@ -96,8 +104,10 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
         ZoneInfo(settings.timezone),
         settings.deadline_inclusive,
         settings.report_early_days,
+        relay=relay,
+        tally=metrics,
     )
-    admin = CatalogueAdmin(sessions, service, clock)
+    admin = CatalogueAdmin(sessions, service, clock, relay)
     refresher = CatalogueRefresher(sessions, service, settings.catalogue_refresh_seconds)
     reader = FileReader(
         settings.import_read_memory_mb, settings.import_read_seconds, settings.import_read_concurrency

@@ -29,7 +29,7 @@ from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import CataloguePublished, subjects
 from intake.adapters import catalogue_store, outbox
 from intake.domain.principal import Principal, Role
-from intake.service_layer.submit_report import Forbidden, IntakeService
+from intake.service_layer.submit_report import Forbidden, IntakeService, Relay
 
 
 class CatalogueRejected(Exception):
@@ -55,6 +55,7 @@ class CatalogueAdmin:
     sessions: async_sessionmaker[AsyncSession]
     service: IntakeService  # holds the catalogue in force for validation
     clock: Clock
+    relay: Relay  # woken after the commit: the catalogue.published event goes out now
 
     async def change_file(
         self, principal: Principal, name: str, change: Callable[[str], str], summary: str
@@ -106,4 +107,5 @@ class CatalogueAdmin:
             )
             await outbox.stage(session, [(event, subjects.CATALOGUE_PUBLISHED)])
         self.service.catalogue = catalogue
+        self.relay.wake()
         return catalogue

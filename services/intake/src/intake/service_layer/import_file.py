@@ -53,7 +53,8 @@ async def import_table(
     fingerprint: str,
 ) -> Imported | Refusal:
     """Plan the file's rows; on a commit store them all (raises NeedsConfirmation's located form
-    `ImportNeedsConfirmation`, and the submit use case's Forbidden and KeyReused)."""
+    `ImportNeedsConfirmation`, and the submit use case's Forbidden and KeyReused). A refused file's
+    errors are counted as rejections; stored rows as accepted revisions (by the submit use case)."""
     outcome = plan_import(
         service.catalogue,
         principal,
@@ -67,6 +68,7 @@ async def import_table(
         service.early_days,
     )
     if isinstance(outcome, Refusal):
+        service.tally.rejected([p.problem for p in outcome.problems])
         return outcome
     if dry_run:
         return Imported(outcome, None, await service.histories([r.report for r in outcome.rows]))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,35 @@ from intake.domain.principal import Principal
 from intake.domain.problems import Problem
 from intake.domain.timeliness import timeliness
 from intake.domain.validation import Submission, ValidReport, validate_submission
+
+
+class Relay(Protocol):
+    """The outbox relay: woken after a commit that staged events, so they go out now, not at its next poll."""
+
+    def wake(self) -> None: ...
+
+
+class Tally(Protocol):
+    """The service's counters (Prometheus in production)."""
+
+    def accepted(self, form: str) -> None:
+        """Count one new revision of a report on `form`."""
+
+    def rejected(self, problems: Sequence[Problem]) -> None:
+        """Count the errors among `problems` (warnings are not rejections)."""
+
+
+class Quiet:
+    """No relay, no counters: for a service built without them (unit tests)."""
+
+    def wake(self) -> None:
+        pass
+
+    def accepted(self, form: str) -> None:
+        pass
+
+    def rejected(self, problems: Sequence[Problem]) -> None:
+        pass
 
 
 class Forbidden(Exception):
@@ -78,13 +108,19 @@ class IntakeService:
     tz: ZoneInfo
     deadline_inclusive: bool = False
     early_days: int = 0  # a period may be reported this many days before its as-of day
+    relay: Relay = field(default_factory=Quiet)
+    tally: Tally = field(default_factory=Quiet)
 
     def today(self) -> date:
         """The local date now: the day a report is received."""
         return self.clock.now().astimezone(self.tz).date()
 
     def validate(self, submission: Submission) -> ValidReport | list[Problem]:
-        return validate_submission(self.catalogue, submission, self.today(), self.early_days)
+        """The checked report, or its problems (counted as rejections)."""
+        valid = validate_submission(self.catalogue, submission, self.today(), self.early_days)
+        if isinstance(valid, list):
+            self.tally.rejected(valid)
+        return valid
 
     async def submit(
         self,
@@ -110,7 +146,9 @@ class IntakeService:
         items: Sequence[tuple[ValidReport, RetryKey | None]],
         confirm: bool = False,
     ) -> list[Receipt]:
-        """Store every report (a revision each) in one transaction: all or nothing (file imports)."""
+        """Store every report (a revision each) in one transaction: all or nothing (file imports).
+
+        After the commit, the relay is woken and the new revisions counted (not replayed ones)."""
         for report, _ in items:
             if not principal.may_submit(report.unit.code, report.form):
                 raise Forbidden(report.unit.code)
@@ -122,7 +160,13 @@ class IntakeService:
             ]
             if any(isinstance(r, list) for r in results):  # the exception rolls back the others too
                 raise NeedsConfirmation([r if isinstance(r, list) else [] for r in results])
-            return [r for r in results if isinstance(r, Receipt)]
+            receipts = [r for r in results if isinstance(r, Receipt)]
+        stored = [r for r in receipts if not r.replayed]
+        if stored:
+            self.relay.wake()
+        for receipt in stored:
+            self.tally.accepted(receipt.form)
+        return receipts
 
     async def _store(
         self,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from intake.adapters.tokens import principal_for
 from intake.domain.principal import Principal
+from intake.entrypoints.http.deps import ClockDep, SessionsDep
 from intake.entrypoints.http.errors import ApiError
 from intake.entrypoints.http.schemas import ProblemsOut
 
@@ -17,16 +18,16 @@ _bearer = HTTPBearer(auto_error=False, description="Token created with `intake t
 
 
 async def current_principal(
-    request: Request,
+    sessions: SessionsDep,
+    clock: ClockDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or not credentials.credentials:
         raise ApiError(
             401, "auth.missing", "Authorization", "Thiếu mã truy cập (Authorization: Bearer <mã>)."
         )
-    container = request.app.state.container
-    async with container.sessions() as session:
-        principal = await principal_for(session, credentials.credentials, container.clock.now())
+    async with sessions() as session:
+        principal = await principal_for(session, credentials.credentials, clock.now())
     if principal is None:
         raise ApiError(
             401, "auth.invalid", "Authorization", "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi."

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel, Field
 
 from bdhvs_shared.catalogue import DATA_FILES, Catalogue
@@ -14,8 +14,9 @@ from intake.adapters import catalogue_store
 from intake.domain.principal import Principal, Role
 from intake.domain.unit_history import HistoryError, NewUnit, merge, split
 from intake.entrypoints.http.auth import CurrentPrincipal
+from intake.entrypoints.http.deps import CatalogueAdminDep, ServiceDep, SessionsDep
 from intake.entrypoints.http.errors import ApiError
-from intake.entrypoints.http.reports import ERRORS, TOO_LARGE, service_of
+from intake.entrypoints.http.reports import ERRORS, TOO_LARGE
 from intake.entrypoints.http.schemas import ProblemsOut
 from intake.service_layer.catalogue_admin import CatalogueAdmin, CatalogueRejected, current_files
 
@@ -102,9 +103,9 @@ def _describe(c: Catalogue) -> CatalogueOut:
 
 
 @router.get("/catalogue", response_model=CatalogueOut, responses=ERRORS)
-async def catalogue(principal: CurrentPrincipal, request: Request) -> CatalogueOut:
+async def catalogue(principal: CurrentPrincipal, service: ServiceDep) -> CatalogueOut:
     """The catalogue in force: its version, indicators with targets, forms and agencies."""
-    return _describe(service_of(request).catalogue)
+    return _describe(service.catalogue)
 
 
 def _admin_only(role: Role) -> None:
@@ -115,26 +116,28 @@ def _admin_only(role: Role) -> None:
 @router.get("/admin/catalogue/versions", response_model=VersionPageOut, responses=ERRORS)
 async def versions(
     principal: CurrentPrincipal,
-    request: Request,
+    sessions: SessionsDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> VersionPageOut:
     """Every published version, newest first: who changed which files, when and why (the audit log)."""
     _admin_only(principal.role)
-    async with request.app.state.container.sessions() as session:
+    async with sessions() as session:
         total, rows = await catalogue_store.history(session, limit, offset)
     return VersionPageOut(items=[VersionOut(**r) for r in rows], total=total)
 
 
 @router.get("/admin/catalogue/files/{name}", responses={**ERRORS, 404: {"model": ProblemsOut}})
-async def read_file(name: FileName, principal: CurrentPrincipal, request: Request) -> dict[str, str]:
+async def read_file(
+    name: FileName, principal: CurrentPrincipal, service: ServiceDep, sessions: SessionsDep
+) -> dict[str, str]:
     """One data file of the catalogue in force, as text (edit it and PUT it back)."""
     _admin_only(principal.role)
-    async with request.app.state.container.sessions() as session:
+    async with sessions() as session:
         files = await current_files(session)
     if name not in files:
         raise ApiError(404, "catalogue.file_unknown", "name", f"Danh mục không có tệp “{name[:40]}”.")
-    return {"name": name, "version": service_of(request).catalogue.version, "content": files[name]}
+    return {"name": name, "version": service.catalogue.version, "content": files[name]}
 
 
 class FileIn(BaseModel):
@@ -147,10 +150,10 @@ class FileIn(BaseModel):
 
 @router.put("/admin/catalogue/files/{name}", response_model=CatalogueOut, responses=ERRORS | TOO_LARGE)
 async def replace_file(
-    name: FileName, body: Annotated[FileIn, Body()], principal: CurrentPrincipal, request: Request
+    name: FileName, body: Annotated[FileIn, Body()], principal: CurrentPrincipal, admin: CatalogueAdminDep
 ) -> CatalogueOut:
     """Replace one data file: the whole catalogue is checked, then published as a new version."""
-    return await _publish(request, principal, name, lambda _: body.content, body.summary, "content")
+    return await _publish(admin, principal, name, lambda _: body.content, body.summary, "content")
 
 
 class NewUnitIn(BaseModel):
@@ -179,16 +182,16 @@ class SplitIn(BaseModel):
 
 
 async def _publish(
-    request: Request,
+    admin: CatalogueAdmin,
     principal: Principal,
     name: str,
     change: Callable[[str], str],
     summary: str,
     field: str = "",
 ) -> CatalogueOut:
-    """Rewrite one data file with `change` and publish the new version; 422 when it does not fit."""
+    """Rewrite one data file with `change` and publish the new version (the use case wakes the
+    outbox relay); 422 when it does not fit."""
     _admin_only(principal.role)
-    admin: CatalogueAdmin = request.app.state.container.catalogue_admin
     try:
         catalogue = await admin.change_file(principal, name, change, summary)
     except HistoryError as exc:
@@ -197,7 +200,6 @@ async def _publish(
         raise ApiError(
             422, exc.code, field, f"Danh mục mới không hợp lệ nên chưa được áp dụng: {exc.detail}"
         ) from None
-    request.app.state.container.relay.wake()
     return _describe(catalogue)
 
 
@@ -206,7 +208,7 @@ def _new(unit: NewUnitIn) -> NewUnit:
 
 
 @router.post("/admin/units/merge", response_model=CatalogueOut, responses=ERRORS | TOO_LARGE)
-async def merge_units(body: MergeIn, principal: CurrentPrincipal, request: Request) -> CatalogueOut:
+async def merge_units(body: MergeIn, principal: CurrentPrincipal, admin: CatalogueAdminDep) -> CatalogueOut:
     """Merge units in one operation: they end the day before `effective`; the result starts that day."""
     if (body.into_code is None) == (body.new_unit is None):
         raise ApiError(
@@ -222,7 +224,7 @@ async def merge_units(body: MergeIn, principal: CurrentPrincipal, request: Reque
         assert body.new_unit is not None  # exactly one of the two, checked above
         into = _new(body.new_unit)
     return await _publish(
-        request,
+        admin,
         principal,
         "units.csv",
         lambda text: merge(text, body.sources, into, body.effective),
@@ -231,11 +233,11 @@ async def merge_units(body: MergeIn, principal: CurrentPrincipal, request: Reque
 
 
 @router.post("/admin/units/split", response_model=CatalogueOut, responses=ERRORS | TOO_LARGE)
-async def split_unit(body: SplitIn, principal: CurrentPrincipal, request: Request) -> CatalogueOut:
+async def split_unit(body: SplitIn, principal: CurrentPrincipal, admin: CatalogueAdminDep) -> CatalogueOut:
     """Split a unit in one operation: it ends the day before `effective`; the new units start that day."""
     into = [_new(u) for u in body.into]
     return await _publish(
-        request,
+        admin,
         principal,
         "units.csv",
         lambda text: split(text, body.source, into, body.effective),

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from intake.domain.problems import Problem, Severity, listed, problem
 from intake.domain.structural import problems_from_pydantic
+from intake.service_layer.submit_report import Forbidden, KeyReused
 
 
 class ApiError(Exception):
@@ -68,6 +69,20 @@ def install_error_handlers(app: FastAPI, rejected: Counter) -> None:
     @app.exception_handler(ApiError)
     async def on_api_error(_: Request, exc: ApiError) -> JSONResponse:
         return problems_response([Problem(exc.code, exc.field, exc.message)], status=exc.status)
+
+    # The submit use case's refusals, whichever route (a report, an imported file) called it.
+    @app.exception_handler(Forbidden)
+    async def on_forbidden(_: Request, __: Forbidden) -> JSONResponse:
+        message = "Mã truy cập này không được nộp báo cáo cho đơn vị này."
+        return problems_response([Problem("auth.forbidden_unit", "unit_code", message)], status=403)
+
+    @app.exception_handler(KeyReused)
+    async def on_key_reused(_: Request, __: KeyReused) -> JSONResponse:
+        message = (
+            "Khóa gửi lại (Idempotency-Key hoặc submission_id) này đã được dùng cho một báo cáo "
+            "hoặc tệp có nội dung khác. Vui lòng dùng khóa mới cho mỗi báo cáo hoặc tệp mới."
+        )
+        return problems_response([Problem("idempotency.key_reused", "Idempotency-Key", message)], status=409)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

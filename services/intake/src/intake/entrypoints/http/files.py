@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from bdhvs_shared.catalogue import Form, Period, Unit, form_deadline
+from bdhvs_shared.catalogue import Catalogue, Form, Period, Unit, form_deadline
 from intake.adapters import spreadsheets
+from intake.adapters.isolation import FileReader
 from intake.adapters.spreadsheets import ReadLimits, TemplateRow, UnreadableFile
 from intake.domain.imports import Refusal
 from intake.domain.principal import Principal, Role
@@ -17,8 +18,9 @@ from intake.domain.problems import MAX_LISTED, Problem, Severity, problem, trunc
 from intake.domain.tabular import Located, columns, columns_read
 from intake.domain.validation import check_period, unit_label
 from intake.entrypoints.http.auth import CurrentPrincipal
-from intake.entrypoints.http.errors import ApiError, count_rejection
-from intake.entrypoints.http.reports import CONFLICT, ERRORS, service_of
+from intake.entrypoints.http.deps import FileReaderDep, ServiceDep, SettingsDep
+from intake.entrypoints.http.errors import ApiError
+from intake.entrypoints.http.reports import CONFLICT, ERRORS
 from intake.entrypoints.http.schemas import (
     TOKEN_PATTERN,
     ImportedRowOut,
@@ -28,7 +30,6 @@ from intake.entrypoints.http.schemas import (
     QueryFlag,
 )
 from intake.service_layer.import_file import Imported, ImportNeedsConfirmation, import_table
-from intake.service_layer.submit_report import Forbidden, KeyReused
 
 router = APIRouter(prefix="/api/v1", tags=["files"])
 
@@ -48,7 +49,7 @@ _FILE_TYPES: dict[str, Literal["xlsx", "csv"]] = {spreadsheets.XLSX_TYPE: "xlsx"
 async def template(
     form: str,
     principal: CurrentPrincipal,
-    request: Request,
+    service: ServiceDep,
     period: Annotated[str, Query(max_length=10, pattern=TOKEN_PATTERN, description="e.g. 2026-03")],
     unit: Annotated[
         str | None, Query(max_length=10, pattern=TOKEN_PATTERN, description="One unit; omit for every unit")
@@ -60,10 +61,9 @@ async def template(
     A commune gets its own row; an agency the province's; operators one unit or every unit that
     files the form (a province-wide sheet).
     """
-    service = service_of(request)
     chosen = _form(service.catalogue.forms.get(form), form)
     parsed = _period(chosen, period)
-    units = _units(principal, chosen, unit, request)
+    units = _units(principal, chosen, unit, service.catalogue)
     layout = columns(service.catalogue, chosen)
     rows = [TemplateRow(u.code, unit_label(u)) for u in units]
     name = f"{chosen.code}_{parsed}" + (f"_{units[0].code}" if len(units) == 1 else "")
@@ -105,6 +105,9 @@ async def template(
 async def import_file(
     principal: CurrentPrincipal,
     request: Request,
+    service: ServiceDep,
+    settings: SettingsDep,
+    reader: FileReaderDep,
     form: Annotated[
         str | None, Query(max_length=50, pattern=TOKEN_PATTERN, description="Required for CSV")
     ] = None,
@@ -125,10 +128,11 @@ async def import_file(
     column; then with `dry_run=false` to store all rows in one transaction. An `Idempotency-Key`
     header makes a retried commit return the original result.
     """
-    container = request.app.state.container
-    service = service_of(request)
-    data = await _body(request, container.settings.import_max_bytes)
-    table = await _read(request, data)
+    # The use case counts refused files and stored rows and wakes the outbox relay; Forbidden and
+    # KeyReused have one handler each (errors.py).
+    data = await _body(request, settings.import_max_bytes)
+    limits = ReadLimits(settings.import_max_rows, columns_read(service.catalogue))
+    table = await _read(request, data, reader, limits)
     chosen_form = _agree("form", table.form, form)
     chosen_period = _agree("period", table.period, period)
     try:
@@ -138,7 +142,7 @@ async def import_file(
             table,
             chosen_form,
             chosen_period,
-            container.settings.import_max_rows,
+            settings.import_max_rows,
             dry_run,
             confirm,
             request.headers.get("idempotency-key"),
@@ -147,24 +151,8 @@ async def import_file(
     except ImportNeedsConfirmation as exc:
         required = problem("report.confirmation_required", "confirm", count=len(exc.pending))
         return _located_response([Located(required, table.sheet, 0, ""), *exc.pending], table.keys, 422)
-    except Forbidden:  # plan_import checked it; kept for a token whose rights changed meanwhile
-        raise ApiError(
-            403, "auth.forbidden_unit", "unit_code", "Mã truy cập này không được nộp báo cáo này."
-        ) from None
-    except KeyReused:
-        raise ApiError(
-            409,
-            "idempotency.key_reused",
-            "Idempotency-Key",
-            "Khóa gửi lại (Idempotency-Key) này đã được dùng cho một tệp có nội dung khác. "
-            "Vui lòng dùng khóa mới cho mỗi tệp mới.",
-        ) from None
     if isinstance(outcome, Refusal):
-        count_rejection(container.metrics.reports_rejected, [p.problem for p in outcome.problems])
         return _located_response(outcome.problems, table.keys, 403 if outcome.forbidden else 422)
-    if outcome.stored:
-        container.relay.wake()
-        container.metrics.reports_accepted.labels(form=outcome.plan.form).inc(outcome.stored)
     return _result(outcome)
 
 
@@ -229,17 +217,15 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _read(request: Request, data: bytes) -> spreadsheets.Table:
+async def _read(request: Request, data: bytes, reader: FileReader, limits: ReadLimits) -> spreadsheets.Table:
     content_type = request.headers.get("content-type", "")
     kind = _FILE_TYPES.get(content_type.split(";")[0].strip().lower())
     if kind is None and content_type.startswith("application/octet-stream"):
         kind = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
     if kind is None:
         raise _Refused(415, problem("file.unsupported_type", ""))
-    container = request.app.state.container
-    limits = ReadLimits(container.settings.import_max_rows, columns_read(service_of(request).catalogue))
     try:
-        return await container.file_reader.read(kind, data, limits)
+        return await reader.read(kind, data, limits)
     except UnreadableFile as exc:
         status = 413 if exc.code in {"file.too_large", "file.too_complex"} else 422
         raise _Refused(status, problem(exc.code, "", **exc.params)) from None
@@ -276,8 +262,7 @@ def _period(form: Form, text: str) -> Period:
     return checked
 
 
-def _units(principal: Principal, form: Form, code: str | None, request: Request) -> list[Unit]:
-    catalogue = service_of(request).catalogue
+def _units(principal: Principal, form: Form, code: str | None, catalogue: Catalogue) -> list[Unit]:
     expected = catalogue.expected_reporters(form)
     if principal.role is Role.COMMUNE:
         code = code or principal.unit_code

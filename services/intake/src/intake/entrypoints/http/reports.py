@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from intake.adapters import reports as reports_repo
@@ -18,7 +18,8 @@ from intake.domain.principal import Principal, Role
 from intake.domain.problems import Problem, problem
 from intake.domain.validation import IndicatorValue, Submission
 from intake.entrypoints.http.auth import CurrentPrincipal
-from intake.entrypoints.http.errors import ApiError, count_rejection, problems_response
+from intake.entrypoints.http.deps import ServiceDep, SessionsDep
+from intake.entrypoints.http.errors import ApiError, problems_response
 from intake.entrypoints.http.schemas import (
     TOKEN_PATTERN,
     ChangeOut,
@@ -31,13 +32,7 @@ from intake.entrypoints.http.schemas import (
     ReportSummaryOut,
     RevisionDiffOut,
 )
-from intake.service_layer.submit_report import (
-    Forbidden,
-    IntakeService,
-    KeyReused,
-    NeedsConfirmation,
-    RetryKey,
-)
+from intake.service_layer.submit_report import IntakeService, NeedsConfirmation, RetryKey
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
@@ -54,18 +49,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def service_of(request: Request) -> IntakeService:
-    service: IntakeService = request.app.state.container.service
-    return service
-
-
 @router.post(
     "/reports", status_code=201, response_model=ReportAcceptedOut, responses=ERRORS | CONFLICT | TOO_LARGE
 )
 async def submit_report(
     body: ReportIn,
     principal: CurrentPrincipal,
-    request: Request,
+    service: ServiceDep,
     response: Response,
     idempotency_key: Annotated[
         str | None,
@@ -78,7 +68,8 @@ async def submit_report(
     ] = None,
 ) -> Any:
     """Submit (or resubmit, as a new revision) a unit's report for a form and period."""
-    service = service_of(request)
+    # The use case counts rejections and accepted revisions and wakes the outbox relay; its
+    # Forbidden and KeyReused have one handler each (errors.py). Docstrings are the OpenAPI text.
     submission = Submission(
         unit_code=body.unit_code,
         form=body.form,
@@ -87,30 +78,13 @@ async def submit_report(
     )
     valid = service.validate(submission)
     if isinstance(valid, list):
-        count_rejection(request.app.state.container.metrics.reports_rejected, valid)
         return problems_response(valid)
     try:
         receipt = await service.submit(principal, valid, _retry_key(body, idempotency_key), body.confirm)
     except NeedsConfirmation as exc:
-        count_rejection(request.app.state.container.metrics.reports_rejected, exc.warnings)
         return confirmation_response([*valid.warnings, *exc.warnings])
-    except Forbidden:
-        raise ApiError(
-            403, "auth.forbidden_unit", "unit_code", "Mã truy cập này không được nộp báo cáo cho đơn vị này."
-        ) from None
-    except KeyReused:
-        raise ApiError(
-            409,
-            "idempotency.key_reused",
-            "Idempotency-Key",
-            "Khóa gửi lại (Idempotency-Key hoặc submission_id) này đã được dùng cho một báo cáo "
-            "có nội dung khác. Vui lòng dùng khóa mới cho mỗi báo cáo mới.",
-        ) from None
     if receipt.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    else:
-        request.app.state.container.relay.wake()
-        request.app.state.container.metrics.reports_accepted.labels(form=valid.form.code).inc()
     fields = {k: v for k, v in asdict(receipt).items() if k != "history_warnings"}
     return ReportAcceptedOut(
         **fields,
@@ -135,8 +109,8 @@ def _retry_key(body: ReportIn, header: str | None) -> RetryKey | None:
     return RetryKey(key, hashlib.sha256(canonical.encode()).hexdigest())
 
 
-def _may_read(principal: Principal, report: dict[str, Any], request: Request) -> bool:
-    form = service_of(request).catalogue.forms.get(report["form"])
+def _may_read(principal: Principal, report: dict[str, Any], service: IntakeService) -> bool:
+    form = service.catalogue.forms.get(report["form"])
     return principal.may_read(report["unit_code"], form)
 
 
@@ -148,7 +122,8 @@ def _not_found() -> ApiError:
 @router.get("/reports", response_model=ReportPageOut, responses=ERRORS)
 async def list_reports(
     principal: CurrentPrincipal,
-    request: Request,
+    service: ServiceDep,
+    sessions: SessionsDep,
     unit: Annotated[str | None, Query(max_length=10, pattern=TOKEN_PATTERN, description="Unit code")] = None,
     form: Annotated[str | None, Query(max_length=50, pattern=TOKEN_PATTERN)] = None,
     period: Annotated[
@@ -164,9 +139,8 @@ async def list_reports(
                 403, "auth.forbidden_unit", "unit", "Mã truy cập này chỉ xem được báo cáo của đơn vị mình."
             )
         unit = principal.unit_code
-    catalogue = service_of(request).catalogue
-    readable = principal.readable_forms(list(catalogue.forms.values()))
-    async with request.app.state.container.sessions() as session:
+    readable = principal.readable_forms(list(service.catalogue.forms.values()))
+    async with sessions() as session:
         total, rows = await reports_repo.list_reports(
             session, unit_code=unit, form=form, period=period, limit=limit, offset=offset, forms=readable
         )
@@ -183,12 +157,13 @@ async def revision_diff(
     report_id: uuid.UUID,
     revision: Annotated[int, Path(ge=1, le=100_000)],
     principal: CurrentPrincipal,
-    request: Request,
+    service: ServiceDep,
+    sessions: SessionsDep,
 ) -> RevisionDiffOut:
     """What a revision changed compared with the one before it (the first: every figure)."""
-    async with request.app.state.container.sessions() as session:
+    async with sessions() as session:
         report = await reports_repo.get_report(session, report_id)
-    if report is None or not _may_read(principal, report, request):
+    if report is None or not _may_read(principal, report, service):
         raise _not_found()
     by_number = {r["revision"]: r for r in report["revisions"]}
     if revision not in by_number:
@@ -212,10 +187,12 @@ async def revision_diff(
     response_model=ReportOut,
     responses=ERRORS | {404: {"model": ProblemsOut}},
 )
-async def get_report(report_id: uuid.UUID, principal: CurrentPrincipal, request: Request) -> Any:
+async def get_report(
+    report_id: uuid.UUID, principal: CurrentPrincipal, service: ServiceDep, sessions: SessionsDep
+) -> Any:
     """A report with all its revisions."""
-    async with request.app.state.container.sessions() as session:
+    async with sessions() as session:
         report = await reports_repo.get_report(session, report_id)
-    if report is None or not _may_read(principal, report, request):
+    if report is None or not _may_read(principal, report, service):
         raise _not_found()
     return ReportOut(**report)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from bdhvs_shared.api import CODE, ERROR_RESPONSES, UNIT_CODE
 from bdhvs_shared.auth.routes import CurrentCaller, refuse_unit
 from kpi.adapters.projections import list_snapshots
+from kpi.entrypoints.http.deps import SessionsDep
 
 router = APIRouter(prefix="/api/v1", tags=["attainment"], responses=ERROR_RESPONSES)
 
@@ -47,7 +48,7 @@ def _out(row: dict[str, Any]) -> AttainmentOut:
 
 @router.get("/attainment", response_model=list[AttainmentOut])
 async def attainment(
-    request: Request,
+    sessions: SessionsDep,
     caller: CurrentCaller,
     unit: Annotated[str | None, Query(pattern=UNIT_CODE, description="Unit code; 24 = the province")] = None,
     indicator: Annotated[str | None, Query(pattern=CODE, description="a, b, c, d, dd…")] = None,
@@ -58,7 +59,7 @@ async def attainment(
     """
     if unit:
         refuse_unit(caller, unit)
-    async with request.app.state.container.sessions() as session:
+    async with sessions() as session:
         rows = await list_snapshots(session, unit, indicator)
     readable = caller.readable_units()
     return [_out(r) for r in rows if readable is None or r["unit_code"] in readable]

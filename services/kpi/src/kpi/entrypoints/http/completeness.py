@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.api import CODE, ERROR_RESPONSES
 from bdhvs_shared.auth.routes import province_reader
@@ -21,6 +22,7 @@ from kpi.domain.reporting import (
     reporting_view,
     resolve,
 )
+from kpi.entrypoints.http.deps import ServiceDep, SessionsDep
 from kpi.entrypoints.http.formats import CSV_RESPONSE, Format, csv_response, problem, wants_csv
 from kpi.service_layer.apply_report import KpiService
 
@@ -60,11 +62,12 @@ def unit_row(u: UnitReporting) -> dict[str, Any]:
     }
 
 
-async def load_view(request: Request, form_code: str, period_text: str) -> ReportingView:
+async def load_view(
+    service: KpiService, sessions: async_sessionmaker[AsyncSession], form_code: str, period_text: str
+) -> ReportingView:
     """Raises ReportingQueryError for a form or period the catalogue does not know."""
-    service: KpiService = request.app.state.container.service
     form, period = resolve(service.catalogue, form_code, period_text)
-    async with request.app.state.container.sessions() as session:
+    async with sessions() as session:
         received = await receipts.for_period(session, form.code, str(period))
     return reporting_view(service.catalogue, form, period, received, service.tz, service.deadline_inclusive)
 
@@ -77,6 +80,8 @@ async def load_view(request: Request, form_code: str, period_text: str) -> Repor
 )
 async def completeness(
     request: Request,
+    service: ServiceDep,
+    sessions: SessionsDep,
     form: Annotated[str, Query(pattern=CODE, description="Form code, e.g. monthly.")],
     period: Annotated[str, Query(max_length=10, description="Period of the form, e.g. 2026-03.")],
     format: Annotated[Format | None, Query(description="csv (one row per expected unit) or json.")] = None,
@@ -86,7 +91,7 @@ async def completeness(
     CSV: one row per expected unit with its state (on_time, late, missing).
     """
     try:
-        view = await load_view(request, form, period)
+        view = await load_view(service, sessions, form, period)
     except ReportingQueryError as error:
         return problem(422, error.code, error.field, error.message)
     rows = [unit_row(u) for u in view.units]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import HTMLResponse
 
 from bdhvs_shared.api import ERROR_RESPONSES, NOT_FOUND, ErrorsOut
@@ -12,6 +12,7 @@ from bdhvs_shared.auth.routes import province_reader
 from kpi.adapters import consolidated_files as files
 from kpi.adapters.consolidated_reports import archived
 from kpi.domain.reporting import ReportingQueryError
+from kpi.entrypoints.http.deps import ServiceDep, SessionsDep
 from kpi.entrypoints.http.formats import problem
 from kpi.service_layer.consolidate import consolidated_report
 
@@ -31,14 +32,13 @@ router = APIRouter(prefix="/api/v1", tags=["consolidated"], responses=ERROR_RESP
     },
 )
 async def consolidated(
-    request: Request,
+    service: ServiceDep,
     period: Annotated[str, Query(max_length=10, description="The month, e.g. 2026-03.")],
     format: Annotated[Literal["xlsx", "html"], Query(description="xlsx (default) or html.")] = "xlsx",
 ) -> Any:
     """The five KPIs per commune/ward and for the province (attainment, target, status, pace,
     projection, as they stood on the month's as-of day), the monthly form's completeness and the
     late and missing units."""
-    service = request.app.state.container.service
     try:
         report = await consolidated_report(service, period)
     except ReportingQueryError as error:
@@ -63,13 +63,13 @@ async def consolidated(
     },
 )
 async def archived_report(
-    request: Request,
+    sessions: SessionsDep,
     period: Annotated[str, Path(max_length=10, pattern=r"^\d{4}-\d{2}$", description="e.g. 2026-03")],
     extension: Annotated[Literal["xlsx", "html"], Path(description="xlsx or html")],
 ) -> Any:
     """The consolidated report exactly as made on the 24th (what the bdhvs.kpi.consolidated event
     announced); `GET /api/v1/consolidated` makes it anew from today's data instead."""
-    async with request.app.state.container.sessions() as session:
+    async with sessions() as session:
         stored = await archived(session, period)
     if stored is None:
         return problem(

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from bdhvs_shared.api import CODE, ERROR_RESPONSES
 from bdhvs_shared.auth.routes import province_reader
 from bdhvs_shared.catalogue import UnitKind
 from kpi.adapters import observations
-from kpi.domain.projector import Projector
 from kpi.domain.publications import pp_per_30d
+from kpi.entrypoints.http.deps import ServiceDep
 from kpi.entrypoints.http.formats import problem
 
 router = APIRouter(prefix="/api/v1", tags=["views"], responses=ERROR_RESPONSES)
@@ -39,7 +39,7 @@ class GroupOut(BaseModel):
 
 @router.get("/groups", response_model=list[GroupOut], dependencies=[Depends(province_reader)])
 async def groups(
-    request: Request,
+    service: ServiceDep,
     indicator: Annotated[
         str | None, Query(pattern=CODE, description="One indicator; all when absent.")
     ] = None,
@@ -49,8 +49,7 @@ async def groups(
     Groups are summed, never averaged: the latest figure of each unit, carried forward, as for
     the province (docs/kpi-rules.md). Computed on request from the stored observations.
     """
-    service = request.app.state.container.service
-    projector: Projector = service.projector
+    projector = service.projector
     if indicator is not None and indicator not in projector.catalogue.indicators:
         known = ", ".join(projector.catalogue.indicators)
         return problem(

@@ -23,6 +23,7 @@ from kpi.domain.read_models import (
     unit_history,
 )
 from kpi.domain.snapshot import Snapshot
+from kpi.entrypoints.http.deps import ProjectorDep, SessionsDep
 from kpi.entrypoints.http.formats import CSV_RESPONSE, Format, csv_response, problem, wants_csv
 
 router = APIRouter(prefix="/api/v1", tags=["views"], responses=ERROR_RESPONSES)
@@ -60,11 +61,6 @@ class RankingOut(BaseModel):
     rows: list[dict[str, Any]] = Field(description="Communes/wards with data, rank 1 = highest attainment.")
 
 
-def _projector(request: Request) -> Projector:
-    projector: Projector = request.app.state.container.service.projector
-    return projector
-
-
 def _unknown_indicator(projector: Projector, indicator: str) -> Response | None:
     if indicator in projector.catalogue.indicators:
         return None
@@ -76,7 +72,8 @@ def _unknown_indicator(projector: Projector, indicator: str) -> Response | None:
 
 @router.get("/history", response_model=HistoryOut, responses={422: CSV_RESPONSE[422]})
 async def history(
-    request: Request,
+    projector: ProjectorDep,
+    sessions: SessionsDep,
     caller: CurrentCaller,
     unit: Annotated[str, Query(pattern=UNIT_CODE, description="Unit code; 24 = the province.")],
     indicator: IndicatorQuery,
@@ -85,12 +82,11 @@ async def history(
 
     A commune's token reads its own unit and the province."""
     refuse_unit(caller, unit)
-    projector = _projector(request)
     if (error := _unknown_indicator(projector, indicator)) is not None:
         return error
     if projector.catalogue.unit(unit) is None:
         return problem(422, "unit.unknown", "unit", f"Không có đơn vị mã '{unit}' trong danh mục.")
-    async with request.app.state.container.sessions() as session:
+    async with sessions() as session:
         if unit == projector.province:
             by_unit = await observations.series_by_unit(session, indicator)
             points = province_history(projector, indicator, by_unit)
@@ -109,6 +105,8 @@ async def history(
 )
 async def table(
     request: Request,
+    projector: ProjectorDep,
+    sessions: SessionsDep,
     sort: Annotated[
         str, Query(max_length=80, description="A column name, e.g. c_attainment or d_status.")
     ] = "unit_code",
@@ -119,11 +117,10 @@ async def table(
 
     Sorting keeps the province on top; statuses sort best first (achieved … insufficient_data).
     """
-    projector = _projector(request)
     columns = table_columns(projector)
     if sort not in columns:
         return problem(422, "sort.unknown_column", "sort", f"Không có cột '{sort}' để sắp xếp.")
-    async with request.app.state.container.sessions() as session:
+    async with sessions() as session:
         snapshots = await all_snapshots(session)
     rows = sort_rows(province_table(projector, snapshots), sort, order == "desc", pinned=1)
     if wants_csv(request, format):
@@ -136,6 +133,8 @@ async def table(
 )
 async def ranking_view(
     request: Request,
+    projector: ProjectorDep,
+    sessions: SessionsDep,
     indicator: IndicatorQuery,
     kind: Annotated[
         Literal["xa", "phuong"] | None, Query(description="Only communes (xa) or wards (phuong).")
@@ -146,10 +145,9 @@ async def ranking_view(
 
     Ties: the higher projection first, then the lower unit code; units without data are left out.
     """
-    projector = _projector(request)
     if (error := _unknown_indicator(projector, indicator)) is not None:
         return error
-    async with request.app.state.container.sessions() as session:
+    async with sessions() as session:
         rows = await list_snapshots(session, None, indicator)
     ranked = ranking(projector, [Snapshot.from_row(r) for r in rows], kind)
     if wants_csv(request, format):

@@ -16,8 +16,9 @@ from notifier.domain.contacts import CHANNELS, ROLES
 from notifier.domain.directory_csv import LineProblem
 from notifier.domain.routing import KINDS, Rule
 from notifier.entrypoints.http.actor import Actor
+from notifier.entrypoints.http.deps import DirectoryDep, SessionsDep
 from notifier.entrypoints.http.errors import ERRORS
-from notifier.service_layer.directory_admin import DirectoryAdmin, DirectoryRejected
+from notifier.service_layer.directory_admin import DirectoryRejected
 
 router = APIRouter(
     prefix="/api/v1/admin",
@@ -118,47 +119,42 @@ class AuditPageOut(BaseModel):
     offset: int
 
 
-def _admin(request: Request) -> DirectoryAdmin:
-    admin: DirectoryAdmin = request.app.state.container.directory
-    return admin
-
-
 def _rules_out(rules: list[Rule]) -> RulesOut:
     return RulesOut(rules=[RuleBody.model_validate({**vars(r), "channels": list(r.channels)}) for r in rules])
 
 
 @router.get("/contacts", response_model=list[ContactOut])
 async def contacts(
-    request: Request,
+    sessions: SessionsDep,
     unit: Annotated[str | None, Query(pattern=UNIT_CODE)] = None,
     role: Annotated[str | None, Query(pattern=f"^({'|'.join(ROLES)})$")] = None,
     active: bool | None = None,
 ) -> list[ContactOut]:
     """The directory, by unit and role."""
-    async with request.app.state.container.sessions() as session:
+    async with sessions() as session:
         rows = await list_contacts(session, {"unit_code": unit, "role": role, "active": active})
     return [ContactOut(**r) for r in rows]
 
 
 @router.post("/contacts", response_model=ContactOut, status_code=201)
-async def create_contact(body: ContactIn, actor: Actor, request: Request) -> ContactOut:
+async def create_contact(body: ContactIn, actor: Actor, admin: DirectoryDep) -> ContactOut:
     """Add a contact: unit and role from the closed lists, phone normalised to 84…"""
-    return ContactOut(**await _admin(request).create(actor, body.model_dump()))
+    return ContactOut(**await admin.create(actor, body.model_dump()))
 
 
 @router.patch("/contacts/{contact_id}", response_model=ContactOut)
 async def update_contact(
-    contact_id: ContactId, body: ContactPatch, actor: Actor, request: Request
+    contact_id: ContactId, body: ContactPatch, actor: Actor, admin: DirectoryDep
 ) -> ContactOut:
     """Change some fields of a contact; `active: true` reactivates it."""
     changes = body.model_dump(exclude_unset=True)
-    return ContactOut(**await _admin(request).update(actor, contact_id, changes))
+    return ContactOut(**await admin.update(actor, contact_id, changes))
 
 
 @router.post("/contacts/{contact_id}/deactivate", response_model=ContactOut)
-async def deactivate_contact(contact_id: ContactId, actor: Actor, request: Request) -> ContactOut:
+async def deactivate_contact(contact_id: ContactId, actor: Actor, admin: DirectoryDep) -> ContactOut:
     """Stop notifying a contact; it stays listed (and in the audit log)."""
-    return ContactOut(**await _admin(request).deactivate(actor, contact_id))
+    return ContactOut(**await admin.deactivate(actor, contact_id))
 
 
 @router.post(
@@ -171,6 +167,7 @@ async def deactivate_contact(contact_id: ContactId, actor: Actor, request: Reque
 async def import_contacts(
     request: Request,
     actor: Actor,
+    admin: DirectoryDep,
     dry_run: Annotated[
         bool, Query(description="Check only (the default); false replaces the directory")
     ] = True,
@@ -190,33 +187,35 @@ async def import_contacts(
             )
     if problem is not None:
         raise DirectoryRejected([problem])
-    result = await _admin(request).import_csv(actor, text, dry_run)
+    result = await admin.import_csv(actor, text, dry_run)
     return ImportOut(dry_run=result.dry_run, rows=result.rows, replaced=result.replaced)
 
 
 @router.get("/routing-rules", response_model=RulesOut)
-async def routing_rules(request: Request) -> RulesOut:
+async def routing_rules(sessions: SessionsDep) -> RulesOut:
     """Which notification kinds go to which roles, by which channels, in tiers."""
-    async with request.app.state.container.sessions() as session:
+    async with sessions() as session:
         return _rules_out(await rules_of(session))
 
 
 @router.put("/routing-rules", response_model=RulesOut)
-async def replace_routing_rules(body: Annotated[RulesIn, Body()], actor: Actor, request: Request) -> RulesOut:
+async def replace_routing_rules(
+    body: Annotated[RulesIn, Body()], actor: Actor, admin: DirectoryDep
+) -> RulesOut:
     """Replace every rule at once (the set is checked whole: known kinds and roles, no duplicates)."""
     rules = [Rule(r.kind, r.role, tuple(r.channels), r.tier) for r in body.rules]
-    return _rules_out(await _admin(request).replace_rules(actor, rules))
+    return _rules_out(await admin.replace_rules(actor, rules))
 
 
 @router.get("/audit", response_model=AuditPageOut)
 async def audit(
-    request: Request,
+    sessions: SessionsDep,
     entity: Annotated[Literal["contact", "routing"] | None, Query()] = None,
     entity_id: Annotated[str | None, Query(pattern=r"^[0-9]{1,10}$", description="A contact's id")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> AuditPageOut:
     """Every change of the directory and the rules, newest first: who, when, before and after."""
-    async with request.app.state.container.sessions() as session:
+    async with sessions() as session:
         rows, total = await list_audit(session, {"entity": entity, "entity_id": entity_id}, limit, offset)
     return AuditPageOut(items=[AuditOut(**r) for r in rows], total=total, limit=limit, offset=offset)

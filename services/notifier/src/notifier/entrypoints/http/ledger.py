@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from bdhvs_shared.api import CODE, ERROR_RESPONSES, UNIT_CODE
 from bdhvs_shared.auth.routes import operator_or_admin
 from notifier.adapters.ledger_store import list_ledger
+from notifier.entrypoints.http.deps import SessionsDep
 
 router = APIRouter(
     prefix="/api/v1", tags=["ledger"], dependencies=[Depends(operator_or_admin)], responses=ERROR_RESPONSES
@@ -44,7 +45,7 @@ class LedgerPageOut(BaseModel):
 
 @router.get("/ledger", response_model=LedgerPageOut)
 async def ledger(
-    request: Request,
+    sessions: SessionsDep,
     form: Annotated[str | None, Query(pattern=CODE, description="Form code")] = None,
     period: Annotated[
         str | None,
@@ -58,7 +59,7 @@ async def ledger(
 ) -> LedgerPageOut:
     """The deadline ledger by due time: reminders, overdue notices, escalations and summaries."""
     filters = {"form": form, "period": period, "unit_code": unit, "kind": kind, "status": status}
-    async with request.app.state.container.sessions() as session:
+    async with sessions() as session:
         rows, total = await list_ledger(session, filters, limit, offset)
     items = [LedgerItemOut(**{k: r[k] for k in LedgerItemOut.model_fields}) for r in rows]
     return LedgerPageOut(items=items, total=total, limit=limit, offset=offset)

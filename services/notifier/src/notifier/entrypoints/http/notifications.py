@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from bdhvs_shared.api import ERROR_RESPONSES, UNIT_CODE, IsoDateTime
 from bdhvs_shared.auth.routes import operator_or_admin
 from notifier.adapters.store import list_notifications
+from notifier.entrypoints.http.deps import SessionsDep
 
 router = APIRouter(
     prefix="/api/v1",
@@ -53,7 +54,7 @@ class NotificationPageOut(BaseModel):
 
 @router.get("/notifications", response_model=NotificationPageOut)
 async def notifications(
-    request: Request,
+    sessions: SessionsDep,
     unit: Annotated[str | None, Query(pattern=UNIT_CODE, description="Unit code")] = None,
     recipient: Annotated[
         str | None, Query(max_length=500, pattern=NO_NUL, description="Exact address")
@@ -76,7 +77,7 @@ async def notifications(
         "since": since,
         "until": until,
     }
-    async with request.app.state.container.sessions() as session:
+    async with sessions() as session:
         rows, total = await list_notifications(session, filters, limit, offset)
     items = [NotificationOut(**{k: r[k] for k in NotificationOut.model_fields}) for r in rows]
     return NotificationPageOut(items=items, total=total, limit=limit, offset=offset)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
@@ -27,6 +27,7 @@ from bdhvs_shared.auth.routes import operator_or_admin
 from notifier.adapters import alert_store
 from notifier.domain.alerts import silenced
 from notifier.domain.signing import read_ack_token
+from notifier.entrypoints.http.deps import AckSecretDep, AlertsDep, ClockDep, SessionsDep
 from notifier.service_layer.alerts import AckResult
 
 router = APIRouter(prefix="/api/v1", tags=["violations"], responses=ERROR_RESPONSES)
@@ -75,7 +76,8 @@ OperatorOrAdmin = Annotated[Caller, Depends(operator_or_admin)]
 
 @router.get("/violations", response_model=ViolationPageOut, dependencies=[Depends(operator_or_admin)])
 async def violations(
-    request: Request,
+    sessions: SessionsDep,
+    clock: ClockDep,
     unit: Annotated[str | None, Query(pattern=UNIT_CODE, description="Unit code")] = None,
     indicator: Annotated[str | None, Query(pattern=CODE)] = None,
     state: Annotated[Literal["open", "resolved"] | None, Query()] = None,
@@ -85,11 +87,10 @@ async def violations(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ViolationPageOut:
     """Violations, newest opened first; `since`/`until` keep those that lasted into that time."""
-    container = request.app.state.container
     filters = {"unit_code": unit, "indicator": indicator, "state": state, "since": since, "until": until}
-    async with container.sessions() as session:
+    async with sessions() as session:
         rows, total = await alert_store.list_violations(session, filters, limit, offset)
-    now = container.clock.now()
+    now = clock.now()
     return ViolationPageOut(items=[_out(r, now) for r in rows], total=total, limit=limit, offset=offset)
 
 
@@ -99,13 +100,12 @@ async def violations(
     responses=NOT_FOUND,
     dependencies=[Depends(operator_or_admin)],
 )
-async def violation(request: Request, violation_id: Annotated[int, ID]) -> Any:
-    container = request.app.state.container
-    async with container.sessions() as session:
+async def violation(sessions: SessionsDep, clock: ClockDep, violation_id: Annotated[int, ID]) -> Any:
+    async with sessions() as session:
         row = await alert_store.violation(session, violation_id)
     if row is None:
         return _error(404, "violation.not_found", "Không có vi phạm này.")
-    return _out(row, container.clock.now())
+    return _out(row, clock.now())
 
 
 @router.post(
@@ -116,17 +116,22 @@ async def violation(request: Request, violation_id: Annotated[int, ID]) -> Any:
         409: {"model": ErrorsOut, "description": "Resolved already (violation.resolved)."},
     },
 )
-async def acknowledge(request: Request, violation_id: Annotated[int, ID], caller: OperatorOrAdmin) -> Any:
+async def acknowledge(
+    alerts: AlertsDep,
+    sessions: SessionsDep,
+    clock: ClockDep,
+    violation_id: Annotated[int, ID],
+    caller: OperatorOrAdmin,
+) -> Any:
     """Stop the repeats until the status changes; 409 once resolved. Repeating it changes nothing.
 
     The acknowledgement is recorded under the token's holder."""
-    container = request.app.state.container
-    result = await container.alerts.acknowledge(violation_id, caller.label)
+    result = await alerts.acknowledge(violation_id, caller.label)
     if result is AckResult.NOT_FOUND:
         return _error(404, "violation.not_found", "Không có vi phạm này.")
     if result is AckResult.RESOLVED:
         return _error(409, "violation.resolved", "Vi phạm đã kết thúc, không cần xác nhận.")
-    return await violation(request, violation_id)
+    return await violation(sessions, clock, violation_id)
 
 
 @router.get(
@@ -138,16 +143,16 @@ async def acknowledge(request: Request, violation_id: Annotated[int, ID], caller
     },
 )
 async def acknowledge_link(
-    request: Request,
+    alerts: AlertsDep,
+    ack_secret: AckSecretDep,
     violation_id: Annotated[int, ID],
     token: Annotated[str, Query(max_length=1000, description="The signed token of the email's link")],
 ) -> HTMLResponse:
     """The email's link: the token names the violation and the recipient, signed (HMAC-SHA256)."""
-    container = request.app.state.container
-    read = read_ack_token(container.ack_secret, token)
+    read = read_ack_token(ack_secret, token)
     if read is None or read[0] != violation_id:
         return _page(403, "Liên kết không hợp lệ", "Liên kết xác nhận không đúng hoặc đã bị thay đổi.")
-    result = await container.alerts.acknowledge(violation_id, read[1])
+    result = await alerts.acknowledge(violation_id, read[1])
     if result is AckResult.NOT_FOUND:
         return _page(404, "Không tìm thấy", "Không có cảnh báo này.")
     if result is AckResult.RESOLVED:
