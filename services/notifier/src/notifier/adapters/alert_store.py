@@ -170,7 +170,3 @@ async def list_violations(
     rows = await session.execute(query.limit(limit).offset(offset))
     return list(rows.all()), int(total or 0)
 
-
-async def items_of(session: AsyncSession, violation_id: int) -> list[Any]:
-    query = select(alert_items).where(alert_items.c.violation_id == violation_id).order_by(alert_items.c.id)
-    return list((await session.execute(query)).all())
