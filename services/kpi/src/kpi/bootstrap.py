@@ -23,6 +23,7 @@ from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.nats.connection import connect
 from bdhvs_shared.runtime import EventRuntime, make_broker
+from kpi.adapters import report_stores
 from kpi.adapters.streams import consumer_is_pulled
 from kpi.adapters.tables import outbox
 from kpi.domain.projection import ProjectionRules
@@ -74,6 +75,7 @@ class Container:
 def build_service(settings: KpiSettings, sessions: async_sessionmaker[AsyncSession]) -> KpiService:
     return KpiService(
         sessions=sessions,
+        transactions=report_stores.transactions(sessions, CONSUMER),
         catalogue=load_catalogue(),
         clock=clock_from_iso(settings.clock_start),
         tz=ZoneInfo(settings.timezone),

@@ -58,7 +58,11 @@ async def all_rows(session: AsyncSession) -> dict[tuple[str, str, str], dict[str
 
 
 def _merge(stmt: Any) -> Any:
-    """ON CONFLICT: the lowest revision keeps `on_time` and the first time, the highest the latest."""
+    """ON CONFLICT: the lowest revision keeps `on_time` and the first time, the highest the latest.
+
+    `domain.receipts.merge_receipt` in SQL (one statement per report, no read first); the two are
+    checked to agree on generated cases (tests/integration/test_kpi_receipt_rule.py).
+    """
     new = stmt.excluded
     earlier = new.first_revision < t.c.first_revision
     later = new.latest_revision > t.c.latest_revision

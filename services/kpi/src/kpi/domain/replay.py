@@ -9,10 +9,13 @@ So the result depends on the set of events, not on their order or duplicates
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from datetime import datetime
 from uuid import UUID
 
 from bdhvs_shared.events import ReportAccepted
 from kpi.domain.projector import StoredObservation
+from kpi.domain.receipts import merge_receipt
+from kpi.domain.reporting import Receipt
 
 Key = tuple[str, str, str, str]  # unit, indicator, form, period
 
@@ -61,33 +64,33 @@ ReceiptKey = tuple[str, str, str]  # unit, form, period
 
 
 class ReceiptFold:
-    """Report receipts from the events, by the live rule: the lowest revision seen decides
-    `on_time` and the first receipt time, the highest the latest revision (any order)."""
+    """Report receipts from the events, by the live rule (`domain.receipts.merge_receipt`), in any order."""
 
     def __init__(self) -> None:
-        self.rows: dict[ReceiptKey, dict[str, object]] = {}
+        self.receipts: dict[ReceiptKey, Receipt] = {}
+        self.deadlines: dict[ReceiptKey, datetime] = {}  # the first seen, as the upsert keeps it
 
     def add(self, event: ReportAccepted) -> None:
         key: ReceiptKey = (event.unit_code, event.form, event.period)
-        row = self.rows.setdefault(
-            key,
-            {
-                "unit_code": event.unit_code,
-                "form": event.form,
-                "period": event.period,
-                "on_time": event.on_time,
-                "first_revision": event.revision,
-                "first_received_at": event.received_at,
-                "latest_revision": event.revision,
-                "latest_received_at": event.received_at,
-                "deadline": event.deadline,
-            },
-        )
-        if event.revision < row["first_revision"]:  # type: ignore[operator]
-            row |= {
-                "on_time": event.on_time,
-                "first_revision": event.revision,
-                "first_received_at": event.received_at,
-            }
-        if event.revision > row["latest_revision"]:  # type: ignore[operator]
-            row |= {"latest_revision": event.revision, "latest_received_at": event.received_at}
+        self.receipts[key] = merge_receipt(self.receipts.get(key), event)
+        if key not in self.deadlines:
+            self.deadlines[key] = event.deadline
+
+    @property
+    def rows(self) -> dict[ReceiptKey, dict[str, object]]:
+        """The `report_receipts` rows, by (unit, form, period) (built on each call)."""
+        return {key: self.row(key) for key in self.receipts}
+
+    def row(self, key: ReceiptKey) -> dict[str, object]:
+        r = self.receipts[key]
+        return {
+            "unit_code": key[0],
+            "form": key[1],
+            "period": key[2],
+            "on_time": r.on_time,
+            "first_revision": r.first_revision,
+            "first_received_at": r.first_received_at,
+            "latest_revision": r.latest_revision,
+            "latest_received_at": r.latest_received_at,
+            "deadline": self.deadlines[key],
+        }

@@ -26,6 +26,7 @@ from kpi.adapters import locks, observations, projections, receipts, rollups
 from kpi.adapters.tables import outbox, processed_events
 from kpi.domain.projector import StoredObservation
 from kpi.domain.publications import Staged, publications
+from kpi.domain.receipts import merge_receipt
 from kpi.domain.replay import ReceiptFold
 from kpi.domain.reporting import Receipt, ReportingQueryError, reporting_event, reporting_view, resolve
 from kpi.domain.snapshot import Snapshot
@@ -152,7 +153,7 @@ async def _receipts(
         fold.add(event)
         received = by_period.get((event.form, event.period))
         if received is not None:
-            received[event.unit_code] = _merged(received.get(event.unit_code), event)
+            received[event.unit_code] = merge_receipt(received.get(event.unit_code), event)
         if key in seen:
             continue  # a correction of a report already counted: completeness unchanged
         seen.add(key)
@@ -162,9 +163,10 @@ async def _receipts(
             continue  # a form or period this catalogue version does not know: counted, not published
         if received is None:
             received = await receipts.for_period(session, event.form, event.period)
-            for unit, f, p in fold.rows:  # this batch's receipts of the period, not yet written
+            for unit, f, p in fold.receipts:  # this batch's receipts of the period, not yet written
                 if (f, p) == (event.form, event.period):
-                    received[unit] = _merged(received.get(unit), *_events_of(fresh, unit, f, p, event))
+                    for revision in _events_of(fresh, unit, f, p, event):
+                        received[unit] = merge_receipt(received.get(unit), revision)
             by_period[(event.form, event.period)] = received
         view = reporting_view(
             service.catalogue, form, period, received, service.tz, service.deadline_inclusive
@@ -186,30 +188,3 @@ def _events_of(
         if event is upto:
             break
     return out
-
-
-def _merged(receipt: Receipt | None, *events: ReportAccepted) -> Receipt:
-    """A receipt with more revisions folded in, by the rule of `receipts.record`."""
-    for event in events:
-        if receipt is None:
-            receipt = Receipt(
-                event.unit_code,
-                event.on_time,
-                event.revision,
-                event.received_at,
-                event.revision,
-                event.received_at,
-            )
-            continue
-        earlier = event.revision < receipt.first_revision
-        later = event.revision > receipt.latest_revision
-        receipt = Receipt(
-            unit_code=receipt.unit_code,
-            on_time=event.on_time if earlier else receipt.on_time,
-            first_revision=min(receipt.first_revision, event.revision),
-            first_received_at=event.received_at if earlier else receipt.first_received_at,
-            latest_revision=max(receipt.latest_revision, event.revision),
-            latest_received_at=event.received_at if later else receipt.latest_received_at,
-        )
-    assert receipt is not None
-    return receipt

@@ -1,4 +1,8 @@
-"""The KPI use case: apply an accepted report, refresh the unit's and the province's projections."""
+"""The KPI use case: apply an accepted report, refresh the unit's and the province's projections.
+
+It works on the stores of one transaction (`service_layer.ports.ReportStores`): PostgreSQL in
+production (`adapters.report_stores`), an in-memory fake in the unit tests.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.catalogue import Catalogue
 from bdhvs_shared.clock import Clock
-from bdhvs_shared.db.idempotency import first_time
-from bdhvs_shared.db.outbox import stage
 from bdhvs_shared.events import ReportAccepted, subjects
 from bdhvs_shared.nats.reliable import PoisonMessage
-from kpi.adapters import locks, observations, projections, receipts, rollups
-from kpi.adapters.tables import outbox, processed_events
 from kpi.domain.admission import future_reason
 from kpi.domain.projection import ProjectionRules
 from kpi.domain.projector import Projector
 from kpi.domain.publications import Staged, publications
 from kpi.domain.reporting import ReportingQueryError, reporting_event, reporting_view, resolve
 from kpi.domain.snapshot import Snapshot
+from kpi.service_layer.ports import ReportStores, Transactions
 
 CONSUMER = "kpi-reports"
 
@@ -33,7 +34,8 @@ class FutureReport(PoisonMessage):
 
 @dataclass
 class KpiService:
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: async_sessionmaker[AsyncSession]  # for the other use cases (batch, roll-up, reads)
+    transactions: Transactions  # this use case's stores, one transaction per call
     catalogue: Catalogue
     clock: Clock
     tz: ZoneInfo
@@ -58,62 +60,62 @@ class KpiService:
         """Apply one accepted report exactly once; False if it was a redelivery."""
         now = self.clock.now()
         self.admit(event, now.astimezone(self.tz).date())
-        async with self.sessions() as session, session.begin():
-            if not await first_time(session, processed_events, CONSUMER, event.event_id):
+        async with self.transactions() as stores:
+            if not await stores.first_time(event.event_id):
                 return False
             staged: list[Staged] = []
             for indicator, value in sorted(event.values.items()):
                 if indicator not in self.catalogue.indicators:
                     continue  # an indicator this catalogue version does not know: keep the rest
-                await locks.lock(session, event.unit_code, indicator)
-                await observations.upsert(session, event, indicator, value)
-                staged += await self.refresh(session, event.unit_code, indicator, now, event.correlation_id)
-                await rollups.mark_dirty(session, indicator, event.correlation_id, now)
-            staged += await self.record_receipt(session, event, now)
-            await stage(session, outbox, staged)
+                await stores.lock(event.unit_code, indicator)
+                await stores.observations.upsert(event, indicator, value)
+                staged += await self.refresh(stores, event.unit_code, indicator, now, event.correlation_id)
+                await stores.mark_dirty(indicator, event.correlation_id, now)
+            staged += await self.record_receipt(stores, event, now)
+            await stores.stage(staged)
         return True
 
     async def record_receipt(
-        self, session: AsyncSession, event: ReportAccepted, now: datetime
+        self, stores: ReportStores, event: ReportAccepted, now: datetime
     ) -> list[Staged]:
         """Count the report for completeness; the form and period's new state when it is a new report."""
         # Taken last in the transaction (after the unit locks), so it cannot close a cycle.
-        await locks.lock(session, f"reporting:{event.form}", event.period)
-        if not await receipts.record(session, event):
+        await stores.lock(f"reporting:{event.form}", event.period)
+        if not await stores.receipts.record(event):
             return []  # a correction of a report already counted: completeness unchanged
         try:
             form, period = resolve(self.catalogue, event.form, event.period)
         except ReportingQueryError:
             return []  # a form or period this catalogue version does not know: counted, not published
-        received = await receipts.for_period(session, event.form, event.period)
+        received = await stores.receipts.for_period(event.form, event.period)
         view = reporting_view(self.catalogue, form, period, received, self.tz, self.deadline_inclusive)
         published = reporting_event(view, len(received), now, event.correlation_id)
         return [(published, subjects.kpi_reporting(form.code))]
 
-    async def compute(self, session: AsyncSession, unit_code: str, indicator: str, today: date) -> Snapshot:
+    async def compute(self, stores: ReportStores, unit_code: str, indicator: str, today: date) -> Snapshot:
         """The snapshot recomputed from every stored observation."""
         if unit_code == self.catalogue.province.code:
-            by_unit = await observations.series_by_unit(session, indicator)
+            by_unit = await stores.observations.series_by_unit(indicator)
             return self.projector.province_snapshot(indicator, by_unit, today)
-        series = await observations.unit_series(session, unit_code, indicator)
+        series = await stores.observations.unit_series(unit_code, indicator)
         return self.projector.unit_snapshot(unit_code, indicator, series, today)
 
     async def refresh(
         self,
-        session: AsyncSession,
+        stores: ReportStores,
         unit_code: str,
         indicator: str,
         now: datetime,
         correlation_id: UUID,
     ) -> list[Staged]:
         """Recompute, store if changed, and return the events to stage (none if unchanged)."""
-        await locks.lock(session, unit_code, indicator)  # one writer per unit and indicator (re-entrant)
-        snapshot = await self.compute(session, unit_code, indicator, now.astimezone(self.tz).date())
-        stored = await projections.current(session, unit_code, indicator)
+        await stores.lock(unit_code, indicator)  # one writer per unit and indicator (re-entrant)
+        snapshot = await self.compute(stores, unit_code, indicator, now.astimezone(self.tz).date())
+        stored = await stores.projections.current(unit_code, indicator)
         if stored is not None and stored[0] == snapshot:
             return []
         previous = stored[0].status if stored else None
         sequence = (stored[1] if stored else 0) + 1
         staged = publications(snapshot, previous, sequence, now, correlation_id)
-        await projections.save(session, snapshot, sequence, now, staged[0][0].event_id)
+        await stores.projections.save(snapshot, sequence, now, staged[0][0].event_id)
         return staged

@@ -6,9 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from bdhvs_shared.db.outbox import stage
 from kpi.adapters import projections
-from kpi.adapters.tables import outbox
 from kpi.domain.rejudging import needs_rejudging
 
 if TYPE_CHECKING:
@@ -33,11 +31,11 @@ async def rejudge(service: KpiService) -> int:
     ]
     changed = 0
     for snapshot in candidates:  # one short transaction each: the consumer is not held up
-        async with service.sessions() as session, session.begin():
+        async with service.transactions() as stores:
             staged = await service.refresh(
-                session, snapshot.unit_code, snapshot.indicator, now, _date_correlation(today)
+                stores, snapshot.unit_code, snapshot.indicator, now, _date_correlation(today)
             )
-            await stage(session, outbox, staged)
+            await stores.stage(staged)
             changed += bool(staged)
     return changed
 
