@@ -74,11 +74,6 @@ async def series_by_unit(session: AsyncSession, indicator: str) -> dict[str, lis
     return dict(result)
 
 
-async def all_units_and_indicators(session: AsyncSession) -> list[tuple[str, str]]:
-    rows = await session.execute(select(observations.c.unit_code, observations.c.indicator).distinct())
-    return [(r.unit_code, r.indicator) for r in rows]
-
-
 async def all_rows(session: AsyncSession) -> list[StoredObservation]:
     """Every stored observation (for verify), in the order the live path reads them."""
     rows = await session.execute(select(observations).order_by(*_ordered()))  # type: ignore[arg-type]

@@ -169,4 +169,3 @@ async def list_violations(
     )
     rows = await session.execute(query.limit(limit).offset(offset))
     return list(rows.all()), int(total or 0)
-
