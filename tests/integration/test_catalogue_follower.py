@@ -10,12 +10,10 @@ from bdhvs_shared.catalogue import catalogue_from_texts, read_files, texts_versi
 from bdhvs_shared.catalogue.loader import default_directory
 from bdhvs_shared.events import CataloguePublished, subjects
 from bdhvs_shared.nats.streams import ensure_streams
-from kpi.bootstrap import create_app
-from kpi.settings import KpiSettings
-from support.apps import eventually, running
-from support.auth_server import auth_server
+from support.apps import eventually
 from support.bus import jetstream
 from support.events import publish, report_accepted
+from support.kpi_api import kpi_api
 
 
 def lowered_target_catalogue() -> CataloguePublished:
@@ -50,30 +48,20 @@ async def test_kpi_judges_against_the_published_catalogue(database_url: str, cle
     async with jetstream(clean_nats) as js:
         await ensure_streams(js, ["REPORTS", "CATALOGUE"])
         await publish(js, event, subjects.CATALOGUE_PUBLISHED)
-    async with auth_server(database_url, clean_nats) as auth:
-        settings = KpiSettings(
-            nats_url=clean_nats,
-            database_url=database_url,
-            auth_url=auth.url,
-            BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00",
-        )
-        async with running(create_app(settings)) as client:
-            client.headers.update(auth.headers("operator"))
-            async with jetstream(clean_nats) as js:
-                for period, numerator in (("2026-02", 4300), ("2026-03", 4700)):
-                    await publish(
-                        js,
-                        report_accepted("09313", period, {"c": (numerator, 10000)}),
-                        "bdhvs.report.accepted.09313",
-                    )
+    async with kpi_api(database_url, clean_nats) as (client, _auth):
+        async with jetstream(clean_nats) as js:
+            for period, numerator in (("2026-02", 4300), ("2026-03", 4700)):
+                await publish(
+                    js,
+                    report_accepted("09313", period, {"c": (numerator, 10000)}),
+                    "bdhvs.report.accepted.09313",
+                )
 
-            async def c_row() -> dict | None:  # type: ignore[type-arg]
-                rows = (
-                    await client.get("/api/v1/attainment", params={"unit": "09313", "indicator": "c"})
-                ).json()
-                return rows[0] if rows else None
+        async def c_row() -> dict | None:  # type: ignore[type-arg]
+            rows = (await client.get("/api/v1/attainment", params={"unit": "09313", "indicator": "c"})).json()
+            return rows[0] if rows else None
 
-            row = await eventually(c_row, lambda r: r is not None and r["numerator"] == 4700)
+        row = await eventually(c_row, lambda r: r is not None and r["numerator"] == 4700)
     assert row is not None
     assert row["attainment"] == pytest.approx(0.47)
     assert row["target_value"] == pytest.approx(0.40) and row["status"] == "achieved"  # 47 % ≥ 40 %

