@@ -27,6 +27,19 @@ from bdhvs_shared.request_log import RequestLogContext
 log = structlog.get_logger("bdhvs.http")
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
+
+
+def from_container(name: str) -> Callable[[Request], Any]:
+    """A FastAPI dependency giving one attribute of the container that bootstrap builds in the lifespan;
+    the route's `Annotated[Type, Depends(from_container(name))]` says its type."""
+
+    def read(request: Request) -> Any:
+        return getattr(request.app.state.container, name)
+
+    read.__name__ = f"container_{name}"
+    return read
+
+
 # (code, field, message) → the JSON body of a refusal; intake's adds "severity" and "warnings".
 ErrorBody = Callable[[str, str, str], dict[str, Any]]
 
