@@ -6,7 +6,7 @@ from datetime import date
 
 from bdhvs_shared.catalogue import load_catalogue
 from intake.domain.history import Previous, history_warnings, needs_confirmation
-from intake.domain.validation import ValidatedValue
+from intake.domain.submissions import ValidatedValue
 
 CATALOGUE = load_catalogue()
 MARCH = Previous(date(2026, 3, 14), "2026-03", 9000, 18000)  # 50 %

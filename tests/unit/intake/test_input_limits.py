@@ -20,12 +20,13 @@ from bdhvs_shared.clock import FixedClock
 from bdhvs_shared.events import MAX_FIGURE
 from bdhvs_shared.events import IndicatorValue as EventValue
 from intake.domain import IndicatorValue, Problem, Severity, Submission, ValidReport, validate_submission
+from intake.domain.figures import POPULATION_MARGIN
 from intake.domain.imports import Refusal, plan_import
 from intake.domain.principal import Principal, Role
 from intake.domain.problems import MAX_LISTED, listed, problem
 from intake.domain.structural import problems_from_pydantic
 from intake.domain.tabular import Located, columns, submission_from_row
-from intake.domain.validation import POPULATION_MARGIN, check_not_ahead
+from intake.domain.validation import check_not_ahead
 from intake.entrypoints.http.body_limit import BodyLimit
 from intake.entrypoints.http.schemas import IndicatorValueIn, QueryFlag, ReportIn
 from intake.service_layer.submit_report import IntakeService

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from bdhvs_shared.catalogue import load_catalogue
+from intake.domain.submissions import Submission
 from intake.domain.tabular import Located, columns, submission_from_row
-from intake.domain.validation import Submission
 
 CATALOGUE = load_catalogue()
 YOUTH = CATALOGUE.forms["youth_weekly"]

@@ -21,6 +21,7 @@ from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.nats.connection import JetStreamPublisher, connect
 from bdhvs_shared.nats.streams import ensure_streams
+from intake.adapters import stores
 from intake.adapters.isolation import FileReader
 from intake.domain.problems import Problem
 from intake.entrypoints.http import auth, files, reports
@@ -87,8 +88,8 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
     clock = clock_from_iso(settings.clock_start)
     engine = make_engine(settings.database_url, settings.db_pool)
     sessions = make_sessionmaker(engine)
-    async with sessions() as session:
-        catalogue = catalogue_from_texts(await current_files(session))  # the latest an admin published
+    transactions = stores.transactions(sessions)
+    catalogue = catalogue_from_texts(await current_files(transactions))  # the latest an admin published
     nc = await connect(settings.nats_url, "intake")
     js = nc.jetstream()
     await ensure_streams(js, ["REPORTS", "CATALOGUE"], settings.stream_replicas)
@@ -98,7 +99,7 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
         sessions, outbox, JetStreamPublisher(js), metrics.outbox, settings.outbox_poll_seconds
     )
     service = IntakeService(
-        sessions,
+        transactions,
         catalogue,
         clock,
         ZoneInfo(settings.timezone),
@@ -107,7 +108,7 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
         relay=relay,
         tally=metrics,
     )
-    admin = CatalogueAdmin(sessions, service, clock, relay)
+    admin = CatalogueAdmin(transactions, service, clock, relay)
     refresher = CatalogueRefresher(sessions, service, settings.catalogue_refresh_seconds)
     reader = FileReader(
         settings.import_read_memory_mb, settings.import_read_seconds, settings.import_read_concurrency

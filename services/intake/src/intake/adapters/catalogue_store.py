@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bdhvs_shared.events import CataloguePublished
 from intake.adapters.tables import catalogue_versions
-
-
-@dataclass(frozen=True)
-class StoredVersion:
-    version: str
-    files: dict[str, str]
+from intake.service_layer.ports import StoredVersion
 
 
 async def lock(session: AsyncSession) -> None:
@@ -41,28 +34,18 @@ async def latest_version(session: AsyncSession) -> str | None:
     )
 
 
-async def add(
-    session: AsyncSession,
-    *,
-    version: str,
-    previous_version: str | None,
-    files: dict[str, str],
-    changed_files: list[str],
-    changed_by: str,
-    summary: str,
-    created_at: datetime,
-    event_id: uuid.UUID,
-) -> None:
+async def add(session: AsyncSession, event: CataloguePublished) -> None:
+    """The version `event` publishes, whole, with who changed which files, when and why."""
     await session.execute(
         catalogue_versions.insert().values(
-            version=version,
-            previous_version=previous_version,
-            files=files,
-            changed_files=changed_files,
-            changed_by=changed_by,
-            summary=summary,
-            created_at=created_at,
-            event_id=event_id,
+            version=event.version,
+            previous_version=event.previous_version,
+            files=event.files,
+            changed_files=event.changed_files,
+            changed_by=event.changed_by,
+            summary=event.summary,
+            created_at=event.occurred_at,
+            event_id=event.event_id,
         )
     )
 

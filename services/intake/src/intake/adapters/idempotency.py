@@ -7,7 +7,6 @@ uncommitted row; when the first commits it sees the key taken and replays its re
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -15,13 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.adapters.tables import idempotency_keys
-
-
-@dataclass(frozen=True)
-class Claim:
-    new: bool
-    same_request: bool = True
-    event_id: uuid.UUID | None = None
+from intake.service_layer.ports import Claim
 
 
 async def claim(

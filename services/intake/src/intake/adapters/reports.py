@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -12,29 +11,15 @@ from sqlalchemy import RowMapping, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bdhvs_shared.events import ReportAccepted
 from intake.adapters.tables import report_revisions, reports
 from intake.domain.history import Previous
-
-
-@dataclass(frozen=True)
-class StoredRevision:
-    report_id: uuid.UUID
-    revision: int
-    first_received_at: datetime
-    deadline: datetime
-    on_time: bool
+from intake.domain.submissions import ValidReport
+from intake.service_layer.ports import Receipt, StoredRevision
 
 
 async def next_revision(
-    session: AsyncSession,
-    *,
-    unit_code: str,
-    form: str,
-    period: str,
-    as_of: date,
-    received_at: datetime,
-    deadline: datetime,
-    on_time: bool,
+    session: AsyncSession, report: ValidReport, received_at: datetime, deadline: datetime, on_time: bool
 ) -> StoredRevision:
     """Create the report, or bump its revision; the row lock serialises concurrent resubmissions.
 
@@ -42,10 +27,10 @@ async def next_revision(
     """
     insert_row = insert(reports).values(
         id=uuid.uuid4(),
-        unit_code=unit_code,
-        form=form,
-        period=period,
-        as_of=as_of,
+        unit_code=report.unit.code,
+        form=report.form.code,
+        period=str(report.period),
+        as_of=report.as_of,
         first_received_at=received_at,
         deadline=deadline,
         on_time=on_time,
@@ -65,24 +50,17 @@ async def next_revision(
     return StoredRevision(row.id, row.latest_revision, row.first_received_at, row.deadline, row.on_time)
 
 
-async def add_revision(
-    session: AsyncSession,
-    stored: StoredRevision,
-    values: dict[str, Any],
-    received_at: datetime,
-    submitted_by: str,
-    event_id: uuid.UUID,
-    catalogue_version: str,
-) -> None:
+async def add_revision(session: AsyncSession, event: ReportAccepted) -> None:
+    """The revision `event` announces: its figures, who sent them, when, and the catalogue in force."""
     await session.execute(
         report_revisions.insert().values(
-            report_id=stored.report_id,
-            revision=stored.revision,
-            values=values,
-            received_at=received_at,
-            submitted_by=submitted_by,
-            event_id=event_id,
-            catalogue_version=catalogue_version,
+            report_id=event.report_id,
+            revision=event.revision,
+            values={code: value.model_dump() for code, value in event.values.items()},
+            received_at=event.received_at,
+            submitted_by=event.submitted_by,
+            event_id=event.event_id,
+            catalogue_version=event.catalogue_version,
         )
     )
 
@@ -105,7 +83,7 @@ async def get_report(session: AsyncSession, report_id: uuid.UUID) -> dict[str, A
     return {**_as_report(row), "revisions": [dict(r) for r in revisions]}
 
 
-async def receipt_row(session: AsyncSession, event_id: uuid.UUID) -> dict[str, Any]:
+async def receipt(session: AsyncSession, event_id: uuid.UUID) -> Receipt:
     """What the reply to the submission that created revision `event_id` said."""
     row = (
         (
@@ -129,7 +107,7 @@ async def receipt_row(session: AsyncSession, event_id: uuid.UUID) -> dict[str, A
         .mappings()
         .one()
     )
-    return dict(row)
+    return Receipt(**row)
 
 
 async def list_reports(

@@ -2,14 +2,9 @@
 
 from intake.domain.problems import MESSAGES, PROBLEM_TYPES, Problem, ProblemType, Severity, problem
 from intake.domain.structural import problems_from_pydantic
+from intake.domain.submissions import IndicatorValue, Submission, ValidatedValue, ValidReport
 from intake.domain.timeliness import timeliness
-from intake.domain.validation import (
-    IndicatorValue,
-    Submission,
-    ValidatedValue,
-    ValidReport,
-    validate_submission,
-)
+from intake.domain.validation import validate_submission
 
 __all__ = [
     "MESSAGES",

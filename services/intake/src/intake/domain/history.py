@@ -17,8 +17,9 @@ from datetime import date
 from fractions import Fraction
 
 from bdhvs_shared.catalogue import Catalogue, Measure
-from intake.domain.problems import Problem, indicator_label, number, problem
-from intake.domain.validation import ValidatedValue
+from intake.domain.labels import indicator_label, number
+from intake.domain.problems import Problem, problem
+from intake.domain.submissions import ValidatedValue
 
 JUMP_PP = 30  # attainment moving by more than this many percentage points in one report
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from bdhvs_shared.catalogue import Catalogue
+from intake.domain.labels import unit_label
 from intake.domain.principal import Principal
 from intake.domain.problems import Severity, problem
+from intake.domain.submissions import ValidReport
 from intake.domain.tabular import (
     NAME_KEY,
     UNIT_KEY,
@@ -24,13 +26,7 @@ from intake.domain.tabular import (
     submission_from_row,
     text,
 )
-from intake.domain.validation import (
-    ValidReport,
-    check_not_ahead,
-    check_period,
-    unit_label,
-    validate_submission,
-)
+from intake.domain.validation import check_not_ahead, check_period, validate_submission
 
 
 @dataclass(frozen=True)

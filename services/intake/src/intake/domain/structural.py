@@ -5,15 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from intake.domain.problems import (
-    DEFAULT_INVALID_REASON,
-    INVALID_REASONS,
-    Problem,
-    describe_field,
-    number,
-    problem,
-    shown,
-)
+from intake.domain.labels import describe_field, number, shown
+from intake.domain.problems import DEFAULT_INVALID_REASON, INVALID_REASONS, Problem, problem
 
 # pydantic v2 error type → problem code; any other type is field.invalid.
 CODES: Mapping[str, str] = {

@@ -15,8 +15,9 @@ from enum import StrEnum
 
 from bdhvs_shared.catalogue import Catalogue, Form, Measure
 from bdhvs_shared.events import MAX_FIGURE
-from intake.domain.problems import PART_NAMES, Problem, describe_field, indicator_label, number, problem
-from intake.domain.validation import IndicatorValue, Submission
+from intake.domain.labels import PART_NAMES, describe_field, indicator_label, number
+from intake.domain.problems import Problem, problem
+from intake.domain.submissions import IndicatorValue, Submission
 
 UNIT_KEY = "unit_code"
 NAME_KEY = "unit_name"  # shown to people, ignored when read back

@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bdhvs_shared.catalogue import (
     DATA_FILES,
     Catalogue,
@@ -27,9 +25,9 @@ from bdhvs_shared.catalogue import (
 from bdhvs_shared.catalogue.loader import default_directory
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import CataloguePublished, subjects
-from intake.adapters import catalogue_store, outbox
 from intake.domain.principal import Principal, Role
-from intake.service_layer.submit_report import Forbidden, IntakeService, Relay
+from intake.service_layer.ports import Relay, Transactions
+from intake.service_layer.submit_report import Forbidden, IntakeService
 
 
 class CatalogueRejected(Exception):
@@ -45,17 +43,37 @@ def packaged_files() -> dict[str, str]:
     return {name: content.decode("utf-8") for name, content in read_files(default_directory()).items()}
 
 
-async def current_files(session: AsyncSession) -> dict[str, str]:
-    stored = await catalogue_store.latest(session)
+async def current_files(transactions: Transactions) -> dict[str, str]:
+    """The data files of the version in force (the packaged ones until an admin publishes one)."""
+    async with transactions() as stores:
+        stored = await stores.catalogue.latest()
     return stored.files if stored else packaged_files()
+
+
+def checked(name: str, files: dict[str, str]) -> Catalogue:
+    """The catalogue the files make, checked whole; CatalogueRejected says where and why not."""
+    try:
+        catalogue = catalogue_from_texts(files)
+        check_names(catalogue)  # names go into every export: none may start a formula
+    except FormulaName as exc:
+        raise CatalogueRejected(exc.message_vi, "catalogue.formula_name") from None
+    except CatalogueError as exc:
+        raise CatalogueRejected(str(exc)) from None
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:  # YAML of an unexpected shape
+        raise CatalogueRejected(f"{name}: {type(exc).__name__}: {exc}") from None
+    return catalogue
 
 
 @dataclass
 class CatalogueAdmin:
-    sessions: async_sessionmaker[AsyncSession]
+    transactions: Transactions
     service: IntakeService  # holds the catalogue in force for validation
     clock: Clock
     relay: Relay  # woken after the commit: the catalogue.published event goes out now
+
+    async def files(self) -> dict[str, str]:
+        """The data files of the version in force."""
+        return await current_files(self.transactions)
 
     async def change_file(
         self, principal: Principal, name: str, change: Callable[[str], str], summary: str
@@ -66,20 +84,12 @@ class CatalogueAdmin:
             raise Forbidden(name)
         if name not in DATA_FILES:
             raise CatalogueRejected(f"{name} is not a catalogue file ({', '.join(DATA_FILES)})")
-        async with self.sessions() as session, session.begin():
-            await catalogue_store.lock(session)
-            stored = await catalogue_store.latest(session)
+        async with self.transactions() as stores:
+            await stores.catalogue.lock()
+            stored = await stores.catalogue.latest()
             before = stored.files if stored else packaged_files()
             files = {**before, name: change(before.get(name, ""))}
-            try:
-                catalogue = catalogue_from_texts(files)
-                check_names(catalogue)  # names go into every export: none may start a formula
-            except FormulaName as exc:
-                raise CatalogueRejected(exc.message_vi, "catalogue.formula_name") from None
-            except CatalogueError as exc:
-                raise CatalogueRejected(str(exc)) from None
-            except (ValueError, TypeError, AttributeError, KeyError) as exc:  # YAML of an unexpected shape
-                raise CatalogueRejected(f"{name}: {type(exc).__name__}: {exc}") from None
+            catalogue = checked(name, files)
             previous = stored.version if stored else texts_version(before)
             if catalogue.version == previous:
                 return catalogue
@@ -94,18 +104,8 @@ class CatalogueAdmin:
                 changed_by=principal.label,
                 summary=summary,
             )
-            await catalogue_store.add(
-                session,
-                version=catalogue.version,
-                previous_version=previous,
-                files=files,
-                changed_files=event.changed_files,
-                changed_by=principal.label,
-                summary=summary,
-                created_at=event.occurred_at,
-                event_id=event.event_id,
-            )
-            await outbox.stage(session, [(event, subjects.CATALOGUE_PUBLISHED)])
+            await stores.catalogue.add(event)
+            await stores.stage([(event, subjects.CATALOGUE_PUBLISHED)])
         self.service.catalogue = catalogue
         self.relay.wake()
         return catalogue

@@ -3,39 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Protocol
-from uuid import UUID
 from zoneinfo import ZoneInfo
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.catalogue import Catalogue
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import IndicatorValue, ReportAccepted, subjects
-from intake.adapters import idempotency, outbox, reports
 from intake.domain.history import CONFIRMABLE, history_warnings, needs_confirmation
 from intake.domain.principal import Principal
 from intake.domain.problems import Problem
+from intake.domain.submissions import Submission, ValidReport
 from intake.domain.timeliness import timeliness
-from intake.domain.validation import Submission, ValidReport, validate_submission
-
-
-class Relay(Protocol):
-    """The outbox relay: woken after a commit that staged events, so they go out now, not at its next poll."""
-
-    def wake(self) -> None: ...
-
-
-class Tally(Protocol):
-    """The service's counters (Prometheus in production)."""
-
-    def accepted(self, form: str) -> None:
-        """Count one new revision of a report on `form`."""
-
-    def rejected(self, problems: Sequence[Problem]) -> None:
-        """Count the errors among `problems` (warnings are not rejections)."""
+from intake.domain.validation import validate_submission
+from intake.service_layer.ports import IntakeStores, Receipt, Relay, StoredRevision, Tally, Transactions
 
 
 class Quiet:
@@ -82,27 +63,9 @@ class RetryKey:
     fingerprint: str
 
 
-@dataclass(frozen=True)
-class Receipt:
-    """What a submission's reply says; a replayed retry gets the original one."""
-
-    report_id: UUID
-    revision: int
-    unit_code: str
-    form: str
-    period: str
-    as_of: date
-    received_at: datetime
-    deadline: datetime
-    on_time: bool
-    event_id: UUID
-    replayed: bool = False
-    history_warnings: tuple[Problem, ...] = ()  # confirmed warnings about the unit's history
-
-
 @dataclass
 class IntakeService:
-    sessions: async_sessionmaker[AsyncSession]
+    transactions: Transactions
     catalogue: Catalogue
     clock: Clock
     tz: ZoneInfo
@@ -131,13 +94,13 @@ class IntakeService:
     ) -> Receipt:
         return (await self.submit_many(principal, [(report, retry)], confirm))[0]
 
-    async def histories(self, reports_: Sequence[ValidReport]) -> list[list[Problem]]:
+    async def histories(self, reports: Sequence[ValidReport]) -> list[list[Problem]]:
         """Warnings from each unit's own history (a cumulative figure falling, an outlier): a dry run."""
-        async with self.sessions() as session:
-            return [await self._history(session, report) for report in reports_]
+        async with self.transactions() as stores:
+            return [await self._history(stores, report) for report in reports]
 
-    async def _history(self, session: AsyncSession, report: ValidReport) -> list[Problem]:
-        previous = await reports.previous_figures(session, report.unit.code, report.as_of, report.values)
+    async def _history(self, stores: IntakeStores, report: ValidReport) -> list[Problem]:
+        previous = await stores.reports.previous_figures(report.unit.code, report.as_of, report.values)
         return history_warnings(self.catalogue, report.values, previous)
 
     async def submit_many(
@@ -153,9 +116,9 @@ class IntakeService:
             if not principal.may_submit(report.unit.code, report.form):
                 raise Forbidden(report.unit.code)
         received_at = self.clock.now().astimezone(self.tz)
-        async with self.sessions() as session, session.begin():
+        async with self.transactions() as stores:
             results = [
-                await self._store(session, principal, report, retry, received_at, confirm)
+                await self._store(stores, principal, report, retry, received_at, confirm)
                 for report, retry in items
             ]
             if any(isinstance(r, list) for r in results):  # the exception rolls back the others too
@@ -170,7 +133,7 @@ class IntakeService:
 
     async def _store(
         self,
-        session: AsyncSession,
+        stores: IntakeStores,
         principal: Principal,
         report: ValidReport,
         retry: RetryKey | None,
@@ -178,56 +141,16 @@ class IntakeService:
         confirm: bool,
     ) -> Receipt | list[Problem]:
         """The stored revision's receipt, or the warnings to confirm first (then nothing is written)."""
-        deadline, on_time = timeliness(
-            received_at, report.form, report.period, self.tz, self.deadline_inclusive
-        )
         if retry is not None:
-            claim = await idempotency.claim(
-                session, principal.token_id, retry.key, retry.fingerprint, received_at
-            )
-            if not claim.new:
-                if not claim.same_request or claim.event_id is None:
-                    raise KeyReused(retry.key)
-                row = await reports.receipt_row(session, claim.event_id)
-                times = {k: row[k].astimezone(self.tz) for k in ("received_at", "deadline")}
-                return Receipt(**{**row, **times}, replayed=True)
-        warnings = await self._history(session, report)
+            replayed = await self._replay(stores, principal, retry, received_at)
+            if replayed is not None:
+                return replayed
+        warnings = await self._history(stores, report)
         if needs_confirmation(warnings) and not confirm:
             return [w for w in warnings if w.code in CONFIRMABLE]
-        values = {
-            code: IndicatorValue(
-                numerator=v.numerator,
-                denominator=v.denominator,
-                denominator_estimated=v.denominator_estimated,
-                parts=dict(v.parts),
-            )
-            for code, v in sorted(report.values.items())
-        }
-        stored = await reports.next_revision(
-            session,
-            unit_code=report.unit.code,
-            form=report.form.code,
-            period=str(report.period),
-            as_of=report.as_of,
-            received_at=received_at,
-            deadline=deadline,
-            on_time=on_time,
-        )
-        event = _accepted_event(
-            report, stored, values, received_at, principal, self.catalogue.version, self.tz
-        )
-        await reports.add_revision(
-            session,
-            stored,
-            {k: v.model_dump() for k, v in values.items()},
-            received_at,
-            principal.label,
-            event.event_id,
-            self.catalogue.version,
-        )
-        await outbox.stage(session, [(event, subjects.report_accepted(report.unit.code))])
+        event = await self._write(stores, principal, report, received_at)
         if retry is not None:
-            await idempotency.record(session, principal.token_id, retry.key, event.event_id)
+            await stores.retry_keys.record(principal.token_id, retry.key, event.event_id)
         return Receipt(
             report_id=event.report_id,
             revision=event.revision,
@@ -242,16 +165,54 @@ class IntakeService:
             history_warnings=tuple(warnings),
         )
 
+    async def _replay(
+        self, stores: IntakeStores, principal: Principal, retry: RetryKey, received_at: datetime
+    ) -> Receipt | None:
+        """The original reply when the key was used before for this request; None when it is new."""
+        claim = await stores.retry_keys.claim(principal.token_id, retry.key, retry.fingerprint, received_at)
+        if claim.new:
+            return None
+        if not claim.same_request or claim.event_id is None:
+            raise KeyReused(retry.key)
+        original = await stores.reports.receipt(claim.event_id)
+        return replace(
+            original,
+            received_at=original.received_at.astimezone(self.tz),
+            deadline=original.deadline.astimezone(self.tz),
+            replayed=True,
+        )
+
+    async def _write(
+        self, stores: IntakeStores, principal: Principal, report: ValidReport, received_at: datetime
+    ) -> ReportAccepted:
+        """A new revision of the report and its event in the outbox; the event says what was stored."""
+        deadline, on_time = timeliness(
+            received_at, report.form, report.period, self.tz, self.deadline_inclusive
+        )
+        stored = await stores.reports.next_revision(report, received_at, deadline, on_time)
+        event = _accepted_event(report, stored, received_at, principal, self.catalogue.version, self.tz)
+        await stores.reports.add_revision(event)
+        await stores.stage([(event, subjects.report_accepted(report.unit.code))])
+        return event
+
 
 def _accepted_event(
     report: ValidReport,
-    stored: reports.StoredRevision,
-    values: dict[str, IndicatorValue],
+    stored: StoredRevision,
     received_at: datetime,
     principal: Principal,
     catalogue_version: str,
     tz: ZoneInfo,
 ) -> ReportAccepted:
+    values = {
+        code: IndicatorValue(
+            numerator=v.numerator,
+            denominator=v.denominator,
+            denominator_estimated=v.denominator_estimated,
+            parts=dict(v.parts),
+        )
+        for code, v in sorted(report.values.items())
+    }
     return ReportAccepted.new(
         producer="intake",
         correlation_id=None,  # a report revision starts its own chain

@@ -18,7 +18,7 @@ from intake.entrypoints.http.deps import CatalogueAdminDep, ServiceDep, Sessions
 from intake.entrypoints.http.errors import ApiError
 from intake.entrypoints.http.reports import ERRORS, TOO_LARGE
 from intake.entrypoints.http.schemas import ProblemsOut
-from intake.service_layer.catalogue_admin import CatalogueAdmin, CatalogueRejected, current_files
+from intake.service_layer.catalogue_admin import CatalogueAdmin, CatalogueRejected
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 FileName = Annotated[str, Path(max_length=40, description=f"One of {', '.join(DATA_FILES)}")]
@@ -129,12 +129,11 @@ async def versions(
 
 @router.get("/admin/catalogue/files/{name}", responses={**ERRORS, 404: {"model": ProblemsOut}})
 async def read_file(
-    name: FileName, principal: CurrentPrincipal, service: ServiceDep, sessions: SessionsDep
+    name: FileName, principal: CurrentPrincipal, service: ServiceDep, admin: CatalogueAdminDep
 ) -> dict[str, str]:
     """One data file of the catalogue in force, as text (edit it and PUT it back)."""
     _admin_only(principal.role)
-    async with sessions() as session:
-        files = await current_files(session)
+    files = await admin.files()
     if name not in files:
         raise ApiError(404, "catalogue.file_unknown", "name", f"Danh mục không có tệp “{name[:40]}”.")
     return {"name": name, "version": service.catalogue.version, "content": files[name]}

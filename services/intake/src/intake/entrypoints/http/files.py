@@ -13,10 +13,11 @@ from intake.adapters import spreadsheets
 from intake.adapters.isolation import FileReader
 from intake.adapters.spreadsheets import ReadLimits, TemplateRow, UnreadableFile
 from intake.domain.imports import Refusal
+from intake.domain.labels import unit_label
 from intake.domain.principal import Principal, Role
 from intake.domain.problems import MAX_LISTED, Problem, Severity, problem, truncation
 from intake.domain.tabular import Located, columns, columns_read
-from intake.domain.validation import check_period, unit_label
+from intake.domain.validation import check_period
 from intake.entrypoints.http.auth import CurrentPrincipal
 from intake.entrypoints.http.deps import FileReaderDep, ServiceDep, SettingsDep
 from intake.entrypoints.http.errors import ApiError

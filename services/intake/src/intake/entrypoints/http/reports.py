@@ -16,7 +16,7 @@ from intake.adapters import reports as reports_repo
 from intake.domain.diff import diff_values
 from intake.domain.principal import Principal, Role
 from intake.domain.problems import Problem, problem
-from intake.domain.validation import IndicatorValue, Submission
+from intake.domain.submissions import IndicatorValue, Submission
 from intake.entrypoints.http.auth import CurrentPrincipal
 from intake.entrypoints.http.deps import ServiceDep, SessionsDep
 from intake.entrypoints.http.errors import ApiError, problems_response

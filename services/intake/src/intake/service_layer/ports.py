@@ -1,0 +1,143 @@
+"""The ports of intake's use cases (`submit_report`, `catalogue_admin`): what they need, as Protocols.
+
+One transaction's stores (`IntakeStores`): the report store, the retry-key (idempotency) store,
+the catalogue-version store and the outbox. The PostgreSQL adapter is `intake.adapters.stores`;
+the in-memory fake is tests/support/intake_fakes.py; tests/integration/test_intake_stores.py runs
+the same assertions on both. Every method hands typed records (below, or domain types), never
+database rows. The relay and the counters are ports too (`Relay`, `Tally`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+from uuid import UUID
+
+from bdhvs_shared.events import CataloguePublished, Event, ReportAccepted
+from intake.domain.history import Previous
+from intake.domain.problems import Problem
+from intake.domain.submissions import ValidReport
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a submission's reply says; a replayed retry gets the original one."""
+
+    report_id: UUID
+    revision: int
+    unit_code: str
+    form: str
+    period: str
+    as_of: date
+    received_at: datetime
+    deadline: datetime
+    on_time: bool
+    event_id: UUID
+    replayed: bool = False
+    history_warnings: tuple[Problem, ...] = ()  # confirmed warnings about the unit's history
+
+
+@dataclass(frozen=True)
+class StoredRevision:
+    """The revision number a submission got, and the timeliness its report's first revision decided."""
+
+    report_id: UUID
+    revision: int
+    first_received_at: datetime
+    deadline: datetime
+    on_time: bool
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A retry key claimed: new, or taken before (by the same request or not; its revision, if any)."""
+
+    new: bool
+    same_request: bool = True
+    event_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """A published catalogue version: its name and its data files' texts."""
+
+    version: str
+    files: dict[str, str]
+
+
+class ReportStore(Protocol):
+    async def next_revision(
+        self, report: ValidReport, received_at: datetime, deadline: datetime, on_time: bool
+    ) -> StoredRevision:
+        """Create the report (revision 1) or bump its revision; timeliness stays the first revision's.
+        Concurrent resubmissions of one report wait for each other until the transaction ends."""
+
+    async def add_revision(self, event: ReportAccepted) -> None:
+        """Store the revision the event announces (its figures, who, when, the catalogue version)."""
+
+    async def receipt(self, event_id: UUID) -> Receipt:
+        """The reply to the submission that created revision `event_id` (not marked replayed)."""
+
+    async def previous_figures(
+        self, unit_code: str, before: date, indicators: Iterable[str]
+    ) -> dict[str, Previous]:
+        """The unit's latest stored figure of each indicator as of a day before `before`."""
+
+
+class RetryKeyStore(Protocol):
+    async def claim(self, token_id: UUID, key: str, fingerprint: str, now: datetime) -> Claim:
+        """Take the key for this request, or say who took it: a second claim waits for the first's
+        transaction to end."""
+
+    async def record(self, token_id: UUID, key: str, event_id: UUID) -> None:
+        """Remember the revision the key's request created (for replaying its reply)."""
+
+
+class CatalogueStore(Protocol):
+    async def lock(self) -> None:
+        """Serialise publications until the transaction ends (two admins would build on one version)."""
+
+    async def latest(self) -> StoredVersion | None:
+        """The version in force, or None before the first publication (the packaged files)."""
+
+    async def add(self, event: CataloguePublished) -> None:
+        """Keep the published version, with who and why (the audit log)."""
+
+
+class IntakeStores(Protocol):
+    """The stores of one transaction: all of it is kept, or none of it."""
+
+    @property
+    def reports(self) -> ReportStore: ...
+
+    @property
+    def retry_keys(self) -> RetryKeyStore: ...
+
+    @property
+    def catalogue(self) -> CatalogueStore: ...
+
+    async def stage(self, events: Sequence[tuple[Event, str]]) -> None:
+        """Put events (each with its subject) in the outbox, published after the transaction commits."""
+
+
+# Opens a transaction: committed when the block ends normally, rolled back when it raises.
+Transactions = Callable[[], AbstractAsyncContextManager[IntakeStores]]
+
+
+class Relay(Protocol):
+    """The outbox relay: woken after a commit that staged events, so they go out now, not at its next poll."""
+
+    def wake(self) -> None: ...
+
+
+class Tally(Protocol):
+    """The service's counters (Prometheus in production)."""
+
+    def accepted(self, form: str) -> None:
+        """Count one new revision of a report on `form`."""
+
+    def rejected(self, problems: Sequence[Problem]) -> None:
+        """Count the errors among `problems` (warnings are not rejections)."""
