@@ -14,16 +14,17 @@ from datetime import datetime
 import pytest
 
 from bdhvs_shared.catalogue import load_catalogue
-from intake.adapters import spreadsheets
+from intake.adapters import template_writer
 from intake.adapters.isolation import FileReader
-from intake.adapters.spreadsheets import ReadLimits, TemplateRow, UnreadableFile
+from intake.adapters.spreadsheets import ReadLimits, UnreadableFile
+from intake.adapters.template_writer import TemplateRow
 from intake.domain.tabular import columns, columns_read
 from support.workbooks import far_cell_xlsx, with_far_cell, with_sheet_rows
 
 CATALOGUE = load_catalogue()
 FORM = CATALOGUE.forms["monthly"]
 LIMITS = ReadLimits(500, columns_read(CATALOGUE))
-TEMPLATE = spreadsheets.write_xlsx(
+TEMPLATE = template_writer.write_xlsx(
     "t", FORM.code, "2026-03", datetime(2026, 3, 20), columns(CATALOGUE, FORM), [TemplateRow("09313", "x")]
 )
 

@@ -13,14 +13,13 @@ from uuid import uuid4
 import pytest
 
 from bdhvs_shared.catalogue import load_catalogue
-from bdhvs_shared.db.engine import PoolSettings, make_engine, make_sessionmaker
 from bdhvs_shared.events import CataloguePublished, ReportAccepted
 from intake.adapters import stores as pg_stores
 from intake.domain.history import Previous
 from intake.domain.submissions import IndicatorValue, Submission, ValidReport
 from intake.domain.validation import validate_submission
 from intake.service_layer.ports import Claim, Receipt, StoredRevision, StoredVersion, Transactions
-from support.databases import copy_of_template
+from support.databases import sessions_on_a_copy
 from support.events import TZ, report_accepted
 from support.intake_fakes import FakeDatabase
 
@@ -33,13 +32,12 @@ DEADLINE = datetime(2026, 3, 20, tzinfo=TZ)
 async def transactions(
     request: pytest.FixtureRequest, postgres_url: str, template_database: str
 ) -> AsyncIterator[Transactions]:
-    if request.param == "memory":
+    """The fake, or the adapter on a fresh copy of the migrated database."""
+    if request.param == "postgres":
+        async with sessions_on_a_copy(postgres_url, template_database) as sessions:
+            yield pg_stores.transactions(sessions)
+    else:
         yield FakeDatabase().transaction
-        return
-    async with copy_of_template(postgres_url, template_database) as url:
-        engine = make_engine(url, PoolSettings(size=2))
-        yield pg_stores.transactions(make_sessionmaker(engine))
-        await engine.dispose()
 
 
 def valid(unit: str, period: str, c: int) -> ValidReport:

@@ -8,6 +8,9 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bdhvs_shared.db.engine import PoolSettings, make_engine, make_sessionmaker
 
 
 def dsn(url: str, database: str | None = None) -> str:
@@ -35,3 +38,16 @@ async def copy_of_template(postgres_url: str, template: str) -> AsyncIterator[st
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await conn.close()
+
+
+@contextlib.asynccontextmanager
+async def sessions_on_a_copy(
+    postgres_url: str, template: str
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on a fresh copy of `template` (a small pool), disposed of and dropped afterwards."""
+    async with copy_of_template(postgres_url, template) as url:
+        engine = make_engine(url, PoolSettings(size=2))
+        try:
+            yield make_sessionmaker(engine)
+        finally:
+            await engine.dispose()

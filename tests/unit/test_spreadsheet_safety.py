@@ -12,8 +12,8 @@ import pytest
 
 from bdhvs_shared.catalogue import FormulaName, check_names, load_catalogue
 from bdhvs_shared.spreadsheet_safety import neutralised, starts_a_formula
-from intake.adapters import spreadsheets
-from intake.adapters.spreadsheets import TemplateRow
+from intake.adapters import template_writer
+from intake.adapters.template_writer import TemplateRow
 from intake.domain.tabular import columns
 from kpi.entrypoints.http.formats import csv_response
 
@@ -66,12 +66,14 @@ def test_intakes_templates_write_a_formula_name_as_text() -> None:
     layout = columns(CATALOGUE, form)
     rows = [TemplateRow("09313", EVIL)]
     book = openpyxl.load_workbook(
-        io.BytesIO(spreadsheets.write_xlsx(EVIL, form.code, "2026-03", datetime(2026, 3, 20), layout, rows))
+        io.BytesIO(
+            template_writer.write_xlsx(EVIL, form.code, "2026-03", datetime(2026, 3, 20), layout, rows)
+        )
     )
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]  # before: A1 and B8 were formulas
     assert book["Báo cáo"]["B8"].value == "'" + EVIL and book["Báo cáo"]["A1"].value == "'" + EVIL
-    lines = list(csv.reader(io.StringIO(spreadsheets.write_csv(layout, rows).decode("utf-8-sig"))))
+    lines = list(csv.reader(io.StringIO(template_writer.write_csv(layout, rows).decode("utf-8-sig"))))
     assert lines[1][:2] == ["09313", "'" + EVIL]
 
 

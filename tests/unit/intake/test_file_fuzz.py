@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bdhvs_shared.catalogue import load_catalogue
-from intake.adapters import spreadsheets
-from intake.adapters.spreadsheets import ReadLimits, TemplateRow, UnreadableFile
+from intake.adapters import spreadsheets, template_writer
+from intake.adapters.spreadsheets import ReadLimits, UnreadableFile
+from intake.adapters.template_writer import TemplateRow
 from intake.domain.imports import ImportPlan, Refusal, plan_import
 from intake.domain.principal import Principal, Role
 from intake.domain.tabular import columns, columns_read
@@ -29,7 +30,7 @@ LAYOUT = columns(CATALOGUE, FORM)
 TODAY = date(2026, 3, 10)
 OPERATOR = Principal(uuid.uuid4(), Role.OPERATOR, None)
 LIMITS = ReadLimits(500, columns_read(CATALOGUE))
-TEMPLATE = spreadsheets.write_xlsx(
+TEMPLATE = template_writer.write_xlsx(
     "t",
     FORM.code,
     "2026-W10",

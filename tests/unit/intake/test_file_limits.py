@@ -17,8 +17,9 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from bdhvs_shared.catalogue import load_catalogue
-from intake.adapters import spreadsheets
-from intake.adapters.spreadsheets import ReadLimits, Table, TemplateRow, UnreadableFile
+from intake.adapters import spreadsheets, template_writer
+from intake.adapters.spreadsheets import ReadLimits, Table, UnreadableFile
+from intake.adapters.template_writer import TemplateRow
 from intake.domain.tabular import SPARE_COLUMNS, columns, columns_read
 from support.workbooks import SHEET_XML, far_cell_xlsx, rewritten, with_far_cell
 
@@ -26,7 +27,7 @@ CATALOGUE = load_catalogue()
 FORM = CATALOGUE.forms["monthly"]
 LAYOUT = columns(CATALOGUE, FORM)
 LIMITS = ReadLimits(max_rows=500, max_columns=columns_read(CATALOGUE))
-TEMPLATE = spreadsheets.write_xlsx(
+TEMPLATE = template_writer.write_xlsx(
     "t", FORM.code, "2026-03", datetime(2026, 3, 20), LAYOUT, [TemplateRow("09313", "Xã Chi Lăng")]
 )
 MB = 1024 * 1024

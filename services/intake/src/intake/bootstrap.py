@@ -24,7 +24,7 @@ from bdhvs_shared.nats.streams import ensure_streams
 from intake.adapters import stores
 from intake.adapters.isolation import FileReader
 from intake.domain.problems import Problem
-from intake.entrypoints.http import auth, files, reports
+from intake.entrypoints.http import auth, files, reports, templates
 from intake.entrypoints.http import catalogue as catalogue_routes
 from intake.entrypoints.http.body_limit import BodyLimit
 from intake.entrypoints.http.errors import count_rejection, install_error_handlers, problem_body
@@ -131,7 +131,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         "Reports of the 'Bình dân học vụ số' campaign: submit, validate, revise, publish.",
         metrics.registry,
         start,
-        [reports.router, files.router, catalogue_routes.router, auth.router],
+        [reports.router, templates.router, files.router, catalogue_routes.router, auth.router],
         error_body=problem_body,
         write_limit=(settings.max_concurrent_writes, settings.write_queue_seconds),
         responses=unavailable_responses(ProblemsOut),

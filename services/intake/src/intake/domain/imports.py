@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bdhvs_shared.catalogue import Catalogue
+from bdhvs_shared.catalogue import Catalogue, Form
 from intake.domain.labels import unit_label
 from intake.domain.principal import Principal
 from intake.domain.problems import Severity, problem
@@ -67,35 +67,13 @@ def plan_import(
         return Refusal(
             [Located(problem("form.unknown", "form", value=form_code, allowed=allowed), sheet, 0, "")]
         )
-    checked = check_period(period, form)  # the file's period, once (not once per row)
-    if isinstance(checked, list):
-        return Refusal([Located(p, sheet, 0, "") for p in checked])
-    ahead = check_not_ahead(checked, form, today, early_days)
-    if ahead is not None:
-        return Refusal([Located(ahead, sheet, 0, "")])
     layout = columns(catalogue, form)
-    header = _header_problems(layout, keys, form.code, sheet)
-    if header:
-        return Refusal(header)
-    if not rows:
-        return Refusal([Located(problem("file.no_rows", ""), sheet, 0, "")])
-    if len(rows) > max_rows:
-        too_many = problem("file.too_many_rows", "", count=len(rows), limit=max_rows)
-        return Refusal([Located(too_many, sheet, 0, "")])
-    found: list[Located] = _duplicates(rows, sheet)
-    planned: list[PlannedRow] = []
-    for number, cells in rows:
-        submission = submission_from_row(form, period, layout, cells, sheet, number)
-        if isinstance(submission, list):
-            found += submission
-            continue
-        valid = validate_submission(catalogue, submission, today, early_days)
-        if isinstance(valid, list):
-            found += locate([p for p in valid if p.severity is Severity.ERROR], sheet, number)
-        else:
-            planned.append(PlannedRow(number, valid))
-    if found:
-        return Refusal(found)
+    refused = _whole_file(form, layout, sheet, keys, rows, period, max_rows, today, early_days)
+    if refused:
+        return Refusal(refused)
+    planned = _planned(catalogue, form, layout, sheet, rows, period, today, early_days)
+    if isinstance(planned, Refusal):
+        return planned
     forbidden = [
         Located(
             problem("auth.forbidden_unit", UNIT_KEY, form=form.code, unit=unit_label(p.report.unit)),
@@ -109,6 +87,60 @@ def plan_import(
     if forbidden:
         return Refusal(forbidden, forbidden=True)
     return ImportPlan(form.code, period, planned)
+
+
+def _whole_file(
+    form: Form,
+    layout: Sequence[Column],
+    sheet: str,
+    keys: Sequence[str],
+    rows: Sequence[tuple[int, Mapping[str, object]]],
+    period: str,
+    max_rows: int,
+    today: date,
+    early_days: int,
+) -> list[Located]:
+    """What refuses the file before any row is read: its period, its header, its number of rows."""
+    checked = check_period(period, form)  # the file's period, once (not once per row)
+    if isinstance(checked, list):
+        return [Located(p, sheet, 0, "") for p in checked]
+    ahead = check_not_ahead(checked, form, today, early_days)
+    if ahead is not None:
+        return [Located(ahead, sheet, 0, "")]
+    header = _header_problems(layout, keys, form.code, sheet)
+    if header:
+        return header
+    if not rows:
+        return [Located(problem("file.no_rows", ""), sheet, 0, "")]
+    if len(rows) > max_rows:
+        return [Located(problem("file.too_many_rows", "", count=len(rows), limit=max_rows), sheet, 0, "")]
+    return []
+
+
+def _planned(
+    catalogue: Catalogue,
+    form: Form,
+    layout: Sequence[Column],
+    sheet: str,
+    rows: Sequence[tuple[int, Mapping[str, object]]],
+    period: str,
+    today: date,
+    early_days: int,
+) -> list[PlannedRow] | Refusal:
+    """Every row as a valid report, or every problem of every row (and every duplicated unit)."""
+    found: list[Located] = _duplicates(rows, sheet)
+    planned: list[PlannedRow] = []
+    for number, cells in rows:
+        submission = submission_from_row(form, period, layout, cells, sheet, number)
+        if isinstance(submission, list):
+            found += submission
+            continue
+        valid = validate_submission(catalogue, submission, today, early_days)
+        if isinstance(valid, list):
+            found += locate([p for p in valid if p.severity is Severity.ERROR], sheet, number)
+        else:
+            planned.append(PlannedRow(number, valid))
+    return Refusal(found) if found else planned
 
 
 def _header_problems(layout: Sequence[Column], keys: Sequence[str], form: str, sheet: str) -> list[Located]:

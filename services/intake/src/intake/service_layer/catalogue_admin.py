@@ -26,8 +26,9 @@ from bdhvs_shared.catalogue.loader import default_directory
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import CataloguePublished, subjects
 from intake.domain.principal import Principal, Role
+from intake.service_layer.errors import Forbidden
 from intake.service_layer.ports import Relay, Transactions
-from intake.service_layer.submit_report import Forbidden, IntakeService
+from intake.service_layer.submit_report import IntakeService
 
 
 class CatalogueRejected(Exception):

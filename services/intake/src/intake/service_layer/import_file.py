@@ -13,8 +13,9 @@ from intake.domain.imports import ImportPlan, Refusal, plan_import
 from intake.domain.principal import Principal
 from intake.domain.problems import Problem
 from intake.domain.tabular import Located
+from intake.service_layer.errors import NeedsConfirmation
 from intake.service_layer.ports import Receipt
-from intake.service_layer.submit_report import IntakeService, NeedsConfirmation, RetryKey
+from intake.service_layer.submit_report import IntakeService, RetryKey
 
 
 class ImportNeedsConfirmation(Exception):

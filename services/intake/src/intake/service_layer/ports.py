@@ -141,3 +141,16 @@ class Tally(Protocol):
 
     def rejected(self, problems: Sequence[Problem]) -> None:
         """Count the errors among `problems` (warnings are not rejections)."""
+
+
+class Quiet:
+    """No relay, no counters: for a service built without them (unit tests)."""
+
+    def wake(self) -> None:
+        pass
+
+    def accepted(self, form: str) -> None:
+        pass
+
+    def rejected(self, problems: Sequence[Problem]) -> None:
+        pass

@@ -16,43 +16,16 @@ from intake.domain.problems import Problem
 from intake.domain.submissions import Submission, ValidReport
 from intake.domain.timeliness import timeliness
 from intake.domain.validation import validate_submission
-from intake.service_layer.ports import IntakeStores, Receipt, Relay, StoredRevision, Tally, Transactions
-
-
-class Quiet:
-    """No relay, no counters: for a service built without them (unit tests)."""
-
-    def wake(self) -> None:
-        pass
-
-    def accepted(self, form: str) -> None:
-        pass
-
-    def rejected(self, problems: Sequence[Problem]) -> None:
-        pass
-
-
-class Forbidden(Exception):
-    """The caller may not submit for this unit."""
-
-
-class KeyReused(Exception):
-    """The idempotency key was used before for a different request."""
-
-
-class NeedsConfirmation(Exception):
-    """The figures break the units' history (warnings); nothing was stored until the clerk confirms.
-
-    `by_item`: the warnings to confirm for each submitted report, in order (empty for one that needs none).
-    """
-
-    def __init__(self, by_item: list[list[Problem]]) -> None:
-        self.by_item = by_item
-        super().__init__(", ".join(w.code for w in self.warnings))
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [w for item in self.by_item for w in item]
+from intake.service_layer.errors import Forbidden, KeyReused, NeedsConfirmation
+from intake.service_layer.ports import (
+    IntakeStores,
+    Quiet,
+    Receipt,
+    Relay,
+    StoredRevision,
+    Tally,
+    Transactions,
+)
 
 
 @dataclass(frozen=True)

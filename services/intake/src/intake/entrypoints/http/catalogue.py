@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query
-from pydantic import BaseModel, Field
 
-from bdhvs_shared.catalogue import DATA_FILES, Catalogue
+from bdhvs_shared.catalogue import DATA_FILES
 from intake.adapters import catalogue_store
 from intake.domain.principal import Principal, Role
 from intake.domain.unit_history import HistoryError, NewUnit, merge, split
 from intake.entrypoints.http.auth import CurrentPrincipal
+from intake.entrypoints.http.catalogue_schemas import (
+    CatalogueOut,
+    FileIn,
+    MergeIn,
+    NewUnitIn,
+    SplitIn,
+    VersionOut,
+    VersionPageOut,
+    describe,
+)
 from intake.entrypoints.http.deps import CatalogueAdminDep, ServiceDep, SessionsDep
 from intake.entrypoints.http.errors import ApiError
 from intake.entrypoints.http.reports import ERRORS, TOO_LARGE
@@ -24,88 +32,10 @@ router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 FileName = Annotated[str, Path(max_length=40, description=f"One of {', '.join(DATA_FILES)}")]
 
 
-class IndicatorOut(BaseModel):
-    code: str
-    name_vi: str
-    measure: str
-    kpi: bool
-    targets: list[dict[str, Any]]
-
-
-class FormOut(BaseModel):
-    code: str
-    name_vi: str
-    period_type: str
-    indicators: list[str]
-    reporter_kinds: list[str]
-    agencies: list[str]
-    due_day: int
-    due_date: str | None
-    as_of_day: int
-
-
-class CatalogueOut(BaseModel):
-    version: str
-    province: str
-    units: int = Field(description="Communes and wards.")
-    indicators: list[IndicatorOut]
-    forms: list[FormOut]
-    agencies: dict[str, str]
-
-
-class VersionOut(BaseModel):
-    version: str
-    previous_version: str | None
-    changed_files: list[str]
-    changed_by: str
-    summary: str
-    created_at: Any
-
-
-class VersionPageOut(BaseModel):
-    items: list[VersionOut]
-    total: int
-
-
-def _describe(c: Catalogue) -> CatalogueOut:
-    return CatalogueOut(
-        version=c.version,
-        province=c.province.code,
-        units=len(c.units),
-        indicators=[
-            IndicatorOut(
-                code=i.code,
-                name_vi=i.name_vi,
-                measure=i.measure.value,
-                kpi=i.kpi,
-                targets=[
-                    {"year": t.year, "value": t.value, "comparator": t.comparator.value} for t in i.targets
-                ],
-            )
-            for i in c.indicators.values()
-        ],
-        forms=[
-            FormOut(
-                code=f.code,
-                name_vi=f.name_vi,
-                period_type=f.period_type.value,
-                indicators=list(f.indicators),
-                reporter_kinds=sorted(k.value for k in f.reporter_kinds),
-                agencies=sorted(f.agencies),
-                due_day=f.due_day,
-                due_date=f.due_date.isoformat() if f.due_date else None,
-                as_of_day=f.as_of_day,
-            )
-            for f in c.forms.values()
-        ],
-        agencies={a.code: a.name_vi for a in c.agencies.values()},
-    )
-
-
 @router.get("/catalogue", response_model=CatalogueOut, responses=ERRORS)
 async def catalogue(principal: CurrentPrincipal, service: ServiceDep) -> CatalogueOut:
     """The catalogue in force: its version, indicators with targets, forms and agencies."""
-    return _describe(service.catalogue)
+    return describe(service.catalogue)
 
 
 def _admin_only(role: Role) -> None:
@@ -139,45 +69,12 @@ async def read_file(
     return {"name": name, "version": service.catalogue.version, "content": files[name]}
 
 
-class FileIn(BaseModel):
-    content: str = Field(
-        max_length=250_000,
-        description="The whole new file, UTF-8 text (the whole body is at most JSON_MAX_BYTES, 256 KB).",
-    )
-    summary: str = Field(min_length=3, max_length=500, description="What changes and why (audit log).")
-
-
 @router.put("/admin/catalogue/files/{name}", response_model=CatalogueOut, responses=ERRORS | TOO_LARGE)
 async def replace_file(
     name: FileName, body: Annotated[FileIn, Body()], principal: CurrentPrincipal, admin: CatalogueAdminDep
 ) -> CatalogueOut:
     """Replace one data file: the whole catalogue is checked, then published as a new version."""
     return await _publish(admin, principal, name, lambda _: body.content, body.summary, "content")
-
-
-class NewUnitIn(BaseModel):
-    code: str = Field(pattern=r"^[0-9]{5}$", description="GSO code of the new unit.")
-    name: str = Field(min_length=1, max_length=100)
-    kind: Literal["xa", "phuong"]
-    population: int | None = Field(default=None, ge=0, description="Default: the predecessors' sum.")
-    area_km2: float | None = Field(default=None, gt=0)
-
-
-class MergeIn(BaseModel):
-    sources: list[Annotated[str, Field(pattern=r"^[0-9]{5}$")]] = Field(min_length=1, max_length=20)
-    into_code: str | None = Field(
-        default=None, pattern=r"^[0-9]{5}$", description="An existing unit that absorbs the others."
-    )
-    new_unit: NewUnitIn | None = Field(default=None, description="Or the new unit they form.")
-    effective: date = Field(description="The first day of the merged unit; the others end the day before.")
-    summary: str = Field(min_length=3, max_length=500, description="The decision (e.g. NQ number) and why.")
-
-
-class SplitIn(BaseModel):
-    source: str = Field(pattern=r"^[0-9]{5}$")
-    into: list[NewUnitIn] = Field(min_length=2, max_length=20)
-    effective: date
-    summary: str = Field(min_length=3, max_length=500)
 
 
 async def _publish(
@@ -199,7 +96,7 @@ async def _publish(
         raise ApiError(
             422, exc.code, field, f"Danh mục mới không hợp lệ nên chưa được áp dụng: {exc.detail}"
         ) from None
-    return _describe(catalogue)
+    return describe(catalogue)
 
 
 def _new(unit: NewUnitIn) -> NewUnit:
