@@ -49,12 +49,6 @@ IMPURE = DRIVERS | {
 KNOWN_GAPS: dict[str, str] = {
     "services/intake/src/intake/service_layer/catalogue_admin.py": "opens its transaction (AsyncSession)",
     "services/intake/src/intake/service_layer/submit_report.py": "opens its transaction (AsyncSession)",
-    "services/kpi/src/kpi/service_layer/apply_batch.py": "passes the session to the adapters",
-    "services/kpi/src/kpi/service_layer/apply_report.py": (
-        "KpiService still carries the sessionmaker for the other use cases (apply itself uses ports.py)"
-    ),
-    "services/kpi/src/kpi/service_layer/rebuild.py": "engine and JetStream context, passed to adapters",
-    "services/kpi/src/kpi/service_layer/verify.py": "sessions and JetStream context, passed to adapters",
     "services/notifier/src/notifier/service_layer/alert_groups.py": "opens its transaction",
     "services/notifier/src/notifier/service_layer/alerts.py": "opens its transaction",
     "services/notifier/src/notifier/service_layer/deliver.py": "opens its transaction",
