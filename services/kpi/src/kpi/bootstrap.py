@@ -17,17 +17,14 @@ from bdhvs_shared.auth.routes import install_auth_errors
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.catalogue_follower import CatalogueFollower
 from bdhvs_shared.clock import clock_from_iso
-from bdhvs_shared.db.engine import PoolSettings, make_engine, make_sessionmaker
+from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.events import ReportAccepted
 from bdhvs_shared.http import service_app
 from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
-from bdhvs_shared.nats.connection import connect
 from bdhvs_shared.runtime import EventRuntime, make_broker
 from bdhvs_shared.worker import PollingWorker
 from kpi.adapters import report_stores
-from kpi.adapters.rebuild_store import PgRebuildStore
-from kpi.adapters.streams import NatsReportStream, consumer_is_pulled
 from kpi.adapters.tables import outbox
 from kpi.domain.projection import ProjectionRules
 from kpi.entrypoints.batcher import Batcher
@@ -39,8 +36,6 @@ from kpi.entrypoints.workers.rollup_worker import RollupWorker
 from kpi.entrypoints.workers.status_tick import StatusTick
 from kpi.service_layer.apply_batch import apply_batch
 from kpi.service_layer.apply_report import CONSUMER, KpiService
-from kpi.service_layer.rebuild import RebuildResult, rebuild
-from kpi.service_layer.verify import verify
 from kpi.settings import KpiSettings
 
 
@@ -199,52 +194,3 @@ def create_app(settings: KpiSettings) -> FastAPI:
     install_error_handlers(app)
     install_auth_errors(app)
     return app
-
-
-async def run_rebuild(settings: KpiSettings, batch: int, force: bool) -> RebuildResult:
-    """`kpi rebuild`: the one-shot composition (no HTTP, no consumer, no relay)."""
-    nc = await connect(settings.nats_url, "kpi-rebuild")
-    engine = make_engine(settings.database_url, PoolSettings(size=2))
-    try:
-        js = nc.jetstream()
-        consumer = reports_consumer()
-        if not force and await consumer_is_pulled(js, consumer.stream, consumer.durable):
-            raise ServiceRunning(
-                f"một tiến trình kpi đang đọc {consumer.durable}: dừng dịch vụ kpi trước khi dựng lại "
-                "(hoặc dùng --force nếu chắc chắn)"
-            )
-        service = build_service(settings, make_sessionmaker(engine))
-        now = service.clock.now()
-        return await rebuild(
-            PgRebuildStore(engine, make_sessionmaker(engine)),
-            NatsReportStream(js),
-            service.projector,
-            CONSUMER,
-            now,
-            now.astimezone(service.tz).date(),
-            batch,
-            early_days=service.early_days,
-        )
-    finally:
-        await engine.dispose()
-        await nc.close()
-
-
-async def run_verify(settings: KpiSettings, with_stream: bool) -> tuple[list[str], str]:
-    """`kpi verify`: recompute and compare; safe while the service runs (it only reads)."""
-    nc = await connect(settings.nats_url, "kpi-verify") if with_stream else None
-    engine = make_engine(settings.database_url, PoolSettings(size=2))
-    try:
-        service = build_service(settings, make_sessionmaker(engine))
-        stream = NatsReportStream(nc.jetstream()) if nc is not None else None
-        return await verify(
-            service.transactions, stream, service.projector, service.today(), early_days=service.early_days
-        )
-    finally:
-        await engine.dispose()
-        if nc is not None:
-            await nc.close()
-
-
-class ServiceRunning(RuntimeError):
-    """A kpi instance is consuming: rebuilding now could lose the reports it applies meanwhile."""
