@@ -10,7 +10,8 @@ import pytest
 
 from bdhvs_shared.events import AttainmentUpdated, StatusChanged
 from bdhvs_shared.nats.streams import ensure_streams
-from kpi.bootstrap import ServiceRunning, create_app, run_rebuild, run_verify
+from kpi.bootstrap import create_app
+from kpi.entrypoints.maintenance import ServiceRunning, run_rebuild, run_verify
 from kpi.settings import KpiSettings
 from support.apps import eventually, running
 from support.auth_server import NO_AUTH_URL

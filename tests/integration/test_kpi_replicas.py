@@ -10,7 +10,8 @@ from collections import defaultdict
 import asyncpg
 
 from bdhvs_shared.nats.streams import ensure_streams
-from kpi.bootstrap import create_app, run_verify
+from kpi.bootstrap import create_app
+from kpi.entrypoints.maintenance import run_verify
 from kpi.settings import KpiSettings
 from support.apps import eventually, running
 from support.auth_server import NO_AUTH_URL

@@ -47,12 +47,6 @@ IMPURE = DRIVERS | {
 # with the reason. The next step of the layout issue (a unit of work and store Protocols with in-memory
 # fakes) empties this list; a module that no longer imports one must leave it.
 KNOWN_GAPS: dict[str, str] = {
-    "services/kpi/src/kpi/service_layer/apply_batch.py": "passes the session to the adapters",
-    "services/kpi/src/kpi/service_layer/apply_report.py": (
-        "KpiService still carries the sessionmaker for the other use cases (apply itself uses ports.py)"
-    ),
-    "services/kpi/src/kpi/service_layer/rebuild.py": "engine and JetStream context, passed to adapters",
-    "services/kpi/src/kpi/service_layer/verify.py": "sessions and JetStream context, passed to adapters",
     "services/notifier/src/notifier/service_layer/alert_groups.py": "opens its transaction",
     "services/notifier/src/notifier/service_layer/alerts.py": "opens its transaction",
     "services/notifier/src/notifier/service_layer/deliver.py": "opens its transaction",

@@ -4,7 +4,8 @@ their OpenAPI documents declare, and the query-parameter types.
 Every error is `{"errors": [{"code", "field", "message"}]}` with a Vietnamese message: a refused
 parameter or body (422, also for a body that cannot be read: bad JSON, nested too deeply), a
 control character (NUL…) in any query or path parameter (422, before any route runs: PostgreSQL
-text cannot hold NUL), an unknown path (404), a method not allowed (405), and anything unexpected
+text cannot hold NUL; `control_characters.RefuseControlCharacters`, importable from here too), an
+unknown path (404), a method not allowed (405), and anything unexpected
 (500, logged with its traceback).
 """
 
@@ -14,7 +15,6 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import parse_qsl
 
 import structlog
 from fastapi import FastAPI, Request
@@ -23,7 +23,9 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+
+from bdhvs_shared.control_characters import RefuseControlCharacters
+from bdhvs_shared.unavailable import errors_body
 
 log = structlog.get_logger(__name__)
 
@@ -90,8 +92,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _errors("Not found: {errors: 
 
 
 def error_response(status: int, code: str, field: str, message: str, **headers: str) -> JSONResponse:
-    body = {"errors": [{"code": code, "field": field, "message": message}]}
-    return JSONResponse(body, status_code=status, headers=headers or None)
+    return JSONResponse(errors_body(code, field, message), status_code=status, headers=headers or None)
 
 
 def validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
@@ -140,41 +141,6 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
-class RefuseControlCharacters:
-    """422 for a query or path parameter holding a control character (NUL, newline…), before routing.
-
-    No parameter of kpi or the notifier has a use for one, and PostgreSQL text cannot hold NUL
-    (a query with one would fail with a 500). A plain ASGI middleware: it answers or passes on.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            field = _control_character_in(scope)
-            if field is not None:
-                message = f"Tham số “{field[:40]}” chứa ký tự điều khiển (ví dụ NUL), không hợp lệ."
-                response = error_response(422, "request.control_character", field[:40], message)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _control_character_in(scope: Scope) -> str | None:
-    """The first parameter (name, or "path") that holds a control character; None if none does."""
-    if _CONTROL.search(scope.get("path", "")):
-        return "path"
-    # As Starlette reads the query string: latin-1 bytes, percent-decoded as UTF-8.
-    for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True):
-        if _CONTROL.search(name) or _CONTROL.search(value):
-            return _CONTROL.sub("?", name)
-    return None
-
-
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|z|[+-]\d{2}:?\d{2})")
 
 
@@ -187,3 +153,19 @@ def _iso_text(value: Any) -> Any:
 
 # An aware date and time written in ISO 8601 (2026-03-20T09:00:00+07:00), nothing else.
 IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+
+
+__all__ = [
+    "CODE",
+    "ERROR_RESPONSES",
+    "MESSAGES",
+    "NOT_FOUND",
+    "UNIT_CODE",
+    "ErrorOut",
+    "ErrorsOut",
+    "IsoDateTime",
+    "RefuseControlCharacters",
+    "error_response",
+    "install_error_handlers",
+    "validation_errors",
+]

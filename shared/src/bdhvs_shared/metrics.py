@@ -46,53 +46,64 @@ class WorkerHeartbeats(Collector):
 def common_metrics(service: str) -> CommonMetrics:
     registry = CollectorRegistry()
     registry.register(WorkerHeartbeats())
-    r = registry
+    outbox = _outbox_metrics(registry)  # registered in this order: /metrics lists them so
+    processed, duplicate, dead_lettered = _event_counters(registry)
+    pending, ack_pending, redelivered = _consumer_gauges(registry)
+    handler_seconds = Histogram(
+        "bdhvs_handler_seconds", f"{service}: time to apply one event", ["consumer"], registry=registry
+    )
+    dlq_messages = Gauge(
+        "bdhvs_dlq_messages",
+        "Messages in the DLQ stream (all consumers), as JetStream counts them",
+        registry=registry,
+    )
     return CommonMetrics(
         registry=registry,
-        outbox=OutboxMetrics(
-            published=Counter("bdhvs_outbox_published", "Outbox rows published to JetStream", registry=r),
-            oldest_age=Gauge(
-                "bdhvs_outbox_oldest_unpublished_seconds",
-                "Age of the oldest outbox row not yet published (0 when empty)",
-                registry=r,
-            ),
+        outbox=outbox,
+        events_processed=processed,
+        events_duplicate=duplicate,
+        dead_lettered=dead_lettered,
+        consumer_pending=pending,
+        consumer_ack_pending=ack_pending,
+        consumer_redelivered=redelivered,
+        handler_seconds=handler_seconds,
+        dlq_messages=dlq_messages,
+    )
+
+
+def _outbox_metrics(r: CollectorRegistry) -> OutboxMetrics:
+    return OutboxMetrics(
+        published=Counter("bdhvs_outbox_published", "Outbox rows published to JetStream", registry=r),
+        oldest_age=Gauge(
+            "bdhvs_outbox_oldest_unpublished_seconds",
+            "Age of the oldest outbox row not yet published (0 when empty)",
+            registry=r,
         ),
-        events_processed=Counter(
-            "bdhvs_events_processed", "Events consumed and applied", ["consumer"], registry=r
-        ),
-        events_duplicate=Counter(
+    )
+
+
+def _event_counters(r: CollectorRegistry) -> tuple[Counter, Counter, Counter]:
+    """Events applied, skipped as duplicates, dead-lettered."""
+    return (
+        Counter("bdhvs_events_processed", "Events consumed and applied", ["consumer"], registry=r),
+        Counter(
             "bdhvs_events_duplicate",
             "Redelivered events skipped as already processed",
             ["consumer"],
             registry=r,
         ),
-        dead_lettered=Counter(
-            "bdhvs_events_dead_lettered", "Messages sent to the DLQ stream", ["consumer"], registry=r
+        Counter("bdhvs_events_dead_lettered", "Messages sent to the DLQ stream", ["consumer"], registry=r),
+    )
+
+
+def _consumer_gauges(r: CollectorRegistry) -> tuple[Gauge, Gauge, Gauge]:
+    """A durable consumer's pending, ack-pending and redelivered counts."""
+    return (
+        Gauge(
+            "bdhvs_consumer_num_pending", "Messages in the stream not yet delivered", ["consumer"], registry=r
         ),
-        consumer_pending=Gauge(
-            "bdhvs_consumer_num_pending",
-            "Messages in the stream not yet delivered",
-            ["consumer"],
-            registry=r,
-        ),
-        consumer_ack_pending=Gauge(
-            "bdhvs_consumer_num_ack_pending",
-            "Delivered, not yet acknowledged",
-            ["consumer"],
-            registry=r,
-        ),
-        consumer_redelivered=Gauge(
-            "bdhvs_consumer_num_redelivered",
-            "Messages redelivered at least once",
-            ["consumer"],
-            registry=r,
-        ),
-        handler_seconds=Histogram(
-            "bdhvs_handler_seconds", f"{service}: time to apply one event", ["consumer"], registry=r
-        ),
-        dlq_messages=Gauge(
-            "bdhvs_dlq_messages",
-            "Messages in the DLQ stream (all consumers), as JetStream counts them",
-            registry=r,
+        Gauge("bdhvs_consumer_num_ack_pending", "Delivered, not yet acknowledged", ["consumer"], registry=r),
+        Gauge(
+            "bdhvs_consumer_num_redelivered", "Messages redelivered at least once", ["consumer"], registry=r
         ),
     )

@@ -26,12 +26,10 @@ from support.kpi_fakes import FakeDatabase
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 3, 16, 9, tzinfo=TZ)
-NO_SESSIONS: Any = None  # this use case never opens a session of its own
 
 
 def service(db: FakeDatabase) -> KpiService:
     return KpiService(
-        sessions=cast(Any, NO_SESSIONS),
         transactions=db.transaction,
         catalogue=load_catalogue(),
         clock=FixedClock(NOW),

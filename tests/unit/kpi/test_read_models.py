@@ -6,10 +6,11 @@ from dataclasses import replace
 from datetime import date
 
 from bdhvs_shared.catalogue import load_catalogue
+from kpi.domain.history import unit_history
 from kpi.domain.observation import Observation
 from kpi.domain.projection import ProjectionRules
 from kpi.domain.projector import Projector
-from kpi.domain.read_models import ranking, sort_rows, unit_history
+from kpi.domain.read_models import ranking, sort_rows
 
 PROJECTOR = Projector(load_catalogue(), ProjectionRules())
 

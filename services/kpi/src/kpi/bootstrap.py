@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -16,28 +17,25 @@ from bdhvs_shared.auth.routes import install_auth_errors
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.catalogue_follower import CatalogueFollower
 from bdhvs_shared.clock import clock_from_iso
-from bdhvs_shared.db.engine import PoolSettings, make_engine, make_sessionmaker
+from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.events import ReportAccepted
 from bdhvs_shared.http import service_app
 from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
-from bdhvs_shared.nats.connection import connect
 from bdhvs_shared.runtime import EventRuntime, make_broker
+from bdhvs_shared.worker import PollingWorker
 from kpi.adapters import report_stores
-from kpi.adapters.streams import consumer_is_pulled
 from kpi.adapters.tables import outbox
 from kpi.domain.projection import ProjectionRules
 from kpi.entrypoints.batcher import Batcher
 from kpi.entrypoints.consumers import register_handlers, reports_consumer
-from kpi.entrypoints.http import attainment, completeness, consolidated, groups, views
+from kpi.entrypoints.http import attainment, completeness, consolidated, groups, history, views
 from kpi.entrypoints.workers.attainment_gauges import AttainmentGauges, AttainmentMetrics, attainment_metrics
 from kpi.entrypoints.workers.consolidation_tick import ConsolidationSchedule, ConsolidationTick
 from kpi.entrypoints.workers.rollup_worker import RollupWorker
 from kpi.entrypoints.workers.status_tick import StatusTick
 from kpi.service_layer.apply_batch import apply_batch
 from kpi.service_layer.apply_report import CONSUMER, KpiService
-from kpi.service_layer.rebuild import RebuildResult, rebuild
-from kpi.service_layer.verify import verify
 from kpi.settings import KpiSettings
 
 
@@ -74,7 +72,6 @@ class Container:
 
 def build_service(settings: KpiSettings, sessions: async_sessionmaker[AsyncSession]) -> KpiService:
     return KpiService(
-        sessions=sessions,
         transactions=report_stores.transactions(sessions, CONSUMER),
         catalogue=load_catalogue(),
         clock=clock_from_iso(settings.clock_start),
@@ -105,30 +102,17 @@ async def start(
     await follower.run_once()  # the published catalogue before the first report is applied
     follower.start()
     relay = runtime.start_relay(sessions, outbox)
-    rollup_worker = RollupWorker(service, relay, settings.outbox_poll_seconds, settings.rollup_pause_seconds)
-    rollup_worker.start()
-    status_tick = StatusTick(service, relay, settings.status_tick_seconds)
-    status_tick.start()
-    schedule = ConsolidationSchedule(
-        settings.consolidation_day, settings.consolidation_hour, settings.public_base_url
-    )
-    consolidation_tick = ConsolidationTick(service, relay, schedule, settings.status_tick_seconds)
-    consolidation_tick.start()
-
-    batcher = Batcher(lambda events: apply_batch(service, events), service.apply, settings.consume_batch_size)
-
-    async def apply(event: ReportAccepted) -> None:
-        with metrics.handler_seconds.labels(consumer=CONSUMER).time():
-            applied = await batcher.submit(event)
-        (metrics.events_processed if applied else metrics.events_duplicate).labels(consumer=CONSUMER).inc()
-        relay.wake()
-        rollup_worker.wake()
-
+    rollup_worker, status_tick, consolidation_tick = _start_workers(settings, service, relay)
     broker = make_broker(settings, "kpi", consumer, metrics, js)
-    register_handlers(broker, consumer, apply, settings.consume_batch_size)
+    register_handlers(
+        broker,
+        consumer,
+        _applier(settings, service, metrics, relay, rollup_worker),
+        settings.consume_batch_size,
+    )
     await broker.start()
     gauges = AttainmentGauges(
-        sessions, gauges_metrics or attainment_metrics(metrics.registry), service.catalogue.province.code
+        service, gauges_metrics or attainment_metrics(metrics.registry), service.catalogue.province.code
     )
     gauges.start()
     introspector = TokenIntrospector(
@@ -151,6 +135,42 @@ async def start(
     )
 
 
+def _start_workers(
+    settings: KpiSettings, service: KpiService, relay: PollingWorker
+) -> tuple[RollupWorker, StatusTick, ConsolidationTick]:
+    """The roll-up worker, the daily status tick and the consolidation tick, started."""
+    rollup_worker = RollupWorker(service, relay, settings.outbox_poll_seconds, settings.rollup_pause_seconds)
+    rollup_worker.start()
+    status_tick = StatusTick(service, relay, settings.status_tick_seconds)
+    status_tick.start()
+    schedule = ConsolidationSchedule(
+        settings.consolidation_day, settings.consolidation_hour, settings.public_base_url
+    )
+    consolidation_tick = ConsolidationTick(service, relay, schedule, settings.status_tick_seconds)
+    consolidation_tick.start()
+    return rollup_worker, status_tick, consolidation_tick
+
+
+def _applier(
+    settings: KpiSettings,
+    service: KpiService,
+    metrics: CommonMetrics,
+    relay: PollingWorker,
+    rollup_worker: RollupWorker,
+) -> Callable[[ReportAccepted], Awaitable[None]]:
+    """What the consumer calls per report: batched (`apply_batch`), counted, then the relay woken."""
+    batcher = Batcher(lambda events: apply_batch(service, events), service.apply, settings.consume_batch_size)
+
+    async def apply(event: ReportAccepted) -> None:
+        with metrics.handler_seconds.labels(consumer=CONSUMER).time():
+            applied = await batcher.submit(event)
+        (metrics.events_processed if applied else metrics.events_duplicate).labels(consumer=CONSUMER).inc()
+        relay.wake()
+        rollup_worker.wake()
+
+    return apply
+
+
 def create_app(settings: KpiSettings) -> FastAPI:
     configure_logging(settings.log_format, settings.log_level)
     settings.required_auth_url()  # fail at start, not at the first request
@@ -162,58 +182,15 @@ def create_app(settings: KpiSettings) -> FastAPI:
         "Every /api/v1 route takes an intake token (Authorization: Bearer …).",
         metrics.registry,
         lambda: start(settings, metrics, gauges_metrics),
-        [attainment.router, views.router, groups.router, completeness.router, consolidated.router],
+        [
+            attainment.router,
+            history.router,
+            views.router,
+            groups.router,
+            completeness.router,
+            consolidated.router,
+        ],
     )
     install_error_handlers(app)
     install_auth_errors(app)
     return app
-
-
-async def run_rebuild(settings: KpiSettings, batch: int, force: bool) -> RebuildResult:
-    """`kpi rebuild`: the one-shot composition (no HTTP, no consumer, no relay)."""
-    nc = await connect(settings.nats_url, "kpi-rebuild")
-    engine = make_engine(settings.database_url, PoolSettings(size=2))
-    try:
-        js = nc.jetstream()
-        consumer = reports_consumer()
-        if not force and await consumer_is_pulled(js, consumer.stream, consumer.durable):
-            raise ServiceRunning(
-                f"một tiến trình kpi đang đọc {consumer.durable}: dừng dịch vụ kpi trước khi dựng lại "
-                "(hoặc dùng --force nếu chắc chắn)"
-            )
-        service = build_service(settings, make_sessionmaker(engine))
-        now = service.clock.now()
-        return await rebuild(
-            engine,
-            service.sessions,
-            js,
-            service.projector,
-            CONSUMER,
-            now,
-            now.astimezone(service.tz).date(),
-            batch,
-            early_days=service.early_days,
-        )
-    finally:
-        await engine.dispose()
-        await nc.close()
-
-
-async def run_verify(settings: KpiSettings, with_stream: bool) -> tuple[list[str], str]:
-    """`kpi verify`: recompute and compare; safe while the service runs (it only reads)."""
-    nc = await connect(settings.nats_url, "kpi-verify") if with_stream else None
-    engine = make_engine(settings.database_url, PoolSettings(size=2))
-    try:
-        service = build_service(settings, make_sessionmaker(engine))
-        js = nc.jetstream() if nc is not None else None
-        return await verify(
-            service.sessions, js, service.projector, CONSUMER, service.today(), early_days=service.early_days
-        )
-    finally:
-        await engine.dispose()
-        if nc is not None:
-            await nc.close()
-
-
-class ServiceRunning(RuntimeError):
-    """A kpi instance is consuming: rebuilding now could lose the reports it applies meanwhile."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
 import unicodedata
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import yaml
@@ -106,3 +108,24 @@ def entries(name: str, data: Any, key: str) -> list[Mapping[str, Any]]:
     if not isinstance(items, list) or not items:
         raise CatalogueError(f"{name}: '{key}' must be a non-empty list")
     return [mapping(f"{name}: {key}[{i}]", item) for i, item in enumerate(items)]
+
+
+def tokens(where: str, key: str, value: Any, allow_empty: bool = False) -> tuple[str, ...]:
+    """A list of distinct lower-case ASCII codes."""
+    if (
+        not isinstance(value, list)
+        or (not value and not allow_empty)
+        or not all(isinstance(v, str) and TOKEN.fullmatch(v) for v in value)
+        or len(set(value)) != len(value)
+    ):
+        raise CatalogueError(f"{where}: '{key}' must be a list of distinct lower-case codes, got {value!r}")
+    return tuple(value)
+
+
+def calendar_date(where: str, key: str, value: Any) -> date:
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = date.fromisoformat(value)
+    if not isinstance(value, date):
+        raise CatalogueError(f"{where}: '{key}' must be a date (YYYY-MM-DD), got {value!r}")
+    return value

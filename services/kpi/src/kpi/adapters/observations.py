@@ -19,28 +19,7 @@ from kpi.domain.projector import StoredObservation
 
 async def upsert(session: AsyncSession, event: ReportAccepted, indicator: str, value: IndicatorValue) -> None:
     """Keep the highest revision of each report, whatever order revisions arrive in."""
-    row = {
-        "unit_code": event.unit_code,
-        "indicator": indicator,
-        "form": event.form,
-        "period": event.period,
-        "as_of": event.as_of,
-        "numerator": value.numerator,
-        "denominator": value.denominator,
-        "revision": event.revision,
-        "received_at": event.received_at,
-        "event_id": event.event_id,
-    }
-    stmt = insert(observations).values(row)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["unit_code", "indicator", "form", "period"],
-        set_={
-            k: stmt.excluded[k]
-            for k in ("as_of", "numerator", "denominator", "revision", "received_at", "event_id")
-        },
-        where=observations.c.revision < stmt.excluded.revision,
-    )
-    await session.execute(stmt)
+    await upsert_many(session, [StoredObservation.of(event, indicator, value)])
 
 
 def _ordered() -> tuple[object, ...]:

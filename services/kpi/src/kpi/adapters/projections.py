@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, select
+from sqlalchemy import RowMapping, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kpi.adapters.tables import attainment
-from kpi.domain.snapshot import Snapshot
+from kpi.domain.rebuild_plan import Recorded
+from kpi.domain.snapshot import AttainmentStatus, Snapshot
 
 
 async def current(session: AsyncSession, unit_code: str, indicator: str) -> tuple[Snapshot, int] | None:
@@ -36,29 +37,23 @@ async def current(session: AsyncSession, unit_code: str, indicator: str) -> tupl
 async def save(
     session: AsyncSession, snapshot: Snapshot, sequence: int, updated_at: datetime, event_id: UUID
 ) -> None:
-    values: dict[str, Any] = {
-        **snapshot.as_row(),
-        "sequence": sequence,
-        "updated_at": updated_at,
-        "last_event_id": event_id,
-    }
-    stmt = insert(attainment).values(values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["unit_code", "indicator"],
-        set_={k: stmt.excluded[k] for k in values if k not in ("unit_code", "indicator")},
-    )
-    await session.execute(stmt)
+    await save_many(session, [Recorded(snapshot, sequence, updated_at, event_id)])
 
 
-async def list_snapshots(
-    session: AsyncSession, unit_code: str | None, indicator: str | None
-) -> list[dict[str, Any]]:
+async def find(session: AsyncSession, unit_code: str | None, indicator: str | None) -> list[Recorded]:
+    """The stored snapshots of a unit and/or an indicator (all when None), by unit then indicator."""
     query = select(attainment).order_by(attainment.c.unit_code, attainment.c.indicator)
     if unit_code:
         query = query.where(attainment.c.unit_code == unit_code)
     if indicator:
         query = query.where(attainment.c.indicator == indicator)
-    return [dict(r) for r in (await session.execute(query)).mappings()]
+    return [recorded(r) for r in (await session.execute(query)).mappings()]
+
+
+def recorded(row: RowMapping) -> Recorded:
+    return Recorded(
+        Snapshot.from_row(dict(row)), int(row["sequence"]), row["updated_at"], row["last_event_id"]
+    )
 
 
 async def all_snapshots(session: AsyncSession) -> list[Snapshot]:
@@ -86,14 +81,21 @@ async def current_many(
     return out
 
 
-async def save_many(session: AsyncSession, saved: Sequence[tuple[Snapshot, int, datetime, UUID]]) -> None:
+def row_of(recorded: Recorded) -> dict[str, Any]:
+    """The attainment row of a recorded snapshot."""
+    return {
+        **recorded.snapshot.as_row(),
+        "sequence": recorded.sequence,
+        "updated_at": recorded.updated_at,
+        "last_event_id": recorded.event_id,
+    }
+
+
+async def save_many(session: AsyncSession, saved: Sequence[Recorded]) -> None:
     """`save` for many snapshots at once (one per unit and indicator)."""
     if not saved:
         return
-    values: list[dict[str, Any]] = [
-        {**s.as_row(), "sequence": seq, "updated_at": at, "last_event_id": event_id}
-        for s, seq, at, event_id in saved
-    ]
+    values = [row_of(r) for r in saved]
     stmt = insert(attainment).values(values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["unit_code", "indicator"],
@@ -102,8 +104,8 @@ async def save_many(session: AsyncSession, saved: Sequence[tuple[Snapshot, int, 
     await session.execute(stmt)
 
 
-async def attainment_and_status(session: AsyncSession) -> Sequence[Row[Any, Any, Any, Any]]:
+async def attainment_and_status(session: AsyncSession) -> list[AttainmentStatus]:
     """Every row's unit, indicator, attainment and status (for the dashboards' gauges)."""
     a = attainment
     query = select(a.c.unit_code, a.c.indicator, a.c.attainment, a.c.status)
-    return (await session.execute(query)).all()
+    return [AttainmentStatus(*r) for r in (await session.execute(query)).all()]

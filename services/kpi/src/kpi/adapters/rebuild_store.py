@@ -9,19 +9,20 @@ stages the events to publish, all in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bdhvs_shared.db.outbox import stage
+from kpi.adapters.projections import find, row_of
 from kpi.adapters.tables import attainment, observations, outbox, report_receipts, rollup_dirty
 from kpi.domain.projector import StoredObservation
-from kpi.domain.publications import Staged
 from kpi.domain.rebuild_plan import Key, Recorded
-from kpi.domain.snapshot import Snapshot
+from kpi.domain.receipts import StoredReceipt
+from kpi.service_layer.rebuild_ports import Decide
 
 STAGING = "kpi_rebuild"
 # The replayed event ids, without a key: the stream may hold one event twice (a re-publish
@@ -55,9 +56,9 @@ async def copy_observations(engine: AsyncEngine, rows: Iterable[StoredObservatio
     await _copy(engine, observations.name, columns, [tuple(getattr(r, c) for c in columns) for r in rows])
 
 
-async def copy_receipts(engine: AsyncEngine, rows: Iterable[dict[str, Any]]) -> None:
+async def copy_receipts(engine: AsyncEngine, rows: Iterable[StoredReceipt]) -> None:
     columns = [c.name for c in report_receipts.columns]
-    await _copy(engine, report_receipts.name, columns, [tuple(r[c] for c in columns) for r in rows])
+    await _copy(engine, report_receipts.name, columns, [tuple(getattr(r, c) for c in columns) for r in rows])
 
 
 async def _copy(engine: AsyncEngine, table: str, columns: list[str], records: list[tuple[Any, ...]]) -> None:
@@ -72,7 +73,7 @@ async def _copy(engine: AsyncEngine, table: str, columns: list[str], records: li
 async def swap(
     sessions: async_sessionmaker[AsyncSession],
     consumer: str,
-    decide: Callable[[dict[Key, Recorded]], tuple[list[Recorded], list[Staged]]],
+    decide: Decide,
 ) -> None:
     """In one transaction: lock the live tables, let `decide` plan against the live rows, replace."""
     async with sessions() as session, session.begin():
@@ -98,7 +99,7 @@ async def swap(
         )
         await session.execute(delete(attainment))
         if rows:
-            await session.execute(attainment.insert(), [_attainment_row(r) for r in rows])
+            await session.execute(attainment.insert(), [row_of(r) for r in rows])
         await session.execute(
             text(
                 "INSERT INTO kpi.processed_events (consumer, event_id) "
@@ -112,19 +113,29 @@ async def swap(
 
 
 async def live_recorded(session: AsyncSession) -> dict[Key, Recorded]:
-    rows = (await session.execute(select(attainment))).mappings()
-    return {
-        (r["unit_code"], r["indicator"]): Recorded(
-            Snapshot.from_row(dict(r)), r["sequence"], r["updated_at"], r["last_event_id"]
-        )
-        for r in rows
-    }
+    return {(r.snapshot.unit_code, r.snapshot.indicator): r for r in await find(session, None, None)}
 
 
-def _attainment_row(recorded: Recorded) -> dict[str, Any]:
-    return {
-        **recorded.snapshot.as_row(),
-        "sequence": recorded.sequence,
-        "updated_at": recorded.updated_at,
-        "last_event_id": recorded.event_id,
-    }
+class PgRebuildStore:
+    """`service_layer.rebuild_ports.RebuildStore` on PostgreSQL (COPY through `engine`)."""
+
+    def __init__(self, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._engine, self._sessions = engine, sessions
+
+    async def prepare(self) -> None:
+        await prepare(self._engine)
+
+    async def copy_event_ids(self, event_ids: Sequence[UUID]) -> None:
+        await copy_event_ids(self._engine, event_ids)
+
+    async def copy_observations(self, rows: Iterable[StoredObservation]) -> None:
+        await copy_observations(self._engine, rows)
+
+    async def copy_receipts(self, rows: Iterable[StoredReceipt]) -> None:
+        await copy_receipts(self._engine, rows)
+
+    async def swap(self, consumer: str, decide: Decide) -> None:
+        await swap(self._sessions, consumer, decide)
+
+    async def drop(self) -> None:
+        await drop(self._engine)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import case, func, literal_column, select
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bdhvs_shared.events import ReportAccepted
 from kpi.adapters.tables import report_receipts as t
+from kpi.domain.receipts import StoredReceipt
 from kpi.domain.reporting import Receipt
 
 
@@ -51,10 +53,10 @@ async def for_period(session: AsyncSession, form: str, period: str) -> dict[str,
     return {r.unit_code: Receipt(**r._asdict()) for r in rows}
 
 
-async def all_rows(session: AsyncSession) -> dict[tuple[str, str, str], dict[str, Any]]:
+async def all_rows(session: AsyncSession) -> dict[tuple[str, str, str], StoredReceipt]:
     """Every receipt by (unit, form, period), for `kpi verify`."""
     rows = (await session.execute(select(t))).mappings()
-    return {(r["unit_code"], r["form"], r["period"]): dict(r) for r in rows}
+    return {(r["unit_code"], r["form"], r["period"]): StoredReceipt(**r) for r in rows}
 
 
 def _merge(stmt: Any) -> Any:
@@ -78,10 +80,10 @@ def _merge(stmt: Any) -> Any:
     )
 
 
-async def record_many(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+async def record_many(session: AsyncSession, rows: Sequence[StoredReceipt]) -> None:
     """`record` for many reports at once (one row per report, folded by `ReceiptFold` first)."""
     if rows:
-        await session.execute(_merge(insert(t).values([dict(r) for r in rows])))
+        await session.execute(_merge(insert(t).values([asdict(r) for r in rows])))
 
 
 async def existing(

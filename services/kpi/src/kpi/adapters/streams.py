@@ -1,10 +1,12 @@
-"""Reading the REPORTS and KPI streams from the start, through ephemeral consumers (rebuild, verify)."""
+"""Reading the REPORTS and KPI streams from the start, through ephemeral consumers (rebuild, verify).
+
+`NatsReportStream` is the `ReportStream` port of `service_layer.rebuild_ports` on these functions.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,17 +16,24 @@ from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
 from bdhvs_shared.events import AttainmentUpdated, ReportAccepted, subjects
-from kpi.domain.admission import future_reason
 from kpi.domain.publications import snapshot_of_event
 from kpi.domain.rebuild_plan import Key, Recorded
+from kpi.domain.replay import ReportReplay
 
 
-@dataclass
-class ReportReplay:
-    events: int = 0
-    skipped: int = 0  # messages that are not a valid ReportAccepted (the live consumer dead-letters them)
-    future: int = 0  # reports dated in the future (the live consumer dead-letters them too)
-    last_stream_sequence: int = 0
+class NatsReportStream:
+    """`service_layer.rebuild_ports.ReportStream` on JetStream."""
+
+    def __init__(self, js: JetStreamContext) -> None:
+        self._js = js
+
+    def replay_reports(
+        self, batch: int, today: date, early_days: int = 0
+    ) -> AsyncIterator[tuple[list[ReportAccepted], ReportReplay]]:
+        return replay_reports(self._js, batch, today, early_days)
+
+    async def last_published(self, batch: int = 1000) -> dict[Key, Recorded]:
+        return await last_published(self._js, batch)
 
 
 async def messages(
@@ -76,15 +85,8 @@ async def replay_reports(
         events = []
         for msg in got:
             replay.last_stream_sequence = msg.metadata.sequence.stream
-            try:
-                event = ReportAccepted.model_validate_json(msg.data)
-            except ValidationError:
-                replay.skipped += 1
-                continue
-            if future_reason(event.as_of, today, early_days) is not None:
-                replay.future += 1
-                continue
-            events.append(event)
+            if (event := replay.read(msg.data, today, early_days)) is not None:
+                events.append(event)
         replay.events += len(events)
         yield events, replay
 

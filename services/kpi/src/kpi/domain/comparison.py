@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import fields
-from types import SimpleNamespace
 from typing import Any
 
 from kpi.domain.projector import StoredObservation
+from kpi.domain.receipts import StoredReceipt
 from kpi.domain.snapshot import Snapshot
 
 # Floats are recomputed with the same operations in the same order, so they normally agree
@@ -66,14 +66,14 @@ RECEIPT_FIELDS = [
 
 
 def receipt_differences(
-    expected: Mapping[tuple[str, str, str], Mapping[str, Any]],
-    stored: Mapping[tuple[str, str, str], Mapping[str, Any]],
+    expected: Mapping[tuple[str, str, str], StoredReceipt],
+    stored: Mapping[tuple[str, str, str], StoredReceipt],
 ) -> list[str]:
     """Every difference between the report receipts the stream implies and the stored ones."""
     return _differences(
         "report_receipts",
-        {key: SimpleNamespace(**row) for key, row in expected.items()},
-        {key: SimpleNamespace(**row) for key, row in stored.items()},
+        expected,
+        stored,
         RECEIPT_FIELDS,
         "luồng",
         "thừa trong bảng, không có trên luồng REPORTS",

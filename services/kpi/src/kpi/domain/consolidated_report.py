@@ -16,23 +16,12 @@ from bdhvs_shared.events import ConsolidatedReportProduced, ProvinceKpi
 from kpi.domain.completeness import ReportState
 from kpi.domain.projector import Projector, StoredObservation
 from kpi.domain.publications import pp_per_30d
+from kpi.domain.report_texts import KIND_VI, STATUS_VI
 from kpi.domain.reporting import ReportingView, UnitReporting, group_out
 from kpi.domain.snapshot import Snapshot
 
 REPORT_FORM = "monthly"  # the communes' monthly report is the completeness the chairman sees
 ARCHIVE_PATH = "/api/v1/consolidated/archive/{period}.{extension}"
-
-STATUS_VI = {
-    "achieved": "Đã đạt",
-    "missed": "Không đạt",
-    "on_track": "Đúng tiến độ",
-    "at_risk": "Có nguy cơ không đạt",
-    "off_track": "Chậm tiến độ",
-    "insufficient_data": "Chưa đủ số liệu",
-}
-STATE_VI = {"on_time": "Đúng hạn", "late": "Trễ hạn", "missing": "Chưa báo cáo"}
-GROUP_VI = {"province": "Toàn tỉnh", "xa": "Xã", "phuong": "Phường"}
-KIND_VI = {"province": "Tỉnh", "xa": "Xã", "phuong": "Phường"}
 
 
 @dataclass(frozen=True)
@@ -124,20 +113,11 @@ def _cell(projector: Projector, s: Snapshot | None, indicator: str, as_of: date)
     )
 
 
-def percent(value: float | None) -> str:
-    """85,25 % — Vietnamese decimal comma; an em dash for no value."""
-    return "—" if value is None else f"{value * 100:.2f}".replace(".", ",") + " %"
-
-
 def target_text(cell: KpiCell) -> str:
     if cell.target is None:
         return "—"
     prefix = "> " if cell.comparator == ">" else "≥ "
     return prefix + f"{cell.target * 100:.0f} %"
-
-
-def points(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.2f}".replace(".", ",") + " điểm %"
 
 
 def announcement(

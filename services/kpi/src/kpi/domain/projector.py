@@ -13,6 +13,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from bdhvs_shared.catalogue import Catalogue
+from bdhvs_shared.events import IndicatorValue, ReportAccepted
 from kpi.domain.observation import Observation
 from kpi.domain.projection import ProjectionRules, project
 from kpi.domain.rollup import as_observations, rollup_series
@@ -34,6 +35,22 @@ class StoredObservation:
     revision: int
     received_at: datetime
     event_id: UUID
+
+    @classmethod
+    def of(cls, event: ReportAccepted, indicator: str, value: IndicatorValue) -> StoredObservation:
+        """The row a report's figure for one indicator makes."""
+        return cls(
+            unit_code=event.unit_code,
+            indicator=indicator,
+            form=event.form,
+            period=event.period,
+            as_of=event.as_of,
+            numerator=value.numerator,
+            denominator=value.denominator,
+            revision=event.revision,
+            received_at=event.received_at,
+            event_id=event.event_id,
+        )
 
     def observation(self) -> Observation:
         return Observation(self.as_of, self.numerator, self.denominator)

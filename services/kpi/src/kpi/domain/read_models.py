@@ -1,7 +1,5 @@
-"""The read API's shapes, built from snapshots and observations (pure).
+"""The read API's tables, built from snapshots (pure); the history series is in `domain.history`.
 
-- history: a unit's (or the province's) series, one point per as-of day, each with
-  the pace, projection and status as they stood on that day;
 - the province table: the province and every commune/ward × every indicator of the
   catalogue, as flat rows (the same for JSON and CSV), sortable by any column;
 - the ranking for the annual awards: communes/wards with data, by attainment.
@@ -9,19 +7,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Sequence
 from typing import Any
 
-from kpi.domain.observation import Observation, latest_per_day
-from kpi.domain.projection import project
 from kpi.domain.projector import Projector
 from kpi.domain.publications import pp_per_30d
-from kpi.domain.rollup import rollup_series
 from kpi.domain.snapshot import Snapshot
 from kpi.domain.status import Status
-from kpi.domain.target import Comparator, Target
 
 Row = dict[str, Any]
 
@@ -41,52 +33,6 @@ STATUS_ORDER = {
 }
 UNIT_COLUMNS = ["unit_code", "unit_name", "unit_kind"]
 INDICATOR_FIELDS = ["attainment", "projected", "pace_pp_per_30d", "required_pace_pp_per_30d", "status"]
-
-
-@dataclass(frozen=True)
-class HistoryPoint:
-    as_of: date
-    numerator: int
-    denominator: int
-    attainment: float | None
-    units_reporting: int
-    pace_pp_per_30d: float | None
-    projected: float | None
-    status: str
-    target_value: float | None
-
-
-def unit_history(projector: Projector, indicator: str, series: Sequence[Observation]) -> list[HistoryPoint]:
-    days = latest_per_day(series)
-    return [_point(projector, indicator, days[: i + 1], 1) for i in range(len(days))]
-
-
-def province_history(
-    projector: Projector, indicator: str, series_by_unit: Mapping[str, Sequence[Observation]]
-) -> list[HistoryPoint]:
-    points = rollup_series(series_by_unit)
-    observations = [Observation(p.as_of, p.numerator, p.denominator) for p in points]
-    return [
-        _point(projector, indicator, observations[: i + 1], p.units_reporting) for i, p in enumerate(points)
-    ]
-
-
-def _point(projector: Projector, indicator: str, prefix: list[Observation], reporting: int) -> HistoryPoint:
-    last = prefix[-1]
-    target = projector.target(indicator, last.as_of)  # the target of that day's year
-    judged = target or Target(1.0, Comparator.GE, date(last.as_of.year, 12, 31))
-    projection = project(prefix, judged, last.as_of, projector.rules)
-    return HistoryPoint(
-        as_of=last.as_of,
-        numerator=last.numerator,
-        denominator=last.denominator,
-        attainment=projection.attainment,
-        units_reporting=reporting,
-        pace_pp_per_30d=projection.pace_pp_per_30d,
-        projected=projection.projected,
-        status=projection.status.value,
-        target_value=target.value if target else None,
-    )
 
 
 def table_columns(projector: Projector) -> list[str]:

@@ -8,8 +8,26 @@ function on generated cases (tests/integration/test_kpi_receipt_rule.py).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from bdhvs_shared.events import ReportAccepted
 from kpi.domain.reporting import Receipt
+
+
+@dataclass(frozen=True)
+class StoredReceipt:
+    """A `report_receipts` row: one report's receipt (`Receipt`) with its form, period and deadline."""
+
+    unit_code: str
+    form: str
+    period: str
+    on_time: bool
+    first_revision: int
+    first_received_at: datetime
+    latest_revision: int
+    latest_received_at: datetime
+    deadline: datetime
 
 
 def merge_receipt(receipt: Receipt | None, event: ReportAccepted) -> Receipt:

@@ -9,12 +9,16 @@ So the result depends on the set of events, not on their order or duplicates
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from uuid import UUID
 
+from pydantic import ValidationError
+
 from bdhvs_shared.events import ReportAccepted
+from kpi.domain.admission import future_reason
 from kpi.domain.projector import StoredObservation
-from kpi.domain.receipts import merge_receipt
+from kpi.domain.receipts import StoredReceipt, merge_receipt
 from kpi.domain.reporting import Receipt
 
 Key = tuple[str, str, str, str]  # unit, indicator, form, period
@@ -41,18 +45,7 @@ class ObservationFold:
             current = self.rows.get(key)
             if current is not None and current.revision >= event.revision:
                 continue
-            self.rows[key] = StoredObservation(
-                unit_code=event.unit_code,
-                indicator=indicator,
-                form=event.form,
-                period=event.period,
-                as_of=event.as_of,
-                numerator=value.numerator,
-                denominator=value.denominator,
-                revision=event.revision,
-                received_at=event.received_at,
-                event_id=event.event_id,
-            )
+            self.rows[key] = StoredObservation.of(event, indicator, value)
 
     def add_all(self, events: Iterable[ReportAccepted]) -> ObservationFold:
         for event in events:
@@ -77,20 +70,42 @@ class ReceiptFold:
             self.deadlines[key] = event.deadline
 
     @property
-    def rows(self) -> dict[ReceiptKey, dict[str, object]]:
+    def rows(self) -> dict[ReceiptKey, StoredReceipt]:
         """The `report_receipts` rows, by (unit, form, period) (built on each call)."""
         return {key: self.row(key) for key in self.receipts}
 
-    def row(self, key: ReceiptKey) -> dict[str, object]:
+    def row(self, key: ReceiptKey) -> StoredReceipt:
         r = self.receipts[key]
-        return {
-            "unit_code": key[0],
-            "form": key[1],
-            "period": key[2],
-            "on_time": r.on_time,
-            "first_revision": r.first_revision,
-            "first_received_at": r.first_received_at,
-            "latest_revision": r.latest_revision,
-            "latest_received_at": r.latest_received_at,
-            "deadline": self.deadlines[key],
-        }
+        return StoredReceipt(
+            unit_code=key[0],
+            form=key[1],
+            period=key[2],
+            on_time=r.on_time,
+            first_revision=r.first_revision,
+            first_received_at=r.first_received_at,
+            latest_revision=r.latest_revision,
+            latest_received_at=r.latest_received_at,
+            deadline=self.deadlines[key],
+        )
+
+
+@dataclass
+class ReportReplay:
+    """Running counts of a replay of the REPORTS stream (rebuild, verify)."""
+
+    events: int = 0
+    skipped: int = 0  # messages that are not a valid ReportAccepted (the live consumer dead-letters them)
+    future: int = 0  # reports dated in the future (the live consumer dead-letters them too)
+    last_stream_sequence: int = 0
+
+    def read(self, data: bytes, today: date, early_days: int = 0) -> ReportAccepted | None:
+        """The report a message carries if the consumer would apply it on `today`; counted either way."""
+        try:
+            event = ReportAccepted.model_validate_json(data)
+        except ValidationError:
+            self.skipped += 1
+            return None
+        if future_reason(event.as_of, today, early_days) is not None:
+            self.future += 1
+            return None
+        return event

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from kpi.domain.projection import Projection
 from kpi.domain.target import Target
@@ -63,3 +63,12 @@ class Snapshot:
 
     def as_row(self) -> dict[str, Any]:
         return asdict(self)
+
+
+class AttainmentStatus(NamedTuple):
+    """The part of a stored snapshot the dashboards' gauges read."""
+
+    unit_code: str
+    indicator: str
+    attainment: float | None
+    status: str

@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from bdhvs_shared.cli import service_cli
-from kpi.bootstrap import ServiceRunning, create_app, run_rebuild, run_verify
+from kpi.bootstrap import create_app
 from kpi.entrypoints.docs import asyncapi_document, openapi_document
+from kpi.entrypoints.maintenance import ServiceRunning, run_rebuild, run_verify
 from kpi.settings import KpiSettings
 
 

@@ -11,8 +11,6 @@ from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bdhvs_shared.catalogue import Catalogue
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import ReportAccepted, subjects
@@ -34,8 +32,7 @@ class FutureReport(PoisonMessage):
 
 @dataclass
 class KpiService:
-    sessions: async_sessionmaker[AsyncSession]  # for the other use cases (batch, roll-up, reads)
-    transactions: Transactions  # this use case's stores, one transaction per call
+    transactions: Transactions  # the stores of one transaction per call (every use case's)
     catalogue: Catalogue
     clock: Clock
     tz: ZoneInfo

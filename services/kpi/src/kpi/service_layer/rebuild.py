@@ -18,14 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
-from nats.js import JetStreamContext
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-
-from kpi.adapters import rebuild_store, streams
 from kpi.domain.projector import Projector
 from kpi.domain.publications import Staged
 from kpi.domain.rebuild_plan import Key, RebuildPlan, Recorded, plan
 from kpi.domain.replay import ObservationFold, ReceiptFold
+from kpi.service_layer.rebuild_ports import RebuildStore, ReportStream
 
 
 @dataclass
@@ -56,9 +53,8 @@ class RebuildResult:
 
 
 async def rebuild(
-    engine: AsyncEngine,
-    sessions: async_sessionmaker[AsyncSession],
-    js: JetStreamContext,
+    store: RebuildStore,
+    stream: ReportStream,
     projector: Projector,
     consumer: str,
     now: datetime,
@@ -68,20 +64,20 @@ async def rebuild(
 ) -> RebuildResult:
     started = time.perf_counter()
     result = RebuildResult(correlation_id=uuid.uuid4())
-    await rebuild_store.prepare(engine)
+    await store.prepare()
     try:
         fold = ObservationFold(projector.catalogue.indicators, keep_event_ids=False)
         receipts = ReceiptFold()
-        async for events, replay in streams.replay_reports(js, batch, today, early_days):
+        async for events, replay in stream.replay_reports(batch, today, early_days):
             fold.add_all(events)
             for event in events:
                 receipts.add(event)
-            await rebuild_store.copy_event_ids(engine, [e.event_id for e in events])
+            await store.copy_event_ids([e.event_id for e in events])
             result.events, result.skipped, result.future = replay.events, replay.skipped, replay.future
-        await rebuild_store.copy_observations(engine, fold.rows.values())
-        await rebuild_store.copy_receipts(engine, receipts.rows.values())  # completeness, no events
+        await store.copy_observations(fold.rows.values())
+        await store.copy_receipts(receipts.rows.values())  # completeness, no events
         rebuilt = projector.all_snapshots(fold.rows.values(), today)
-        published = await streams.last_published(js, batch)
+        published = await stream.last_published(batch)
         outcome = RebuildPlan()
 
         def decide(live: dict[Key, Recorded]) -> tuple[list[Recorded], list[Staged]]:
@@ -89,9 +85,9 @@ async def rebuild(
             outcome = plan(rebuilt, live, published, now, result.correlation_id)
             return outcome.rows, outcome.staged
 
-        await rebuild_store.swap(sessions, consumer, decide)
+        await store.swap(consumer, decide)
     finally:
-        await rebuild_store.drop(engine)
+        await store.drop()
     result.observations, result.projections = len(fold.rows), len(rebuilt)
     result.kept, result.republished, result.dropped = outcome.kept, outcome.republished, outcome.dropped
     result.staged_events = len(outcome.staged)

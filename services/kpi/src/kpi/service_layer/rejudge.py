@@ -6,7 +6,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from kpi.adapters import projections
 from kpi.domain.rejudging import needs_rejudging
 
 if TYPE_CHECKING:
@@ -21,8 +20,8 @@ async def rejudge(service: KpiService) -> int:
     """
     now = service.clock.now()
     today = now.astimezone(service.tz).date()
-    async with service.sessions() as session:
-        stored = await projections.all_snapshots(session)
+    async with service.transactions() as stores:
+        stored = await stores.projections.all()
     candidates = [
         s
         for s in stored

@@ -14,51 +14,74 @@ flight show up as differences.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
+from uuid import UUID
 
-from nats.js import JetStreamContext
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from kpi.adapters import observations, projections, receipts, streams
 from kpi.domain.comparison import observation_differences, receipt_differences, snapshot_differences
-from kpi.domain.projector import Projector
-from kpi.domain.replay import ObservationFold, ReceiptFold, key_of
+from kpi.domain.projector import Projector, StoredObservation
+from kpi.domain.receipts import StoredReceipt
+from kpi.domain.replay import ObservationFold, ReceiptFold, ReceiptKey, key_of
+from kpi.domain.snapshot import Snapshot
+from kpi.service_layer.ports import Transactions
+from kpi.service_layer.rebuild_ports import ReportStream
+
+
+@dataclass
+class _Live:
+    """What the live tables hold."""
+
+    observations: list[StoredObservation]
+    snapshots: dict[tuple[str, str], Snapshot]
+    processed: set[UUID] = field(default_factory=set)
+    receipts: dict[ReceiptKey, StoredReceipt] = field(default_factory=dict)
 
 
 async def verify(
-    sessions: async_sessionmaker[AsyncSession],
-    js: JetStreamContext | None,
+    transactions: Transactions,
+    stream: ReportStream | None,
     projector: Projector,
-    consumer: str,
     today: date,
     batch: int = 1000,
     early_days: int = 0,
 ) -> tuple[list[str], str]:
     """The differences (empty when all agree) and a one-line summary for people."""
-    async with sessions() as session:
-        stored = await observations.all_rows(session)
-        live = {(s.unit_code, s.indicator): s for s in await projections.all_snapshots(session)}
-        processed = await observations.processed_ids(session, consumer) if js is not None else set()
-        stored_receipts = await receipts.all_rows(session) if js is not None else {}
-    expected = projector.all_snapshots(stored, today)
-    differences = snapshot_differences(expected, live)
-    checked = f"{len(expected)} dự báo từ {len(stored)} quan sát"
-    if js is not None:
-        fold = ObservationFold(projector.catalogue.indicators)
-        receipt_fold = ReceiptFold()
-        events = 0
-        async for batch_events, replay in streams.replay_reports(js, batch, today, early_days):
-            fold.add_all(batch_events)
-            for event in batch_events:
-                receipt_fold.add(event)
-            events = replay.events
-        differences += observation_differences(fold.rows, {key_of(r): r for r in stored})
-        differences += receipt_differences(receipt_fold.rows, stored_receipts)
-        differences += [
-            f"processed_events: sự kiện {event_id} trên luồng REPORTS chưa được áp dụng"
-            for event_id in sorted(fold.event_ids - processed, key=str)
-        ]
-        checked += f", {len(stored_receipts)} báo cáo đã nhận, {events} sự kiện trên luồng REPORTS"
+    async with transactions() as stores:
+        live = _Live(
+            await stores.observations.all(),
+            {(s.unit_code, s.indicator): s for s in await stores.projections.all()},
+        )
+        if stream is not None:
+            live.processed = await stores.processed_ids()
+            live.receipts = await stores.receipts.all()
+    expected = projector.all_snapshots(live.observations, today)
+    differences = snapshot_differences(expected, live.snapshots)
+    checked = f"{len(expected)} dự báo từ {len(live.observations)} quan sát"
+    if stream is not None:
+        found, events = await _against_stream(stream, projector, live, batch, today, early_days)
+        differences += found
+        checked += f", {len(live.receipts)} báo cáo đã nhận, {events} sự kiện trên luồng REPORTS"
     if differences:
         return differences, f"Có {len(differences)} khác biệt ({checked})."
     return differences, f"Không có khác biệt ({checked})."
+
+
+async def _against_stream(
+    stream: ReportStream, projector: Projector, live: _Live, batch: int, today: date, early_days: int
+) -> tuple[list[str], int]:
+    """The differences between the stored rows and the REPORTS stream folded; how many events."""
+    fold = ObservationFold(projector.catalogue.indicators)
+    receipt_fold = ReceiptFold()
+    events = 0
+    async for batch_events, replay in stream.replay_reports(batch, today, early_days):
+        fold.add_all(batch_events)
+        for event in batch_events:
+            receipt_fold.add(event)
+        events = replay.events
+    differences = observation_differences(fold.rows, {key_of(r): r for r in live.observations})
+    differences += receipt_differences(receipt_fold.rows, live.receipts)
+    differences += [
+        f"processed_events: sự kiện {event_id} trên luồng REPORTS chưa được áp dụng"
+        for event_id in sorted(fold.event_ids - live.processed, key=str)
+    ]
+    return differences, events

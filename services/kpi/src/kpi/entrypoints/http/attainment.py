@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from bdhvs_shared.api import CODE, ERROR_RESPONSES, UNIT_CODE
 from bdhvs_shared.auth.routes import CurrentCaller, refuse_unit
-from kpi.adapters.projections import list_snapshots
-from kpi.entrypoints.http.deps import SessionsDep
+from kpi.domain.rebuild_plan import Recorded
+from kpi.entrypoints.http.deps import ServiceDep
+from kpi.service_layer import reads
 
 router = APIRouter(prefix="/api/v1", tags=["attainment"], responses=ERROR_RESPONSES)
 
@@ -35,10 +36,11 @@ class AttainmentOut(BaseModel):
     units_expected: int
 
 
-def _out(row: dict[str, Any]) -> AttainmentOut:
+def _out(recorded: Recorded) -> AttainmentOut:
     def pp30(v: float | None) -> float | None:
         return None if v is None else v * 3000
 
+    row = {**recorded.snapshot.as_row(), "sequence": recorded.sequence}
     return AttainmentOut(
         **{k: row[k] for k in AttainmentOut.model_fields if k in row},
         pace_pp_per_30d=pp30(row["pace_per_day"]),
@@ -48,7 +50,7 @@ def _out(row: dict[str, Any]) -> AttainmentOut:
 
 @router.get("/attainment", response_model=list[AttainmentOut])
 async def attainment(
-    sessions: SessionsDep,
+    service: ServiceDep,
     caller: CurrentCaller,
     unit: Annotated[str | None, Query(pattern=UNIT_CODE, description="Unit code; 24 = the province")] = None,
     indicator: Annotated[str | None, Query(pattern=CODE, description="a, b, c, d, dd…")] = None,
@@ -59,7 +61,6 @@ async def attainment(
     """
     if unit:
         refuse_unit(caller, unit)
-    async with sessions() as session:
-        rows = await list_snapshots(session, unit, indicator)
+    found = await reads.snapshots(service, unit, indicator)
     readable = caller.readable_units()
-    return [_out(r) for r in rows if readable is None or r["unit_code"] in readable]
+    return [_out(r) for r in found if readable is None or r.snapshot.unit_code in readable]

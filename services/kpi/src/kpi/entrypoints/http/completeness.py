@@ -7,24 +7,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.api import CODE, ERROR_RESPONSES
 from bdhvs_shared.auth.routes import province_reader
 from bdhvs_shared.events import GroupReporting
-from kpi.adapters import receipts
 from kpi.domain.completeness import ReportState
-from kpi.domain.reporting import (
-    ReportingQueryError,
-    ReportingView,
-    UnitReporting,
-    group_out,
-    reporting_view,
-    resolve,
-)
-from kpi.entrypoints.http.deps import ServiceDep, SessionsDep
+from kpi.domain.reporting import ReportingQueryError, UnitReporting, group_out
+from kpi.entrypoints.http.deps import ServiceDep
 from kpi.entrypoints.http.formats import CSV_RESPONSE, Format, csv_response, problem, wants_csv
-from kpi.service_layer.apply_report import KpiService
+from kpi.service_layer import reads
 
 router = APIRouter(prefix="/api/v1", tags=["completeness"], responses=ERROR_RESPONSES)
 
@@ -62,16 +53,6 @@ def unit_row(u: UnitReporting) -> dict[str, Any]:
     }
 
 
-async def load_view(
-    service: KpiService, sessions: async_sessionmaker[AsyncSession], form_code: str, period_text: str
-) -> ReportingView:
-    """Raises ReportingQueryError for a form or period the catalogue does not know."""
-    form, period = resolve(service.catalogue, form_code, period_text)
-    async with sessions() as session:
-        received = await receipts.for_period(session, form.code, str(period))
-    return reporting_view(service.catalogue, form, period, received, service.tz, service.deadline_inclusive)
-
-
 @router.get(
     "/completeness",
     response_model=CompletenessOut,
@@ -81,7 +62,6 @@ async def load_view(
 async def completeness(
     request: Request,
     service: ServiceDep,
-    sessions: SessionsDep,
     form: Annotated[str, Query(pattern=CODE, description="Form code, e.g. monthly.")],
     period: Annotated[str, Query(max_length=10, description="Period of the form, e.g. 2026-03.")],
     format: Annotated[Format | None, Query(description="csv (one row per expected unit) or json.")] = None,
@@ -91,7 +71,7 @@ async def completeness(
     CSV: one row per expected unit with its state (on_time, late, missing).
     """
     try:
-        view = await load_view(service, sessions, form, period)
+        view = await reads.reporting(service, form, period)
     except ReportingQueryError as error:
         return problem(422, error.code, error.field, error.message)
     rows = [unit_row(u) for u in view.units]

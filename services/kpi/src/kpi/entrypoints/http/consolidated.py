@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse
 from bdhvs_shared.api import ERROR_RESPONSES, NOT_FOUND, ErrorsOut
 from bdhvs_shared.auth.routes import province_reader
 from kpi.adapters import consolidated_files as files
-from kpi.adapters.consolidated_reports import archived
 from kpi.domain.reporting import ReportingQueryError
-from kpi.entrypoints.http.deps import ServiceDep, SessionsDep
+from kpi.entrypoints.http.deps import ServiceDep
 from kpi.entrypoints.http.formats import problem
+from kpi.service_layer import reads
 from kpi.service_layer.consolidate import consolidated_report
 
 router = APIRouter(prefix="/api/v1", tags=["consolidated"], responses=ERROR_RESPONSES)
@@ -63,14 +63,13 @@ async def consolidated(
     },
 )
 async def archived_report(
-    sessions: SessionsDep,
+    service: ServiceDep,
     period: Annotated[str, Path(max_length=10, pattern=r"^\d{4}-\d{2}$", description="e.g. 2026-03")],
     extension: Annotated[Literal["xlsx", "html"], Path(description="xlsx or html")],
 ) -> Any:
     """The consolidated report exactly as made on the 24th (what the bdhvs.kpi.consolidated event
     announced); `GET /api/v1/consolidated` makes it anew from today's data instead."""
-    async with sessions() as session:
-        stored = await archived(session, period)
+    stored = await reads.archived(service, period)
     if stored is None:
         return problem(
             404, "consolidated.not_made", "period", f"Báo cáo tổng hợp tháng {period} chưa được lập tự động."

@@ -13,6 +13,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from bdhvs_shared.api import ErrorsOut, error_response
+from bdhvs_shared.catalogue import Catalogue
 from bdhvs_shared.spreadsheet_safety import neutralised
 
 
@@ -53,6 +54,16 @@ def _cell(value: Any) -> Any:
 
 def problem(status: int, code: str, field: str, message: str) -> JSONResponse:
     return error_response(status, code, field, message)
+
+
+def unknown_indicator(catalogue: Catalogue, indicator: str | None) -> JSONResponse | None:
+    """The 422 for an indicator the catalogue does not have; None when it has it (or none is asked)."""
+    if indicator is None or indicator in catalogue.indicators:
+        return None
+    known = ", ".join(catalogue.indicators)
+    return problem(
+        422, "indicator.unknown", "indicator", f"Chỉ tiêu '{indicator}' không có; chọn một trong: {known}."
+    )
 
 
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {

@@ -10,15 +10,13 @@ from pydantic import BaseModel, Field
 
 from bdhvs_shared.api import CODE, ERROR_RESPONSES
 from bdhvs_shared.auth.routes import province_reader
-from bdhvs_shared.catalogue import UnitKind
-from kpi.adapters import observations
 from kpi.domain.publications import pp_per_30d
+from kpi.domain.snapshot import Snapshot
 from kpi.entrypoints.http.deps import ServiceDep
-from kpi.entrypoints.http.formats import problem
+from kpi.entrypoints.http.formats import unknown_indicator
+from kpi.service_layer import reads
 
 router = APIRouter(prefix="/api/v1", tags=["views"], responses=ERROR_RESPONSES)
-
-GROUPS = {"xa": UnitKind.XA, "phuong": UnitKind.PHUONG}
 
 
 class GroupOut(BaseModel):
@@ -49,46 +47,25 @@ async def groups(
     Groups are summed, never averaged: the latest figure of each unit, carried forward, as for
     the province (docs/kpi-rules.md). Computed on request from the stored observations.
     """
-    projector = service.projector
-    if indicator is not None and indicator not in projector.catalogue.indicators:
-        known = ", ".join(projector.catalogue.indicators)
-        return problem(
-            422,
-            "indicator.unknown",
-            "indicator",
-            f"Chỉ tiêu '{indicator}' không có; chọn một trong: {known}.",
-        )
-    members = {
-        name: {u.code for u in projector.catalogue.units.values() if u.kind is kind}
-        for name, kind in GROUPS.items()
-    }
-    out: list[GroupOut] = []
-    today = service.today()
-    codes = [indicator] if indicator else list(projector.catalogue.indicators)
-    async with service.sessions() as session:  # one snapshot of the observations for every indicator
-        series = {code: await observations.series_by_unit(session, code) for code in codes}
-    for code, by_unit in series.items():
-        snapshots = [("province", projector.province_snapshot(code, by_unit, today))]
-        snapshots += [
-            (name, projector.group_snapshot(name, code, by_unit, units, today))
-            for name, units in members.items()
-        ]
-        out += [
-            GroupOut(
-                group=name,
-                indicator=code,
-                as_of=s.as_of,
-                numerator=s.numerator,
-                denominator=s.denominator,
-                attainment=s.attainment,
-                pace_pp_per_30d=pp_per_30d(s.pace_per_day),
-                projected=s.projected,
-                required_pace_pp_per_30d=pp_per_30d(s.required_pace_per_day),
-                status=s.status,
-                target_value=s.target_value,
-                units_reporting=s.units_reporting,
-                units_expected=s.units_expected,
-            )
-            for name, s in snapshots
-        ]
-    return out
+    if (error := unknown_indicator(service.catalogue, indicator)) is not None:
+        return error
+    codes = [indicator] if indicator else list(service.catalogue.indicators)
+    return [_out(name, s) for name, s in await reads.groups(service, codes)]
+
+
+def _out(name: str, s: Snapshot) -> GroupOut:
+    return GroupOut(
+        group=name,
+        indicator=s.indicator,
+        as_of=s.as_of,
+        numerator=s.numerator,
+        denominator=s.denominator,
+        attainment=s.attainment,
+        pace_pp_per_30d=pp_per_30d(s.pace_per_day),
+        projected=s.projected,
+        required_pace_pp_per_30d=pp_per_30d(s.required_pace_per_day),
+        status=s.status,
+        target_value=s.target_value,
+        units_reporting=s.units_reporting,
+        units_expected=s.units_expected,
+    )

@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Gauge
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.worker import PollingWorker
-from kpi.adapters import projections
+from kpi.service_layer import reads
+from kpi.service_layer.apply_report import KpiService
 
 
 @dataclass
@@ -50,19 +50,18 @@ class AttainmentGauges(PollingWorker):
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        service: KpiService,
         metrics: AttainmentMetrics,
         province: str,
         poll_seconds: float = 30.0,
     ) -> None:
         super().__init__(poll_seconds)
-        self._sessions = sessions
+        self._service = service
         self._metrics = metrics
         self._province = province
 
     async def run_once(self) -> int:
-        async with self._sessions() as session:
-            rows = await projections.attainment_and_status(session)
+        rows = await reads.statuses(self._service)
         counts: dict[tuple[str, str], int] = {}
         for row in rows:
             if row.unit_code == self._province and row.attainment is not None:

@@ -1,0 +1,64 @@
+"""`kpi rebuild` and `kpi verify`: one-shot compositions (no HTTP, no consumer, no relay) for the CLI."""
+
+from __future__ import annotations
+
+from bdhvs_shared.db.engine import PoolSettings, make_engine, make_sessionmaker
+from bdhvs_shared.nats.connection import connect
+from kpi.adapters.rebuild_store import PgRebuildStore
+from kpi.adapters.streams import NatsReportStream, consumer_is_pulled
+from kpi.bootstrap import build_service
+from kpi.entrypoints.consumers import reports_consumer
+from kpi.service_layer.apply_report import CONSUMER
+from kpi.service_layer.rebuild import RebuildResult, rebuild
+from kpi.service_layer.verify import verify
+from kpi.settings import KpiSettings
+
+
+async def run_rebuild(settings: KpiSettings, batch: int, force: bool) -> RebuildResult:
+    """`kpi rebuild`: the one-shot composition (no HTTP, no consumer, no relay)."""
+    nc = await connect(settings.nats_url, "kpi-rebuild")
+    engine = make_engine(settings.database_url, PoolSettings(size=2))
+    try:
+        js = nc.jetstream()
+        consumer = reports_consumer()
+        if not force and await consumer_is_pulled(js, consumer.stream, consumer.durable):
+            raise ServiceRunning(
+                f"một tiến trình kpi đang đọc {consumer.durable}: dừng dịch vụ kpi trước khi dựng lại "
+                "(hoặc dùng --force nếu chắc chắn)"
+            )
+        sessions = make_sessionmaker(engine)
+        service = build_service(settings, sessions)
+        now = service.clock.now()
+        return await rebuild(
+            PgRebuildStore(engine, sessions),
+            NatsReportStream(js),
+            service.projector,
+            CONSUMER,
+            now,
+            now.astimezone(service.tz).date(),
+            batch,
+            early_days=service.early_days,
+        )
+    finally:
+        await engine.dispose()
+        await nc.close()
+
+
+async def run_verify(settings: KpiSettings, with_stream: bool) -> tuple[list[str], str]:
+    """`kpi verify`: recompute and compare; safe while the service runs (it only reads)."""
+    nc = await connect(settings.nats_url, "kpi-verify") if with_stream else None
+    engine = make_engine(settings.database_url, PoolSettings(size=2))
+    try:
+        service = build_service(settings, make_sessionmaker(engine))
+        stream = NatsReportStream(nc.jetstream()) if nc is not None else None
+        return await verify(
+            service.transactions, stream, service.projector, service.today(), early_days=service.early_days
+        )
+    finally:
+        await engine.dispose()
+        if nc is not None:
+            await nc.close()
+
+
+class ServiceRunning(RuntimeError):
+    """A kpi instance is consuming: rebuilding now could lose the reports it applies meanwhile."""
