@@ -55,12 +55,6 @@ KNOWN_GAPS: dict[str, str] = {
     ),
     "services/kpi/src/kpi/service_layer/rebuild.py": "engine and JetStream context, passed to adapters",
     "services/kpi/src/kpi/service_layer/verify.py": "sessions and JetStream context, passed to adapters",
-    "services/notifier/src/notifier/service_layer/alert_groups.py": "opens its transaction",
-    "services/notifier/src/notifier/service_layer/alerts.py": "opens its transaction",
-    "services/notifier/src/notifier/service_layer/deliver.py": "opens its transaction",
-    "services/notifier/src/notifier/service_layer/directory_admin.py": "opens its transaction",
-    "services/notifier/src/notifier/service_layer/ledger.py": "opens its transaction",
-    "services/notifier/src/notifier/service_layer/queueing.py": "passes the session to the adapters",
 }
 
 

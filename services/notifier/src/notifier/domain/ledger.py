@@ -21,7 +21,7 @@ Who hears about each kind is data: the routing rules (domain/routing.py), asked 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -196,6 +196,16 @@ def plan(catalogue: Catalogue, forms: Iterable[Form], now: datetime, policy: Led
                 if found is not None:
                     items.append(found)
     return [i for i in items if i.due_at >= oldest]
+
+
+def missing_and_late(
+    expected: Sequence[str], arrived: Mapping[str, bool]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The consolidation reminder's lists: expected units with no report, and those whose report
+    came late (`arrived`: unit → on time), in the expected order."""
+    missing = tuple(c for c in expected if c not in arrived)
+    late = tuple(c for c in expected if arrived.get(c) is False)
+    return missing, late
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from faststream.nats import NatsBroker
+from nats.js import JetStreamContext
 
 from bdhvs_shared.events import AttainmentUpdated, ReportAccepted, subjects
 from bdhvs_shared.nats.consumers import DurableConsumer
 from bdhvs_shared.nats.subscriber import subscribe
+from notifier.entrypoints.metrics import NotifierMetrics
+from notifier.service_layer.alerts import CONSUMER, AlertService
+from notifier.service_layer.ledger import REPORTS_CONSUMER, DeadlineLedger
 
 
 def kpi_consumer(max_deliver: int = 8, ack_wait: float = 30.0) -> DurableConsumer:
@@ -55,3 +59,37 @@ def register_report_handler(
         "Cancels the deadline ledger's pending reminders, overdue notice and escalation of the "
         "report's unit, form and period.",
     )
+
+
+def event_handlers(
+    service: AlertService, ledger: DeadlineLedger, metrics: NotifierMetrics
+) -> tuple[Callable[[AttainmentUpdated], Awaitable[None]], Callable[[ReportAccepted], Awaitable[None]]]:
+    """The KPI consumer's handler (alerts) and the reports consumer's (the ledger cancels), counted."""
+
+    async def apply(event: AttainmentUpdated) -> None:
+        with metrics.handler_seconds.labels(consumer=CONSUMER).time():
+            queued = await service.apply(event)
+        (metrics.events_duplicate if queued is None else metrics.events_processed).labels(
+            consumer=CONSUMER
+        ).inc()
+
+    async def cancel(event: ReportAccepted) -> None:
+        with metrics.handler_seconds.labels(consumer=REPORTS_CONSUMER).time():
+            cancelled = await ledger.cancel(event)
+        (metrics.events_duplicate if cancelled is None else metrics.events_processed).labels(
+            consumer=REPORTS_CONSUMER
+        ).inc()
+        for kind in cancelled or ():
+            metrics.ledger.cancelled.labels(kind=kind).inc()
+
+    return apply, cancel
+
+
+def caught_up(js: JetStreamContext, consumer: DurableConsumer) -> Callable[[], Awaitable[bool]]:
+    """True when the consumer has no message waiting or in flight."""
+
+    async def check() -> bool:
+        info = await js.consumer_info(consumer.stream, consumer.durable)
+        return not (info.num_pending or info.num_ack_pending)
+
+    return check

@@ -133,7 +133,7 @@ async def contacts(
     """The directory, by unit and role."""
     async with sessions() as session:
         rows = await list_contacts(session, {"unit_code": unit, "role": role, "active": active})
-    return [ContactOut(**r) for r in rows]
+    return [ContactOut(**c.view()) for c in rows]
 
 
 @router.post("/contacts", response_model=ContactOut, status_code=201)
