@@ -2,7 +2,8 @@
 
 `create_app` makes the FastAPI app; its lifespan calls `start`, which builds everything in order:
 the bus and the database, the channel dispatchers, the use cases (alerts, the deadline ledger, the
-directory) on the PostgreSQL stores, the catalogue follower, the consumers, then the ticks. The
+directory) on the PostgreSQL stores, the catalogue follower (entrypoints/workers/catalogue.py), the
+consumers (entrypoints/consumers.py), then the ticks. The
 builders below `start` each make one part from its settings group.
 """
 
@@ -17,20 +18,19 @@ import httpx
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
 from nats.aio.client import Client
-from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bdhvs_shared.auth.introspection import TokenIntrospector
 from bdhvs_shared.auth.routes import install_auth_errors
-from bdhvs_shared.catalogue import Catalogue, load_catalogue
+from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.catalogue_follower import CatalogueFollower
 from bdhvs_shared.clock import Clock, clock_from_iso
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.http import service_app
 from bdhvs_shared.logs import configure_logging
-from bdhvs_shared.nats.consumers import DurableConsumer, ensure_consumer
+from bdhvs_shared.nats.consumers import ensure_consumer
 from bdhvs_shared.nats.lag import watch_lag
-from bdhvs_shared.runtime import EventRuntime, make_broker
+from bdhvs_shared.runtime import EventRuntime
 from notifier.adapters.channels import channels
 from notifier.adapters.messages import Messages
 from notifier.adapters.stores import transactions
@@ -40,14 +40,7 @@ from notifier.domain.delivery import DeliveryPolicy
 from notifier.domain.directory import known_units_of
 from notifier.domain.ledger import LedgerPolicy, ledger_forms
 from notifier.domain.signing import ack_link
-from notifier.entrypoints.consumers import (
-    caught_up,
-    event_handlers,
-    kpi_consumer,
-    register_handlers,
-    register_report_handler,
-    reports_consumer,
-)
+from notifier.entrypoints.consumers import caught_up, kpi_consumer, reports_consumer, start_broker
 from notifier.entrypoints.http import directory as directory_routes
 from notifier.entrypoints.http import ledger as ledger_routes
 from notifier.entrypoints.http import notifications
@@ -55,6 +48,7 @@ from notifier.entrypoints.http import violations as violation_routes
 from notifier.entrypoints.http.errors import install_error_handlers
 from notifier.entrypoints.metrics import NotifierMetrics, notifier_metrics
 from notifier.entrypoints.workers.alert_tick import AlertTick
+from notifier.entrypoints.workers.catalogue import follow_catalogue
 from notifier.entrypoints.workers.dispatcher import Dispatcher, dispatchers
 from notifier.entrypoints.workers.ledger_tick import LedgerTick
 from notifier.service_layer.alert_groups import AlertGroups
@@ -207,39 +201,6 @@ def ledger_policy(settings: NotifierSettings) -> LedgerPolicy:
         consolidation_days_before=consolidation.days_before,
         consolidation_hour=consolidation.hour,
     )
-
-
-async def follow_catalogue(
-    settings: NotifierSettings, js: JetStreamContext, messages: Messages, ledger: DeadlineLedger
-) -> CatalogueFollower:
-    """Load the published catalogue now, then follow it: texts and the ledger switch to a new version."""
-
-    def switch(new: Catalogue) -> None:  # an admin published a new catalogue version
-        messages.catalogue = ledger.catalogue = new
-        ledger.forms = ledger_forms(new, settings.ledger.forms)
-
-    follower = CatalogueFollower(js, lambda: messages.catalogue, switch, settings.catalogue_poll_seconds)
-    await follower.run_once()
-    follower.start()
-    return follower
-
-
-async def start_broker(
-    settings: NotifierSettings,
-    js: JetStreamContext,
-    consumers: tuple[DurableConsumer, DurableConsumer],
-    metrics: NotifierMetrics,
-    service: AlertService,
-    ledger: DeadlineLedger,
-) -> NatsBroker:
-    """Subscribe the KPI consumer (alerts) and the reports consumer (the ledger), then start."""
-    consumer, reports = consumers
-    broker = make_broker(settings, "notifier", consumer, metrics, js)
-    apply, cancel = event_handlers(service, ledger, metrics)
-    register_handlers(broker, consumer, apply)
-    register_report_handler(broker, reports, cancel)
-    await broker.start()
-    return broker
 
 
 def token_introspector(settings: NotifierSettings) -> TokenIntrospector:

@@ -10,9 +10,11 @@ from nats.js import JetStreamContext
 from bdhvs_shared.events import AttainmentUpdated, ReportAccepted, subjects
 from bdhvs_shared.nats.consumers import DurableConsumer
 from bdhvs_shared.nats.subscriber import subscribe
+from bdhvs_shared.runtime import make_broker
 from notifier.entrypoints.metrics import NotifierMetrics
 from notifier.service_layer.alerts import CONSUMER, AlertService
 from notifier.service_layer.ledger import REPORTS_CONSUMER, DeadlineLedger
+from notifier.settings import NotifierSettings
 
 
 def kpi_consumer(max_deliver: int = 8, ack_wait: float = 30.0) -> DurableConsumer:
@@ -93,3 +95,21 @@ def caught_up(js: JetStreamContext, consumer: DurableConsumer) -> Callable[[], A
         return not (info.num_pending or info.num_ack_pending)
 
     return check
+
+
+async def start_broker(
+    settings: NotifierSettings,
+    js: JetStreamContext,
+    consumers: tuple[DurableConsumer, DurableConsumer],
+    metrics: NotifierMetrics,
+    service: AlertService,
+    ledger: DeadlineLedger,
+) -> NatsBroker:
+    """Subscribe the KPI consumer (alerts) and the reports consumer (the ledger), then start."""
+    consumer, reports = consumers
+    broker = make_broker(settings, "notifier", consumer, metrics, js)
+    apply, cancel = event_handlers(service, ledger, metrics)
+    register_handlers(broker, consumer, apply)
+    register_report_handler(broker, reports, cancel)
+    await broker.start()
+    return broker

@@ -14,7 +14,8 @@ from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import ReportAccepted
 from notifier.adapters.messages import Messages
 from notifier.domain.delivery import DeliveryPolicy
-from notifier.domain.ledger import LedgerPolicy, plan, unit_items
+from notifier.domain.ledger import LedgerPolicy
+from notifier.domain.ledger_plan import plan, unit_items
 from notifier.service_layer.ledger_notices import LedgerNotices
 from notifier.service_layer.ports import Transactions
 
