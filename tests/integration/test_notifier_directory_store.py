@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from notifier.domain.directory import ContactFields
+from notifier.domain.records import AuditEntry
 from notifier.domain.routing import Rule
 from notifier.service_layer.ports import Transactions
 from support.events import TZ
@@ -63,4 +64,4 @@ async def test_recipients_follow_the_rules_tiers_and_enabled_channels(transactio
         escalation = await stores.directory.recipients_for("09313", "deadline_escalation", enabled=("email",))
         assert [r.contact.name for r in escalation] == ["Chủ tịch"]
         assert await stores.directory.recipients_for("09313", "kpi_repeat", enabled=("email",)) == []
-        await stores.audit.record(actor="t", action="routing.replace", entity="routing", at=NOW, after=[])
+        await stores.audit.record(AuditEntry("t", "routing.replace", "routing", NOW, after=[]))

@@ -23,9 +23,20 @@ def intent(
 ) -> NewNotification:
     source = uuid.uuid4()
     return NewNotification(
-        key, "09313", "deadline_reminder", channel, "a@x.vn", "Nhắc hạn", "Nội dung", None, None, None,
-        at, at, source, source, id,
-    )  # fmt: skip
+        idempotency_key=key,
+        unit_code="09313",
+        kind="deadline_reminder",
+        channel=channel,
+        recipient="a@x.vn",
+        subject="Nhắc hạn",
+        body_text="Nội dung",
+        body_html=None,
+        created_at=at,
+        next_attempt_at=at,
+        source_event_id=source,
+        correlation_id=source,
+        id=id,
+    )
 
 
 async def test_an_intent_is_stored_once_and_claimed_when_due(transactions: Transactions) -> None:

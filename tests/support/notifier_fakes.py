@@ -23,6 +23,7 @@ from notifier.domain.directory import ContactFields, StoredContact
 from notifier.domain.ledger import OVERDUE, DueItem
 from notifier.domain.records import (
     AlertItem,
+    AuditEntry,
     LedgerRow,
     NewAlertItem,
     NewNotification,
@@ -170,7 +171,7 @@ class FakeLedger:
     arrived: dict[tuple[str, str, str], bool] = field(default_factory=dict)  # (form, period, unit) → on time
 
     def _new(self, item: DueItem, status: str) -> LedgerEntry:
-        row = LedgerRow(len(self.rows) + 1, **dataclasses.asdict(item), status=status)
+        row = LedgerRow(**dataclasses.asdict(item), id=len(self.rows) + 1, status=status)
         entry = self.rows[(item.form, item.period, item.unit_code, item.kind)] = LedgerEntry(row)
         return entry
 
@@ -324,23 +325,10 @@ class FakeDirectory:
 
 @dataclass
 class FakeAuditLog:
-    entries: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[AuditEntry] = field(default_factory=list)
 
-    async def record(
-        self,
-        *,
-        actor: str,
-        action: str,
-        entity: str,
-        at: datetime,
-        entity_id: str | None = None,
-        before: object = None,
-        after: object = None,
-    ) -> None:
-        self.entries.append(
-            {"actor": actor, "action": action, "entity": entity, "at": at, "entity_id": entity_id,
-             "before": before, "after": after}
-        )  # fmt: skip
+    async def record(self, entry: AuditEntry) -> None:
+        self.entries.append(entry)
 
 
 @dataclass

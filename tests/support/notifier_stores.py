@@ -14,20 +14,16 @@ import pytest
 from bdhvs_shared.db.engine import PoolSettings, make_engine, make_sessionmaker
 from notifier.adapters import stores
 from notifier.service_layer.ports import Transactions
-from support.databases import copy_of_template
 from support.notifier_fakes import FakeDatabase
 
 
-async def _stores(
-    request: pytest.FixtureRequest, postgres_url: str, template_database: str
-) -> AsyncIterator[Transactions]:
+async def _stores(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[Transactions]:
     if request.param == "memory":
         yield FakeDatabase().transaction
         return
-    async with copy_of_template(postgres_url, template_database) as url:
-        engine = make_engine(url, PoolSettings(size=2))
-        yield stores.transactions(make_sessionmaker(engine))
-        await engine.dispose()
+    engine = make_engine(database_url, PoolSettings(size=2))
+    yield stores.transactions(make_sessionmaker(engine))
+    await engine.dispose()
 
 
 def both_stores() -> Any:

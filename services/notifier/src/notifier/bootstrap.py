@@ -3,8 +3,8 @@
 `create_app` makes the FastAPI app; its lifespan calls `start`, which builds everything in order:
 the bus and the database, the channel dispatchers, the use cases (alerts, the deadline ledger, the
 directory) on the PostgreSQL stores, the catalogue follower (entrypoints/workers/catalogue.py), the
-consumers (entrypoints/consumers.py), then the ticks. The
-builders below `start` each make one part from its settings group.
+consumers (entrypoints/consumers.py), then the ticks. The builders below `start` each make one part
+from its settings group.
 """
 
 from __future__ import annotations

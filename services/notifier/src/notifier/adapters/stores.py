@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Sequence
-from functools import cached_property
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,34 +26,13 @@ class PgStores:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    @cached_property
-    def last_statuses(self) -> PgLastStatuses:
-        return PgLastStatuses(self.session)
-
-    @cached_property
-    def violations(self) -> PgViolations:
-        return PgViolations(self.session)
-
-    @cached_property
-    def alert_queue(self) -> PgAlertQueue:
-        return PgAlertQueue(self.session)
-
-    @cached_property
-    def ledger(self) -> PgLedger:
-        return PgLedger(self.session)
-
-    @cached_property
-    def notifications(self) -> PgNotifications:
-        return PgNotifications(self.session)
-
-    @cached_property
-    def directory(self) -> PgDirectory:
-        return PgDirectory(self.session)
-
-    @cached_property
-    def audit(self) -> PgAuditLog:
-        return PgAuditLog(self.session)
+        self.last_statuses = PgLastStatuses(session)
+        self.violations = PgViolations(session)
+        self.alert_queue = PgAlertQueue(session)
+        self.ledger = PgLedger(session)
+        self.notifications = PgNotifications(session)
+        self.directory = PgDirectory(session)
+        self.audit = PgAuditLog(session)
 
     async def first_time(self, consumer: str, event_id: UUID) -> bool:
         return await first_time(self.session, processed_events, consumer, event_id)

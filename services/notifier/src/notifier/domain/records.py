@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from notifier.domain.ledger import DueItem
+
 
 @dataclass(frozen=True)
 class Violation:
@@ -71,23 +73,16 @@ class AlertItem:
 
 
 @dataclass(frozen=True)
-class LedgerRow:
+class LedgerRow(DueItem):
     """One deadline ledger item (form, period, unit, kind) and where it stands."""
 
     id: int
-    form: str
-    period: str
-    unit_code: str
-    kind: str
-    due_at: datetime
-    deadline: datetime
-    expires_at: datetime | None
     status: str  # pending, sent, cancelled, skipped
 
 
-@dataclass(frozen=True)
-class NewNotification:
-    """An intent: one message to one address on one channel (the unique key makes it once)."""
+@dataclass(frozen=True, kw_only=True)
+class Message:
+    """What every notification says, to whom, and by which channel."""
 
     idempotency_key: str
     unit_code: str
@@ -97,8 +92,14 @@ class NewNotification:
     subject: str
     body_text: str
     body_html: str | None
-    sms_segments: int | None
-    sms_encoding: str | None
+    sms_segments: int | None = None
+    sms_encoding: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewNotification(Message):
+    """An intent: one message to one address on one channel (the unique key makes it once)."""
+
     created_at: datetime
     next_attempt_at: datetime
     source_event_id: UUID
@@ -106,23 +107,26 @@ class NewNotification:
     id: UUID | None = None  # chosen by the store when None
 
 
-@dataclass(frozen=True)
-class Notification:
+@dataclass(frozen=True, kw_only=True)
+class Notification(Message):
     """A stored intent as the dispatcher sends it."""
 
     id: UUID
-    idempotency_key: str
-    unit_code: str
-    kind: str
-    channel: str
-    recipient: str
-    subject: str
-    body_text: str
-    body_html: str | None
     status: str  # pending, sent, failed
     attempts: int
     created_at: datetime
     next_attempt_at: datetime
     correlation_id: UUID
-    sms_segments: int | None = None
-    sms_encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """A change of the directory or the routing rules: who, when, what before and after."""
+
+    actor: str
+    action: str  # contact.create, contact.update, contact.deactivate, contacts.import, routing.…
+    entity: str  # contact, routing
+    at: datetime
+    entity_id: str | None = None
+    before: object = None
+    after: object = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
@@ -15,6 +16,8 @@ from notifier.entrypoints.metrics import NotifierMetrics
 from notifier.service_layer.alerts import CONSUMER, AlertService
 from notifier.service_layer.ledger import REPORTS_CONSUMER, DeadlineLedger
 from notifier.settings import NotifierSettings
+
+T = TypeVar("T")
 
 
 def kpi_consumer(max_deliver: int = 8, ack_wait: float = 30.0) -> DurableConsumer:
@@ -68,20 +71,19 @@ def event_handlers(
 ) -> tuple[Callable[[AttainmentUpdated], Awaitable[None]], Callable[[ReportAccepted], Awaitable[None]]]:
     """The KPI consumer's handler (alerts) and the reports consumer's (the ledger cancels), counted."""
 
+    async def counted(consumer: str, work: Awaitable[T]) -> T:
+        with metrics.handler_seconds.labels(consumer=consumer).time():
+            result = await work
+        (metrics.events_duplicate if result is None else metrics.events_processed).labels(
+            consumer=consumer
+        ).inc()  # None: a redelivery
+        return result
+
     async def apply(event: AttainmentUpdated) -> None:
-        with metrics.handler_seconds.labels(consumer=CONSUMER).time():
-            queued = await service.apply(event)
-        (metrics.events_duplicate if queued is None else metrics.events_processed).labels(
-            consumer=CONSUMER
-        ).inc()
+        await counted(CONSUMER, service.apply(event))
 
     async def cancel(event: ReportAccepted) -> None:
-        with metrics.handler_seconds.labels(consumer=REPORTS_CONSUMER).time():
-            cancelled = await ledger.cancel(event)
-        (metrics.events_duplicate if cancelled is None else metrics.events_processed).labels(
-            consumer=REPORTS_CONSUMER
-        ).inc()
-        for kind in cancelled or ():
+        for kind in await counted(REPORTS_CONSUMER, ledger.cancel(event)) or ():
             metrics.ledger.cancelled.labels(kind=kind).inc()
 
     return apply, cancel

@@ -14,6 +14,7 @@ from bdhvs_shared.clock import Clock, SystemClock
 from notifier.adapters.directory_files import default_rules
 from notifier.domain.directory import FIELDS, ContactFields, Problem, check_contact, known_units_of
 from notifier.domain.directory_csv import LineProblem, parse_directory
+from notifier.domain.records import AuditEntry
 from notifier.domain.routing import Rule, check_rules
 from notifier.service_layer.ports import Stores, Transactions
 
@@ -55,9 +56,8 @@ class DirectoryAdmin:
         async with self.transactions() as stores:
             row = (await stores.directory.add_contact(fields, now)).view()
             await stores.audit.record(
-                actor=actor, action="contact.create", entity="contact", at=now,
-                entity_id=str(row["id"]), after=row,
-            )  # fmt: skip
+                AuditEntry(actor, "contact.create", "contact", now, str(row["id"]), after=row)
+            )
         return row
 
     async def update(self, actor: str, contact_id: int, changes: Mapping[str, object]) -> dict[str, Any]:
@@ -70,9 +70,8 @@ class DirectoryAdmin:
             after = (await stores.directory.update_contact(contact_id, fields, now)).view()
             if after != before:
                 await stores.audit.record(
-                    actor=actor, action="contact.update", entity="contact", at=now,
-                    entity_id=str(contact_id), before=before, after=after,
-                )  # fmt: skip
+                    AuditEntry(actor, "contact.update", "contact", now, str(contact_id), before, after)
+                )
         return after
 
     async def deactivate(self, actor: str, contact_id: int) -> dict[str, Any]:
@@ -85,9 +84,8 @@ class DirectoryAdmin:
             fields = ContactFields(**{**{k: before[k] for k in FIELDS}, "active": False})
             after = (await stores.directory.update_contact(contact_id, fields, now)).view()
             await stores.audit.record(
-                actor=actor, action="contact.deactivate", entity="contact", at=now,
-                entity_id=str(contact_id), before=before, after=after,
-            )  # fmt: skip
+                AuditEntry(actor, "contact.deactivate", "contact", now, str(contact_id), before, after)
+            )
         return after
 
     @staticmethod
@@ -113,9 +111,8 @@ class DirectoryAdmin:
                 await stores.directory.replace_contacts(rows, now)
                 after = [c.view() for c in await stores.directory.contacts()]
                 await stores.audit.record(
-                    actor=actor, action="contacts.import", entity="contact", at=now,
-                    before=before, after=after,
-                )  # fmt: skip
+                    AuditEntry(actor, "contacts.import", "contact", now, before=before, after=after)
+                )
         return ImportResult(dry_run, len(rows), len(before))
 
     async def replace_rules(self, actor: str, rules: Sequence[Rule]) -> list[Rule]:
@@ -130,9 +127,15 @@ class DirectoryAdmin:
             await stores.directory.replace_rules(rules)
             after = await stores.directory.rules()
             await stores.audit.record(
-                actor=actor, action="routing.replace", entity="routing", at=now,
-                before=_rule_dicts(before), after=_rule_dicts(after),
-            )  # fmt: skip
+                AuditEntry(
+                    actor,
+                    "routing.replace",
+                    "routing",
+                    now,
+                    before=_rule_dicts(before),
+                    after=_rule_dicts(after),
+                )
+            )
         return after
 
     async def seed_rules_if_empty(self) -> bool:
@@ -145,9 +148,8 @@ class DirectoryAdmin:
                 return False
             await stores.directory.replace_rules(rules)
             await stores.audit.record(
-                actor="system", action="routing.seed", entity="routing", at=self.clock.now(),
-                after=_rule_dicts(rules),
-            )  # fmt: skip
+                AuditEntry("system", "routing.seed", "routing", self.clock.now(), after=_rule_dicts(rules))
+            )
         return True
 
 

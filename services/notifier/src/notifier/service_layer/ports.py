@@ -23,6 +23,7 @@ from notifier.domain.directory import ContactFields, StoredContact
 from notifier.domain.ledger import DueItem
 from notifier.domain.records import (
     AlertItem,
+    AuditEntry,
     LedgerRow,
     NewAlertItem,
     NewNotification,
@@ -152,17 +153,7 @@ class Directory(Protocol):
 
 
 class AuditLog(Protocol):
-    async def record(
-        self,
-        *,
-        actor: str,
-        action: str,
-        entity: str,
-        at: datetime,
-        entity_id: str | None = None,
-        before: object = None,
-        after: object = None,
-    ) -> None:
+    async def record(self, entry: AuditEntry) -> None:
         """In the change's own transaction: no change without its audit row, none for a rollback."""
 
 
