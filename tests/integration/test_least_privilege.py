@@ -188,7 +188,7 @@ async def test_the_pipeline_runs_with_each_service_on_its_own_user_and_role(
             )
         )
         async with running(kpi) as kpi_client, running(notifier), running(intake) as intake_client:
-            await load_recipients(notifier.state.container.sessions, DEMO_FILE)
+            await load_recipients(notifier.state.container.transactions, DEMO_FILE)
             container = intake.state.container
             async with container.sessions() as session, session.begin():
                 token = await create_token(session, Role.COMMUNE, "09313", "test", container.clock.now())

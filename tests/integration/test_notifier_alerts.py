@@ -43,7 +43,7 @@ async def notifier(
     app = create_app(settings)
     async with running(app) as client:
         client.headers.update(auth.headers("operator"))
-        await load_recipients(app.state.container.sessions, DEMO_FILE)
+        await load_recipients(app.state.container.transactions, DEMO_FILE)
         yield client, app
 
 
@@ -100,7 +100,7 @@ async def test_smtp_down_keeps_the_notification_pending_and_sends_it_later(
     )
     app = create_app(settings)
     async with running(app):
-        await load_recipients(app.state.container.sessions, DEMO_FILE)
+        await load_recipients(app.state.container.transactions, DEMO_FILE)
         async with jetstream(clean_nats) as js:
             await publish(js, update("09313", 1, "off_track", None), "bdhvs.kpi.attainment.09313.c")
         await eventually(

@@ -93,7 +93,7 @@ async def notifier(
         app = create_app(NotifierSettings(**values, auth_url=auth.url))
         async with running(app) as client:
             client.headers.update(auth.headers("operator"))
-            await load_recipients(app.state.container.sessions, recipients)
+            await load_recipients(app.state.container.transactions, recipients)
             yield client
 
 

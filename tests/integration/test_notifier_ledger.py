@@ -18,6 +18,7 @@ import pytest
 from bdhvs_local.smtp_catcher import SmtpCatcher
 from bdhvs_shared.clock import FixedClock
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
+from notifier.adapters.stores import transactions
 from notifier.bootstrap import create_app
 from notifier.entrypoints.workers.ledger_tick import LedgerTick
 from notifier.service_layer.directory_admin import load_recipients
@@ -115,7 +116,7 @@ async def test_a_month_of_deadlines_reaches_exactly_the_right_people_once(
     clock = FixedClock(march(14, 9))
     async with notifier(settings, clock) as (client, container):
         client.headers.update(auth.headers("operator"))
-        await load_recipients(container.sessions, directory)
+        await load_recipients(container.transactions, directory)
         await tick(container, db)
         assert received(smtp_server) == []
         await report(settings.nats_url, "07699")  # before any reminder: it never hears from us
@@ -183,13 +184,18 @@ async def test_two_ticks_racing_send_each_item_once(
 ) -> None:
     clock = FixedClock(march(16, 9))
     async with notifier(settings, clock) as (_, container):
-        await load_recipients(container.sessions, directory)
+        await load_recipients(container.transactions, directory)
         await container.ledger.plan()
         engine = make_engine(settings.database_url)  # a second replica: its own connections
         try:
             own: DeadlineLedger = container.ledger
             other = DeadlineLedger(
-                make_sessionmaker(engine), own.catalogue, own.messages, clock, own.policy, own.forms
+                transactions(make_sessionmaker(engine)),
+                own.catalogue,
+                own.messages,
+                clock,
+                own.policy,
+                own.forms,
             )
             ticks = [LedgerTick(own, 3600), LedgerTick(other, 3600)]
             clock.set(march(20, 9))
@@ -223,7 +229,7 @@ async def test_a_notifier_down_over_the_deadline_catches_up_once(
 ) -> None:
     clock = FixedClock(march(16, 9))
     async with notifier(settings, clock) as (_, container):
-        await load_recipients(container.sessions, directory)
+        await load_recipients(container.transactions, directory)
         await tick(container, db)
     assert received(smtp_server) == []
     # Down from the 16th until the 22nd 10:00: both reminders, the overdue notice and the escalation

@@ -67,7 +67,7 @@ async def notifier(
         client.headers.update(auth.headers("operator"))
         path = tmp_path / "directory.csv"
         path.write_text(DIRECTORY, encoding="utf-8")
-        await load_recipients(app.state.container.sessions, path)
+        await load_recipients(app.state.container.transactions, path)
         yield client, app.state.container
 
 

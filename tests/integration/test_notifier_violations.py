@@ -85,7 +85,7 @@ async def notifier(
     app = create_app(settings, clock)
     async with running(app) as client:
         client.headers.update(auth.headers("operator"))
-        await load_recipients(app.state.container.sessions, path)
+        await load_recipients(app.state.container.transactions, path)
         yield client, app.state.container
 
 

@@ -3,8 +3,7 @@
 - the package root holds only the composition root, the settings and the four layers;
 - `domain/` imports no I/O or framework library;
 - outside `adapters/`, `entrypoints/` and `bootstrap.py` nothing imports a driver or client
-  (sqlalchemy, asyncpg, nats, aiosmtplib, httpx), except the modules listed in KNOWN_GAPS, each with
-  why; an entry that no longer imports one must leave the list;
+  (sqlalchemy, asyncpg, nats, aiosmtplib, httpx): the service layer talks to ports (Protocols);
 - dependencies point inward: nothing outside `entrypoints/` (and `bootstrap.py`) imports `entrypoints`;
 - no import cycle inside a service.
 """
@@ -43,19 +42,6 @@ IMPURE = DRIVERS | {
     "structlog",
     "uvicorn",
 }
-# Modules outside adapters/ that still import a driver (SQLAlchemy session types, a JetStream context),
-# with the reason. The next step of the layout issue (a unit of work and store Protocols with in-memory
-# fakes) empties this list; a module that no longer imports one must leave it.
-KNOWN_GAPS: dict[str, str] = {
-    "services/notifier/src/notifier/service_layer/alert_groups.py": "opens its transaction",
-    "services/notifier/src/notifier/service_layer/alerts.py": "opens its transaction",
-    "services/notifier/src/notifier/service_layer/deliver.py": "opens its transaction",
-    "services/notifier/src/notifier/service_layer/directory_admin.py": "opens its transaction",
-    "services/notifier/src/notifier/service_layer/ledger.py": "opens its transaction",
-    "services/notifier/src/notifier/service_layer/queueing.py": "passes the session to the adapters",
-}
-
-
 def modules(package: Path) -> Iterator[Path]:
     yield from (p for p in package.rglob("*.py") if "migrations" not in p.parts)
 
@@ -106,9 +92,7 @@ def test_only_adapters_and_entrypoints_import_drivers(service: str) -> None:
         if layer(package, p) not in {"adapters", "entrypoints", "bootstrap.py"}
         and tops(imported(p)) & DRIVERS
     }
-    gaps = {k for k in KNOWN_GAPS if k.startswith(f"services/{service}/")}
-    assert found - gaps == set(), "a driver import outside adapters/"
-    assert gaps - found == set(), "no longer imports a driver: remove it from KNOWN_GAPS"
+    assert found == set(), "a driver import outside adapters/, entrypoints/ and bootstrap.py"
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))

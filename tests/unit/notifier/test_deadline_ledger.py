@@ -10,15 +10,8 @@ import pytest
 from bdhvs_shared.catalogue import Period, PeriodType, load_catalogue
 from notifier.adapters.messages import Messages
 from notifier.domain.intents import DeadlineFacts
-from notifier.domain.ledger import (
-    LedgerPolicy,
-    decide,
-    ledger_forms,
-    period_containing,
-    plan,
-    previous_period,
-    unit_items,
-)
+from notifier.domain.ledger import LedgerPolicy, decide, ledger_forms
+from notifier.domain.ledger_plan import period_containing, plan, previous_period, unit_items
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CATALOGUE = load_catalogue()

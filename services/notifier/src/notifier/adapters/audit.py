@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.adapters.tables import audit_log
+from notifier.domain.records import AuditEntry
 
 
-async def record(
-    session: AsyncSession,
-    *,
-    actor: str,
-    action: str,
-    entity: str,
-    at: datetime,
-    entity_id: str | None = None,
-    before: Any = None,
-    after: Any = None,
-) -> None:
-    """Written in the change's own transaction: no change without its audit row, and no audit row
-    for a change that was rolled back."""
-    await session.execute(
-        audit_log.insert().values(
-            at=at, actor=actor, action=action, entity=entity, entity_id=entity_id, before=before, after=after
-        )
-    )
+class PgAuditLog:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, entry: AuditEntry) -> None:
+        """Written in the change's own transaction: no change without its audit row, and no audit
+        row for a change that was rolled back."""
+        await self._session.execute(audit_log.insert().values(**asdict(entry)))
 
 
 async def list_audit(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
@@ -13,129 +13,131 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.adapters.tables import deadline_ledger, report_arrivals
 from notifier.domain.ledger import OVERDUE, DueItem
+from notifier.domain.records import LedgerRow
 
 KEY = ["form", "period", "unit_code", "kind"]
+LEDGER_ROW = [deadline_ledger.c[f.name] for f in fields(LedgerRow)]
 CHUNK = 1000  # rows per INSERT: well under PostgreSQL's 32767 bind parameters
 
 
-async def add_planned(session: AsyncSession, items: Sequence[DueItem], now: datetime) -> int:
-    """Insert what is not in the ledger yet; a row already there (sent, cancelled…) stays as it is."""
-    added = 0
-    for start in range(0, len(items), CHUNK):
-        rows = [{**asdict(i), "status": "pending", "created_at": now} for i in items[start : start + CHUNK]]
-        result = await session.execute(
-            insert(deadline_ledger).values(rows).on_conflict_do_nothing().returning(deadline_ledger.c.id)
+class PgLedger:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_planned(self, items: Sequence[DueItem], now: datetime) -> int:
+        """Insert what is not in the ledger yet; a row already there (sent, cancelled…) stays as it is."""
+        added = 0
+        for start in range(0, len(items), CHUNK):
+            rows = [
+                {**asdict(i), "status": "pending", "created_at": now} for i in items[start : start + CHUNK]
+            ]
+            result = await self._session.execute(
+                insert(deadline_ledger).values(rows).on_conflict_do_nothing().returning(deadline_ledger.c.id)
+            )
+            added += len(result.all())
+        return added
+
+    async def cancel(self, items: Sequence[DueItem], now: datetime, note: str) -> list[str]:
+        """Mark these items cancelled: pending rows become cancelled; missing rows are created cancelled
+        (so a report that comes before the ledger planned its period still counts)."""
+        if not items:
+            return []
+        rows = [
+            {**asdict(i), "status": "cancelled", "note": note, "created_at": now, "done_at": now}
+            for i in items
+        ]
+        stmt = insert(deadline_ledger).values(rows)
+        result = await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=KEY,
+                set_={"status": "cancelled", "note": note, "done_at": now},
+                where=deadline_ledger.c.status == "pending",
+            ).returning(deadline_ledger.c.kind)
         )
-        added += len(result.all())
-    return added
+        return [kind for (kind,) in result.all()]  # the kinds cancelled, for the metrics
 
+    async def claim_due(self, now: datetime, limit: int) -> list[LedgerRow]:
+        """Pending rows due by `now`, oldest first, locked until the transaction ends.
 
-async def cancel(session: AsyncSession, items: Sequence[DueItem], now: datetime, note: str) -> list[str]:
-    """Mark these items cancelled: pending rows become cancelled; missing rows are created cancelled
-    (so a report that comes before the ledger planned its period still counts)."""
-    if not items:
-        return []
-    rows = [
-        {**asdict(i), "status": "cancelled", "note": note, "created_at": now, "done_at": now} for i in items
-    ]
-    stmt = insert(deadline_ledger).values(rows)
-    result = await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=KEY,
-            set_={"status": "cancelled", "note": note, "done_at": now},
-            where=deadline_ledger.c.status == "pending",
-        ).returning(deadline_ledger.c.kind)
-    )
-    return [kind for (kind,) in result.all()]  # the kinds cancelled, for the metrics
-
-
-async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Any]:
-    """Pending rows due by `now`, oldest first, locked until the transaction ends.
-
-    SKIP LOCKED: any number of notifier replicas tick at once and each row goes to one of them.
-    """
-    rows = await session.execute(
-        select(deadline_ledger)
-        .where(deadline_ledger.c.status == "pending", deadline_ledger.c.due_at <= now)
-        .order_by(deadline_ledger.c.due_at, deadline_ledger.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return list(rows.all())
-
-
-async def finish(
-    session: AsyncSession,
-    row_id: int,
-    status: str,
-    now: datetime,
-    note: str | None = None,
-    recipients: int = 0,
-) -> None:
-    await session.execute(
-        update(deadline_ledger)
-        .where(deadline_ledger.c.id == row_id)
-        .values(status=status, note=note, recipients=recipients, done_at=now)
-    )
-
-
-async def overdue_units(session: AsyncSession, form: str, period: str) -> tuple[list[str], int]:
-    """(units whose report is missing, units expected) for a form and period, by the overdue rows."""
-    rows = await session.execute(
-        select(deadline_ledger.c.unit_code, deadline_ledger.c.status)
-        .where(
-            deadline_ledger.c.form == form,
-            deadline_ledger.c.period == period,
-            deadline_ledger.c.kind == OVERDUE,
+        SKIP LOCKED: any number of notifier replicas tick at once and each row goes to one of them.
+        """
+        rows = await self._session.execute(
+            select(*LEDGER_ROW)
+            .where(deadline_ledger.c.status == "pending", deadline_ledger.c.due_at <= now)
+            .order_by(deadline_ledger.c.due_at, deadline_ledger.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
         )
-        .order_by(deadline_ledger.c.unit_code)
-    )
-    all_rows = rows.all()
-    return [r.unit_code for r in all_rows if r.status != "cancelled"], len(all_rows)
+        return [LedgerRow(**r._mapping) for r in rows]
 
-
-async def record_arrival(
-    session: AsyncSession, form: str, period: str, unit_code: str, received_at: datetime, on_time: bool
-) -> None:
-    """The first revision's arrival counts (a correction keeps the report's on-time verdict)."""
-    await session.execute(
-        insert(report_arrivals)
-        .values(form=form, period=period, unit_code=unit_code, received_at=received_at, on_time=on_time)
-        .on_conflict_do_nothing()
-    )
-
-
-async def arrivals(session: AsyncSession, form: str, period: str) -> dict[str, bool]:
-    """unit code → on time, for every unit whose report arrived. A unit whose ledger rows were
-    cancelled by a report counts as arrived too (on time unknown: not listed late), so reports
-    consumed before arrivals were recorded are not taken for missing ones."""
-    found = await session.execute(
-        select(report_arrivals.c.unit_code, report_arrivals.c.on_time).where(
-            report_arrivals.c.form == form, report_arrivals.c.period == period
+    async def finish(
+        self,
+        row_id: int,
+        status: str,
+        now: datetime,
+        note: str | None = None,
+        recipients: int = 0,
+    ) -> None:
+        await self._session.execute(
+            update(deadline_ledger)
+            .where(deadline_ledger.c.id == row_id)
+            .values(status=status, note=note, recipients=recipients, done_at=now)
         )
-    )
-    out = {r.unit_code: r.on_time for r in found}
-    cancelled = await session.execute(
-        select(deadline_ledger.c.unit_code)
-        .where(
-            deadline_ledger.c.form == form,
-            deadline_ledger.c.period == period,
-            deadline_ledger.c.status == "cancelled",
+
+    async def overdue_units(self, form: str, period: str) -> tuple[list[str], int]:
+        """(units whose report is missing, units expected) for a form and period, by the overdue rows."""
+        rows = await self._session.execute(
+            select(deadline_ledger.c.unit_code, deadline_ledger.c.status)
+            .where(
+                deadline_ledger.c.form == form,
+                deadline_ledger.c.period == period,
+                deadline_ledger.c.kind == OVERDUE,
+            )
+            .order_by(deadline_ledger.c.unit_code)
         )
-        .distinct()
-    )
-    for (unit,) in cancelled:
-        out.setdefault(unit, True)
-    return out
+        all_rows = rows.all()
+        return [r.unit_code for r in all_rows if r.status != "cancelled"], len(all_rows)
 
+    async def record_arrival(
+        self, form: str, period: str, unit_code: str, received_at: datetime, on_time: bool
+    ) -> None:
+        """The first revision's arrival counts (a correction keeps the report's on-time verdict)."""
+        await self._session.execute(
+            insert(report_arrivals)
+            .values(form=form, period=period, unit_code=unit_code, received_at=received_at, on_time=on_time)
+            .on_conflict_do_nothing()
+        )
 
-async def pending_by_kind(session: AsyncSession) -> dict[str, int]:
-    rows = await session.execute(
-        select(deadline_ledger.c.kind, func.count())
-        .where(deadline_ledger.c.status == "pending")
-        .group_by(deadline_ledger.c.kind)
-    )
-    return {kind: int(n) for kind, n in rows.all()}
+    async def arrivals(self, form: str, period: str) -> dict[str, bool]:
+        """unit code → on time, for every unit whose report arrived. A unit whose ledger rows were
+        cancelled by a report counts as arrived too (on time unknown: not listed late), so reports
+        consumed before arrivals were recorded are not taken for missing ones."""
+        found = await self._session.execute(
+            select(report_arrivals.c.unit_code, report_arrivals.c.on_time).where(
+                report_arrivals.c.form == form, report_arrivals.c.period == period
+            )
+        )
+        out = {r.unit_code: r.on_time for r in found}
+        cancelled = await self._session.execute(
+            select(deadline_ledger.c.unit_code)
+            .where(
+                deadline_ledger.c.form == form,
+                deadline_ledger.c.period == period,
+                deadline_ledger.c.status == "cancelled",
+            )
+            .distinct()
+        )
+        for (unit,) in cancelled:
+            out.setdefault(unit, True)
+        return out
+
+    async def pending_by_kind(self) -> dict[str, int]:
+        rows = await self._session.execute(
+            select(deadline_ledger.c.kind, func.count())
+            .where(deadline_ledger.c.status == "pending")
+            .group_by(deadline_ledger.c.kind)
+        )
+        return {kind: int(n) for kind, n in rows.all()}
 
 
 def _filtered(query: Select[Any], filters: dict[str, Any]) -> Select[Any]:

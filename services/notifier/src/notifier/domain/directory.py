@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from bdhvs_shared.catalogue import Catalogue
-from notifier.domain.contacts import CHANNELS, ROLES, normalise_phone, parse_channels
+from notifier.domain.contacts import CHANNELS, ROLES, Contact, normalise_phone, parse_channels
 
 _EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+")
 FIELDS = ("unit_code", "role", "name", "email", "phone", "webhook_url", "channels")
@@ -47,6 +48,19 @@ def check_contact(
 ) -> tuple[ContactFields | None, list[Problem]]:
     """The normalised contact, or None and every problem found."""
     cell = {key: _text(raw.get(key)) for key in FIELDS}
+    addresses, phone, address_problems = _addresses(cell)
+    channels, channel_problems = _channels(cell["channels"], addresses)
+    problems = [*_who(cell, known_units), *address_problems, *channel_problems]
+    if problems:
+        return None, problems
+    email, webhook = addresses["email"], addresses["webhook"]
+    return ContactFields(
+        cell["unit_code"], cell["role"], cell["name"], email, phone, webhook, ",".join(channels), active
+    ), []
+
+
+def _who(cell: Mapping[str, str], known_units: Collection[str]) -> list[Problem]:
+    """The unit, the role and the name."""
     problems: list[Problem] = []
     if cell["unit_code"] not in known_units:
         problems.append(
@@ -69,6 +83,12 @@ def check_contact(
         problems.append(
             Problem("contact.name_missing", "name", "Cần họ tên hoặc chức danh (tối đa 200 ký tự).")
         )
+    return problems
+
+
+def _addresses(cell: Mapping[str, str]) -> tuple[dict[str, str | None], str | None, list[Problem]]:
+    """The address per channel as given (the phone as typed), the phone normalised, the problems."""
+    problems: list[Problem] = []
     email = cell["email"] or None
     if email and (len(email) > 254 or not _EMAIL.fullmatch(email)):
         problems.append(
@@ -96,9 +116,15 @@ def check_contact(
                 "Địa chỉ webhook phải bắt đầu bằng https:// hoặc http://.",
             )
         )
+    return {"email": email, "sms": cell["phone"] or None, "webhook": webhook}, phone, problems
+
+
+def _channels(given: str, addresses: Mapping[str, str | None]) -> tuple[tuple[str, ...], list[Problem]]:
+    """The channels chosen (none given: the first it has an address for), each with its address."""
+    problems: list[Problem] = []
     channels: tuple[str, ...] = ()
     try:
-        channels = parse_channels(cell["channels"])
+        channels = parse_channels(given)
     except ValueError:
         problems.append(
             Problem(
@@ -107,15 +133,15 @@ def check_contact(
                 f"Kênh phải là một hoặc nhiều trong: {', '.join(CHANNELS)}.",
             )
         )
-    if not (email or cell["phone"] or webhook):
+    if not any(addresses.values()):
         problems.append(
             Problem("contact.no_address", "email", "Cần ít nhất một email, số điện thoại hoặc webhook.")
         )
-    addresses = {"email": email, "sms": cell["phone"], "webhook": webhook}
-    if not cell["channels"]:  # none chosen: the first channel it has an address for
+        return channels, problems
+    if not given:
         channels = tuple(c for c in CHANNELS if addresses[c])[:1] or channels
     lacking = [c for c in channels if not addresses[c]]
-    if lacking and (email or cell["phone"] or webhook):
+    if lacking:
         problems.append(
             Problem(
                 "contact.channel_without_address",
@@ -123,11 +149,34 @@ def check_contact(
                 f"Kênh {', '.join(lacking)} được chọn nhưng thiếu địa chỉ tương ứng.",
             )
         )
-    if problems:
-        return None, problems
-    return ContactFields(
-        cell["unit_code"], cell["role"], cell["name"], email, phone, webhook, ",".join(channels), active
-    ), []
+    return channels, problems
+
+
+@dataclass(frozen=True)
+class StoredContact:
+    """A contact of the directory: its id and its checked fields."""
+
+    id: int
+    fields: ContactFields
+
+    def view(self) -> dict[str, Any]:
+        """As the API and the audit log show it."""
+        return {"id": self.id, **asdict(self.fields)}
+
+    def as_contact(self) -> Contact:
+        """What routing needs of it."""
+        f = self.fields
+        return Contact(
+            name=f.name,
+            email=f.email or None,
+            phone=f.phone,
+            webhook_url=f.webhook_url,
+            channels=parse_channels(f.channels),
+            role=f.role,
+            unit_code=f.unit_code,
+            id=self.id,
+            active=f.active,
+        )
 
 
 def known_units_of(catalogue: Catalogue) -> set[str]:

@@ -1,15 +1,15 @@
-"""From a notification row to what goes out: the message for its channel, the event of its outcome."""
+"""From a stored notification to what goes out: the message for its channel, the event of its outcome."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bdhvs_shared.events import Event, NotificationFailed, NotificationSent, subjects
 from notifier.domain.channel import DeliveryFailure, OutgoingMessage, TransientFailure
+from notifier.domain.records import Notification
 
 
-def outgoing(r: Any) -> OutgoingMessage:
+def outgoing(r: Notification) -> OutgoingMessage:
     return OutgoingMessage(
         notification_id=r.id,
         idempotency_key=r.idempotency_key,
@@ -23,7 +23,7 @@ def outgoing(r: Any) -> OutgoingMessage:
     )
 
 
-def sent_event(r: Any, now: datetime) -> tuple[Event, str]:
+def sent_event(r: Notification, now: datetime) -> tuple[Event, str]:
     event = NotificationSent.new(
         producer="notifier",
         correlation_id=r.correlation_id,
@@ -37,7 +37,9 @@ def sent_event(r: Any, now: datetime) -> tuple[Event, str]:
     return event, subjects.notification_sent(r.unit_code)
 
 
-def failed_event(r: Any, now: datetime, attempts: int, failure: DeliveryFailure) -> tuple[Event, str]:
+def failed_event(
+    r: Notification, now: datetime, attempts: int, failure: DeliveryFailure
+) -> tuple[Event, str]:
     event = NotificationFailed.new(
         producer="notifier",
         correlation_id=r.correlation_id,

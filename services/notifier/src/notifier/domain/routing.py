@@ -69,37 +69,7 @@ def check_rules(rules: Sequence[Rule]) -> list[RuleProblem]:
         )
     seen: set[tuple[str, str]] = set()
     for i, rule in enumerate(rules):
-        if rule.kind not in KINDS:
-            problems.append(
-                RuleProblem(
-                    i,
-                    "kind",
-                    "routing.kind_unknown",
-                    f"Loại thông báo “{rule.kind[:40]}” không có trong danh sách: {', '.join(KINDS)}.",
-                )
-            )
-        if rule.role not in ROLES:
-            problems.append(
-                RuleProblem(
-                    i,
-                    "role",
-                    "routing.role_unknown",
-                    f"Vai trò “{rule.role[:40]}” không hợp lệ; dùng một trong: {', '.join(ROLES)}.",
-                )
-            )
-        if not rule.channels or any(c not in CHANNELS for c in rule.channels):
-            problems.append(
-                RuleProblem(
-                    i,
-                    "channels",
-                    "routing.channel_unknown",
-                    f"Kênh phải là một hoặc nhiều trong: {', '.join(CHANNELS)}.",
-                )
-            )
-        if not 1 <= rule.tier <= 9:
-            problems.append(
-                RuleProblem(i, "tier", "routing.tier_invalid", "Thứ tự ưu tiên (tier) phải từ 1 đến 9.")
-            )
+        problems += [RuleProblem(i, field, code, message) for field, code, message in _rule_problems(rule)]
         if (rule.kind, rule.role) in seen:
             problems.append(
                 RuleProblem(
@@ -107,6 +77,38 @@ def check_rules(rules: Sequence[Rule]) -> list[RuleProblem]:
                 )
             )
         seen.add((rule.kind, rule.role))
+    return problems
+
+
+def _rule_problems(rule: Rule) -> list[tuple[str, str, str]]:
+    """(field, code, message) of what is wrong with one rule on its own."""
+    problems = []
+    if rule.kind not in KINDS:
+        problems.append(
+            (
+                "kind",
+                "routing.kind_unknown",
+                f"Loại thông báo “{rule.kind[:40]}” không có trong danh sách: {', '.join(KINDS)}.",
+            )
+        )
+    if rule.role not in ROLES:
+        problems.append(
+            (
+                "role",
+                "routing.role_unknown",
+                f"Vai trò “{rule.role[:40]}” không hợp lệ; dùng một trong: {', '.join(ROLES)}.",
+            )
+        )
+    if not rule.channels or any(c not in CHANNELS for c in rule.channels):
+        problems.append(
+            (
+                "channels",
+                "routing.channel_unknown",
+                f"Kênh phải là một hoặc nhiều trong: {', '.join(CHANNELS)}.",
+            )
+        )
+    if not 1 <= rule.tier <= 9:
+        problems.append(("tier", "routing.tier_invalid", "Thứ tự ưu tiên (tier) phải từ 1 đến 9."))
     return problems
 
 

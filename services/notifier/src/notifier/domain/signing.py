@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 
 TIMESTAMP_HEADER = "X-BDHVS-Timestamp"
 SIGNATURE_HEADER = "X-BDHVS-Signature"
@@ -53,3 +54,14 @@ def read_ack_token(secret: bytes, token: str) -> tuple[int, str] | None:
 def _ack_mac(secret: bytes, violation_id: int, recipient: str) -> str:
     message = f"ack.{violation_id}.{recipient}".encode()
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def ack_link(public_url: str, secret: bytes) -> Callable[[int, str], str]:
+    """The acknowledge link of a violation for one recipient, signed so it cannot be forged."""
+    base = public_url.rstrip("/")
+
+    def link(violation_id: int, recipient: str) -> str:
+        token = ack_token(secret, violation_id, recipient)
+        return f"{base}/api/v1/violations/{violation_id}/acknowledge?token={token}"
+
+    return link

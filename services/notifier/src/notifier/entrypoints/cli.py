@@ -39,12 +39,13 @@ def load(
 ) -> None:
     """Replace the contact directory with the rows of a CSV file (all or nothing, audited as `cli`)."""
     from bdhvs_shared.db.engine import make_engine, make_sessionmaker
+    from notifier.adapters.stores import transactions
     from notifier.service_layer.directory_admin import DirectoryRejected, load_recipients
 
     async def run() -> int:
         engine = make_engine(_settings().database_url)
         try:
-            return await load_recipients(make_sessionmaker(engine), path)
+            return await load_recipients(transactions(make_sessionmaker(engine)), path)
         finally:
             await engine.dispose()
 
@@ -63,6 +64,7 @@ def load_demo_if_empty() -> None:
     """Load the demo directory (one address per unit) unless recipients exist already."""
     from bdhvs_shared.db.engine import make_engine, make_sessionmaker
     from notifier.adapters.directory import has_contacts
+    from notifier.adapters.stores import transactions
     from notifier.service_layer.directory_admin import load_recipients
 
     async def run() -> int:
@@ -72,7 +74,7 @@ def load_demo_if_empty() -> None:
             async with sessions() as session:
                 if await has_contacts(session):
                     return 0
-            return await load_recipients(sessions, DEMO_FILE)
+            return await load_recipients(transactions(sessions), DEMO_FILE)
         finally:
             await engine.dispose()
 

@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import structlog
 from prometheus_client import Counter
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.clock import Clock
-from bdhvs_shared.db.outbox import stage
-from notifier.adapters import store
-from notifier.adapters.tables import outbox
 from notifier.domain.channel import Channel, DeliveryFailure, TransientFailure
 from notifier.domain.outcomes import failed_event, outgoing, sent_event
 from notifier.domain.quiet_hours import QuietHours, next_allowed
 from notifier.domain.rate_limit import TokenBucket
+from notifier.domain.records import Notification
 from notifier.domain.retry import RetryPolicy, after_failure
+from notifier.service_layer.ports import Stores, Transactions
 
 log = structlog.get_logger(__name__)
 
@@ -42,7 +39,7 @@ class Delivery:
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        transactions: Transactions,
         channel: Channel,
         bucket: TokenBucket,
         policy: RetryPolicy,
@@ -52,7 +49,7 @@ class Delivery:
     ) -> None:
         self.channel = channel
         self.bucket = bucket
-        self._sessions = sessions
+        self._transactions = transactions
         self._policy = policy
         self._clock = clock
         self._counters = counters
@@ -63,15 +60,15 @@ class Delivery:
         now = self._clock.now()
         if next_allowed(now, self._quiet) > now:
             return False  # quiet hours: what is due waits (a backlog, a retry), never dropped
-        async with self._sessions() as session, session.begin():
-            row = await store.claim_next(session, self.channel.name, now)
+        async with self._transactions() as stores:
+            row = await stores.notifications.claim_next(self.channel.name, now)
             if row is None:
                 return False
             self.bucket.consume(time.monotonic())
-            await self._attempt(session, row)
+            await self._attempt(stores, row)
         return True
 
-    async def _attempt(self, session: AsyncSession, r: Any) -> None:
+    async def _attempt(self, stores: Stores, r: Notification) -> None:
         attempts = r.attempts + 1
         log.info(
             "sending notification",
@@ -86,11 +83,10 @@ class Delivery:
             receipt = await self.channel.send(outgoing(r))
         except Exception as exc:
             failure = exc if isinstance(exc, DeliveryFailure) else TransientFailure(repr(exc)[:300])
-            await self._failed(session, r, attempts, failure)
+            await self._failed(stores, r, attempts, failure)
             return
         now = self._clock.now()
-        await store.mark(
-            session,
+        await stores.notifications.mark(
             r.id,
             status="sent",
             sent_at=now,
@@ -98,17 +94,16 @@ class Delivery:
             last_error=None,
             provider_message_id=receipt.provider_message_id,
         )
-        await stage(session, outbox, [sent_event(r, now)])
+        await stores.stage([sent_event(r, now)])
         self._counters.sent.labels(channel=r.channel).inc()
 
-    async def _failed(self, session: AsyncSession, r: Any, attempts: int, failure: DeliveryFailure) -> None:
+    async def _failed(self, stores: Stores, r: Notification, attempts: int, failure: DeliveryFailure) -> None:
         now = self._clock.now()
         decision = after_failure(failure, attempts, self._policy, now)
         retry_at = next_allowed(decision.next_attempt_at, self._quiet)
         if isinstance(failure, TransientFailure) and failure.retry_after is not None:
             self.bucket.hold(failure.retry_after, time.monotonic())  # back-pressure: the whole channel
-        await store.mark(
-            session,
+        await stores.notifications.mark(
             r.id,
             attempts=attempts,
             last_error=failure.reason[:500],
@@ -128,5 +123,5 @@ class Delivery:
         if decision.status == "pending":
             self._counters.retried.labels(channel=r.channel).inc()
             return
-        await stage(session, outbox, [failed_event(r, now, attempts, failure)])
+        await stores.stage([failed_event(r, now, attempts, failure)])
         self._counters.failed.labels(channel=r.channel).inc()

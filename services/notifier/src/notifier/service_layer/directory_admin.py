@@ -9,15 +9,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.clock import Clock, SystemClock
-from notifier.adapters import audit, directory
 from notifier.adapters.directory_files import default_rules
 from notifier.domain.directory import FIELDS, ContactFields, Problem, check_contact, known_units_of
 from notifier.domain.directory_csv import LineProblem, parse_directory
+from notifier.domain.records import AuditEntry
 from notifier.domain.routing import Rule, check_rules
+from notifier.service_layer.ports import Stores, Transactions
 
 
 class DirectoryRejected(Exception):
@@ -39,15 +38,9 @@ def _rule_dicts(rules: Sequence[Rule]) -> list[dict[str, Any]]:
     return [{**asdict(r), "channels": list(r.channels)} for r in rules]
 
 
-def _not_found(contact_id: int) -> DirectoryRejected:
-    return DirectoryRejected(
-        [Problem("contact.not_found", "id", f"Không có người nhận mã {contact_id} trong danh bạ.")], 404
-    )
-
-
 @dataclass
 class DirectoryAdmin:
-    sessions: async_sessionmaker[AsyncSession]
+    transactions: Transactions
     clock: Clock
     known_units: Callable[[], Collection[str]]  # the catalogue in force: it can change at run time
 
@@ -60,47 +53,51 @@ class DirectoryAdmin:
     async def create(self, actor: str, raw: Mapping[str, object]) -> dict[str, Any]:
         fields = self._check(raw, bool(raw.get("active", True)))
         now = self.clock.now()
-        async with self.sessions() as session, session.begin():
-            row = await directory.insert_contact(session, fields, now)
-            await audit.record(
-                session, actor=actor, action="contact.create", entity="contact", at=now,
-                entity_id=str(row["id"]), after=row,
-            )  # fmt: skip
+        async with self.transactions() as stores:
+            row = (await stores.directory.add_contact(fields, now)).view()
+            await stores.audit.record(
+                AuditEntry(actor, "contact.create", "contact", now, str(row["id"]), after=row)
+            )
         return row
 
     async def update(self, actor: str, contact_id: int, changes: Mapping[str, object]) -> dict[str, Any]:
         """Change some fields (the others stay); `active` true reactivates a contact."""
         now = self.clock.now()
-        async with self.sessions() as session, session.begin():
-            before = await directory.get_contact(session, contact_id, lock=True)
-            if before is None:
-                raise _not_found(contact_id)
+        async with self.transactions() as stores:
+            before = await self._contact(stores, contact_id)
             merged = {**{k: before[k] for k in FIELDS}, **{k: v for k, v in changes.items() if k in FIELDS}}
             fields = self._check(merged, bool(changes.get("active", before["active"])))
-            after = await directory.update_contact(session, contact_id, fields, now)
+            after = (await stores.directory.update_contact(contact_id, fields, now)).view()
             if after != before:
-                await audit.record(
-                    session, actor=actor, action="contact.update", entity="contact", at=now,
-                    entity_id=str(contact_id), before=before, after=after,
-                )  # fmt: skip
+                await stores.audit.record(
+                    AuditEntry(actor, "contact.update", "contact", now, str(contact_id), before, after)
+                )
         return after
 
     async def deactivate(self, actor: str, contact_id: int) -> dict[str, Any]:
         """The contact stays in the directory (and in the audit log) but is no longer notified."""
         now = self.clock.now()
-        async with self.sessions() as session, session.begin():
-            before = await directory.get_contact(session, contact_id, lock=True)
-            if before is None:
-                raise _not_found(contact_id)
+        async with self.transactions() as stores:
+            before = await self._contact(stores, contact_id)
             if not before["active"]:
                 return before
             fields = ContactFields(**{**{k: before[k] for k in FIELDS}, "active": False})
-            after = await directory.update_contact(session, contact_id, fields, now)
-            await audit.record(
-                session, actor=actor, action="contact.deactivate", entity="contact", at=now,
-                entity_id=str(contact_id), before=before, after=after,
-            )  # fmt: skip
+            after = (await stores.directory.update_contact(contact_id, fields, now)).view()
+            await stores.audit.record(
+                AuditEntry(actor, "contact.deactivate", "contact", now, str(contact_id), before, after)
+            )
         return after
+
+    @staticmethod
+    async def _contact(stores: Stores, contact_id: int) -> dict[str, Any]:
+        """The contact as it stands, locked until the change is stored; 404 when there is none."""
+        found = await stores.directory.contact(contact_id, lock=True)
+        if found is None:
+            raise DirectoryRejected(
+                [Problem("contact.not_found", "id", f"Không có người nhận mã {contact_id} trong danh bạ.")],
+                404,
+            )
+        return found.view()
 
     async def import_csv(self, actor: str, text: str, dry_run: bool = True) -> ImportResult:
         """Check the whole file; unless `dry_run`, replace the directory with it in one transaction."""
@@ -108,15 +105,14 @@ class DirectoryAdmin:
         if problems:
             raise DirectoryRejected(problems)
         now = self.clock.now()
-        async with self.sessions() as session, session.begin():
-            before = await directory.list_contacts(session, {})
+        async with self.transactions() as stores:
+            before = [c.view() for c in await stores.directory.contacts()]
             if not dry_run:
-                await directory.replace_contacts(session, rows, now)
-                after = await directory.list_contacts(session, {})
-                await audit.record(
-                    session, actor=actor, action="contacts.import", entity="contact", at=now,
-                    before=before, after=after,
-                )  # fmt: skip
+                await stores.directory.replace_contacts(rows, now)
+                after = [c.view() for c in await stores.directory.contacts()]
+                await stores.audit.record(
+                    AuditEntry(actor, "contacts.import", "contact", now, before=before, after=after)
+                )
         return ImportResult(dry_run, len(rows), len(before))
 
     async def replace_rules(self, actor: str, rules: Sequence[Rule]) -> list[Rule]:
@@ -126,36 +122,41 @@ class DirectoryAdmin:
                 [Problem(p.code, f"rules[{p.index}].{p.field}", p.message) for p in problems]
             )
         now = self.clock.now()
-        async with self.sessions() as session, session.begin():
-            before = await directory.rules_of(session)
-            await directory.replace_rules(session, rules)
-            after = await directory.rules_of(session)
-            await audit.record(
-                session, actor=actor, action="routing.replace", entity="routing", at=now,
-                before=_rule_dicts(before), after=_rule_dicts(after),
-            )  # fmt: skip
+        async with self.transactions() as stores:
+            before = await stores.directory.rules()
+            await stores.directory.replace_rules(rules)
+            after = await stores.directory.rules()
+            await stores.audit.record(
+                AuditEntry(
+                    actor,
+                    "routing.replace",
+                    "routing",
+                    now,
+                    before=_rule_dicts(before),
+                    after=_rule_dicts(after),
+                )
+            )
         return after
 
     async def seed_rules_if_empty(self) -> bool:
         """At start: the shipped default rules when there are none (a fresh install). Replacing the
         rules with none is refused, so an empty table always means "never set"."""
         rules = default_rules()
-        async with self.sessions() as session, session.begin():
-            await directory.lock_rules(session)
-            if await directory.has_rules(session):
+        async with self.transactions() as stores:
+            await stores.directory.lock_rules()
+            if await stores.directory.has_rules():
                 return False
-            await directory.replace_rules(session, rules)
-            await audit.record(
-                session, actor="system", action="routing.seed", entity="routing", at=self.clock.now(),
-                after=_rule_dicts(rules),
-            )  # fmt: skip
+            await stores.directory.replace_rules(rules)
+            await stores.audit.record(
+                AuditEntry("system", "routing.seed", "routing", self.clock.now(), after=_rule_dicts(rules))
+            )
         return True
 
 
-async def load_recipients(sessions: async_sessionmaker[AsyncSession], path: Path, actor: str = "cli") -> int:
+async def load_recipients(transactions: Transactions, path: Path, actor: str = "cli") -> int:
     """Replace the directory with a CSV file (the CLI and tests), audited like an admin import."""
     units = known_units_of(load_catalogue())
-    admin = DirectoryAdmin(sessions, SystemClock(), lambda: units)
+    admin = DirectoryAdmin(transactions, SystemClock(), lambda: units)
     text = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
     result = await admin.import_csv(actor, text, dry_run=False)
     return result.rows

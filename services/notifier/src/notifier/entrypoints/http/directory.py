@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
 
 from bdhvs_shared.api import UNIT_CODE
 from bdhvs_shared.auth.routes import operator_or_admin
 from notifier.adapters.audit import list_audit
 from notifier.adapters.directory import list_contacts, rules_of
-from notifier.domain.contacts import CHANNELS, ROLES
+from notifier.domain.contacts import ROLES
 from notifier.domain.directory_csv import LineProblem
-from notifier.domain.routing import KINDS, Rule
+from notifier.domain.routing import Rule
 from notifier.entrypoints.http.actor import Actor
 from notifier.entrypoints.http.deps import DirectoryDep, SessionsDep
+from notifier.entrypoints.http.directory_models import (
+    AuditOut,
+    AuditPageOut,
+    ContactIn,
+    ContactOut,
+    ContactPatch,
+    ImportOut,
+    RuleBody,
+    RulesIn,
+    RulesOut,
+)
 from notifier.entrypoints.http.errors import ERRORS
 from notifier.service_layer.directory_admin import DirectoryRejected
 
@@ -28,95 +37,6 @@ router = APIRouter(
 )
 ContactId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 CSV_MAX_BYTES = 1_000_000
-Text = Annotated[str, Field(max_length=500, pattern=r"^[^\x00]*$")]
-
-
-class ContactOut(BaseModel):
-    id: int
-    unit_code: str = Field(description="Commune or ward code, or 24 for the province and its departments")
-    role: str = Field(description=f"One of {', '.join(ROLES)}")
-    name: str
-    email: str | None
-    phone: str | None = Field(description="84… (normalised)")
-    webhook_url: str | None
-    channels: str = Field(description=f"Preferred channels in order, comma-separated ({', '.join(CHANNELS)})")
-    active: bool
-
-
-class ContactIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)  # JSON types as written: no "1" for 1
-    unit_code: Text
-    role: Text
-    name: Text
-    email: Text | None = None
-    phone: Text | None = Field(default=None, description="0912 345 678, +84912345678 or 84912345678")
-    webhook_url: Text | None = None
-    channels: Text = Field(default="", description="e.g. sms,email; empty: the first it has an address for")
-    active: bool = True
-
-
-class ContactPatch(BaseModel):
-    """Only the fields given change."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)  # JSON types as written: no "1" for 1
-    unit_code: Text | None = None
-    role: Text | None = None
-    name: Text | None = None
-    email: Text | None = None
-    phone: Text | None = None
-    webhook_url: Text | None = None
-    channels: Text | None = None
-    active: bool | None = None
-
-
-class RuleBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)  # JSON types as written: no "1" for 1
-    kind: str = Field(max_length=40, description=f"One of {', '.join(KINDS)}")
-    role: str = Field(max_length=30, description=f"One of {', '.join(ROLES)}")
-    channels: list[Literal["email", "sms", "webhook"]] = Field(
-        min_length=1, max_length=3, description="Allowed channels, in order"
-    )
-    tier: int = Field(
-        default=1, ge=1, le=9, description="1 first; a higher tier only when no lower one reaches anyone"
-    )
-
-
-class RulesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)  # JSON types as written: no "1" for 1
-    rules: list[RuleBody] = Field(max_length=500)
-
-
-class RulesOut(BaseModel):
-    rules: list[RuleBody]
-
-
-class ImportOut(BaseModel):
-    dry_run: bool
-    rows: int = Field(description="Contacts in the file")
-    replaced: int = Field(
-        description="Contacts in the directory before; a committed import replaces them all"
-    )
-
-
-class AuditOut(BaseModel):
-    id: int
-    at: datetime
-    actor: str
-    action: str = Field(
-        description="contact.create, contact.update, contact.deactivate, contacts.import, "
-        "routing.replace, routing.seed"
-    )
-    entity: str
-    entity_id: str | None
-    before: Any
-    after: Any
-
-
-class AuditPageOut(BaseModel):
-    items: list[AuditOut]
-    total: int
-    limit: int
-    offset: int
 
 
 def _rules_out(rules: list[Rule]) -> RulesOut:
@@ -133,7 +53,7 @@ async def contacts(
     """The directory, by unit and role."""
     async with sessions() as session:
         rows = await list_contacts(session, {"unit_code": unit, "role": role, "active": active})
-    return [ContactOut(**r) for r in rows]
+    return [ContactOut(**c.view()) for c in rows]
 
 
 @router.post("/contacts", response_model=ContactOut, status_code=201)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from bdhvs_shared.api import ERROR_RESPONSES, UNIT_CODE, IsoDateTime
 from bdhvs_shared.auth.routes import operator_or_admin
-from notifier.adapters.store import list_notifications
+from notifier.adapters.notification_store import list_notifications
 from notifier.entrypoints.http.deps import SessionsDep
 
 router = APIRouter(

@@ -24,8 +24,9 @@ from bdhvs_shared.api import (
 )
 from bdhvs_shared.auth import Caller
 from bdhvs_shared.auth.routes import operator_or_admin
-from notifier.adapters import alert_store
+from notifier.adapters.violation_store import PgViolations, list_violations
 from notifier.domain.alerts import silenced
+from notifier.domain.records import Violation
 from notifier.domain.signing import read_ack_token
 from notifier.entrypoints.http.deps import AckSecretDep, AlertsDep, ClockDep, SessionsDep
 from notifier.service_layer.alerts import AckResult
@@ -61,7 +62,7 @@ class ViolationPageOut(BaseModel):
     offset: int
 
 
-def _out(row: Any, now: datetime) -> ViolationOut:
+def _out(row: Violation, now: datetime) -> ViolationOut:
     values = {k: getattr(row, k) for k in ViolationOut.model_fields if hasattr(row, k)}
     end = row.resolved_at or now
     return ViolationOut(
@@ -89,7 +90,7 @@ async def violations(
     """Violations, newest opened first; `since`/`until` keep those that lasted into that time."""
     filters = {"unit_code": unit, "indicator": indicator, "state": state, "since": since, "until": until}
     async with sessions() as session:
-        rows, total = await alert_store.list_violations(session, filters, limit, offset)
+        rows, total = await list_violations(session, filters, limit, offset)
     now = clock.now()
     return ViolationPageOut(items=[_out(r, now) for r in rows], total=total, limit=limit, offset=offset)
 
@@ -102,7 +103,7 @@ async def violations(
 )
 async def violation(sessions: SessionsDep, clock: ClockDep, violation_id: Annotated[int, ID]) -> Any:
     async with sessions() as session:
-        row = await alert_store.violation(session, violation_id)
+        row = await PgViolations(session).get(violation_id)
     if row is None:
         return _error(404, "violation.not_found", "Không có vi phạm này.")
     return _out(row, clock.now())

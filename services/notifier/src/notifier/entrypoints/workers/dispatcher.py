@@ -4,10 +4,18 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 
+from bdhvs_shared.clock import Clock
 from bdhvs_shared.worker import PollingWorker
-from notifier.service_layer.deliver import Delivery
+from notifier.domain.channel import Channel
+from notifier.domain.delivery import DeliveryPolicy
+from notifier.domain.rate_limit import TokenBucket
+from notifier.domain.retry import RetryPolicy
+from notifier.service_layer.deliver import Delivery, DeliveryCounters
+from notifier.service_layer.ports import Transactions
+from notifier.settings import DispatchSettings
 
 
 class Dispatcher(PollingWorker):
@@ -37,3 +45,33 @@ class Dispatcher(PollingWorker):
         if done and self._relay is not None:
             self._relay.wake()
         return done
+
+
+def dispatchers(
+    channels: list[tuple[Channel, float]],
+    transactions: Transactions,
+    settings: DispatchSettings,
+    clock: Clock,
+    counters: DeliveryCounters,
+    relay: PollingWorker | None,
+    delivery: DeliveryPolicy,
+) -> list[Dispatcher]:
+    """A dispatcher per (channel, sends per second), each with its own rate limit."""
+    policy = RetryPolicy(settings.max_send_attempts, settings.retry_base_seconds, settings.retry_max_seconds)
+    return [
+        Dispatcher(
+            Delivery(
+                transactions,
+                channel,
+                # A burst of one second's worth (at least one): a backlog drains at the rate, not at once.
+                TokenBucket(rate, max(1, math.ceil(rate)), time.monotonic()),
+                policy,
+                clock,
+                counters,
+                quiet=delivery.quiet_for(channel.name),
+            ),
+            settings.poll_seconds,
+            on_published=relay,
+        )
+        for channel, rate in channels
+    ]

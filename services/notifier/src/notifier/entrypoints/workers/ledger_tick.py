@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from bdhvs_shared.worker import PollingWorker
-from notifier.adapters import ledger_store
 from notifier.service_layer.ledger import DeadlineLedger, TickResult
 
 
@@ -84,8 +83,7 @@ class LedgerTick(PollingWorker):
     async def _observe(self, seconds: float) -> None:
         assert self._metrics is not None
         self._metrics.tick_seconds.observe(seconds)
-        async with self._ledger.sessions() as session:
-            pending = await ledger_store.pending_by_kind(session)
+        pending = await self._ledger.pending_by_kind()
         self._metrics.pending.clear()  # a kind with nothing pending reads 0, not its last count
         for kind, count in pending.items():
             self._metrics.pending.labels(kind=kind).set(count)

@@ -1,0 +1,105 @@
+"""The deadline ledger's use cases on the in-memory stores (tests/support/notifier_fakes.py): what is
+planned, what a report cancels, and what each tick turns into notifications — reminders, the overdue
+notice, the escalation, the operators' summary, and a stale reminder skipped.
+
+End to end (NATS, PostgreSQL, SMTP): tests/integration/test_notifier_ledger.py.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bdhvs_shared.catalogue import load_catalogue
+from bdhvs_shared.clock import FixedClock
+from notifier.adapters.directory_files import default_rules
+from notifier.adapters.messages import Messages
+from notifier.domain.directory import ContactFields, StoredContact
+from notifier.domain.ledger import LedgerPolicy, ledger_forms
+from notifier.service_layer.ledger import DeadlineLedger
+from support.events import TZ, report_accepted
+from support.notifier_fakes import FakeDatabase
+
+CATALOGUE = load_catalogue()
+PEOPLE = [
+    ContactFields("09313", "clerk", "Văn thư Chi Lăng", "vt.09313@x.vn", None, None, "email"),
+    ContactFields("09292", "clerk", "Văn thư Phù Lãng", "vt.09292@x.vn", None, None, "email"),
+    ContactFields("09292", "chairman", "Chủ tịch Phù Lãng", "ct.09292@x.vn", None, None, "email"),
+    ContactFields("24", "department_operator", "Sở KH&CN", "so@x.vn", None, None, "email"),
+]
+
+
+def march(day: int, hour: int = 9) -> datetime:
+    return datetime(2026, 3, day, hour, tzinfo=TZ)
+
+
+class Ledger:
+    def __init__(self, start: datetime) -> None:
+        self.db, self.clock = FakeDatabase(), FixedClock(start)
+        directory = self.db.committed.directory
+        directory.routing = default_rules()
+        directory.people = {i: StoredContact(i, c) for i, c in enumerate(PEOPLE, 1)}
+        forms = ledger_forms(CATALOGUE, ["monthly"])
+        self.ledger = DeadlineLedger(
+            self.db.transaction, CATALOGUE, Messages(CATALOGUE), self.clock, LedgerPolicy(), forms
+        )
+
+    async def tick(self, at: datetime) -> list[tuple[str, str]]:
+        """(recipient, kind) of the notifications queued by a tick at `at`."""
+        before = set(self.db.committed.notifications.rows)
+        self.clock.set(at)
+        await self.ledger.plan()
+        await self.ledger.process_due(batch=10_000)
+        rows = self.db.committed.notifications.rows
+        return sorted((r["recipient"], r["kind"]) for k, r in rows.items() if k not in before)
+
+    def status(self, unit: str, kind: str, period: str = "2026-03") -> str:
+        return self.db.committed.ledger.rows[("monthly", period, unit, kind)].row.status
+
+
+async def test_reminders_then_the_overdue_notice_the_summary_and_the_escalation() -> None:
+    ledger = Ledger(march(16))
+    assert await ledger.tick(march(16)) == []
+    assert await ledger.ledger.pending_by_kind() != {}
+    assert await ledger.tick(march(17)) == [
+        ("vt.09292@x.vn", "deadline_reminder"),
+        ("vt.09313@x.vn", "deadline_reminder"),
+    ]
+    assert await ledger.ledger.cancel(report_accepted("09313", "2026-03", {"c": (1, 2)})) == [
+        "reminder_1d",
+        "overdue",
+        "escalation",
+    ]
+    assert await ledger.tick(march(19)) == [("vt.09292@x.vn", "deadline_reminder")]
+    overdue = await ledger.tick(march(20))
+    assert ("vt.09292@x.vn", "deadline_overdue") in overdue
+    assert ("so@x.vn", "deadline_summary") in overdue
+    assert ("vt.09313@x.vn", "deadline_overdue") not in overdue  # it reported
+    assert await ledger.tick(march(22)) == [("ct.09292@x.vn", "deadline_escalation")]
+    assert ledger.status("09313", "overdue") == "cancelled"
+    assert ledger.status("09292", "escalation") == "sent"
+
+
+async def test_a_notifier_that_was_down_skips_the_stale_reminders() -> None:
+    ledger = Ledger(march(16))
+    await ledger.tick(march(16))
+    sent = await ledger.tick(march(20))  # down from the 16th to the deadline
+    assert ("vt.09292@x.vn", "deadline_reminder") not in sent
+    assert ("vt.09292@x.vn", "deadline_overdue") in sent
+    assert (ledger.status("09292", "reminder_3d"), ledger.status("09292", "reminder_1d")) == (
+        "skipped",
+        "skipped",
+    )
+
+
+async def test_a_report_is_applied_once_and_the_summary_lists_the_missing() -> None:
+    ledger = Ledger(march(16))
+    await ledger.tick(march(16))
+    report = report_accepted("09292", "2026-03", {"c": (1, 2)})
+    assert await ledger.ledger.cancel(report) != []
+    assert await ledger.ledger.cancel(report) is None  # a redelivery
+    assert await ledger.ledger.cancel(report_accepted("09292", "2026-03", {"c": (1, 2)}, form="nope")) == []
+    await ledger.tick(march(20))
+    (summary,) = [
+        r for r in ledger.db.committed.notifications.rows.values() if r["kind"] == "deadline_summary"
+    ]
+    assert "09313" in summary["body_text"] and "09292" not in summary["body_text"]
