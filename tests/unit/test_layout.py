@@ -42,6 +42,8 @@ IMPURE = DRIVERS | {
     "structlog",
     "uvicorn",
 }
+
+
 def modules(package: Path) -> Iterator[Path]:
     yield from (p for p in package.rglob("*.py") if "migrations" not in p.parts)
 
