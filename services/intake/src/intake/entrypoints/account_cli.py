@@ -71,11 +71,8 @@ def _create(values: Mapping[str, object], chosen: str | None, if_missing: bool) 
         username = str(values["username"]).strip().lower()
         if if_missing and any(a.username == username for a in await admin.listed()):
             return None
-        _, initial = await admin.create(actor, values)
-        if chosen is None:
-            return str(initial)
-        await admin.set_chosen_password(actor, username, chosen)
-        return ""
+        _, password = await admin.create(actor, values, chosen)
+        return "" if chosen is not None else str(password)
 
     try:
         made = asyncio.run(_with_admin(work))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -77,12 +77,20 @@ class AccountAdmin:
         async with self._tx() as stores:
             return await stores.accounts.listed()
 
-    async def create(self, actor: Actor, values: Mapping[str, object]) -> tuple[Account, str]:
-        """A new account and its initial password; AccountRefused (422 every problem, 409 taken)."""
+    async def create(
+        self, actor: Actor, values: Mapping[str, object], chosen: str | None = None
+    ) -> tuple[Account, str]:
+        """A new account and its initial password; AccountRefused (422 every problem, 409 taken).
+
+        `chosen`: a password its holder chose (the command line), checked by the policy, not to be
+        changed at the first sign-in.
+        """
         checked = check_new_account(values, self._catalogue(), self._clock.now().astimezone(self._tz).date())
         if isinstance(checked, list):
             raise AccountRefused(*checked)
-        created = await self._add(actor, [checked])
+        if chosen is not None and (problems := password_problems(checked.username, chosen, "password")):
+            raise AccountRefused(*problems)
+        created = await self._add(actor, [checked], None if chosen is None else canonical(chosen))
         return created[0]
 
     def plan_import(self, keys: list[str], rows: Sequence[tuple[int, Mapping[str, object]]]) -> ImportPlan:
@@ -140,8 +148,10 @@ class AccountAdmin:
         assert not plan.errors
         return await self._add(actor, [new for _, new in plan.rows])
 
-    async def _add(self, actor: Actor, accounts: list[NewAccount]) -> list[tuple[Account, str]]:
-        passwords = [self._new_password() for _ in accounts]
+    async def _add(
+        self, actor: Actor, accounts: list[NewAccount], chosen: str | None = None
+    ) -> list[tuple[Account, str]]:
+        passwords = [chosen or self._new_password() for _ in accounts]
         hashes = await asyncio.gather(*(self._hasher.hash(p) for p in passwords))
         now = self._clock.now()
         try:
@@ -152,6 +162,10 @@ class AccountAdmin:
                 created = [
                     await stores.accounts.add(new, h, now) for new, h in zip(accounts, hashes, strict=True)
                 ]
+                if chosen is not None:  # its holder's own: no change required
+                    for account in created:
+                        await stores.accounts.set_password(account.id, hashes[0], must_change=False)
+                    created = [replace(a, must_change_password=False) for a in created]
                 for account in created:
                     entry = AuditEntry(now, account.username, "create", "ok", actor.remote, actor.label)
                     await stores.audit.record(entry)
@@ -181,24 +195,6 @@ class AccountAdmin:
             )
             await stores.audit.record(entry)
         return password
-
-    async def set_chosen_password(self, actor: Actor, username: str, password: str) -> None:
-        """A password chosen by its holder at the command line (policy checked; no change required)."""
-        password = canonical(password)
-        problems = password_problems(username, password, field="password")
-        if problems:
-            raise AccountRefused(*problems)
-        password_hash = await self._hasher.hash(password)
-        now = self._clock.now()
-        async with self._tx() as stores:
-            found = await stores.accounts.find(normalise_username(username), for_update=True)
-            if found is None:
-                raise refused("account.unknown", "username", username=shown(username))
-            await stores.accounts.set_password(found.account.id, password_hash, must_change=False)
-            entry = AuditEntry(
-                now, found.account.username, "password_reset", "ok", actor.remote, actor.label, "chosen"
-            )
-            await stores.audit.record(entry)
 
     async def deactivate(self, actor: Actor, username: str) -> None:
         """The account can no longer sign in; its sessions end at once. Deactivating twice is harmless."""
