@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bdhvs_local.demo_accounts import demo_accounts
+from bdhvs_local.stack import Endpoints
 from bdhvs_shared.catalogue import load_catalogue
 from support.intake import auth
 
@@ -82,3 +84,24 @@ async def test_the_communes_template_lists_one_clerk_per_active_unit_and_imports
     assert dry.status_code == 200 and dry.json()["errors"] == [] and len(dry.json()["rows"]) == 99
     same = await client.get("/api/v1/accounts/template", headers=auth(tokens["admin"]))
     assert same.status_code == 200 and same.content == data
+
+
+@pytest.mark.timeout(300)
+async def test_make_runs_demo_accounts_are_made_once_with_the_password_from_the_environment(
+    intake: tuple[httpx.AsyncClient, dict[str, str]], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, _ = intake
+    endpoints = Endpoints(
+        "", "", "", "nats://unused:4222", database_url, "127.0.0.1", 25, notifier_channels="email"
+    )
+    monkeypatch.setenv("BDHVS_DEMO_PASSWORD", CHOSEN)
+    first = demo_accounts(endpoints, {})
+    assert first == [
+        ("quantri", "admin", "(from $BDHVS_DEMO_PASSWORD)"),
+        ("vanhanh", "operator", "(from $BDHVS_DEMO_PASSWORD)"),
+        ("cb09313", "commune", "(from $BDHVS_DEMO_PASSWORD)"),
+    ]
+    signed = await sign_in(client, "cb09313", CHOSEN)
+    assert signed.status_code == 201 and signed.json()["account"]["unit_code"] == "09313"
+    monkeypatch.delenv("BDHVS_DEMO_PASSWORD")
+    assert [password for _, _, password in demo_accounts(endpoints, {})] == ["(exists)"] * 3

@@ -56,3 +56,20 @@ async def test_a_session_that_must_change_its_password_is_refused() -> None:
     assert refused.status_code == 403
     assert refused.json()["errors"][0]["code"] == "auth.password_change_required"
     assert (await ask({**SESSION, "must_change_password": False})).status_code == 200
+
+
+async def test_a_refusal_for_the_initial_password_is_not_kept_so_a_change_counts_at_once() -> None:
+    answers = [{**SESSION, "must_change_password": True}, {**SESSION, "must_change_password": False}]
+    calls: list[int] = []
+
+    def whoami(_: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        return httpx.Response(200, json=answers[min(len(calls), 2) - 1])
+
+    introspector = TokenIntrospector("http://intake", 30, transport=httpx.MockTransport(whoami))
+    first = await introspector.caller("bdhvss_x")
+    assert first is not None and first.must_change_password
+    second = await introspector.caller("bdhvss_x")  # changed meanwhile: intake is asked again
+    assert second is not None and not second.must_change_password
+    assert await introspector.caller("bdhvss_x") == second and len(calls) == 2  # now kept
+    await introspector.close()

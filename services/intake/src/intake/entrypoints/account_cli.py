@@ -154,3 +154,56 @@ def template(
         sys.stdout.buffer.write(data)
     else:
         output.write_bytes(data)
+
+
+# `make run`'s people: an admin, an operator of the province, and the clerk of the demo commune.
+DEMO_ACCOUNTS = (
+    {"username": "quantri", "display_name": "Quản trị (demo)", "role": "admin"},
+    {"username": "vanhanh", "display_name": "Cán bộ Sở KH&CN (demo)", "role": "operator"},
+    {
+        "username": "cb09313",
+        "display_name": "Cán bộ xã Chi Lăng (demo)",
+        "role": "commune",
+        "unit_code": "09313",
+    },
+)
+
+
+@accounts_app.command("create-demo")
+def create_demo(password_env: PasswordEnv = "INTAKE_DEMO_PASSWORD") -> None:
+    """The demo's accounts (for `make run`), each unless it exists: one line per account on stdout,
+    `username<TAB>role<TAB>password`, the password being the one-time initial one when it was just
+    made, `(from $VAR)` when chosen in the environment, `(exists)` when the account was there."""
+    chosen = os.environ.get(password_env) or None
+    from intake.service_layer.account_admin import Actor
+
+    async def work(admin: Any, _: Any) -> list[str]:
+        existing = {a.username for a in await admin.listed()}
+        lines = []
+        for values in DEMO_ACCOUNTS:
+            name, role = str(values["username"]), str(values["role"])
+            if name in existing:
+                lines.append(f"{name}\t{role}\t(exists)")
+                continue
+            _, password = await admin.create(Actor("demo"), values, chosen)
+            lines.append(f"{name}\t{role}\t{f'(from ${password_env})' if chosen else password}")
+        return lines
+
+    print("\n".join(asyncio.run(_with_admin(work))))
+
+
+@accounts_app.command("reset-password")
+def reset_password(username: Annotated[str, typer.Option(help="The account's username")]) -> None:
+    """Print a new one-time initial password for the account (its holder must change it at the next
+    sign-in); its sessions end and a lock is lifted. Also POST /api/v1/accounts/{username}/reset-password."""
+    from intake.domain.account_problems import AccountRefused
+    from intake.service_layer.account_admin import Actor
+
+    async def work(admin: Any, _: Any) -> str:
+        return str(await admin.reset_password(Actor("cli"), username))
+
+    try:
+        print(asyncio.run(_with_admin(work)))
+    except AccountRefused as exc:
+        print(f"{exc.problems[0].code}: {exc.problems[0].message}", file=sys.stderr)
+        raise typer.Exit(1) from None
