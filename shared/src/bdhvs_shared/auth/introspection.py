@@ -12,8 +12,8 @@ Intake owns the tokens (created, revoked and expired there). kpi and notifier as
 
 So a revoked or expired token stops working within AUTH_CACHE_SECONDS while intake answers, and
 within AUTH_STALE_SECONDS at worst, when intake cannot answer. A session that must first change its
-initial password is refused and not kept: once changed, it is accepted at the next request. Memory is bounded (`max_entries`,
-the oldest answers go first); only a digest of the token is kept.
+initial password is refused and not kept: once changed, it is accepted at the next request.
+Memory is bounded (`max_entries`, the oldest answers go first); only a digest of the token is kept.
 """
 
 from __future__ import annotations
