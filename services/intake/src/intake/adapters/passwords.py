@@ -23,7 +23,9 @@ class Argon2Hasher:
             time_cost=time_cost, memory_cost=memory_kib, parallelism=1, type=Type.ID
         )
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="argon2")
-        self._dummy: str | None = None  # a hash of nothing anybody knows, for unknown usernames
+        # A hash of nothing anybody knows, made now (once), so that an unknown username costs one
+        # verification like a known one, from the first attempt on.
+        self._dummy = self._hasher.hash(secrets.token_urlsafe(16))
 
     async def hash(self, password: str) -> str:
         return await asyncio.get_running_loop().run_in_executor(self._pool, self._hasher.hash, password)
@@ -40,8 +42,6 @@ class Argon2Hasher:
             return False
 
     async def verify_nothing(self, password: str) -> None:
-        if self._dummy is None:
-            self._dummy = await self.hash(secrets.token_urlsafe(16))
         await self.verify(self._dummy, password)
 
     def needs_rehash(self, password_hash: str) -> bool:
