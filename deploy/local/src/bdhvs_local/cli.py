@@ -19,6 +19,7 @@ def run(
     run_dir: Annotated[Path, typer.Option(help="Where data, logs and mail are kept")] = Path(".run"),
 ) -> None:
     """Start everything, print the URLs and demo tokens, and stop cleanly on Ctrl-C or SIGTERM."""
+    from bdhvs_local.demo_accounts import demo_accounts
     from bdhvs_local.stack import Stack
     from bdhvs_shared.catalogue import load_catalogue
 
@@ -56,6 +57,9 @@ def run(
     print("Demo tokens (also in .run/tokens.json):")
     for role, token in tokens.items():
         print(f"  {role:16} {token}")
+    print("Demo accounts (POST /api/v1/sessions; a password is shown once, or set BDHVS_DEMO_PASSWORD):")
+    for username, role, password in demo_accounts(endpoints, stack.extra_env):
+        print(f"  {role:16} {username:10} {password}")
     print("Try (two months of a commune's figures; d falls behind its target, an email follows):")
     for period, c, d in (("2026-02", 14000, 8500), ("2026-03", 15000, 9000)):
         values = {"c": {"numerator": c, "denominator": 18000}, "d": {"numerator": d, "denominator": 18000}}

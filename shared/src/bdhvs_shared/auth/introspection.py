@@ -11,8 +11,9 @@ Intake owns the tokens (created, revoked and expired there). kpi and notifier as
 - older than `stale_seconds`, or never asked: intake must answer (AuthUnavailable otherwise).
 
 So a revoked or expired token stops working within AUTH_CACHE_SECONDS while intake answers, and
-within AUTH_STALE_SECONDS at worst, when intake cannot answer. Memory is bounded (`max_entries`,
-the oldest answers go first); only a digest of the token is kept.
+within AUTH_STALE_SECONDS at worst, when intake cannot answer. A session that must first change its
+initial password is refused and not kept: once changed, it is accepted at the next request.
+Memory is bounded (`max_entries`, the oldest answers go first); only a digest of the token is kept.
 """
 
 from __future__ import annotations
@@ -105,6 +106,8 @@ class TokenIntrospector:
     async def _ask_and_keep(self, key: str, token: str) -> Caller | None:
         found = await self._ask(token)
         self._cache.pop(key, None)
+        if found is not None and found.must_change_password:
+            return found  # not kept: the password may be changed the next moment, then it is accepted
         self._cache[key] = _Answer(found, self._monotonic())
         while len(self._cache) > self._max_entries:  # bounded memory: the oldest answers go first
             del self._cache[next(iter(self._cache))]
