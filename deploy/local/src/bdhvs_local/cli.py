@@ -24,7 +24,7 @@ def run(
 
     ports = {
         name: int(os.environ.get(f"{name.upper()}_PORT", default))
-        for name, default in (("intake", 8000), ("kpi", 8001), ("notifier", 8002))
+        for name, default in (("intake", 8000), ("kpi", 8001), ("notifier", 8002), ("web", 8003))
     }
     stack = Stack(run_dir.resolve(), ports=ports)
     stopping = False
