@@ -50,7 +50,12 @@ def settings_markdown() -> str:
     classes: list[tuple[str, type[ServiceSettings], set[str]]] = [("all", ServiceSettings, set())]
     for name in SERVICES:
         module = importlib.import_module(f"{name}.settings")
-        cls = next(v for k, v in vars(module).items() if k.endswith("Settings") and v is not ServiceSettings)
+        # The service's class, not one its module imports (intake's imports ReportWindowSettings first).
+        cls = next(
+            v
+            for v in vars(module).values()
+            if isinstance(v, type) and issubclass(v, ServiceSettings) and v.__module__ == module.__name__
+        )
         classes.append((name, cls, common - {"http_port"}))
     for who, cls, skip in classes:
         for field_name, field in cls.model_fields.items():

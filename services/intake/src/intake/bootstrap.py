@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
@@ -12,7 +13,7 @@ from prometheus_client import Counter
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bdhvs_shared.catalogue import catalogue_from_texts
+from bdhvs_shared.catalogue import Catalogue, catalogue_from_texts
 from bdhvs_shared.clock import Clock, clock_from_iso
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.db.outbox import OutboxRelay
@@ -21,14 +22,20 @@ from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
 from bdhvs_shared.nats.connection import JetStreamPublisher, connect
 from bdhvs_shared.nats.streams import ensure_streams
+from intake.adapters.accounts import pg_identity_transactions
 from intake.adapters.isolation import FileReader
+from intake.adapters.passwords import Argon2Hasher
+from intake.domain.accounts import AuthPolicy
 from intake.domain.problems import Problem
-from intake.entrypoints.http import auth, files, reports
+from intake.entrypoints.http import accounts, auth, files, reports, sessions
 from intake.entrypoints.http import catalogue as catalogue_routes
+from intake.entrypoints.http.account_errors import install_account_errors
 from intake.entrypoints.http.body_limit import BodyLimit
 from intake.entrypoints.http.errors import count_rejection, install_error_handlers, problem_body
 from intake.entrypoints.http.schemas import ProblemsOut
 from intake.entrypoints.workers.catalogue_refresher import CatalogueRefresher
+from intake.service_layer.account_admin import AccountAdmin
+from intake.service_layer.account_sessions import AccountSessions
 from intake.service_layer.catalogue_admin import CatalogueAdmin, current_files
 from intake.service_layer.submit_report import IntakeService
 from intake.settings import IntakeSettings
@@ -75,12 +82,16 @@ class Container:
     refresher: CatalogueRefresher
     clock: Clock
     file_reader: FileReader
+    account_sessions: AccountSessions
+    account_admin: AccountAdmin
+    hasher: Argon2Hasher
 
     async def close(self) -> None:
         await self.refresher.stop()
         await self.relay.stop()
         await self.nc.drain()
         await self.engine.dispose()
+        self.hasher.close()
 
 
 async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> Container:
@@ -112,7 +123,49 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
     reader = FileReader(
         settings.import_read_memory_mb, settings.import_read_seconds, settings.import_read_concurrency
     )
-    return Container(settings, engine, sessions, nc, relay, service, metrics, admin, refresher, clock, reader)
+    account_sessions, account_admin, hasher = account_use_cases(
+        settings, sessions, lambda: service.catalogue, clock
+    )
+    return Container(
+        settings,
+        engine,
+        sessions,
+        nc,
+        relay,
+        service,
+        metrics,
+        admin,
+        refresher,
+        clock,
+        reader,
+        account_sessions,
+        account_admin,
+        hasher,
+    )
+
+
+def account_use_cases(
+    settings: IntakeSettings,
+    sessions: async_sessionmaker[AsyncSession],
+    catalogue: Callable[[], Catalogue],
+    clock: Clock,
+) -> tuple[AccountSessions, AccountAdmin, Argon2Hasher]:
+    """Sign-in and sessions, and the admin's accounts (docs/accounts.md)."""
+    hasher = Argon2Hasher(
+        settings.password_hash_memory_kib,
+        settings.password_hash_time_cost,
+        settings.password_hash_concurrency,
+    )
+    policy = AuthPolicy(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_absolute_hours),
+        max_failures=settings.login_max_failures,
+        lock=timedelta(minutes=settings.login_lock_minutes),
+    )
+    transactions = pg_identity_transactions(sessions)
+    tz = ZoneInfo(settings.timezone)
+    signing_in = AccountSessions(transactions, hasher, clock, policy, tz)
+    return signing_in, AccountAdmin(transactions, hasher, clock, catalogue, tz), hasher
 
 
 def create_app(settings: IntakeSettings) -> FastAPI:
@@ -130,12 +183,20 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         "Reports of the 'Bình dân học vụ số' campaign: submit, validate, revise, publish.",
         metrics.registry,
         start,
-        [reports.router, files.router, catalogue_routes.router, auth.router],
+        [
+            reports.router,
+            files.router,
+            catalogue_routes.router,
+            auth.router,
+            sessions.router,
+            accounts.router,
+        ],
         error_body=problem_body,
         write_limit=(settings.max_concurrent_writes, settings.write_queue_seconds),
         responses=unavailable_responses(ProblemsOut),
     )
     install_error_handlers(app, metrics.reports_rejected)
+    install_account_errors(app)
     # The import streams its body against IMPORT_MAX_BYTES itself.
     app.add_middleware(
         BodyLimit,

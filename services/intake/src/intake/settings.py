@@ -60,3 +60,42 @@ class IntakeSettings(ServiceSettings, ReportWindowSettings):
         description="How long a write request may wait for room before it is answered "
         "503 service.overloaded with Retry-After (nothing stored; the client retries).",
     )
+    session_idle_minutes: int = Field(
+        default=30,
+        ge=1,
+        description="A signed-in session ends after this many minutes without use (each use, at most once "
+        "a minute, moves the limit on).",
+    )
+    session_absolute_hours: int = Field(
+        default=12,
+        ge=1,
+        description="A signed-in session ends this many hours after the sign-in, used or not.",
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Wrong passwords in a row that lock an account for LOGIN_LOCK_MINUTES."
+    )
+    login_lock_minutes: int = Field(
+        default=15,
+        ge=1,
+        description="How long a locked account refuses every sign-in, the right password too (an admin's "
+        "password reset ends the lock at once).",
+    )
+    password_hash_memory_kib: int = Field(
+        default=19456,
+        ge=8192,
+        description="argon2id memory per password hash, in KiB (OWASP's minimum: 19456, i.e. 19 MiB).",
+    )
+    password_hash_time_cost: int = Field(
+        default=2, ge=1, description="argon2id passes per password hash (OWASP: 2 with 19 MiB)."
+    )
+    password_hash_concurrency: int = Field(
+        default=2,
+        ge=1,
+        description="Password hashes computed at once (each in its own thread, with its memory); further "
+        "sign-ins wait their turn.",
+    )
+    trusted_proxies: str = Field(
+        default="127.0.0.1,::1",
+        description="Comma-separated addresses of proxies (the web service) whose X-Forwarded-For header "
+        "names the person's address in the sign-in audit; other peers are recorded as they connect.",
+    )

@@ -25,14 +25,18 @@ class Caller:
     role: Role
     unit_code: str | None = None
     agency_code: str | None = None
+    # A person's session still on its one-time initial password: refused until it is changed.
+    must_change_password: bool = False
 
     @classmethod
     def from_whoami(cls, body: dict[str, Any]) -> Caller:
+        """Tolerant: fields whoami adds later are ignored (a session's username, display name…)."""
         return cls(
             token_id=str(body["token_id"]),
             role=Role(body["role"]),
             unit_code=body.get("unit_code"),
             agency_code=body.get("agency_code"),
+            must_change_password=body.get("must_change_password") is True,
         )
 
     @property

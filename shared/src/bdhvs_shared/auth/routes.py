@@ -49,6 +49,12 @@ async def current_caller(
         ) from exc
     if caller is None:
         raise AuthError(401, "auth.invalid", "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.")
+    if caller.must_change_password:  # as intake answers it (its domain/account_problems.py)
+        raise AuthError(
+            403,
+            "auth.password_change_required",
+            "Vui lòng đổi mật khẩu được cấp ban đầu trước khi sử dụng hệ thống.",
+        )
     return caller
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from bdhvs_shared.db.tables import outbox_table
+from intake.adapters.account_tables import identity_tables
 
 metadata = MetaData(schema="intake")
 
@@ -89,3 +90,6 @@ catalogue_versions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
 )
+
+# People's accounts, their sessions and the audit of sign-ins (adapters/account_tables.py).
+accounts, account_sessions, auth_audit = identity_tables(metadata)

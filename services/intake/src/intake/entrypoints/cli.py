@@ -13,6 +13,7 @@ import typer
 from bdhvs_shared.cli import service_cli
 from intake.bootstrap import create_app
 from intake.domain.principal import Role
+from intake.entrypoints.account_cli import accounts_app
 from intake.entrypoints.docs import asyncapi_document, openapi_document
 from intake.settings import IntakeSettings
 
@@ -33,6 +34,7 @@ app = service_cli(
 )
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+app.add_typer(accounts_app, name="accounts")
 
 
 @token_app.command("create")

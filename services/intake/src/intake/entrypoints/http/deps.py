@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.http import from_container
 from intake.adapters.isolation import FileReader
+from intake.service_layer.account_admin import AccountAdmin
+from intake.service_layer.account_sessions import AccountSessions
 from intake.service_layer.catalogue_admin import CatalogueAdmin
 from intake.service_layer.submit_report import IntakeService
 from intake.settings import IntakeSettings
@@ -27,3 +29,5 @@ SettingsDep = Annotated[IntakeSettings, Depends(from_container("settings"))]
 ClockDep = Annotated[Clock, Depends(from_container("clock"))]
 CatalogueAdminDep = Annotated[CatalogueAdmin, Depends(from_container("catalogue_admin"))]
 FileReaderDep = Annotated[FileReader, Depends(from_container("file_reader"))]
+AccountSessionsDep = Annotated[AccountSessions, Depends(from_container("account_sessions"))]
+AccountAdminDep = Annotated[AccountAdmin, Depends(from_container("account_admin"))]
