@@ -51,6 +51,7 @@ from notifier.entrypoints.consumers import (
     register_report_handler,
     reports_consumer,
 )
+from notifier.entrypoints.http import ack_link as ack_link_routes
 from notifier.entrypoints.http import directory as directory_routes
 from notifier.entrypoints.http import ledger as ledger_routes
 from notifier.entrypoints.http import notifications
@@ -125,6 +126,7 @@ class Container:
     alerts: AlertService
     alert_tick: AlertTick
     ack_secret: bytes
+    ack_page_url: str = ""
 
     @property
     def nc(self) -> Client | None:
@@ -266,6 +268,7 @@ async def start(
         alerts=service,
         alert_tick=alert_tick,
         ack_secret=ack_secret,
+        ack_page_url=settings.notifier_ack_page_url,
     )
 
 
@@ -286,7 +289,7 @@ def alert_use_cases(
     )
     service = AlertService(sessions, clock, policy, delivery.channels)
     ack_secret = settings.ack_secret()
-    link = ack_link(alerts.public_url, ack_secret)
+    link = ack_link(alerts.public_url, ack_secret, settings.notifier_ack_page_url)
     groups = AlertGroups(sessions, messages, clock, policy, link, delivery)
     return service, AlertTick(groups, alerts.tick_seconds, workers), ack_secret
 
@@ -356,12 +359,15 @@ def token_introspector(settings: NotifierSettings) -> TokenIntrospector:
     )
 
 
-def ack_link(public_url: str, secret: bytes) -> Callable[[int, str], str]:
-    """The acknowledge link of a violation for one recipient, signed so it cannot be forged."""
+def ack_link(public_url: str, secret: bytes, page_url: str = "") -> Callable[[int, str], str]:
+    """The acknowledge link of a violation for one recipient, signed so it cannot be forged: to the web
+    service's confirm page when NOTIFIER_ACK_PAGE_URL is set, else to this notifier's own."""
     base = public_url.rstrip("/")
 
     def link(violation_id: int, recipient: str) -> str:
         token = ack_token(secret, violation_id, recipient)
+        if page_url:
+            return f"{page_url.rstrip('/')}/{violation_id}?token={token}"
         return f"{base}/api/v1/violations/{violation_id}/acknowledge?token={token}"
 
     return link
@@ -382,7 +388,13 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
         "(the directory: an admin's).",
         metrics.registry,
         lambda: start(settings, metrics, clock),
-        [notifications.router, ledger_routes.router, directory_routes.router, violation_routes.router],
+        [
+            notifications.router,
+            ledger_routes.router,
+            directory_routes.router,
+            violation_routes.router,
+            ack_link_routes.router,
+        ],
     )
     install_error_handlers(app)
     install_auth_errors(app)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.db.idempotency import first_time
 from bdhvs_shared.events import AttainmentUpdated
-from notifier.adapters import alert_store, store
+from notifier.adapters import alert_store, audit, store
 from notifier.adapters.directory import recipients_for
 from notifier.adapters.tables import processed_events
 from notifier.domain.alerts import (
@@ -213,8 +213,9 @@ class AlertService:
             )
         return queued
 
-    async def acknowledge(self, violation_id: int, by: str) -> AckResult:
-        """Silence the repeats of an open violation until its status changes (idempotent)."""
+    async def acknowledge(self, violation_id: int, by: str, reason: str = "") -> AckResult:
+        """Silence the repeats of an open violation until its status changes (idempotent); who and why go
+        to the audit log in the same transaction."""
         async with self.sessions() as session, session.begin():
             current = await alert_store.violation(session, violation_id, lock=True)
             if current is None:
@@ -233,4 +234,13 @@ class AlertService:
                 next_repeat_at=None,
             )
             await alert_store.cancel_pending(session, violation_id, (REPEAT,), now)
+            await audit.record(
+                session,
+                actor=by,
+                action="violation.acknowledge",
+                entity="violation",
+                entity_id=str(violation_id),
+                at=now,
+                after={"status": current.last_status, "reason": reason},
+            )
             return AckResult.DONE
