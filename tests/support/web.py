@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +31,25 @@ class WebStack:
             args = ["token", "create", "--role", role] + (["--unit", unit] if unit else [])
             self._tokens[key] = self.system.cli("intake", *args)
         return self._tokens[key]
+
+    def account(self, role: str, unit: str | None = None, must_change: bool = False) -> tuple[str, str]:
+        """A person's account (username, password), made once with `intake accounts create`; with
+        `must_change` it has a one-time password that must be changed at the first sign-in."""
+        key = f"account:{role}:{unit or ''}:{must_change}"
+        if key not in self._tokens:
+            username = f"{role}.{unit or 'tinh'}{'.moi' if must_change else ''}"
+            password = "" if must_change else f"Mat-khau-{role}-2026"
+            args = ["accounts", "create", "--username", username, "--role", role]
+            args += ["--display-name", f"Người dùng {role} {unit or ''}".strip()]
+            args += ["--unit", unit] if unit else []
+            env = {**os.environ, **self.system.env, "INTAKE_ACCOUNT_PASSWORD": password}
+            result = subprocess.run(
+                [sys.executable, "-m", "intake", *args], env=env, capture_output=True, text=True, check=False
+            )
+            assert result.returncode == 0, result.stderr
+            self._tokens[key] = f"{username}\n{password or result.stdout.strip()}"
+        username, password = self._tokens[key].split("\n")
+        return username, password
 
     def submit(self, unit: str, period: str, values: dict[str, Any], form: str = "monthly") -> httpx.Response:
         token = self.api_token("commune", unit)
@@ -67,6 +89,14 @@ def axe_violations(page: Any) -> list[str]:
 
     results = Axe().run(page)
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in results.response["violations"]]
+
+
+def sign_in(page: Any, stack: WebStack, username: str, password: str, next_path: str = "") -> None:
+    """Sign in through the page, as a person does."""
+    page.goto(f"{stack.url}/dang-nhap" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def with_session(context: Any, stack: WebStack, role: str, unit: str | None = None, name: str = "") -> None:

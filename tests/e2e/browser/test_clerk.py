@@ -8,16 +8,17 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
-from support.web import WebStack, axe_violations, columns, with_session, xlsx_bytes
+from support.web import WebStack, axe_violations, columns, sign_in, xlsx_bytes
 
 PHONE = {"width": 360, "height": 740}
 pytestmark = pytest.mark.timeout(300)  # the first test also waits for the stack to start
 
 
 def _clerk_page(browser: Browser, stack: WebStack, unit: str) -> Any:
-    context = browser.new_context(viewport=PHONE, locale="vi-VN")
-    with_session(context, stack, "commune", unit, "Cán bộ xã")
-    return context.new_page()
+    page = browser.new_context(viewport=PHONE, locale="vi-VN").new_page()
+    sign_in(page, stack, *stack.account("commune", unit))
+    expect(page.get_by_role("heading", name="Báo cáo của tôi")).to_be_visible()
+    return page
 
 
 def test_a_clerk_fixes_a_mistake_at_its_field_and_gets_the_receipt(

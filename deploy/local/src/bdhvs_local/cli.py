@@ -37,6 +37,11 @@ def run(
     signal.signal(signal.SIGINT, on_signal)
     endpoints = stack.start()
     tokens = stack.demo_tokens()
+    accounts = stack.demo_accounts() if endpoints.web_url else {}
+    if endpoints.web_url:
+        people = ", ".join(f"{a['username']} / {a['password']} ({role})" for role, a in accounts.items())
+        print(f"open {endpoints.web_url} and sign in as {people}")
+        print("  (demo accounts, also in .run/accounts.json; BDHVS_DEMO_PASSWORD chooses their password)")
     print("BDHVS is running:")
     for name, value in vars(endpoints).items():
         print(f"  {name:14} {value}")

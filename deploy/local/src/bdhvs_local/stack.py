@@ -23,6 +23,13 @@ DEMO_TOKENS = (
 )
 
 
+DEMO_ACCOUNTS = (
+    ("canbo.chilang", "commune", "Cán bộ xã Chi Lăng (demo)", "09313"),
+    ("sokhcn", "operator", "Sở KH&CN (demo)", None),
+    ("quantri", "admin", "Quản trị (demo)", None),
+)
+
+
 @dataclass
 class Endpoints:
     intake_url: str
@@ -111,6 +118,28 @@ class Stack:
         path.write_text(json.dumps(tokens, indent=2))
         path.chmod(0o600)
         return tokens
+
+    def demo_accounts(self) -> dict[str, dict[str, str]]:
+        """One account per kind of person for the web pages, made once (passwords chosen here, or
+        BDHVS_DEMO_PASSWORD) and kept in .run/accounts.json (0600; never committed)."""
+        path = self.run_dir / "accounts.json"
+        if path.exists():
+            return dict(json.loads(path.read_text()))
+        env = {
+            "DATABASE_URL": self.endpoints.database_url if self.endpoints else "",
+            "NATS_URL": "nats://unused:4222",
+            **{k: v for k, v in self.extra_env.items() if k == "BDHVS_CLOCK_START"},
+        }
+        accounts: dict[str, dict[str, str]] = {}
+        for username, role, name, unit in DEMO_ACCOUNTS:
+            password = os.environ.get("BDHVS_DEMO_PASSWORD") or secrets.token_urlsafe(12)
+            args = ["accounts", "create", "--username", username, "--role", role, "--display-name", name]
+            args += ["--unit", unit] if unit else []
+            _cli("intake", [*args, "--if-missing"], {**env, "INTAKE_ACCOUNT_PASSWORD": password})
+            accounts[role] = {"username": username, "password": password}
+        path.write_text(json.dumps(accounts, indent=2))
+        path.chmod(0o600)
+        return accounts
 
     def _web_env(self) -> dict[str, str]:
         """The web service calls the three APIs; its cookie key is made once and kept in .run/."""
