@@ -98,6 +98,8 @@ def web_stack(
                 "ALERT_GROUP_WAIT_SECONDS": "0",
                 "ALERT_TICK_SECONDS": "0.2",
                 "AUTH_CACHE_SECONDS": "1",
+                "SESSION_IDLE_MINUTES": "1",  # test_accounts waits for a session to expire
+                "LOGIN_MAX_FAILURES": "5",
             }
             web_port = free_port()
             env["NOTIFIER_ACK_PAGE_URL"] = f"http://127.0.0.1:{web_port}/xac-nhan-canh-bao"

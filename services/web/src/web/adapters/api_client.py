@@ -41,6 +41,7 @@ class ApiClient:
         params: dict[str, Any] | None = None,
         json: Any = None,
         content: bytes | None = None,
+        data: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         sent = dict(headers or {})
@@ -49,7 +50,7 @@ class ApiClient:
         clean = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         try:
             reply = await self.client.request(
-                method, path, params=clean, json=json, content=content, headers=sent
+                method, path, params=clean, json=json, content=content, data=data, headers=sent
             )
         except httpx.HTTPError as exc:
             raise ApiUnavailable(self.name, f"{type(exc).__name__}: {exc}") from exc

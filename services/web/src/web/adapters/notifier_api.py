@@ -31,7 +31,8 @@ class NotifierApi:
         result: dict[str, Any] = await self.api.json(
             "POST",
             f"/api/v1/violations/{violation_id}/acknowledge-link",
-            json={"token": link_token, "reason": reason},
+            data={"token": link_token, "reason": reason},
+            headers={"Accept": "application/json"},
         )
         return result
 
