@@ -11,6 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 RUN := $(UV) run --frozen --no-sync
 
 .PHONY: run test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow bench bench-full clean \
+	screenshots \
 	compose-env compose-up compose-down
 
 $(UV):
@@ -57,6 +58,10 @@ test-integration: sync
 
 test-e2e: sync
 	$(RUN) pytest tests/e2e -q
+
+## Every web page at 360 px and 1280 px into docs/ui/ (a real Chromium against the running services).
+screenshots: sync
+	BDHVS_SCREENSHOTS=docs/ui $(RUN) pytest tests/e2e/browser/test_screenshots.py -q
 
 ## The long forms of the chaos and load suites (not in CI).
 test-slow: sync
