@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import APIRouter, FastAPI
 
 from bdhvs_shared.http import health_router as shared_health_router
@@ -9,7 +11,7 @@ from web.entrypoints.http.metrics import WebMetrics
 
 
 def health_router(app: FastAPI, metrics: WebMetrics) -> APIRouter:
-    def check(name: str):  # type: ignore[no-untyped-def]
+    def check(name: str) -> Callable[[], Awaitable[bool]]:
         async def answers() -> bool:
             api = getattr(app.state.container, name).api
             try:

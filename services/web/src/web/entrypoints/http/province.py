@@ -3,7 +3,8 @@ consolidated monthly report."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
@@ -71,8 +72,9 @@ async def dashboard_live(
     return HTMLResponse(html, headers={"X-Version": view.version})
 
 
-def _today(container: ContainerDep):  # type: ignore[no-untyped-def]
-    return container.clock.now().astimezone(container.tz).date()
+def _today(container: Any) -> date:
+    today: date = container.clock.now().astimezone(container.tz).date()
+    return today
 
 
 @router.get("/don-vi/{unit}")
@@ -125,8 +127,6 @@ async def history_chart(
     current = await container.kpi.attainment(token, unit=unit, indicator=indicator)
     now = current[0] if current else {}
     due = now.get("target_due")
-    from datetime import date
-
     name = container.catalogue.unit(unit).name if container.catalogue.unit(unit) else unit
     return _svg(
         charts.history_chart(
