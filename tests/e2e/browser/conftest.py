@@ -19,6 +19,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy.engine import make_url
 
 from bdhvs_local.nats_server import EmbeddedNats
@@ -53,6 +54,16 @@ def _ensure_chromium() -> str:
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """pytest-playwright launches Debian's Chromium (root needs --no-sandbox)."""
     return {**browser_type_launch_args, "executable_path": _ensure_chromium(), "args": ["--no-sandbox"]}
+
+
+@pytest.fixture(scope="module")
+def browser(browser_type_launch_args: dict[str, Any]) -> Iterator[Browser]:
+    """One Chromium per test module, not per session: Playwright's sync API runs an event loop in this
+    thread while it is open, and the asyncio tests that follow (other folders) need it closed."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(**browser_type_launch_args)
+        yield launched
+        launched.close()
 
 
 class _Template:
