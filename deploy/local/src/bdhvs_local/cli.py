@@ -19,13 +19,13 @@ def run(
     run_dir: Annotated[Path, typer.Option(help="Where data, logs and mail are kept")] = Path(".run"),
 ) -> None:
     """Start everything, print the URLs and demo tokens, and stop cleanly on Ctrl-C or SIGTERM."""
-    from bdhvs_local.demo_accounts import demo_accounts
+    from bdhvs_local.demo_accounts import kept_demo_accounts
     from bdhvs_local.stack import Stack
     from bdhvs_shared.catalogue import load_catalogue
 
     ports = {
         name: int(os.environ.get(f"{name.upper()}_PORT", default))
-        for name, default in (("intake", 8000), ("kpi", 8001), ("notifier", 8002))
+        for name, default in (("intake", 8000), ("kpi", 8001), ("notifier", 8002), ("web", 8003))
     }
     stack = Stack(run_dir.resolve(), ports=ports)
     stopping = False
@@ -38,6 +38,10 @@ def run(
     signal.signal(signal.SIGINT, on_signal)
     endpoints = stack.start()
     tokens = stack.demo_tokens()
+    accounts = kept_demo_accounts(run_dir.resolve(), endpoints, stack.extra_env)
+    people = ", ".join(f"{a['username']} / {a['password']} ({role})" for role, a in accounts.items())
+    print(f"open {endpoints.web_url or endpoints.intake_url} and sign in as {people}")
+    print("  (demo accounts, also in .run/accounts.json; BDHVS_DEMO_PASSWORD chooses their password)")
     print("BDHVS is running:")
     for name, value in vars(endpoints).items():
         print(f"  {name:14} {value}")
@@ -57,9 +61,6 @@ def run(
     print("Demo tokens (also in .run/tokens.json):")
     for role, token in tokens.items():
         print(f"  {role:16} {token}")
-    print("Demo accounts (POST /api/v1/sessions; a password is shown once, or set BDHVS_DEMO_PASSWORD):")
-    for username, role, password in demo_accounts(endpoints, stack.extra_env):
-        print(f"  {role:16} {username:10} {password}")
     print("Try (two months of a commune's figures; d falls behind its target, an email follows):")
     for period, c, d in (("2026-02", 14000, 8500), ("2026-03", 15000, 9000)):
         values = {"c": {"numerator": c, "denominator": 18000}, "d": {"numerator": d, "denominator": 18000}}
