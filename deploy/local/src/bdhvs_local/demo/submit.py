@@ -60,7 +60,7 @@ async def merge(client: httpx.AsyncClient, intake_url: str, admin_token: str, st
     headers = {"Authorization": f"Bearer {admin_token}"}
     current = await client.get(f"{intake_url}/api/v1/admin/catalogue/files/units.csv", headers=headers)
     current.raise_for_status()
-    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(current.text))}
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(current.json()["content"]))}
     if all(rows.get(c, {}).get("active_to") for c in step.sources if c != step.into):
         return False
     body = {
