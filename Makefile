@@ -10,7 +10,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: run test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow bench bench-full clean \
+.PHONY: run demo test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow bench bench-full clean \
 	screenshots \
 	compose-env compose-up compose-down
 
@@ -27,6 +27,10 @@ sync: .venv/.synced
 ## The whole system: embedded NATS + PostgreSQL, migrations, SMTP catcher, the three services.
 run: sync
 	$(RUN) python -m bdhvs_local run
+
+## A living demo province: 2025-01 to now, every unit and form, through intake's API (demo mode).
+demo: sync
+	$(RUN) python -m bdhvs_local demo
 
 ## Everything CI checks: lint, types, committed API documents, and all test tiers (short forms).
 test: sync lint typecheck

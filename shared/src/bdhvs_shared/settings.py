@@ -47,7 +47,8 @@ class ServiceSettings(BaseSettings):
     )
     clock_start: str | None = Field(
         default=None,
-        description="Demo/testing only: run as if the current time were this ISO instant.",
+        description="Demo/testing only: run as if the current time were this ISO instant; "
+        "file:PATH reads the instant from that file (make demo moves it).",
         validation_alias="BDHVS_CLOCK_START",
     )
 
