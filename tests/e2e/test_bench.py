@@ -10,8 +10,9 @@ import asyncpg
 import nats
 import pytest
 
-from bdhvs_local import bench_baselines, bench_rebuild
 from bdhvs_local.bench import CLOCK_START, Sizes, pipeline, report, units
+from bdhvs_local.bench import baselines as bench_baselines
+from bdhvs_local.bench import rebuild as bench_rebuild
 from support.processes import RunningSystem
 
 SIZES = Sizes(
