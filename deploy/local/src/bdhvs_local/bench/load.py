@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-RETRIES = {"count": 0}
+RETRIES = {"count": 0, "dropped": 0}  # every retry; of which after a dropped connection
 # Every durable consumer of a report's effects: the bench's CPU figures are read once these are idle.
 CONSUMERS = (("REPORTS", "kpi-reports"), ("REPORTS", "notifier-reports"), ("KPI", "notifier-kpi"))
 
@@ -45,8 +45,10 @@ class KpiWatcher:
 async def _post(
     client: httpx.AsyncClient, url: str, headers: dict[str, str], body: dict[str, Any]
 ) -> tuple[str, float]:
-    """POST as a careful client does: a dropped connection is retried under the same Idempotency-Key,
-    and a 503 (intake sheds load when it cannot take more) after its Retry-After."""
+    """POST as a careful client does: a 503 (intake sheds load when it cannot take more) is retried
+    after its Retry-After, and a dropped connection after a second, under the same Idempotency-Key.
+    (A shed request is answered before its body is read; the server then closes a connection with
+    unread data, which may reset it before the client reads the 503.)"""
     headers = {**headers, "Idempotency-Key": str(uuid.uuid4())}
     attempt = 0
     while True:
@@ -54,9 +56,11 @@ async def _post(
         try:
             reply = await client.post(url, json=body, headers=headers)
         except httpx.TransportError:
-            if attempt >= 3:
+            if attempt >= 100:
                 raise
             RETRIES["count"] += 1
+            RETRIES["dropped"] += 1
+            await asyncio.sleep(1.0)
             continue
         if reply.status_code != 503 or attempt >= 100:
             break

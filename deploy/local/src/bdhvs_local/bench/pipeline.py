@@ -36,6 +36,7 @@ class Pipeline:
     latencies_ms: list[float]
     paced: int  # reports sent in the latency run (those without a KPI event have no latency)
     retries: int
+    dropped: int  # of the retries, those after a dropped connection (the others after a 503)
     cpu: list[CpuSpent] = field(default_factory=list)  # per run: CPU ms per report of each process
     memory_mb: dict[str, dict[str, float]] = field(default_factory=dict)  # when → service → MB
 
@@ -90,6 +91,7 @@ async def pipeline(
         latencies,
         len(paced),
         RETRIES["count"],
+        RETRIES["dropped"],
         spent if processes else [],
         memory,
     )

@@ -59,7 +59,8 @@ def _pipeline(p: Pipeline) -> list[str]:
         f"{p.paced - len(p.latencies_ms)} without a KPI event)",
         f"  p50 {_pct(lat, 0.50):8.1f} ms   p99 {_pct(lat, 0.99):8.1f} ms   "
         f"max {max(lat):8.1f} ms   mean {statistics.fmean(lat):8.1f} ms",
-        f"  requests retried under the same Idempotency-Key (dropped connection, 503): {p.retries}",
+        f"  requests retried under the same Idempotency-Key: {p.retries} "
+        f"({p.retries - p.dropped} after a 503, {p.dropped} after a dropped connection)",
     ]
 
 
