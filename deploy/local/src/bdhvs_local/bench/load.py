@@ -71,9 +71,10 @@ async def _post(
     return reply.json()["event_id"], time.perf_counter()
 
 
-async def _idle(js: Any, stream: str, durable: str) -> bool:
-    info = await js.stream_info(stream)
-    consumer = await js.consumer_info(stream, durable)
+async def drained(js: Any) -> bool:
+    """kpi has applied and acknowledged every report in the REPORTS stream."""
+    info = await js.stream_info("REPORTS")
+    consumer = await js.consumer_info("REPORTS", "kpi-reports")
     return bool(
         consumer.num_pending == 0
         and consumer.num_ack_pending == 0
@@ -81,9 +82,11 @@ async def _idle(js: Any, stream: str, durable: str) -> bool:
     )
 
 
-async def drained(js: Any) -> bool:
-    """kpi has applied and acknowledged every report in the REPORTS stream."""
-    return await _idle(js, "REPORTS", "kpi-reports")
+async def _idle(js: Any, stream: str, durable: str) -> bool:
+    """Nothing left for the consumer: none of the messages its filter takes is undelivered or unacked
+    (a filtered consumer's delivered sequence need not reach the stream's last)."""
+    consumer = await js.consumer_info(stream, durable)
+    return bool(consumer.num_pending == 0 and consumer.num_ack_pending == 0)
 
 
 async def settled(js: Any, timeout: float = 60.0) -> None:
