@@ -90,6 +90,10 @@ def bench(
     rebuild_batch: Annotated[int, typer.Option(help="`kpi rebuild --batch-size`")] = 5000,
     baseline_messages: Annotated[int, typer.Option(help="Messages in the JetStream baseline")] = 20_000,
     baseline_rows: Annotated[int, typer.Option(help="Single-row commits in the PostgreSQL baseline")] = 2000,
+    profile_dir: Annotated[
+        Path | None,
+        typer.Option(help="py-spy profiles of the services during the throughput run, written here"),
+    ] = None,
 ) -> None:
     """Measure the pipeline, the rebuild and the raw baselines on a fresh stack of its own; print them."""
     from bdhvs_local.bench import Sizes
@@ -106,7 +110,8 @@ def bench(
             rebuild_batch=rebuild_batch,
             baseline_messages=baseline_messages,
             baseline_rows=baseline_rows,
-        )
+        ),
+        profile_dir,
     )
 
 

@@ -46,6 +46,7 @@ class Stack:
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     smtp: SmtpCatcher | None = None
     endpoints: Endpoints | None = None
+    servers: dict[str, int] = field(default_factory=dict)  # the embedded servers' process ids
     _exit: ExitStack = field(default_factory=ExitStack)
 
     def start(self) -> Endpoints:
@@ -143,11 +144,15 @@ class Stack:
     def _embedded_nats(self) -> str:
         nats = EmbeddedNats(self.run_dir / "nats").start()
         self._exit.callback(nats.stop)
+        if nats.pid is not None:
+            self.servers["nats-server"] = nats.pid
         return nats.url
 
     def _embedded_postgres(self) -> str:
         postgres = EmbeddedPostgres(self.run_dir / "postgres").start()
         self._exit.callback(postgres.stop)
+        if postgres.pid is not None:
+            self.servers["PostgreSQL"] = postgres.pid
         return postgres.url
 
     def _smtp(self) -> tuple[str, int]:
