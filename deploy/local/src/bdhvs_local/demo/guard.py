@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from bdhvs_local.bench_baselines import asyncpg_dsn
+from bdhvs_local.bench.baselines import asyncpg_dsn
 
 MARK = "%(demo)"
 _FOREIGN = """
