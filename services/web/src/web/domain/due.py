@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bdhvs_shared.catalogue import Catalogue, Form, Period, PeriodType, Unit, form_deadline, reportable_from
+from bdhvs_shared.catalogue import Catalogue, Form, Period, Unit, form_deadline, reportable_from
 from bdhvs_shared.catalogue.calendar import as_of_date
+from bdhvs_shared.catalogue.periods import containing, previous
 
 PERIODS_SHOWN = 3  # the period open now and the two before it…
 LOOKBACK_DAYS = 370  # …of the last year: older periods are the province's business, not today's list
@@ -48,36 +49,6 @@ class DuePeriod:
     state: DueState
     left: timedelta | None  # time left before the deadline while open
     report: Submitted | None
-
-
-def previous(period: Period) -> Period:
-    """The period before this one, of the same type."""
-    if period.type is PeriodType.WEEKLY:
-        monday = period.first_day - timedelta(days=7)
-        iso = monday.isocalendar()
-        return Period(PeriodType.WEEKLY, iso.year, iso.week)
-    if period.index > 1:
-        return Period(period.type, period.year, period.index - 1)
-    last = Period(period.type, period.year - 1, 1)
-    while True:
-        try:
-            last = Period(period.type, period.year - 1, last.index + 1)
-        except ValueError:
-            return last
-
-
-def containing(kind: PeriodType, day: date) -> Period:
-    """The period of this type that holds this day."""
-    if kind is PeriodType.WEEKLY:
-        iso = day.isocalendar()
-        return Period(kind, iso.year, iso.week)
-    months = {
-        PeriodType.MONTHLY: 1,
-        PeriodType.QUARTERLY: 3,
-        PeriodType.SIX_MONTHLY: 6,
-        PeriodType.ANNUAL: 12,
-    }
-    return Period(kind, day.year, (day.month - 1) // months[kind] + 1)
 
 
 def open_periods(form: Form, today: date, early_days: int = 0, count: int = PERIODS_SHOWN) -> list[Period]:
