@@ -26,6 +26,11 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["console", "json"] = Field(default="console", description="json in production.")
     log_level: str = Field(default="INFO", description="DEBUG also logs every consumed message.")
     timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone of deadlines and dates.")
+    deadline_working_day: bool = Field(
+        default=True,
+        description="A deadline whose last day is a weekend day or a public holiday moves to the end of the "
+        "next working day (Civil Code 2015, art. 148(5)); the same in every service (false: never moves).",
+    )
     outbox_poll_seconds: float = Field(
         default=0.5, gt=0, description="Outbox relay poll when idle (it is also woken on each commit)."
     )

@@ -118,6 +118,7 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
         settings.report_early_days,
         relay=relay,
         tally=metrics,
+        deadline_working_day=settings.deadline_working_day,
     )
     admin = CatalogueAdmin(transactions, service, clock, relay)
     refresher = CatalogueRefresher(sessions, service, settings.catalogue_refresh_seconds)

@@ -5,9 +5,11 @@ periods and the calendar (as-of day, cut-off) are pure functions over `Period`.
 """
 
 from bdhvs_shared.catalogue.calendar import (
+    Due,
     as_of_date,
     deadline,
     form_deadline,
+    form_due,
     is_on_time,
     reportable_from,
 )
@@ -22,6 +24,7 @@ from bdhvs_shared.catalogue.loader import (
 )
 from bdhvs_shared.catalogue.model import (
     Agency,
+    CalendarOverrides,
     Catalogue,
     CatalogueError,
     Comparator,
@@ -34,13 +37,16 @@ from bdhvs_shared.catalogue.model import (
 )
 from bdhvs_shared.catalogue.names import FormulaName, check_names
 from bdhvs_shared.catalogue.periods import Period, PeriodError, PeriodType
+from bdhvs_shared.catalogue.workdays import Workdays
 
 __all__ = [
     "DATA_FILES",
     "Agency",
+    "CalendarOverrides",
     "Catalogue",
     "CatalogueError",
     "Comparator",
+    "Due",
     "Form",
     "FormulaName",
     "Indicator",
@@ -50,6 +56,7 @@ __all__ = [
     "PeriodType",
     "Unit",
     "UnitKind",
+    "Workdays",
     "YearTarget",
     "as_of_date",
     "catalogue_from_files",
@@ -58,6 +65,7 @@ __all__ = [
     "deadline",
     "default_directory",
     "form_deadline",
+    "form_due",
     "is_on_time",
     "load_catalogue",
     "read_files",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bdhvs_shared.catalogue import Catalogue
+from bdhvs_shared.catalogue import Catalogue, Workdays
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import IndicatorValue, ReportAccepted, subjects
 from intake.domain.history import CONFIRMABLE, history_warnings, needs_confirmation
@@ -46,6 +46,12 @@ class IntakeService:
     early_days: int = 0  # a period may be reported this many days before its as-of day
     relay: Relay = field(default_factory=Quiet)
     tally: Tally = field(default_factory=Quiet)
+    deadline_working_day: bool = True  # DEADLINE_WORKING_DAY: a last day that is off moves on
+
+    @property
+    def deadline_workdays(self) -> Workdays | None:
+        """The calendar deadlines follow (None: they never move)."""
+        return self.catalogue.workdays if self.deadline_working_day else None
 
     def today(self) -> date:
         """The local date now: the day a report is received."""
@@ -160,7 +166,7 @@ class IntakeService:
     ) -> ReportAccepted:
         """A new revision of the report and its event in the outbox; the event says what was stored."""
         deadline, on_time = timeliness(
-            received_at, report.form, report.period, self.tz, self.deadline_inclusive
+            received_at, report.form, report.period, self.tz, self.deadline_inclusive, self.deadline_workdays
         )
         stored = await stores.reports.next_revision(report, received_at, deadline, on_time)
         event = _accepted_event(report, stored, received_at, principal, self.catalogue.version, self.tz)
