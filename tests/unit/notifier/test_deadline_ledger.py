@@ -15,6 +15,7 @@ from notifier.domain.ledger_plan import period_containing, plan, previous_period
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CATALOGUE = load_catalogue()
+DAYS = CATALOGUE.workdays
 
 
 def at(day: int, hour: int = 8, month: int = 3) -> datetime:
@@ -22,23 +23,23 @@ def at(day: int, hour: int = 8, month: int = 3) -> datetime:
 
 
 def test_a_monthly_report_is_reminded_3_and_1_days_before_then_overdue_then_escalated() -> None:
-    items = unit_items(CATALOGUE.forms["monthly"], Period.parse("2026-03"), "09313", LedgerPolicy(), TZ)
+    items = unit_items(CATALOGUE.forms["monthly"], Period.parse("2026-03"), "09313", LedgerPolicy(), TZ, DAYS)
     assert [(i.kind, i.due_at, i.expires_at) for i in items] == [
         ("reminder_3d", at(17), at(19)),
         ("reminder_1d", at(19), at(20, 0)),
         ("overdue", at(20), None),
-        ("escalation", at(22), None),
+        ("escalation", at(24), None),  # 2 working days after Friday 20th: Tuesday (not Sunday 22nd)
     ]
     assert {i.deadline for i in items} == {at(20, 0)}
 
 
 def test_inclusive_deadlines_and_other_settings_move_every_item() -> None:
     policy = LedgerPolicy(reminder_days=(5,), escalation_days=3, send_hour=0, inclusive=True)
-    items = unit_items(CATALOGUE.forms["quarterly"], Period.parse("2026-Q1"), "09313", policy, TZ)
+    items = unit_items(CATALOGUE.forms["quarterly"], Period.parse("2026-Q1"), "09313", policy, TZ, DAYS)
     assert [(i.kind, i.due_at) for i in items] == [
         ("reminder_5d", at(16, 0)),
-        ("overdue", at(21, 0)),
-        ("escalation", at(24, 0)),
+        ("overdue", at(23, 0)),  # the cut-off is Saturday 21st 00:00: the notice waits for Monday
+        ("escalation", at(26, 0)),
     ]
 
 
@@ -47,8 +48,11 @@ def test_weekly_periods_are_iso_weeks_due_the_monday_after() -> None:
     assert previous_period(Period.parse("2026-W01")) == Period.parse("2025-W52")
     assert previous_period(Period.parse("2026-01")) == Period.parse("2025-12")
     assert period_containing(PeriodType.SIX_MONTHLY, date(2026, 7, 1)) == Period.parse("2026-H2")
-    items = unit_items(CATALOGUE.forms["youth_weekly"], Period.parse("2026-W11"), "09313", LedgerPolicy(), TZ)
-    assert items[-2].kind == "overdue" and items[-2].due_at == at(16)  # Monday 16 March
+    items = unit_items(
+        CATALOGUE.forms["youth_weekly"], Period.parse("2026-W11"), "09313", LedgerPolicy(), TZ, DAYS
+    )
+    # The week's last day is Sunday 15th: the report is due by the end of Monday 16th (art. 148(5)).
+    assert items[-2].kind == "overdue" and items[-2].due_at == at(17)
 
 
 def test_plan_covers_the_current_and_previous_period_within_the_catch_up_window() -> None:
@@ -139,3 +143,56 @@ def test_messages_are_vietnamese_and_the_summary_lists_the_missing_units() -> No
     text = consolidation.text
     assert text.index("Chi Lăng (mã 09313)") < text.index("nộp nhưng muộn hạn") < text.index("(mã 09292)")
     assert consolidation.html.count('<li class="late">') == 1
+
+
+def test_tet_2026_february_items_follow_the_moved_deadline_and_skip_the_holidays() -> None:
+    items = unit_items(CATALOGUE.forms["monthly"], Period.parse("2026-02"), "09313", LedgerPolicy(), TZ, DAYS)
+    assert [(i.kind, i.due_at) for i in items] == [
+        ("reminder_3d", at(12, month=2)),  # two working days before Monday 23rd: Thursday 12th
+        ("reminder_1d", at(23, month=2)),  # the last day, after Tết
+        ("overdue", at(24, month=2)),
+        ("escalation", at(26, month=2)),
+    ]
+    assert {i.deadline for i in items} == {at(24, 0, month=2)}
+    assert all(DAYS.is_working_day(i.due_at.date()) for i in items)
+
+
+def test_every_2025_to_2027_item_falls_on_a_working_day() -> None:
+    forms = ledger_forms(CATALOGUE)
+    for year in (2025, 2026, 2027):
+        for month in range(1, 13):
+            for item in plan(CATALOGUE, forms, datetime(year, month, 15, 9, tzinfo=TZ), LedgerPolicy()):
+                assert DAYS.is_working_day(item.due_at.date()), item
+
+
+def test_without_the_working_day_rule_the_deadline_stays_but_messages_still_wait_for_a_working_day() -> None:
+    policy = LedgerPolicy(deadline_working_day=False)
+    items = unit_items(CATALOGUE.forms["monthly"], Period.parse("2026-04"), "09313", policy, TZ, DAYS)
+    assert {i.deadline for i in items} == {at(20, 0, month=4)}  # Sunday 19th stays the last day
+    assert [(i.kind, i.due_at) for i in items] == [
+        ("reminder_3d", at(15, month=4)),
+        ("reminder_1d", at(17, month=4)),  # Friday: the last working day before Sunday 19th
+        ("overdue", at(20, month=4)),
+        ("escalation", at(22, month=4)),
+    ]
+
+
+def test_a_consolidation_day_on_a_holiday_moves_to_the_next_working_day() -> None:
+    # 25 April 2026 is a Saturday: the province consolidates on Tuesday 28th (27th is the Hùng Kings' day).
+    forms = ledger_forms(CATALOGUE, ["monthly"])
+    items = [
+        i for i in plan(CATALOGUE, forms, at(22, 9, month=4), LedgerPolicy()) if i.kind == "consolidation"
+    ]
+    assert [(i.period, i.due_at, i.expires_at) for i in items] == [
+        ("2026-04", at(23, month=4), at(28, 0, month=4))
+    ]
+
+
+def test_go_live_leaves_out_every_period_due_before_it() -> None:
+    forms = ledger_forms(CATALOGUE)
+    now = datetime(2026, 12, 3, 9, tzinfo=TZ)  # Thursday: week 48 was due by the end of Monday 30/11
+    without = plan(CATALOGUE, forms, now, LedgerPolicy())
+    assert any(i.period == "2026-W48" and i.kind == "overdue" for i in without)
+    items = plan(CATALOGUE, forms, now, LedgerPolicy(), go_live=now)
+    assert items and all(i.deadline > now for i in items)
+    assert not [i for i in items if i.kind in {"overdue", "escalation", "summary"} and i.due_at <= now]

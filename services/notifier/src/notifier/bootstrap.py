@@ -200,6 +200,7 @@ def ledger_policy(settings: NotifierSettings) -> LedgerPolicy:
         consolidation_day=consolidation.day,
         consolidation_days_before=consolidation.days_before,
         consolidation_hour=consolidation.hour,
+        deadline_working_day=settings.deadline_working_day,
     )
 
 

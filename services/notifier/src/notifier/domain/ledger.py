@@ -50,6 +50,7 @@ class LedgerPolicy:
     consolidation_day: int = 25  # the province consolidates the monthly reports on this day
     consolidation_days_before: int = 2  # the operators' reminder comes this many days before
     consolidation_hour: int = 8  # local hour of the operators' reminder
+    deadline_working_day: bool = True  # DEADLINE_WORKING_DAY: a last day that is off moves on (as intake)
 
     def __post_init__(self) -> None:
         if any(d < 1 for d in self.reminder_days) or len(set(self.reminder_days)) != len(self.reminder_days):

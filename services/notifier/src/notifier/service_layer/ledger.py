@@ -74,7 +74,7 @@ class DeadlineLedger:
             await stores.ledger.record_arrival(
                 form.code, str(period), event.unit_code, event.received_at, event.on_time
             )
-            items = unit_items(form, period, event.unit_code, self.policy, self._tz)
+            items = unit_items(form, period, event.unit_code, self.policy, self._tz, self.catalogue.workdays)
             note = f"report received (revision {event.revision})"
             return await stores.ledger.cancel(items, self.clock.now(), note)
 
