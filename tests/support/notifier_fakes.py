@@ -169,6 +169,12 @@ class LedgerEntry:
 class FakeLedger:
     rows: dict[tuple[str, str, str, str], LedgerEntry] = field(default_factory=dict)
     arrived: dict[tuple[str, str, str], bool] = field(default_factory=dict)  # (form, period, unit) → on time
+    started: datetime | None = None
+
+    async def first_start(self, now: datetime) -> datetime:
+        if self.started is None:
+            self.started = now
+        return self.started
 
     def _new(self, item: DueItem, status: str) -> LedgerEntry:
         row = LedgerRow(**dataclasses.asdict(item), id=len(self.rows) + 1, status=status)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import FastAPI
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bdhvs_shared.auth.introspection import TokenIntrospector
 from bdhvs_shared.auth.routes import install_auth_errors
-from bdhvs_shared.catalogue import load_catalogue
+from bdhvs_shared.catalogue import Catalogue, load_catalogue
 from bdhvs_shared.catalogue_follower import CatalogueFollower
 from bdhvs_shared.clock import Clock, clock_from_iso
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
@@ -145,7 +146,9 @@ async def start(
     messages = Messages(catalogue)
     service, alert_tick, ack_secret = alert_use_cases(settings, stores, messages, clock, delivery, workers)
     policy, forms = ledger_policy(settings), ledger_forms(catalogue, settings.ledger.forms)
-    ledger = DeadlineLedger(stores, catalogue, messages, clock, policy, forms, delivery)
+    ledger = DeadlineLedger(
+        stores, catalogue, messages, clock, policy, forms, delivery, go_live(settings, catalogue)
+    )
     tick = LedgerTick(ledger, settings.ledger.tick_seconds, workers, caught_up(js, reports), metrics.ledger)
     directory = DirectoryAdmin(stores, clock, lambda: known_units_of(messages.catalogue))
     await directory.seed_rules_if_empty()
@@ -187,6 +190,12 @@ def alert_use_cases(
     link = ack_link(alerts.public_url, ack_secret)
     groups = AlertGroups(stores, messages, clock, policy, link, delivery)
     return service, AlertTick(groups, alerts.tick_seconds, workers), ack_secret
+
+
+def go_live(settings: NotifierSettings, catalogue: Catalogue) -> datetime | None:
+    """LEDGER_GO_LIVE as 00:00 local; None: the ledger's stored first start decides."""
+    day = settings.ledger.go_live
+    return None if day is None else datetime.combine(day, time(), tzinfo=ZoneInfo(catalogue.timezone))
 
 
 def ledger_policy(settings: NotifierSettings) -> LedgerPolicy:

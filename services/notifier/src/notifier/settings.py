@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -82,6 +83,7 @@ class LedgerSettings:
     send_hour: int
     catch_up_days: int
     deadline_inclusive: bool
+    go_live: date | None = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,11 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings):
     )
     ledger_catch_up_days: int = Field(
         default=7, ge=0, description="Ledger items older than this when first planned are not created"
+    )
+    ledger_go_live: date | None = Field(
+        default=None,
+        description="The ledger chases only periods whose deadline comes after this day (YYYY-MM-DD, 00:00 "
+        "local); unset = after the ledger's first start, stored in the database on that start",
     )
     ledger_consolidation_day: int = Field(
         default=25, ge=1, le=28, description="Day of the month the province consolidates the monthly reports"
@@ -368,6 +375,7 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings):
             self.ledger_send_hour,
             self.ledger_catch_up_days,
             self.deadline_inclusive,
+            self.ledger_go_live,
         )
 
     @property

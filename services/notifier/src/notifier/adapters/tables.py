@@ -146,6 +146,14 @@ deadline_ledger = Table(
     Column("done_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("form", "period", "unit_code", "kind", name="uq_deadline_ledger_item"),
 )
+# The ledger's first start (one row): it chases only periods whose deadline comes after it, unless
+# LEDGER_GO_LIVE names a day.
+ledger_start = Table(
+    "ledger_start",
+    metadata,
+    Column("id", SmallInteger, primary_key=True),  # always 1
+    Column("started_at", DateTime(timezone=True), nullable=False),
+)
 Index(
     "ix_deadline_ledger_pending",
     deadline_ledger.c.due_at,

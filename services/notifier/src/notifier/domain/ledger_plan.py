@@ -19,8 +19,8 @@ Per form and period, one summary of the missing units goes to the department's o
 the overdue moment. Overdue, escalation and summary never expire: they go out once, late or not.
 
 Per monthly form and month, a consolidation reminder goes to the operators N working days (default
-2) before the province consolidates (the 25th, or the next working day when it is off), listing the period's missing and late reports; it
-expires at the consolidation day, when it would be no use.
+2) before the province consolidates (the 25th, or the next working day when it is off), listing
+the period's missing and late reports; it expires at the consolidation day, when it would be no use.
 
 Who hears about each kind is data: the routing rules (domain/routing.py), asked by notification kind.
 """

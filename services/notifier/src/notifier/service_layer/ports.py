@@ -85,6 +85,9 @@ class AlertQueue(Protocol):
 
 
 class Ledger(Protocol):
+    async def first_start(self, now: datetime) -> datetime:
+        """The moment the ledger first planned: stored as `now` by the first call, kept after."""
+
     async def add_planned(self, items: Sequence[DueItem], now: datetime) -> int:
         """Add what is not in the ledger yet (a row already there stays); returns how many."""
 
