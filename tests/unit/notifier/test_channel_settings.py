@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from notifier.bootstrap import delivery_policy
 from notifier.domain.delivery import DeliveryPolicy
 from notifier.domain.quiet_hours import QuietHours
+from notifier.domain.working_hours import WorkingHours
 from notifier.settings import NotifierSettings
 
 BASE = {"nats_url": "nats://n:4222", "database_url": "postgresql+asyncpg://d/x", "smtp_host": "mail"}
@@ -67,9 +68,19 @@ def test_one_delivery_policy_carries_the_channels_diacritics_and_quiet_hours() -
         sms_quiet_hours="22:00-06:30",
     )
     policy = delivery_policy(on)
-    assert policy == DeliveryPolicy(("email", "sms"), True, QuietHours(time(22), time(6, 30)))
+    office = WorkingHours(time(7, 30), time(17))
+    assert policy == DeliveryPolicy(
+        ("email", "sms"), True, QuietHours(time(22), time(6, 30)), True, office, alerts_any_time=False
+    )
     assert policy.quiet_for("sms") == policy.quiet_hours and policy.quiet_for("email") is None
-    assert delivery_policy(settings(sms_quiet_hours="")) == DeliveryPolicy()  # the defaults: email only
+    # the defaults: email only, working days 07:30–17:00
+    assert delivery_policy(settings(sms_quiet_hours="")) == DeliveryPolicy(
+        working_days_only=True, working_hours=office
+    )
+    relaxed = delivery_policy(settings(working_hours="", alerts_outside_working_hours=True))
+    assert relaxed.working_hours is None and relaxed.alerts_any_time
+    with pytest.raises(ValidationError, match="working hours"):
+        settings(working_hours="17:00-07:30")
 
 
 def test_the_groups_read_the_same_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -167,7 +167,14 @@ async def start(
 def delivery_policy(settings: NotifierSettings) -> DeliveryPolicy:
     """One policy for every queued notification: alerts and the ledger's alike."""
     sms = settings.sms
-    return DeliveryPolicy(settings.enabled_channels, sms.keep_diacritics, sms.quiet_hours)
+    return DeliveryPolicy(
+        settings.enabled_channels,
+        sms.keep_diacritics,
+        sms.quiet_hours,
+        working_days_only=True,
+        working_hours=settings.office_hours,
+        alerts_any_time=settings.alerts_outside_working_hours,
+    )
 
 
 def alert_use_cases(

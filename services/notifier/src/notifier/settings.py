@@ -19,6 +19,7 @@ from pydantic_settings import NoDecode
 
 from bdhvs_shared.settings import ReaderAuthSettings, ServiceSettings
 from notifier.domain.quiet_hours import QuietHours
+from notifier.domain.working_hours import WorkingHours
 
 PLACEHOLDERS = {"changeme", "change-me", "password", "secret"}
 # Registered sender names: at most 11 characters, letters and digits (a dot, dash or space inside).
@@ -216,6 +217,15 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings):
         description="Local hours when no SMS goes out (HH:MM-HH:MM; they wait for the end); empty = none",
     )
     sms_quiet_timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone of SMS_QUIET_HOURS")
+    working_hours: str = Field(
+        default="07:30-17:00",
+        description="Local hours of a working day when notifications go out (HH:MM-HH:MM); nothing goes "
+        "out on a day off (weekend, public holiday, the catalogue's days off); empty = any hour of one",
+    )
+    alerts_outside_working_hours: bool = Field(
+        default=False,
+        description="Below-target alerts go out at once, whatever the day and hour (deadline mail waits)",
+    )
 
     @field_validator(
         "sms_gateway_url",
@@ -273,7 +283,12 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings):
     @model_validator(mode="after")
     def _quiet_hours(self) -> NotifierSettings:
         QuietHours.parse(self.sms_quiet_hours, self.sms_quiet_timezone)  # raises with the reason
+        WorkingHours.parse(self.working_hours, self.timezone)
         return self
+
+    @property
+    def office_hours(self) -> WorkingHours | None:
+        return WorkingHours.parse(self.working_hours, self.timezone)
 
     @property
     def quiet_hours(self) -> QuietHours | None:

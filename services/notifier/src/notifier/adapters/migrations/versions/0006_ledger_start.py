@@ -21,8 +21,9 @@ def upgrade() -> None:
         sa.Column("id", sa.SmallInteger(), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        schema="notifier",
     )
 
 
 def downgrade() -> None:
-    op.drop_table("ledger_start")
+    op.drop_table("ledger_start", schema="notifier")
