@@ -152,8 +152,10 @@ async def test_a_month_of_deadlines_and_alerts_reaches_exactly_the_right_people_
             ("vp.09313@xa.example", "overdue"),
         ]
         await reported("09193", 21)  # late, before the escalation
-        assert await step(march(22)) == [("ct.09313@xa.example", "escalation")]
+        assert await step(march(22)) == []  # Sunday: nothing goes out
         assert await step(march(23)) == [(OPERATOR, "operator_consolidation_reminder")]
+        # Two working days after Friday 20th's overdue notice (it was Sunday 22nd, a day off).
+        assert await step(march(24)) == [("ct.09313@xa.example", "escalation")]
         assert await step(march(24, 10, 1)) == []  # a week on: the repeat is queued, then grouped
         assert await step(march(24, 10, 2)) == [("ct.09313@xa.example", "kpi_repeat")]
         await reported("09313", 25)
