@@ -29,6 +29,7 @@ from intake.adapters.passwords import Argon2Hasher
 from intake.domain.accounts import AuthPolicy
 from intake.domain.problems import Problem
 from intake.entrypoints.http import accounts, auth, files, reports, sessions, templates
+from intake.entrypoints.http import calendar as calendar_routes
 from intake.entrypoints.http import catalogue as catalogue_routes
 from intake.entrypoints.http.account_errors import install_account_errors
 from intake.entrypoints.http.body_limit import BodyLimit
@@ -190,6 +191,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             templates.router,
             files.router,
             catalogue_routes.router,
+            calendar_routes.router,
             auth.router,
             sessions.router,
             accounts.router,
