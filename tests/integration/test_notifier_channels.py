@@ -86,6 +86,7 @@ async def notifier(
         "alert_group_wait_seconds": 0,
         "alert_tick_seconds": 0.05,
         "sms_quiet_hours": "",
+        "alerts_outside_working_hours": True,  # …and the working-hours gate too (the real clock)
         "notifier_ack_secret": "channels-test-ack-secret-5d1e",
         **overrides,
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -310,7 +310,8 @@ async def test_the_operators_are_reminded_once_before_the_25th_of_the_missing_an
         await eventually(
             lambda: consumer_backlog(clean_nats, "REPORTS", "notifier-reports"), lambda n: n == 0
         )
-        clock.set(march(23, 7))
+        # Monday 07:30, the working day's start (the overdue notices of Friday 20th are out by now)
+        clock.set(march(23, 7) + timedelta(minutes=30))
         await _tick(container, db)
         assert consolidation_mails(smtp_server) == []
         clock.set(march(23, 8))

@@ -70,6 +70,8 @@ def settings(
         notifier_ack_secret="violations-test-ack-secret-41f0",
         notifier_public_url="https://bdhvs.bacninh.example/notifier",
         auth_url=auth.url,
+        # Alerts at any hour: these tests keep SMS quiet hours, not working hours (own tests).
+        alerts_outside_working_hours=True,
     )
 
 
