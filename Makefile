@@ -10,7 +10,8 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: run test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow bench bench-full clean \
+.PHONY: run demo test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow bench bench-full clean \
+	screenshots \
 	compose-env compose-up compose-down
 
 $(UV):
@@ -26,6 +27,10 @@ sync: .venv/.synced
 ## The whole system: embedded NATS + PostgreSQL, migrations, SMTP catcher, the three services.
 run: sync
 	$(RUN) python -m bdhvs_local run
+
+## A living demo province: 2025-01 to now, every unit and form, through intake's API (demo mode).
+demo: sync
+	$(RUN) python -m bdhvs_local demo
 
 ## Everything CI checks: lint, types, committed API documents, and all test tiers (short forms).
 test: sync lint typecheck
@@ -58,6 +63,10 @@ test-integration: sync
 test-e2e: sync
 	$(RUN) pytest tests/e2e -q
 
+## Every web page at 360 px and 1280 px into docs/ui/ (a real Chromium against the running services).
+screenshots: sync
+	BDHVS_SCREENSHOTS=docs/ui $(RUN) pytest tests/e2e/browser/test_screenshots.py -q
+
 ## The long forms of the chaos and load suites (not in CI).
 test-slow: sync
 	$(RUN) pytest -m slow -q
@@ -73,7 +82,7 @@ bench-full: sync
 ## Containers (needs Docker with compose v2): the full stack of docker-compose.yml.
 COMPOSE_SECRETS := POSTGRES_PASSWORD INTAKE_DB_PASSWORD KPI_DB_PASSWORD NOTIFIER_DB_PASSWORD \
 	NATS_ADMIN_PASSWORD NATS_INTAKE_PASSWORD NATS_KPI_PASSWORD NATS_NOTIFIER_PASSWORD \
-	NATS_SUBSCRIBER_PASSWORD GRAFANA_ADMIN_PASSWORD NOTIFIER_ACK_SECRET
+	NATS_SUBSCRIBER_PASSWORD GRAFANA_ADMIN_PASSWORD NOTIFIER_ACK_SECRET WEB_SECRET
 
 ## Writes .env with a random value for every secret, unless .env exists (it is never committed).
 compose-env:

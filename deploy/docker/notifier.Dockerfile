@@ -16,6 +16,7 @@ COPY shared/pyproject.toml shared/
 COPY services/intake/pyproject.toml services/intake/
 COPY services/kpi/pyproject.toml services/kpi/
 COPY services/notifier/pyproject.toml services/notifier/
+COPY services/web/pyproject.toml services/web/
 COPY deploy/local/pyproject.toml deploy/local/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package bdhvs-notifier --no-install-workspace

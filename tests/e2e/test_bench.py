@@ -10,8 +10,10 @@ import asyncpg
 import nats
 import pytest
 
-from bdhvs_local import bench_baselines, bench_rebuild
 from bdhvs_local.bench import CLOCK_START, Sizes, pipeline, report, units
+from bdhvs_local.bench import baselines as bench_baselines
+from bdhvs_local.bench import rebuild as bench_rebuild
+from bdhvs_local.bench.resources import Processes
 from support.processes import RunningSystem
 
 SIZES = Sizes(
@@ -29,8 +31,17 @@ async def test_the_bench_measures_the_pipeline_the_baselines_and_a_rebuild(
     system: RunningSystem, clean_nats: str, db: asyncpg.Connection
 ) -> None:
     token = system.cli("intake", "token", "create", "--role", "operator", "--label", "bench")
-    measured = await pipeline(system.url("intake"), clean_nats, token, SIZES)
+    services = {name: s.process.pid for name, s in system.services.items() if s.process is not None}
+    processes = Processes.of(services, {})
+    measured = await pipeline(system.url("intake"), clean_nats, token, SIZES, processes)
     assert measured.accepted_per_s > 0 and measured.end_to_end_per_s > 0
+    # Each run's CPU per report for every service and the load generator; memory at three moments.
+    assert [c.run for c in measured.cpu] == ["throughput", "paced 20/s"]
+    for run in measured.cpu:
+        assert set(run.ms_per_report) == {"intake", "kpi", "notifier", "load generator"}
+        assert run.ms_per_report["intake"] > 0 and run.ms_per_report["kpi"] > 0
+    assert list(measured.memory_mb) == ["idle", "after the throughput run", "end"]
+    assert all(0 < mb < 1000 for readings in measured.memory_mb.values() for mb in readings.values())
     assert measured.paced == 5 and len(measured.latencies_ms) == 5  # each with its first KPI event
     assert all(ms > 0 for ms in measured.latencies_ms)
 
@@ -49,4 +60,5 @@ async def test_the_bench_measures_the_pipeline_the_baselines_and_a_rebuild(
     assert processed == rebuilt.stored
     async with await nats.connect(clean_nats) as nc:
         assert (await nc.jetstream().stream_info("REPORTS")).state.messages == rebuilt.stored
-    assert "rebuild" in report(measured, baselines, rebuilt)
+    printed = report(measured, baselines, rebuilt)
+    assert "rebuild" in printed and "CPU per report" in printed and "resident memory" in printed

@@ -120,6 +120,22 @@ async def test_a_retry_key_is_claimed_once_and_remembers_its_revision(transactio
         assert await stores.retry_keys.claim(token, "k2", "sha-a", RECEIVED) == Claim(False, True, None)
 
 
+async def test_a_claim_given_the_revision_remembers_it_and_rolls_back_with_its_transaction(
+    transactions: Transactions,
+) -> None:
+    token, event_id = uuid4(), uuid4()
+    async with transactions() as stores:
+        assert await stores.retry_keys.claim(token, "k1", "sha-a", RECEIVED, event_id) == Claim(new=True)
+    async with transactions() as stores:
+        assert await stores.retry_keys.claim(token, "k1", "sha-a", RECEIVED) == Claim(False, True, event_id)
+    with pytest.raises(RuntimeError):
+        async with transactions() as stores:
+            assert await stores.retry_keys.claim(token, "k2", "sha-a", RECEIVED, uuid4()) == Claim(new=True)
+            raise RuntimeError("refused: nothing is kept")
+    async with transactions() as stores:
+        assert await stores.retry_keys.claim(token, "k2", "sha-a", RECEIVED) == Claim(new=True)
+
+
 def published(version: str, previous: str | None, files: dict[str, str]) -> CataloguePublished:
     return CataloguePublished.new(
         producer="intake",

@@ -252,3 +252,14 @@ async def test_the_rollup_work_list_is_claimed_oldest_first_and_cleared(transact
         await stores.clear_dirty("c")
     async with transactions() as stores:
         assert await stores.claim_dirty() == [("d", third)]
+
+
+async def test_every_indicator_code_of_the_catalogue_is_stored(transactions: Transactions) -> None:
+    # The weekly Youth Union form's lop_hoc_thon (12 characters) did not fit kpi's varchar(10): every
+    # such report failed with "value too long" and went to the dead-letter queue.
+    longest = max(load_catalogue().indicators, key=len)
+    row = _row("09313", longest, 1, 10, 14)
+    async with transactions() as stores:
+        await stores.observations.upsert_many([row])
+    async with transactions() as stores:
+        assert await stores.observations.rows_for({("09313", longest)}) == {("09313", longest): [row]}

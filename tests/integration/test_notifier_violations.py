@@ -204,15 +204,29 @@ async def test_repeat_acknowledge_new_status_and_recovery_once(
         assert repeat["Subject"].startswith("[BDHVS] Nhắc lại: Phù Lãng")
         assert "từ ngày 16/03/2026" in text_of(repeat)
 
-        # The link in the email acknowledges, as its recipient; a tampered link does not.
+        # Opening the email's link acknowledges nothing (a mail scanner follows links): it shows a page
+        # whose button POSTs the token; that POST acknowledges, as its recipient; a tampered link does not.
         link = re.search(r"https://bdhvs\.bacninh\.example/notifier(/api/v1/violations/\S+)", text_of(repeat))
         assert link is not None
         forged = await client.get(link.group(1).replace("token=", "token=9"))
         assert forged.status_code == 403
-        acked = await client.get(link.group(1))
+        opened = await client.get(link.group(1))
+        assert opened.status_code == 200 and 'method="post"' in opened.text
+        assert "Đã xác nhận" not in opened.text
+        [violation] = await violations(client, unit="09292")
+        assert violation["acknowledged_by"] is None and violation["silenced"] is False
+        token = link.group(1).split("token=")[1]
+        path = link.group(1).split("?")[0] + "-link"
+        refused = await client.post(path, data={"token": token.replace(".", "9.", 1)})
+        assert refused.status_code == 403
+        acked = await client.post(path, data={"token": token, "reason": "Đã giao xã rà soát"})
         assert acked.status_code == 200 and "Đã xác nhận" in acked.text
         [violation] = await violations(client, unit="09292")
         assert violation["acknowledged_by"] == SHARED and violation["silenced"] is True
+        audit = await client.get("/api/v1/admin/audit", params={"entity": "violation"})
+        assert [(a["actor"], a["after"]["reason"]) for a in audit.json()["items"]] == [
+            (SHARED, "Đã giao xã rà soát")
+        ]
         assert violation["next_repeat_at"] is None and violation["repeats"] == 1
 
         clock.advance(timedelta(days=15))
@@ -234,9 +248,11 @@ async def test_repeat_acknowledge_new_status_and_recovery_once(
         await tick(container, db)
         assert len(mails(smtp_server, SHARED)) == 4  # repeats again, until acknowledged again
         ack = await client.post(
-            f"/api/v1/violations/{violation['id']}/acknowledge",
+            f"/api/v1/violations/{violation['id']}/acknowledge", json={"reason": "Sở đã gọi điện nhắc xã"}
         )
         assert ack.status_code == 200 and ack.json()["silenced"] is True
+        audit = await client.get("/api/v1/admin/audit", params={"entity": "violation"})
+        assert audit.json()["items"][0]["after"]["reason"] == "Sở đã gọi điện nhắc xã"
 
         await kpi.status(("09292", "on_track"), ("09292", "on_track"))
         clock.advance(timedelta(seconds=30))

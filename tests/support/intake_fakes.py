@@ -94,10 +94,12 @@ class FakeReports:
 class FakeRetryKeys:
     keys: dict[tuple[UUID, str], tuple[str, UUID | None]] = field(default_factory=dict)
 
-    async def claim(self, token_id: UUID, key: str, fingerprint: str, now: datetime) -> Claim:
+    async def claim(
+        self, token_id: UUID, key: str, fingerprint: str, now: datetime, event_id: UUID | None = None
+    ) -> Claim:
         taken = self.keys.get((token_id, key))
         if taken is None:
-            self.keys[(token_id, key)] = (fingerprint, None)
+            self.keys[(token_id, key)] = (fingerprint, event_id)
             return Claim(new=True)
         return Claim(new=False, same_request=taken[0] == fingerprint, event_id=taken[1])
 

@@ -46,12 +46,12 @@ def test_kustomization_lists_existing_files_and_pins_every_service_image() -> No
     for resource in kustomization["resources"]:
         assert (K8S / resource).exists(), resource
     pinned = {image["name"].rsplit("/", 1)[-1] for image in kustomization["images"]}
-    assert pinned == {f"bdhvs-{name}" for name in SERVICES}
+    assert pinned == {f"bdhvs-{name}" for name in SERVICES} | {"bdhvs-web"}
 
 
 def test_each_service_has_a_deployment_probed_on_its_health_routes() -> None:
     deployments = of_kind("Deployment")
-    assert set(deployments) == set(SERVICES)
+    assert set(deployments) == set(SERVICES) | {"web"}  # web: test_the_web_service_needs_no_bus_or_database
     for name, settings in SERVICES.items():
         spec = deployments[name]["spec"]["template"]["spec"]
         c = container(deployments[name])
@@ -69,6 +69,20 @@ def test_each_service_has_a_deployment_probed_on_its_health_routes() -> None:
         # Each service on its own bus user and database role.
         assert env["NATS_URL"]["value"].startswith(f"nats://{name}:$(NATS_PASSWORD)@")
         assert env["DATABASE_URL"]["value"].startswith(f"postgresql+asyncpg://{name}:$(DB_PASSWORD)@")
+
+
+def test_the_web_service_needs_no_bus_or_database_only_the_apis_and_its_secret() -> None:
+    from web.settings import WebSettings
+
+    web = of_kind("Deployment")["web"]
+    c = container(web)
+    env = {e["name"]: e for e in c["env"]}
+    assert c["ports"] == [{"name": "http", "containerPort": WebSettings.model_fields["http_port"].default}]
+    assert {"INTAKE_URL", "KPI_URL", "NOTIFIER_URL", "WEB_SECRET"} <= set(env)
+    assert "NATS_URL" not in env and "DATABASE_URL" not in env
+    assert env["WEB_SECRET"]["valueFrom"]["secretKeyRef"]["name"] == "bdhvs-web"
+    assert c["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "http"}
+    assert of_kind("PodDisruptionBudget")["web"] and of_kind("PodMonitor")["web"]
 
 
 def test_the_health_routes_probed_are_the_ones_the_services_serve() -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = {name: ROOT / "services" / name / "src" / name for name in ("intake", "kpi", "notifier")}
+SERVICES = {name: ROOT / "services" / name / "src" / name for name in ("intake", "kpi", "notifier", "web")}
 ROOT_ENTRIES = {
     "__init__.py",
     "__main__.py",

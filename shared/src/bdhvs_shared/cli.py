@@ -33,6 +33,8 @@ def service_cli(
             host=settings.http_host,
             port=settings.http_port,
             log_level="warning",
+            loop="uvloop",  # the event loop, the broker's and the database driver's too
+            http="httptools",
         )
 
     @app.command()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 
@@ -45,8 +48,44 @@ class FixedClock:
         self._now += delta
 
 
+class FileClock:
+    """Demo only: the instant written in a file, moving on with the wall clock from when it was written.
+
+    `make demo` steps it through two years so that a report dated in the past is judged as if it had
+    arrived then; every service of the demo reads the same file. No file yet: the system clock.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._seen: tuple[int, datetime] | None = None
+
+    def now(self) -> datetime:
+        try:
+            modified = self.path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return datetime.now(UTC)
+        if self._seen is None or self._seen[0] != modified:
+            self._seen = (modified, datetime.fromisoformat(self.path.read_text().strip()))
+        return self._seen[1] + timedelta(seconds=time.time() - modified / 1e9)
+
+    @staticmethod
+    def write(path: Path, when: datetime) -> None:
+        """Set the demo's clock (atomically: a reader never sees half an instant)."""
+        if when.tzinfo is None:
+            raise ValueError("FileClock needs an aware datetime")
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(when.isoformat())
+        os.replace(partial, path)
+
+
+FILE_PREFIX = "file:"
+
+
 def clock_from_iso(start: str | None) -> Clock:
-    """BDHVS_CLOCK_START=2026-03-10T08:00:00+07:00 runs the service as if it were that time now."""
+    """BDHVS_CLOCK_START=2026-03-10T08:00:00+07:00 runs the service as if it were that time now;
+    BDHVS_CLOCK_START=file:/path (the demo) reads the instant from that file (`FileClock`)."""
     if not start:
         return SystemClock()
+    if start.startswith(FILE_PREFIX):
+        return FileClock(Path(start.removeprefix(FILE_PREFIX)))
     return OffsetClock(datetime.fromisoformat(start) - datetime.now(UTC))

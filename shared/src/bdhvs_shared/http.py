@@ -31,11 +31,13 @@ from bdhvs_shared.unavailable import (
 )
 
 
-def from_container(name: str) -> Callable[[Request], Any]:
+def from_container(name: str) -> Callable[[Request], Awaitable[Any]]:
     """A FastAPI dependency giving one attribute of the container that bootstrap builds in the lifespan;
     the route's `Annotated[Type, Depends(from_container(name))]` says its type."""
 
-    def read(request: Request) -> Any:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a thread hand-off per
+    # dependency per request (7 % of intake's event-loop samples under load) for an attribute read.
+    async def read(request: Request) -> Any:
         return getattr(request.app.state.container, name)
 
     read.__name__ = f"container_{name}"

@@ -50,15 +50,24 @@ class ServiceSettings(BaseSettings):
         description="How long a request waits for a free PostgreSQL connection before it is answered "
         "503 service.overloaded with Retry-After (a background worker retries later).",
     )
+    db_pool_pre_ping: bool = Field(
+        default=False,
+        description="Test each pooled PostgreSQL connection before use (three round trips per "
+        "transaction). Off: a connection the server dropped fails one request or message with 503 / a "
+        "retry, and the pool reconnects.",
+    )
     clock_start: str | None = Field(
         default=None,
-        description="Demo/testing only: run as if the current time were this ISO instant.",
+        description="Demo/testing only: run as if the current time were this ISO instant; "
+        "file:PATH reads the instant from that file (make demo moves it).",
         validation_alias="BDHVS_CLOCK_START",
     )
 
     @property
     def db_pool(self) -> PoolSettings:
-        return PoolSettings(self.db_pool_size, self.db_max_overflow, self.db_pool_timeout_seconds)
+        return PoolSettings(
+            self.db_pool_size, self.db_max_overflow, self.db_pool_timeout_seconds, self.db_pool_pre_ping
+        )
 
     @field_validator("nats_url")
     @classmethod

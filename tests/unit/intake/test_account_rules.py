@@ -184,3 +184,20 @@ def test_an_accounts_files_header_has_the_required_columns_and_no_others() -> No
         "accounts_file.column_unknown",
         "accounts_file.column_repeated",
     ]
+
+
+def test_a_control_character_in_a_name_email_or_phone_is_refused_at_its_field() -> None:
+    values = {
+        "username": "cb09313",
+        "display_name": "Nguyễn\x00A",
+        "role": "operator",
+        "email": "a\x00@b.vn",
+        "phone": "0912\n345678",
+    }
+    problems = check_new_account(values, CATALOGUE, TODAY)
+    assert isinstance(problems, list)
+    assert [(p.code, p.field) for p in problems if p.code == "account.control_character"] == [
+        ("account.control_character", "display_name"),
+        ("account.control_character", "email"),
+        ("account.control_character", "phone"),
+    ]

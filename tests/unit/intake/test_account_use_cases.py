@@ -246,3 +246,11 @@ async def test_an_import_plan_names_each_bad_rows_row_and_column() -> None:
     assert plan.errors[1].problem.message.startswith("Dòng 4, cột A (username): ")
     assert "dòng 2" in plan.errors[1].problem.message
     assert plan.errors[2].problem.message.startswith("Dòng 5, cột D (unit_code): ")
+
+
+async def test_a_username_with_a_nul_is_refused_like_an_unknown_one_and_audited_printable() -> None:
+    # Found by the API fuzzer: a NUL went to PostgreSQL (which cannot store one) and answered 500.
+    world = World()
+    refused = await refusal(world.sessions.sign_in("ab\x00c\nd", GOOD, None))
+    assert (refused.status, refused.problems[0].code) == (401, "auth.invalid_credentials")
+    assert world.store.audit() == [("ab?c?d", "sign_in", "unknown_user")]

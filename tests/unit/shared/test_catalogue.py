@@ -266,6 +266,8 @@ def _delete(name: str) -> Callable[[Path], None]:
         (_rewrite("indicators.yaml", 'comparator: ">="}', 'comparator: "=>"}'), "comparator"),
         (_rewrite("indicators.yaml", "code: dd", "code: đ"), "ASCII"),
         (_rewrite("indicators.yaml", "code: b", "code: a"), "duplicate indicator"),
+        # kpi and the notifier store codes in columns INDICATOR_CODE_MAX (32) wide
+        (_rewrite("indicators.yaml", "code: lop_hoc_thon", "code: " + "x" * 33), "longer than 32"),
         (_rewrite("indicators.yaml", "{year: 2026, value: 0.80", "{year: 2026, value: 80"), "value"),
         (
             _rewrite("indicators.yaml", "{year: 2026, value: 0.80", "{year: 2025, value: 0.80"),

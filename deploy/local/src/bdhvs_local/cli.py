@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -14,80 +12,50 @@ import typer
 app = typer.Typer(help="Run BDHVS locally with embedded NATS and PostgreSQL.", no_args_is_help=True)
 
 
+def _ports() -> dict[str, int]:
+    """The services' ports: INTAKE_PORT, KPI_PORT, NOTIFIER_PORT, WEB_PORT or the defaults."""
+    return {
+        name: int(os.environ.get(f"{name.upper()}_PORT", default))
+        for name, default in (("intake", 8000), ("kpi", 8001), ("notifier", 8002), ("web", 8003))
+    }
+
+
 @app.command()
 def run(
     run_dir: Annotated[Path, typer.Option(help="Where data, logs and mail are kept")] = Path(".run"),
 ) -> None:
     """Start everything, print the URLs and demo tokens, and stop cleanly on Ctrl-C or SIGTERM."""
-    from bdhvs_local.demo_accounts import demo_accounts
+    from bdhvs_local import welcome
+    from bdhvs_local.serving import StopSignals, serve
     from bdhvs_local.stack import Stack
-    from bdhvs_shared.catalogue import load_catalogue
 
-    ports = {
-        name: int(os.environ.get(f"{name.upper()}_PORT", default))
-        for name, default in (("intake", 8000), ("kpi", 8001), ("notifier", 8002))
-    }
-    stack = Stack(run_dir.resolve(), ports=ports)
-    stopping = False
-
-    def on_signal(signum: int, _: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stack = Stack(run_dir.resolve(), ports=_ports())
+    signals = StopSignals()
     endpoints = stack.start()
     tokens = stack.demo_tokens()
-    print("BDHVS is running:")
-    for name, value in vars(endpoints).items():
-        print(f"  {name:14} {value}")
-    catalogue = (
-        load_catalogue()
-    )  # as shipped: an admin may have published a newer one (GET /api/v1/catalogue)
-    kpis = [c for c, i in catalogue.indicators.items() if i.kpi]
-    others = [c for c, i in catalogue.indicators.items() if not i.kpi]
-    print(
-        f"  catalogue      version {catalogue.version} (as shipped): {len(catalogue.units)} communes and "
-        f"wards, KPIs {', '.join(kpis)}, operational indicators {', '.join(others)}, "
-        f"forms {', '.join(catalogue.forms)}"
-    )
-    print(f"  mail is kept in {run_dir / 'mail'}; endpoints in {run_dir / 'endpoints.json'}")
-    if endpoints.notifier_channels == "email":
-        print("  SMS and webhooks are off: set SMS_GATEWAY_URL + SMS_API_KEY, WEBHOOK_SECRET to turn them on")
-    print("Demo tokens (also in .run/tokens.json):")
-    for role, token in tokens.items():
-        print(f"  {role:16} {token}")
-    print("Demo accounts (POST /api/v1/sessions; a password is shown once, or set BDHVS_DEMO_PASSWORD):")
-    for username, role, password in demo_accounts(endpoints, stack.extra_env):
-        print(f"  {role:16} {username:10} {password}")
-    print("Try (two months of a commune's figures; d falls behind its target, an email follows):")
-    for period, c, d in (("2026-02", 14000, 8500), ("2026-03", 15000, 9000)):
-        values = {"c": {"numerator": c, "denominator": 18000}, "d": {"numerator": d, "denominator": 18000}}
-        body = json.dumps({"unit_code": "09313", "form": "monthly", "period": period, "values": values})
-        print(
-            f"  curl -s -X POST {endpoints.intake_url}/api/v1/reports -H 'Authorization: Bearer "
-            f"{tokens.get('commune:09313', '')}' -H 'Content-Type: application/json' -d '{body}'"
-        )
-    commune, operator = tokens.get("commune:09313", ""), tokens.get("operator", "")
-    print(
-        f"  curl -s '{endpoints.kpi_url}/api/v1/attainment?unit=09313' -H 'Authorization: Bearer {commune}'"
-    )
-    print(
-        f"  curl -s '{endpoints.notifier_url}/api/v1/notifications' -H 'Authorization: Bearer {operator}'; "
-        f"ls {run_dir / 'mail'}"
-    )
-    print("Press Ctrl-C to stop.", flush=True)
-    try:
-        while not stopping:
-            dead = [s.name for s in stack.services.values() if not s.alive()]
-            if dead:
-                print(f"service(s) stopped unexpectedly: {', '.join(dead)}; see {run_dir / 'logs'}")
-                raise typer.Exit(1)
-            time.sleep(0.5)
-    finally:
-        print("Stopping…", flush=True)
-        stack.stop()
-        print("Stopped.")
+    welcome.accounts(endpoints, stack.extra_env, run_dir.resolve())  # first: where people sign in
+    welcome.addresses(endpoints, run_dir)
+    welcome.tokens(tokens)
+    welcome.try_it(endpoints, tokens, run_dir)
+    serve(stack, run_dir, signals)
+
+
+@app.command()
+def demo(
+    run_dir: Annotated[Path, typer.Option(help="Where data, logs and mail are kept")] = Path(".run"),
+    seed: Annotated[int, typer.Option(help="Seed of the generator: same seed, same province")] = 2025,
+    months: Annotated[int | None, typer.Option(help="Only the last N months (default: from 2025-01)")] = None,
+    units: Annotated[int | None, typer.Option(help="Only N communes and wards (default: all)")] = None,
+    stay: Annotated[bool, typer.Option("--stay/--exit", help="Keep the stack running afterwards")] = True,
+    youth_weekly: Annotated[
+        bool, typer.Option(help="Also the Youth Union's weekly form (about 5x the reports)")
+    ] = False,
+) -> None:
+    """Fill the system with a demo province (2025-01 to now, every unit and form) through intake's API,
+    in demo mode; print where to look; keep running until Ctrl-C (--exit: stop once filled)."""
+    from bdhvs_local.demo.cli import demo as run_demo
+
+    run_demo(run_dir, seed, months, units, stay, _ports(), youth_weekly)
 
 
 @app.command()
@@ -122,6 +90,10 @@ def bench(
     rebuild_batch: Annotated[int, typer.Option(help="`kpi rebuild --batch-size`")] = 5000,
     baseline_messages: Annotated[int, typer.Option(help="Messages in the JetStream baseline")] = 20_000,
     baseline_rows: Annotated[int, typer.Option(help="Single-row commits in the PostgreSQL baseline")] = 2000,
+    profile_dir: Annotated[
+        Path | None,
+        typer.Option(help="py-spy profiles of the services during the throughput run, written here"),
+    ] = None,
 ) -> None:
     """Measure the pipeline, the rebuild and the raw baselines on a fresh stack of its own; print them."""
     from bdhvs_local.bench import Sizes
@@ -138,7 +110,8 @@ def bench(
             rebuild_batch=rebuild_batch,
             baseline_messages=baseline_messages,
             baseline_rows=baseline_rows,
-        )
+        ),
+        profile_dir,
     )
 
 

@@ -47,16 +47,22 @@ def settings_markdown() -> str:
         "|---|---|---|---|",
     ]
     common = set(ServiceSettings.model_fields)
-    classes: list[tuple[str, type[ServiceSettings], set[str]]] = [("all", ServiceSettings, set())]
+    from pydantic_settings import BaseSettings
+
+    from web.settings import WebSettings
+
+    classes: list[tuple[str, type[BaseSettings], set[str]]] = [("all", ServiceSettings, set())]
     for name in SERVICES:
         module = importlib.import_module(f"{name}.settings")
         # The service's class, not one its module imports (intake's imports ReportWindowSettings first).
-        cls = next(
+        cls: type[BaseSettings] = next(
             v
             for v in vars(module).values()
             if isinstance(v, type) and issubclass(v, ServiceSettings) and v.__module__ == module.__name__
         )
         classes.append((name, cls, common - {"http_port"}))
+    # The web service has no database or broker: its own class, shown whole but for the common fields.
+    classes.append(("web", WebSettings, common & set(WebSettings.model_fields) - {"http_port"}))
     for who, cls, skip in classes:
         for field_name, field in cls.model_fields.items():
             if field_name in skip:

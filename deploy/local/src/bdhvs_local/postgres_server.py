@@ -66,6 +66,12 @@ class EmbeddedPostgres:
         """SQLAlchemy URL of the product's database."""
         return f"postgresql+asyncpg://postgres@{self.host}:{self.port}/{self.database}"
 
+    @property
+    def pid(self) -> int | None:
+        """The postmaster's process id, while it runs."""
+        pidfile = self.data_dir / "pgdata" / "postmaster.pid"
+        return int(pidfile.read_text().split()[0]) if pidfile.exists() else None
+
     def _chown(self, path: Path, user: str | None) -> None:
         if user is not None:
             shutil.chown(path, user=user)

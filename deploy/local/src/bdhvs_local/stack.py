@@ -33,16 +33,20 @@ class Endpoints:
     smtp_host: str
     smtp_port: int
     notifier_channels: str  # email always; sms and webhook only when the environment configures them
+    web_url: str = ""  # the people's pages (empty when the stack runs without the web service)
 
 
 @dataclass
 class Stack:
     run_dir: Path
-    ports: dict[str, int] = field(default_factory=lambda: {"intake": 8000, "kpi": 8001, "notifier": 8002})
+    ports: dict[str, int] = field(
+        default_factory=lambda: {"intake": 8000, "kpi": 8001, "notifier": 8002, "web": 8003}
+    )
     extra_env: dict[str, str] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     smtp: SmtpCatcher | None = None
     endpoints: Endpoints | None = None
+    servers: dict[str, int] = field(default_factory=dict)  # the embedded servers' process ids
     _exit: ExitStack = field(default_factory=ExitStack)
 
     def start(self) -> Endpoints:
@@ -66,6 +70,7 @@ class Stack:
             "AUTH_URL": f"http://127.0.0.1:{self.ports['intake']}",
             "NOTIFIER_ACK_SECRET": os.environ.get("NOTIFIER_ACK_SECRET") or self._ack_secret(),
             "NOTIFIER_PUBLIC_URL": f"http://127.0.0.1:{self.ports['notifier']}",
+            **self._web_env(),
             **self.extra_env,
         }
         migrate_all(env)
@@ -85,6 +90,7 @@ class Stack:
             smtp_host=smtp_host,
             smtp_port=smtp_port,
             notifier_channels=",".join(notifier_channels({**os.environ, **env})),
+            web_url=self.services["web"].url if "web" in self.services else "",
         )
         (self.run_dir / "endpoints.json").write_text(json.dumps(vars(self.endpoints), indent=2))
         return self.endpoints
@@ -107,6 +113,25 @@ class Stack:
         path.chmod(0o600)
         return tokens
 
+    def _web_env(self) -> dict[str, str]:
+        """The web service calls the three APIs; its cookie key is made once and kept in .run/."""
+        if "web" not in self.ports:
+            return {}
+        return {
+            "INTAKE_URL": f"http://127.0.0.1:{self.ports['intake']}",
+            "KPI_URL": f"http://127.0.0.1:{self.ports['kpi']}",
+            "NOTIFIER_URL": f"http://127.0.0.1:{self.ports['notifier']}",
+            "WEB_SECRET": os.environ.get("WEB_SECRET") or self._kept_secret("web_secret"),
+            "NOTIFIER_ACK_PAGE_URL": f"http://127.0.0.1:{self.ports['web']}/xac-nhan-canh-bao",
+        }
+
+    def _kept_secret(self, name: str) -> str:
+        path = self.run_dir / name
+        if not path.exists():
+            path.write_text(secrets.token_hex(24))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
     def _ack_secret(self) -> str:
         """The key of the alert emails' acknowledge links, made once and kept in .run/ (a restart keeps
         the links already sent working)."""
@@ -119,11 +144,15 @@ class Stack:
     def _embedded_nats(self) -> str:
         nats = EmbeddedNats(self.run_dir / "nats").start()
         self._exit.callback(nats.stop)
+        if nats.pid is not None:
+            self.servers["nats-server"] = nats.pid
         return nats.url
 
     def _embedded_postgres(self) -> str:
         postgres = EmbeddedPostgres(self.run_dir / "postgres").start()
         self._exit.callback(postgres.stop)
+        if postgres.pid is not None:
+            self.servers["PostgreSQL"] = postgres.pid
         return postgres.url
 
     def _smtp(self) -> tuple[str, int]:

@@ -39,6 +39,7 @@ from intake.entrypoints.workers.catalogue_refresher import CatalogueRefresher
 from intake.service_layer.account_admin import AccountAdmin
 from intake.service_layer.account_sessions import AccountSessions
 from intake.service_layer.catalogue_admin import CatalogueAdmin, current_files
+from intake.service_layer.principals import PrincipalCache
 from intake.service_layer.submit_report import IntakeService
 from intake.settings import IntakeSettings
 
@@ -87,6 +88,7 @@ class Container:
     account_sessions: AccountSessions
     account_admin: AccountAdmin
     hasher: Argon2Hasher
+    principals: PrincipalCache
 
     async def close(self) -> None:
         await self.refresher.stop()
@@ -144,6 +146,7 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
         account_sessions,
         account_admin,
         hasher,
+        PrincipalCache(settings.token_cache_seconds),
     )
 
 

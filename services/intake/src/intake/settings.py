@@ -47,6 +47,14 @@ class IntakeSettings(ServiceSettings, ReportWindowSettings):
         gt=0,
         description="How often a replica checks for a catalogue version another replica published.",
     )
+    token_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="How long an API token's holder is remembered after a lookup: a revoked or expired "
+        "token is refused at most this many seconds later (0: look it up on every request). "
+        "Introspection (whoami) and signed-in sessions are never cached.",
+    )
     max_concurrent_writes: int = Field(
         default=16,
         ge=1,

@@ -42,6 +42,7 @@ from notifier.domain.directory import known_units_of
 from notifier.domain.ledger import LedgerPolicy, ledger_forms
 from notifier.domain.signing import ack_link
 from notifier.entrypoints.consumers import caught_up, kpi_consumer, reports_consumer, start_broker
+from notifier.entrypoints.http import ack_link as ack_link_routes
 from notifier.entrypoints.http import directory as directory_routes
 from notifier.entrypoints.http import ledger as ledger_routes
 from notifier.entrypoints.http import notifications
@@ -75,7 +76,13 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
         "(the directory: an admin's).",
         metrics.registry,
         lambda: start(settings, metrics, clock),
-        [notifications.router, ledger_routes.router, directory_routes.router, violation_routes.router],
+        [
+            notifications.router,
+            ledger_routes.router,
+            directory_routes.router,
+            violation_routes.router,
+            ack_link_routes.router,
+        ],
     )
     install_error_handlers(app)
     install_auth_errors(app)
@@ -101,6 +108,7 @@ class Container:
     alerts: AlertService
     alert_tick: AlertTick
     ack_secret: bytes
+    ack_page_url: str = ""
 
     @property
     def nc(self) -> Client | None:
@@ -161,6 +169,7 @@ async def start(
     return Container(
         engine, sessions, stores, runtime, broker, workers, http, clock, ledger, tick, lag, follower,
         directory, token_introspector(settings), service, alert_tick, ack_secret,
+        settings.notifier_ack_page_url,
     )  # fmt: skip
 
 
@@ -194,7 +203,7 @@ def alert_use_cases(
     )
     service = AlertService(stores, clock, policy, delivery.channels)
     ack_secret = settings.ack_secret()
-    link = ack_link(alerts.public_url, ack_secret)
+    link = ack_link(alerts.public_url, ack_secret, settings.notifier_ack_page_url)
     groups = AlertGroups(stores, messages, clock, policy, link, delivery)
     return service, AlertTick(groups, alerts.tick_seconds, workers), ack_secret
 

@@ -195,6 +195,14 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings):
         default=HttpUrl("http://127.0.0.1:8002"),
         description="This notifier's address as recipients reach it: the acknowledge links start with it",
     )
+    notifier_ack_page_url: str = Field(
+        default="",
+        pattern=r"^(https?://.+)?$",
+        description="The web service's confirm page for the acknowledge links (e.g. "
+        "https://bdhvs.bacninh.gov.vn/xac-nhan-canh-bao): links go to <it>/<violation id>?token=…, where a "
+        "person confirms with a POST. Empty: links go to this notifier's own confirm page. Opening a link "
+        "acknowledges nothing either way.",
+    )
     alert_group_wait_seconds: float = Field(
         default=30.0,
         ge=0,

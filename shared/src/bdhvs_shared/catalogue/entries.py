@@ -21,6 +21,7 @@ from bdhvs_shared.catalogue.fields import (
 )
 from bdhvs_shared.catalogue.forms import parse_forms
 from bdhvs_shared.catalogue.model import (
+    INDICATOR_CODE_MAX,
     Agency,
     CatalogueError,
     Comparator,
@@ -39,6 +40,8 @@ def parse_indicators(content: bytes, age_status: Mapping[str, str]) -> dict[str,
     out: dict[str, Indicator] = {}
     for i, item in enumerate(entries(name, yaml_data(name, content), "indicators")):
         code, where = entry_code(name, "indicator", i, item, out, hint=", e.g. 'dd' for đ")
+        if len(code) > INDICATOR_CODE_MAX:
+            raise CatalogueError(f"{where}: code {code!r} is longer than {INDICATOR_CODE_MAX} characters")
         basis, status = _basis(where, item, age_status)
         measure = _measure(where, item.get("measure", Measure.RATIO.value))
         if measure is not Measure.RATIO and basis is not None:

@@ -67,6 +67,11 @@ class Measure(StrEnum):
     COUNT = "count"  # a number with no population (news items): denominator 0, so no attainment
 
 
+# The longest indicator code: every service stores codes in columns this wide (kpi, notifier), so the
+# catalogue refuses a longer one rather than have reports dead-lettered for "value too long".
+INDICATOR_CODE_MAX = 32
+
+
 @dataclass(frozen=True)
 class Indicator:
     code: str  # ASCII subject token: a, b, c, d, dd (đ)

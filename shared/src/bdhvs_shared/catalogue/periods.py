@@ -118,3 +118,24 @@ class Period:
             sunday = self.last_day
             return sunday.year, sunday.month
         return self.year, self.index * _MONTHS[self.type]
+
+
+_MONTHS_IN = {
+    PeriodType.MONTHLY: 1,
+    PeriodType.QUARTERLY: 3,
+    PeriodType.SIX_MONTHLY: 6,
+    PeriodType.ANNUAL: 12,
+}
+
+
+def containing(period_type: PeriodType, day: date) -> Period:
+    """The period of this type that holds this day."""
+    if period_type is PeriodType.WEEKLY:
+        iso = day.isocalendar()
+        return Period(period_type, iso.year, iso.week)
+    return Period(period_type, day.year, (day.month - 1) // _MONTHS_IN[period_type] + 1)
+
+
+def previous(period: Period) -> Period:
+    """The period before this one, of the same type."""
+    return containing(period.type, period.first_day - timedelta(days=1))

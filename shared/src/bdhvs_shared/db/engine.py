@@ -23,6 +23,12 @@ class PoolSettings:
     size: int = 10
     max_overflow: int = 10
     timeout_seconds: float = 1.0
+    # No ping on every checkout (BEGIN, a query, ROLLBACK: three round trips before each transaction).
+    # A connection the server dropped fails its first statement instead; SQLAlchemy then discards
+    # every pooled connection, the request is answered 503 with Retry-After (a consumer's message is
+    # retried), and the next one connects afresh. Connections are renewed after `recycle_seconds`.
+    pre_ping: bool = False
+    recycle_seconds: int = 1800
 
 
 def make_engine(url: str, pool: PoolSettings | None = None) -> AsyncEngine:
@@ -32,7 +38,8 @@ def make_engine(url: str, pool: PoolSettings | None = None) -> AsyncEngine:
         pool_size=pool.size,
         max_overflow=pool.max_overflow,
         pool_timeout=pool.timeout_seconds,
-        pool_pre_ping=True,
+        pool_pre_ping=pool.pre_ping,
+        pool_recycle=pool.recycle_seconds,
     )
 
 

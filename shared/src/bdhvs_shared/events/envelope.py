@@ -29,10 +29,17 @@ class Event(BaseModel):
 
     @classmethod
     def new(
-        cls, *, producer: str, correlation_id: UUID | None, occurred_at: datetime, **data: object
+        cls,
+        *,
+        producer: str,
+        correlation_id: UUID | None,
+        occurred_at: datetime,
+        event_id: UUID | None = None,
+        **data: object,
     ) -> Self:
-        """Build an event of this class with a fresh id and the class's type and version."""
-        event_id = uuid4()
+        """Build an event of this class with a fresh id (or the one given, made earlier by the
+        caller) and the class's type and version."""
+        event_id = event_id or uuid4()
         return cls(
             event_id=event_id,
             event_type=cls.TYPE,

@@ -18,11 +18,16 @@ from intake.service_layer.ports import Claim
 
 
 async def claim(
-    session: AsyncSession, token_id: uuid.UUID, key: str, fingerprint: str, now: datetime
+    session: AsyncSession,
+    token_id: uuid.UUID,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+    event_id: uuid.UUID | None = None,
 ) -> Claim:
     inserted = await session.execute(
         insert(idempotency_keys)
-        .values(token_id=token_id, key=key, request_sha256=fingerprint, created_at=now)
+        .values(token_id=token_id, key=key, request_sha256=fingerprint, created_at=now, event_id=event_id)
         .on_conflict_do_nothing()
         .returning(idempotency_keys.c.key)
     )

@@ -48,8 +48,10 @@ class PgRetryKeys:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def claim(self, token_id: UUID, key: str, fingerprint: str, now: datetime) -> Claim:
-        return await idempotency.claim(self._session, token_id, key, fingerprint, now)
+    async def claim(
+        self, token_id: UUID, key: str, fingerprint: str, now: datetime, event_id: UUID | None = None
+    ) -> Claim:
+        return await idempotency.claim(self._session, token_id, key, fingerprint, now, event_id)
 
     async def record(self, token_id: UUID, key: str, event_id: UUID) -> None:
         await idempotency.record(self._session, token_id, key, event_id)

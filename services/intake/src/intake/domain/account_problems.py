@@ -87,6 +87,10 @@ ACCOUNT_PROBLEMS: dict[str, tuple[int, str]] = {
         422,
         "{where}Họ tên dài quá {max_length} ký tự.",
     ),
+    "account.control_character": (
+        422,
+        "{where}Trường “{field_label}” chứa ký tự điều khiển (ví dụ NUL, xuống dòng), không hợp lệ.",
+    ),
     "account.role_invalid": (
         422,
         "{where}Vai trò “{value}” không hợp lệ. Chọn một trong: commune (cán bộ xã, phường), agency "

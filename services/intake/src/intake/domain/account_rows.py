@@ -16,7 +16,7 @@ from datetime import date
 from bdhvs_shared.auth.caller import Role
 from bdhvs_shared.catalogue import Catalogue
 from intake.domain.account_problems import account_problem
-from intake.domain.accounts import USERNAME_PATTERN, normalise_username
+from intake.domain.accounts import CONTROL_CHARACTERS, USERNAME_PATTERN, normalise_username
 from intake.domain.labels import shown
 from intake.domain.problems import Problem
 
@@ -60,6 +60,9 @@ def check_new_account(
     if not USERNAME_PATTERN.fullmatch(username):
         refuse("account.username_invalid", "username", value=shown(username))
     display_name = _text(values, "display_name")
+    for field in ("display_name", "email", "phone"):
+        if CONTROL_CHARACTERS.search(_text(values, field)):
+            refuse("account.control_character", field, field_label=field)
     if not display_name:
         refuse("account.display_name_missing", "display_name")
     elif len(display_name) > DISPLAY_NAME_MAX:

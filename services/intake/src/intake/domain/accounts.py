@@ -22,6 +22,19 @@ from bdhvs_shared.auth.caller import Role
 
 # Lower-case ASCII letters, digits, '.', '_' and '-'; 3 to 40 characters, starting with a letter or digit.
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")
+# NUL, newlines and the other C0/DEL controls: no name, e-mail or username has a use for one, and
+# PostgreSQL text cannot hold NUL (storing one would fail the whole request).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def could_be_a_username(name: str) -> bool:
+    """False for a name no account can have: sign-in refuses it without asking the database."""
+    return USERNAME_PATTERN.fullmatch(name) is not None
+
+
+def printable(text: str, limit: int = 64) -> str:
+    """What the audit keeps of a name someone typed: controls replaced, at most `limit` characters."""
+    return CONTROL_CHARACTERS.sub("?", text)[:limit]
 
 
 # Session tokens start "bdhvss_", API tokens "bdhvs_": one look tells which table holds the digest.

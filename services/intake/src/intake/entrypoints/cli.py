@@ -148,3 +148,36 @@ async def _with_session(work: Callable[[Any], Awaitable[T]]) -> T:
             return await work(session)
     finally:
         await engine.dispose()
+
+
+@token_app.command("create-many")
+def create_many_tokens() -> None:
+    """Create several tokens in one transaction (all or none), e.g. a demo province's clerks.
+
+    Reads one line per token from stdin, `role<TAB>unit or agency code (or -)<TAB>label`, and prints
+    `role<TAB>code<TAB>token` for each, in the same order (shown once; only digests are stored)."""
+    import sys
+
+    wanted = [line.rstrip("\n").split("\t") for line in sys.stdin if line.strip()]
+    if any(len(fields) != 3 for fields in wanted):
+        raise typer.BadParameter("each line: role<TAB>unit or agency code (or -)<TAB>label")
+    rows = [(Role(role), None if code == "-" else code, label) for role, code, label in wanted]
+    tokens = asyncio.run(_with_session(lambda session: _create_many(session, rows)))
+    for (role, code, _), token in zip(rows, tokens, strict=True):
+        print(f"{role.value}\t{code or '-'}\t{token}")
+
+
+async def _create_many(session: Any, rows: list[tuple[Role, str | None, str]]) -> list[str]:
+    from bdhvs_shared.catalogue import load_catalogue
+    from intake.adapters.tokens import create_token as create
+
+    catalogue, now, tokens = load_catalogue(), _now(), []
+    for role, code, label in rows:
+        unit = code if role is Role.COMMUNE else None
+        agency = code if role is Role.AGENCY else None
+        if unit is not None and catalogue.unit(unit) is None:
+            raise typer.BadParameter(f"unknown unit {unit}")
+        if agency is not None and agency not in catalogue.agencies:
+            raise typer.BadParameter(f"unknown agency {agency}")
+        tokens.append(await create(session, role, unit, label, now, agency))
+    return tokens

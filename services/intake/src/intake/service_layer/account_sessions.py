@@ -22,10 +22,12 @@ from intake.domain.accounts import (
     SessionState,
     SessionTimes,
     after_failure,
+    could_be_a_username,
     is_session_token,
     new_session_token,
     normalise_username,
     open_session,
+    printable,
     slide,
     token_digest,
 )
@@ -79,14 +81,16 @@ class AccountSessions:
         """A new session, or AccountRefused: invalid credentials (401), locked (423), inactive (403)."""
         name, password = normalise_username(username), canonical(password)
         now = self._clock.now()
-        async with self._tx() as stores:
-            found = await stores.accounts.find(name)
+        found = None
+        if could_be_a_username(name):  # else no account has it: not even asked of the database
+            async with self._tx() as stores:
+                found = await stores.accounts.find(name)
         if found is not None and found.account.login.locked_at(now):
             await self._audit(AuditEntry(now, name, "sign_in", "locked", remote))
             raise self._locked(found.account.login)  # the password is not even checked
         if found is None:
             await self._hasher.verify_nothing(password)
-            await self._audit(AuditEntry(now, name, "sign_in", "unknown_user", remote))
+            await self._audit(AuditEntry(now, printable(name), "sign_in", "unknown_user", remote))
             raise self._invalid()
         correct = await self._hasher.verify(found.password_hash, password)
         async with self._tx() as stores:

@@ -88,9 +88,12 @@ class ReportStore(Protocol):
 
 
 class RetryKeyStore(Protocol):
-    async def claim(self, token_id: UUID, key: str, fingerprint: str, now: datetime) -> Claim:
+    async def claim(
+        self, token_id: UUID, key: str, fingerprint: str, now: datetime, event_id: UUID | None = None
+    ) -> Claim:
         """Take the key for this request, or say who took it: a second claim waits for the first's
-        transaction to end."""
+        transaction to end. `event_id`: the revision the request will create, remembered at once
+        (as `record` would; one statement fewer)."""
 
     async def record(self, token_id: UUID, key: str, event_id: UUID) -> None:
         """Remember the revision the key's request created (for replaying its reply)."""

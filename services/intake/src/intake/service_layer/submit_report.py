@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from bdhvs_shared.catalogue import Catalogue, Workdays
@@ -119,17 +120,19 @@ class IntakeService:
         received_at: datetime,
         confirm: bool,
     ) -> Receipt | list[Problem]:
-        """The stored revision's receipt, or the warnings to confirm first (then nothing is written)."""
+        """The stored revision's receipt, or the warnings to confirm first (then nothing is written).
+
+        The revision's event id is made first, so that the retry key's claim remembers it in the
+        same statement (the transaction is all or nothing: a refusal rolls the claim back too)."""
+        event_id = uuid4()
         if retry is not None:
-            replayed = await self._replay(stores, principal, retry, received_at)
+            replayed = await self._replay(stores, principal, retry, received_at, event_id)
             if replayed is not None:
                 return replayed
         warnings = await self._history(stores, report)
         if needs_confirmation(warnings) and not confirm:
             return [w for w in warnings if w.code in CONFIRMABLE]
-        event = await self._write(stores, principal, report, received_at)
-        if retry is not None:
-            await stores.retry_keys.record(principal.token_id, retry.key, event.event_id)
+        event = await self._write(stores, principal, report, received_at, event_id)
         return Receipt(
             report_id=event.report_id,
             revision=event.revision,
@@ -145,10 +148,11 @@ class IntakeService:
         )
 
     async def _replay(
-        self, stores: IntakeStores, principal: Principal, retry: RetryKey, received_at: datetime
+        self, stores: IntakeStores, principal: Principal, retry: RetryKey, at: datetime, event_id: UUID
     ) -> Receipt | None:
-        """The original reply when the key was used before for this request; None when it is new."""
-        claim = await stores.retry_keys.claim(principal.token_id, retry.key, retry.fingerprint, received_at)
+        """The original reply when the key was used before for this request; None when it is new
+        (then the key remembers `event_id`, the revision this request is about to create)."""
+        claim = await stores.retry_keys.claim(principal.token_id, retry.key, retry.fingerprint, at, event_id)
         if claim.new:
             return None
         if not claim.same_request or claim.event_id is None:
@@ -162,14 +166,14 @@ class IntakeService:
         )
 
     async def _write(
-        self, stores: IntakeStores, principal: Principal, report: ValidReport, received_at: datetime
+        self, stores: IntakeStores, principal: Principal, report: ValidReport, at: datetime, event_id: UUID
     ) -> ReportAccepted:
         """A new revision of the report and its event in the outbox; the event says what was stored."""
         deadline, on_time = timeliness(
-            received_at, report.form, report.period, self.tz, self.deadline_inclusive, self.deadline_workdays
+            at, report.form, report.period, self.tz, self.deadline_inclusive, self.deadline_workdays
         )
-        stored = await stores.reports.next_revision(report, received_at, deadline, on_time)
-        event = _accepted_event(report, stored, received_at, principal, self.catalogue.version, self.tz)
+        stored = await stores.reports.next_revision(report, at, deadline, on_time)
+        event = _accepted_event(report, stored, at, principal, self.catalogue.version, self.tz, event_id)
         await stores.reports.add_revision(event)
         await stores.stage([(event, subjects.report_accepted(report.unit.code))])
         return event
@@ -182,6 +186,7 @@ def _accepted_event(
     principal: Principal,
     catalogue_version: str,
     tz: ZoneInfo,
+    event_id: UUID,
 ) -> ReportAccepted:
     values = {
         code: IndicatorValue(
@@ -196,6 +201,7 @@ def _accepted_event(
         producer="intake",
         correlation_id=None,  # a report revision starts its own chain
         occurred_at=received_at,
+        event_id=event_id,
         report_id=stored.report_id,
         revision=stored.revision,
         unit_code=report.unit.code,

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import UUID
 
+from bdhvs_shared.catalogue.model import INDICATOR_CODE_MAX
 from bdhvs_shared.db.tables import outbox_table, processed_events_table
 
 metadata = MetaData(schema="kpi")
@@ -27,7 +28,7 @@ observations = Table(
     "observations",
     metadata,
     Column("unit_code", String(5), primary_key=True),
-    Column("indicator", String(10), primary_key=True),
+    Column("indicator", String(INDICATOR_CODE_MAX), primary_key=True),
     Column("form", String(50), primary_key=True),
     Column("period", String(10), primary_key=True),
     Column("as_of", Date, nullable=False),
@@ -43,7 +44,7 @@ attainment = Table(
     "attainment",
     metadata,
     Column("unit_code", String(5), primary_key=True),
-    Column("indicator", String(10), primary_key=True),
+    Column("indicator", String(INDICATOR_CODE_MAX), primary_key=True),
     Column("sequence", Integer, nullable=False),
     Column("as_of", Date, nullable=True),
     Column("numerator", BigInteger, nullable=True),
@@ -67,7 +68,7 @@ attainment = Table(
 rollup_dirty = Table(
     "rollup_dirty",
     metadata,
-    Column("indicator", String(10), primary_key=True),
+    Column("indicator", String(INDICATOR_CODE_MAX), primary_key=True),
     Column("correlation_id", UUID(as_uuid=True), nullable=False),
     Column("marked_at", DateTime(timezone=True), nullable=False),
 )

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from bdhvs_shared.catalogue.model import INDICATOR_CODE_MAX
 from bdhvs_shared.db.tables import outbox_table, processed_events_table
 
 metadata = MetaData(schema="notifier")
@@ -87,7 +88,7 @@ alert_state = Table(
     "alert_state",
     metadata,
     Column("unit_code", String(5), primary_key=True),
-    Column("indicator", String(10), primary_key=True),
+    Column("indicator", String(INDICATOR_CODE_MAX), primary_key=True),
     Column("status", String(20), nullable=False),
     Column("sequence", Integer, nullable=False),
 )
@@ -167,7 +168,7 @@ violations = Table(
     metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
     Column("unit_code", String(5), nullable=False),
-    Column("indicator", String(10), nullable=False),
+    Column("indicator", String(INDICATOR_CODE_MAX), nullable=False),
     Column("opened_at", DateTime(timezone=True), nullable=False),
     Column("resolved_at", DateTime(timezone=True), nullable=True),
     Column("opened_sequence", Integer, nullable=False),  # the KPI update that opened it
@@ -210,7 +211,7 @@ alert_items = Table(
     Column("violation_id", BigInteger, nullable=False, index=True),
     Column("kind", String(40), nullable=False),  # kpi_below_target, kpi_repeat, kpi_recovered
     Column("unit_code", String(5), nullable=False),
-    Column("indicator", String(10), nullable=False),
+    Column("indicator", String(INDICATOR_CODE_MAX), nullable=False),
     Column("status", String(20), nullable=False),  # the status the item tells about
     Column("channel", String(10), nullable=False),
     Column("address", Text, nullable=False),

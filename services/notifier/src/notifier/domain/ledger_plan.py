@@ -32,6 +32,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bdhvs_shared.catalogue import Catalogue, Form, Period, PeriodType, Workdays, as_of_date, form_due
+from bdhvs_shared.catalogue.periods import containing as period_containing
+from bdhvs_shared.catalogue.periods import previous as previous_period
 from notifier.domain.ledger import (
     CONSOLIDATION,
     ESCALATION,
@@ -103,23 +105,6 @@ def consolidation_item(
                 form.code, str(period), province_code, CONSOLIDATION, due_at, deadline, consolidation
             )
     return None
-
-
-def period_containing(period_type: PeriodType, day: date) -> Period:
-    if period_type is PeriodType.WEEKLY:
-        iso = day.isocalendar()
-        return Period(period_type, iso.year, iso.week)
-    months = {
-        PeriodType.MONTHLY: 1,
-        PeriodType.QUARTERLY: 3,
-        PeriodType.SIX_MONTHLY: 6,
-        PeriodType.ANNUAL: 12,
-    }
-    return Period(period_type, day.year, (day.month - 1) // months[period_type] + 1)
-
-
-def previous_period(period: Period) -> Period:
-    return period_containing(period.type, period.first_day - timedelta(days=1))
 
 
 def plan(

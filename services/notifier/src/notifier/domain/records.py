@@ -121,11 +121,12 @@ class Notification(Message):
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """A change of the directory or the routing rules: who, when, what before and after."""
+    """A change of the directory or the routing rules, or a violation acknowledged: who, when, what before
+    and after."""
 
     actor: str
     action: str  # contact.create, contact.update, contact.deactivate, contacts.import, routing.…
-    entity: str  # contact, routing
+    entity: str  # contact, routing, violation
     at: datetime
     entity_id: str | None = None
     before: object = None

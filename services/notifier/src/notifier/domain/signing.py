@@ -56,12 +56,16 @@ def _ack_mac(secret: bytes, violation_id: int, recipient: str) -> str:
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
-def ack_link(public_url: str, secret: bytes) -> Callable[[int, str], str]:
-    """The acknowledge link of a violation for one recipient, signed so it cannot be forged."""
+def ack_link(public_url: str, secret: bytes, page_url: str = "") -> Callable[[int, str], str]:
+    """The acknowledge link of a violation for one recipient, signed so it cannot be forged: to the web
+    service's confirm page when NOTIFIER_ACK_PAGE_URL is set, else to this notifier's own (opening either
+    acknowledges nothing; only the confirm page's POST does)."""
     base = public_url.rstrip("/")
 
     def link(violation_id: int, recipient: str) -> str:
         token = ack_token(secret, violation_id, recipient)
+        if page_url:
+            return f"{page_url.rstrip('/')}/{violation_id}?token={token}"
         return f"{base}/api/v1/violations/{violation_id}/acknowledge?token={token}"
 
     return link

@@ -27,7 +27,7 @@ from notifier.domain.alerts import (
     silenced,
     worse,
 )
-from notifier.domain.records import Violation
+from notifier.domain.records import AuditEntry, Violation
 from notifier.service_layer.alert_queue import AlertNews, queue_items
 from notifier.service_layer.ports import Stores, Transactions
 
@@ -177,8 +177,9 @@ class AlertService:
             queued += await queue_items(stores, news, now, self.channels, only)
         return queued
 
-    async def acknowledge(self, violation_id: int, by: str) -> AckResult:
-        """Silence the repeats of an open violation until its status changes (idempotent)."""
+    async def acknowledge(self, violation_id: int, by: str, reason: str = "") -> AckResult:
+        """Silence the repeats of an open violation until its status changes (idempotent); who and why go
+        to the audit log in the same transaction."""
         async with self.transactions() as stores:
             current = await stores.violations.get(violation_id, lock=True)
             if current is None:
@@ -196,4 +197,14 @@ class AlertService:
                 next_repeat_at=None,
             )
             await stores.alert_queue.cancel_pending(violation_id, (REPEAT,), now)
+            await stores.audit.record(
+                AuditEntry(
+                    actor=by,
+                    action="violation.acknowledge",
+                    entity="violation",
+                    at=now,
+                    entity_id=str(violation_id),
+                    after={"status": current.last_status, "reason": reason},
+                )
+            )
             return AckResult.DONE

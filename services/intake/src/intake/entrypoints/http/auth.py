@@ -11,14 +11,15 @@ from fastapi import APIRouter, Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from intake.adapters.tokens import principal_for
+from intake.adapters.tokens import digest, principal_for
 from intake.domain.account_problems import refused
 from intake.domain.accounts import is_session_token
 from intake.domain.principal import Principal
-from intake.entrypoints.http.deps import AccountSessionsDep, ClockDep, SessionsDep
+from intake.entrypoints.http.deps import AccountSessionsDep, ClockDep, PrincipalCacheDep, SessionsDep
 from intake.entrypoints.http.errors import ApiError
 from intake.entrypoints.http.schemas import ProblemsOut
 from intake.service_layer.account_sessions import SessionIdentity
+from intake.service_layer.principals import PrincipalCache
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -41,19 +42,33 @@ async def current_identity(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Identity:
     """Any live token or session, a session that must change its password too (whoami, sign-out,
-    password change take this; every other route takes `CurrentPrincipal`)."""
+    password change take this; every other route takes `CurrentPrincipal`). Never cached."""
+    return await _identity(sessions, clock, accounts, credentials, None)
+
+
+async def _identity(
+    sessions: SessionsDep,
+    clock: ClockDep,
+    accounts: AccountSessionsDep,
+    credentials: HTTPAuthorizationCredentials | None,
+    cache: PrincipalCache | None,
+) -> Identity:
     if credentials is None or not credentials.credentials:
         raise ApiError(
             401, "auth.missing", "Authorization", "Thiếu mã truy cập (Authorization: Bearer <mã>)."
         )
     token = credentials.credentials
+    found = None
     if is_session_token(token):
         found = await accounts.identify(token)  # slides the idle limit; an expired session: 401
         principal = None if found is None else found.principal
     else:
-        async with sessions() as session:
-            principal = await principal_for(session, token, clock.now())
-        found = None
+
+        async def lookup() -> Principal | None:
+            async with sessions() as session:
+                return await principal_for(session, token, clock.now())
+
+        principal = await (lookup() if cache is None else cache.principal(digest(token), lookup))
     if principal is None:
         raise ApiError(
             401, "auth.invalid", "Authorization", "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi."
@@ -64,7 +79,18 @@ async def current_identity(
 CurrentIdentity = Annotated[Identity, Depends(current_identity)]
 
 
-async def current_principal(identity: CurrentIdentity) -> Principal:
+async def cached_identity(
+    sessions: SessionsDep,
+    clock: ClockDep,
+    accounts: AccountSessionsDep,
+    cache: PrincipalCacheDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Identity:
+    """As `current_identity`, an API token's holder remembered for TOKEN_CACHE_SECONDS."""
+    return await _identity(sessions, clock, accounts, credentials, cache)
+
+
+async def current_principal(identity: Annotated[Identity, Depends(cached_identity)]) -> Principal:
     if identity.session is not None and identity.session.account.must_change_password:
         raise refused("auth.password_change_required", "Authorization")
     return identity.principal

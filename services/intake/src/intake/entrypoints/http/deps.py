@@ -20,6 +20,7 @@ from intake.adapters.isolation import FileReader
 from intake.service_layer.account_admin import AccountAdmin
 from intake.service_layer.account_sessions import AccountSessions
 from intake.service_layer.catalogue_admin import CatalogueAdmin
+from intake.service_layer.principals import PrincipalCache
 from intake.service_layer.submit_report import IntakeService
 from intake.settings import IntakeSettings
 
@@ -31,3 +32,4 @@ CatalogueAdminDep = Annotated[CatalogueAdmin, Depends(from_container("catalogue_
 FileReaderDep = Annotated[FileReader, Depends(from_container("file_reader"))]
 AccountSessionsDep = Annotated[AccountSessions, Depends(from_container("account_sessions"))]
 AccountAdminDep = Annotated[AccountAdmin, Depends(from_container("account_admin"))]
+PrincipalCacheDep = Annotated[PrincipalCache, Depends(from_container("principals"))]

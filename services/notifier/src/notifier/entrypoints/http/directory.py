@@ -130,12 +130,15 @@ async def replace_routing_rules(
 @router.get("/audit", response_model=AuditPageOut)
 async def audit(
     sessions: SessionsDep,
-    entity: Annotated[Literal["contact", "routing"] | None, Query()] = None,
-    entity_id: Annotated[str | None, Query(pattern=r"^[0-9]{1,10}$", description="A contact's id")] = None,
+    entity: Annotated[Literal["contact", "routing", "violation"] | None, Query()] = None,
+    entity_id: Annotated[
+        str | None, Query(pattern=r"^[0-9]{1,19}$", description="A contact's or violation's id")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> AuditPageOut:
-    """Every change of the directory and the rules, newest first: who, when, before and after."""
+    """Every change of the directory and the rules, and every acknowledgement of a violation (with its
+    reason), newest first: who, when, before and after."""
     async with sessions() as session:
         rows, total = await list_audit(session, {"entity": entity, "entity_id": entity_id}, limit, offset)
     return AuditPageOut(items=[AuditOut(**r) for r in rows], total=total, limit=limit, offset=offset)

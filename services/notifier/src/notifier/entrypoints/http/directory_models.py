@@ -86,7 +86,7 @@ class AuditOut(BaseModel):
     actor: str
     action: str = Field(
         description="contact.create, contact.update, contact.deactivate, contacts.import, "
-        "routing.replace, routing.seed"
+        "routing.replace, routing.seed, violation.acknowledge"
     )
     entity: str
     entity_id: str | None

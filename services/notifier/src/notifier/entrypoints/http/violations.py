@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from bdhvs_shared.api import (
@@ -28,7 +28,8 @@ from notifier.adapters.violation_store import PgViolations, list_violations
 from notifier.domain.alerts import silenced
 from notifier.domain.records import Violation
 from notifier.domain.signing import read_ack_token
-from notifier.entrypoints.http.deps import AckSecretDep, AlertsDep, ClockDep, SessionsDep
+from notifier.entrypoints.http.ack_link import AckIn, confirm_page
+from notifier.entrypoints.http.deps import AckPageDep, AckSecretDep, AlertsDep, ClockDep, SessionsDep
 from notifier.service_layer.alerts import AckResult
 
 router = APIRouter(prefix="/api/v1", tags=["violations"], responses=ERROR_RESPONSES)
@@ -123,11 +124,12 @@ async def acknowledge(
     clock: ClockDep,
     violation_id: Annotated[int, ID],
     caller: OperatorOrAdmin,
+    body: Annotated[AckIn | None, Body()] = None,
 ) -> Any:
     """Stop the repeats until the status changes; 409 once resolved. Repeating it changes nothing.
 
-    The acknowledgement is recorded under the token's holder."""
-    result = await alerts.acknowledge(violation_id, caller.label)
+    The acknowledgement is recorded under the token's holder, with the reason given (audit log)."""
+    result = await alerts.acknowledge(violation_id, caller.label, body.reason if body else "")
     if result is AckResult.NOT_FOUND:
         return _error(404, "violation.not_found", "Không có vi phạm này.")
     if result is AckResult.RESOLVED:
@@ -139,30 +141,26 @@ async def acknowledge(
     "/violations/{violation_id}/acknowledge",
     response_class=HTMLResponse,
     responses={
+        200: {"content": {"text/html": {}}, "description": "A confirm page whose button POSTs."},
+        303: {"description": "To the web service's confirm page (NOTIFIER_ACK_PAGE_URL is set)."},
         403: {"content": {"text/html": {}}, "description": "The link's token is wrong or was altered."},
-        404: {"content": {"text/html": {}}, "description": "No such violation."},
     },
 )
 async def acknowledge_link(
-    alerts: AlertsDep,
     ack_secret: AckSecretDep,
+    ack_page_url: AckPageDep,
     violation_id: Annotated[int, ID],
     token: Annotated[str, Query(max_length=1000, description="The signed token of the email's link")],
-) -> HTMLResponse:
-    """The email's link: the token names the violation and the recipient, signed (HMAC-SHA256)."""
+) -> Response:
+    """The email's link: the token names the violation and the recipient, signed (HMAC-SHA256).
+
+    Opening it acknowledges nothing (a mail scanner follows links): it shows a page whose button POSTs
+    (`/acknowledge-link`), or sends the person to the web service's confirm page (NOTIFIER_ACK_PAGE_URL).
+    """
     read = read_ack_token(ack_secret, token)
     if read is None or read[0] != violation_id:
         return _page(403, "Liên kết không hợp lệ", "Liên kết xác nhận không đúng hoặc đã bị thay đổi.")
-    result = await alerts.acknowledge(violation_id, read[1])
-    if result is AckResult.NOT_FOUND:
-        return _page(404, "Không tìm thấy", "Không có cảnh báo này.")
-    if result is AckResult.RESOLVED:
-        return _page(200, "Đã kết thúc", "Tình trạng này đã kết thúc, không cần xác nhận.")
-    return _page(
-        200,
-        "Đã xác nhận",
-        "Cảm ơn đồng chí. Hệ thống tạm dừng thư nhắc lại cho đến khi tình trạng của chỉ tiêu thay đổi.",
-    )
+    return confirm_page(violation_id, token, ack_page_url)
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:

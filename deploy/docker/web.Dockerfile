@@ -1,0 +1,39 @@
+# syntax=docker/dockerfile:1
+# The web image (the people's pages: server-rendered, over the three services' APIs; no database, no broker). Built from the repository root:
+#   docker build -f deploy/docker/web.Dockerfile -t bdhvs-web .
+# Only web's dependencies are installed (uv sync --package bdhvs-web); it runs as a non-root user.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+FROM ghcr.io/astral-sh/uv:0.13.8 AS uv
+
+FROM ${PYTHON_IMAGE} AS build
+COPY --from=uv /uv /usr/local/bin/uv
+ENV UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PROJECT_ENVIRONMENT=/app/.venv
+WORKDIR /src
+# Dependencies first, from the lock and every member's pyproject (a layer reused while only code changes).
+COPY pyproject.toml uv.lock ./
+COPY shared/pyproject.toml shared/
+COPY services/intake/pyproject.toml services/intake/
+COPY services/kpi/pyproject.toml services/kpi/
+COPY services/notifier/pyproject.toml services/notifier/
+COPY services/web/pyproject.toml services/web/
+COPY deploy/local/pyproject.toml deploy/local/
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --frozen --no-dev --package bdhvs-web --no-install-workspace
+# Then the code: the shared package and this service only, installed as wheels (no source tree needed).
+COPY shared shared
+COPY services/web services/web
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --frozen --no-dev --package bdhvs-web --no-editable
+
+FROM ${PYTHON_IMAGE}
+RUN useradd --system --uid 10001 --user-group --no-create-home bdhvs
+COPY --from=build /app/.venv /app/.venv
+ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1 LOG_FORMAT=json HTTP_HOST=0.0.0.0 HTTP_PORT=8003
+# Numeric, so that Kubernetes' runAsNonRoot can check it.
+USER 10001:10001
+EXPOSE 8003
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
+  CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"HTTP_PORT\"]}/health/ready', timeout=2)"]
+ENTRYPOINT ["python", "-m", "web"]
+CMD ["serve"]

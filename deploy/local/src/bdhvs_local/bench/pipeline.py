@@ -1,0 +1,102 @@
+"""The pipeline runs: throughput after a warm-up, then accept → first KPI event latency at a paced
+rate; with the CPU each process spent on each run and each service's memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import nats
+
+from bdhvs_local.bench.bodies import Bodies
+from bdhvs_local.bench.load import RETRIES, KpiWatcher, paced_latency, settled, throughput
+from bdhvs_local.bench.profiles import Profiler
+from bdhvs_local.bench.resources import CpuSpent, CpuWatch, Processes
+
+
+@dataclass(frozen=True)
+class Sizes:
+    reports: int = 1000  # throughput run
+    concurrency: int = 32
+    warmup: int = 200
+    rate: float = 100.0  # latency run, reports per second
+    seconds: float = 10.0
+    rebuild_reports: int = 100_000  # synthetic events published before timing `kpi rebuild` (0: skip)
+    rebuild_batch: int = 5000
+    baseline_messages: int = 20_000
+    baseline_rows: int = 2000
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    reports: int
+    concurrency: int
+    accepted_per_s: float
+    end_to_end_per_s: float
+    rate: float
+    latencies_ms: list[float]
+    paced: int  # reports sent in the latency run (those without a KPI event have no latency)
+    retries: int
+    dropped: int  # of the retries, those after a dropped connection (the others after a 503)
+    cpu: list[CpuSpent] = field(default_factory=list)  # per run: CPU ms per report of each process
+    memory_mb: dict[str, dict[str, float]] = field(default_factory=dict)  # when → service → MB
+
+
+async def pipeline(
+    intake: str,
+    nats_url: str,
+    token: str,
+    sizes: Sizes,
+    processes: Processes | None = None,
+    profiler: Profiler | None = None,
+) -> Pipeline:
+    """Throughput (after a warm-up), then accept → first KPI event latency at a paced rate.
+
+    Each run's CPU is read from before it starts until every consumer has finished its work;
+    `profiler` samples the services during the throughput run."""
+    profiler = profiler or Profiler(None, {})
+    watcher = KpiWatcher()
+    memory: dict[str, dict[str, float]] = {}
+    _memory(processes, memory, "idle")
+    nc = await nats.connect(nats_url)
+    try:
+        await nc.subscribe("bdhvs.kpi.attainment.>", cb=watcher.on_message)
+        js = nc.jetstream()
+        bodies = Bodies(2026)
+        if sizes.warmup:
+            await throughput(intake, token, js, bodies.take(sizes.warmup), sizes.concurrency)
+            await settled(js)
+        cpu = CpuWatch(processes, "throughput", sizes.reports)
+        cpu.start()
+        profiler.start()
+        result = await throughput(intake, token, js, bodies.take(sizes.reports), sizes.concurrency)
+        await settled(js)
+        spent = [cpu.stop()]
+        profiler.stop()
+        _memory(processes, memory, "after the throughput run")
+        paced = Bodies(2027).take(max(1, int(sizes.rate * sizes.seconds)))
+        cpu = CpuWatch(processes, f"paced {sizes.rate:g}/s", len(paced))
+        cpu.start()
+        latencies = await paced_latency(intake, token, watcher, paced, sizes.rate)
+        await settled(js)
+        spent.append(cpu.stop())
+        _memory(processes, memory, "end")
+    finally:
+        await nc.close()
+    return Pipeline(
+        sizes.reports,
+        sizes.concurrency,
+        result["accepted_per_s"],
+        result["end_to_end_per_s"],
+        sizes.rate,
+        latencies,
+        len(paced),
+        RETRIES["count"],
+        RETRIES["dropped"],
+        spent if processes else [],
+        memory,
+    )
+
+
+def _memory(processes: Processes | None, memory: dict[str, dict[str, float]], when: str) -> None:
+    if processes:
+        memory[when] = processes.resident_mb()

@@ -1,0 +1,99 @@
+"""`python -m bdhvs_local demo`: the steps of `make demo` in order (see runner.py for demo mode)."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import fields
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import typer
+
+from bdhvs_local.demo import runner, tour
+from bdhvs_local.demo.guard import NotADemoDatabase
+from bdhvs_local.demo.plan import Plan, make_plan
+from bdhvs_local.stack import Endpoints, Stack
+
+
+def demo(
+    run_dir: Path,
+    seed: int,
+    months: int | None,
+    units: int | None,
+    stay: bool,
+    ports: dict[str, int],
+    youth_weekly: bool = False,
+) -> None:
+    from bdhvs_local.serving import StopSignals, serve
+    from bdhvs_shared.catalogue import load_catalogue
+
+    began, run_dir = time.perf_counter(), run_dir.resolve()
+    catalogue = load_catalogue()
+    plan = make_plan(catalogue, datetime.now(UTC), seed, months, units, youth_weekly)
+    signals = StopSignals()
+    stack, started = _stack(run_dir, ports, plan)
+    try:
+        outcome = runner.fill(stack, plan, catalogue)
+    except NotADemoDatabase as refused:
+        print(f"refused: {refused}")
+        if started:
+            stack.stop()
+        raise typer.Exit(2) from None
+    except BaseException:
+        if started:
+            stack.stop()
+        raise
+    assert stack.endpoints is not None
+    tally = ", ".join(f"{k} {v}" for k, v in sorted(outcome.tally.items()))
+    print(
+        f"Demo filled in {outcome.seconds:.0f} s "
+        f"({time.perf_counter() - began:.0f} s with the start): {tally}"
+    )
+    if outcome.merged:
+        print("  the merge was published")
+    tokens = json.loads((run_dir / "demo" / "tokens.json").read_text())
+    tour.show(stack.endpoints, tokens, plan, run_dir, stack.endpoints.web_url or None)
+    if started:
+        from bdhvs_local import welcome
+
+        welcome.accounts(stack.endpoints, stack.extra_env, run_dir.resolve())
+        if stay:
+            serve(stack, run_dir, signals)
+        else:
+            stack.stop()
+
+
+def _stack(run_dir: Path, ports: dict[str, int], plan: Plan) -> tuple[Stack, bool]:
+    """The demo's running stack, or a new one started in demo mode (True)."""
+    stack = running_demo(run_dir)
+    if stack is not None:
+        print(f"using the demo stack already running on {run_dir}")
+        return stack, False
+    stack, sms = runner.demo_stack(run_dir, ports, runner.plan_start(plan))
+    stack._exit.callback(sms.stop)
+    stack.start()
+    (run_dir / "demo" / "stack.json").write_text(json.dumps(stack.extra_env, indent=2))
+    return stack, True
+
+
+def running_demo(run_dir: Path) -> Stack | None:
+    """The demo's stack when it is running on this run_dir (started by another `make demo`)."""
+    saved, endpoints_file = run_dir / "demo" / "stack.json", run_dir / "endpoints.json"
+    if not endpoints_file.exists():
+        return None
+    known = json.loads(endpoints_file.read_text())
+    endpoints = Endpoints(**{f.name: known[f.name] for f in fields(Endpoints) if f.name in known})
+    try:
+        ready = httpx.get(f"{endpoints.intake_url}/health/ready", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return None
+    if not ready:
+        return None
+    if not saved.exists():
+        print(f"`make run` is running on {run_dir}: stop it, then `make demo` starts it in demo mode")
+        raise typer.Exit(2)
+    stack = Stack(run_dir, extra_env=json.loads(saved.read_text()))
+    stack.endpoints = endpoints
+    return stack

@@ -1,0 +1,152 @@
+"""`make demo`: start the stack in demo mode (or find the demo's running one), fill it, say where to look.
+
+Demo mode: the services read the time from `.run/demo/clock` (BDHVS_CLOCK_START=file:…), which the
+runner moves day by day, never backwards, so each report is judged as if it arrived then; the
+notifier delivers only to the local mail catcher and the loopback SMS gateway (SMTP_HOST,
+WEBHOOK_SECRET and SMS_* from the environment are ignored). Progress (the clock's high-water mark)
+is kept in `.run/demo/progress.json`: a rerun replays every call under the same Idempotency-Keys at
+that time, so it stores nothing new.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from bdhvs_local.demo import clerks, guard, submit
+from bdhvs_local.demo.plan import Merge, Plan, Report
+from bdhvs_local.demo.sms_gateway import LoopbackSmsGateway
+from bdhvs_local.stack import Endpoints, Stack
+from bdhvs_shared.clock import FILE_PREFIX, FileClock
+
+LOCAL_ONLY = (
+    *("SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD"),
+    *("WEBHOOK_SECRET", "SMS_GATEWAY_URL", "SMS_API_KEY"),
+)
+
+
+@dataclass
+class Outcome:
+    tally: Counter[str] = field(default_factory=Counter)
+    merged: bool = False
+    seconds: float = 0.0
+
+
+def demo_stack(run_dir: Path, ports: dict[str, int], start: datetime) -> tuple[Stack, LoopbackSmsGateway]:
+    """The stack as `make run` starts it, in demo mode (not started yet: `stack.start()`)."""
+    for name in LOCAL_ONLY:  # the demo never mails, texts or calls anyone
+        os.environ.pop(name, None)
+    clock = run_dir.resolve() / "demo" / "clock"
+    clock.parent.mkdir(parents=True, exist_ok=True)
+    if not clock.exists():
+        FileClock.write(clock, start)
+    sms = LoopbackSmsGateway(run_dir.resolve() / "sms").start()
+    extra = {
+        "BDHVS_CLOCK_START": f"{FILE_PREFIX}{clock}",
+        "SMS_GATEWAY_URL": sms.url,
+        "SMS_API_KEY": "demo-loopback",
+        "CATALOGUE_POLL_SECONDS": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    return Stack(run_dir.resolve(), ports=ports, extra_env=extra), sms
+
+
+def fill(stack: Stack, plan: Plan, catalogue: object) -> Outcome:
+    """Guard, clerks, then every step of the plan with the clock at its time; kpi caught up at the end."""
+    assert stack.endpoints is not None
+    began, endpoints = time.perf_counter(), stack.endpoints
+    asyncio.run(guard.check(endpoints.database_url))
+    env = {"DATABASE_URL": endpoints.database_url, "NATS_URL": "nats://unused:4222", **_clock_env(stack)}
+    tokens = clerks.tokens(stack.run_dir / "demo" / "tokens.json", plan.filers(), catalogue, env)  # type: ignore[arg-type]
+    outcome = asyncio.run(_steps(stack.run_dir / "demo", endpoints, plan, tokens))
+    FileClock.write(stack.run_dir / "demo" / "clock", max(plan.until, _high_water(stack.run_dir / "demo")))
+    asyncio.run(wait_for_kpi(endpoints, tokens["operator"], plan))
+    outcome.seconds = time.perf_counter() - began
+    return outcome
+
+
+def _clock_env(stack: Stack) -> dict[str, str]:
+    return {k: v for k, v in stack.extra_env.items() if k == "BDHVS_CLOCK_START"}
+
+
+async def _steps(folder: Path, endpoints: Endpoints, plan: Plan, tokens: dict[str, str]) -> Outcome:
+    outcome, done, total = Outcome(), 0, len(plan.reports)
+    high_water = _high_water(folder)
+    bar = Progress(total)
+    async with httpx.AsyncClient(timeout=60) as client:
+        for _, group in itertools.groupby(plan.steps, key=lambda s: s.when.date()):
+            steps = list(group)
+            high_water = max(high_water, steps[0].when)
+            FileClock.write(folder / "clock", high_water)
+            for step in (s for s in steps if isinstance(s, Merge)):
+                outcome.merged |= await submit.merge(client, endpoints.intake_url, tokens["admin"], step)
+            reports = [s for s in steps if isinstance(s, Report)]
+            await submit.submit_all(client, endpoints.intake_url, tokens, reports, outcome.tally)
+            done += len(reports)
+            bar.show(done, high_water)
+            (folder / "progress.json").write_text(json.dumps({"clock": high_water.isoformat()}))
+    bar.close()
+    return outcome
+
+
+def _high_water(folder: Path) -> datetime:
+    path = folder / "progress.json"
+    if not path.exists():
+        return datetime(2000, 1, 1, tzinfo=UTC)
+    return datetime.fromisoformat(json.loads(path.read_text())["clock"])
+
+
+async def wait_for_kpi(endpoints: Endpoints, token: str, plan: Plan, timeout: float = 120.0) -> None:
+    """Until kpi has every monthly report of the plan's last month (its consumers run behind intake)."""
+    last = max((r for r in plan.reports if r.body["form"] == "monthly"), key=lambda r: r.body["period"])
+    period = last.body["period"]
+    expected = {r.body["unit_code"] for r in plan.reports if r.body["period"] == period}
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(timeout=30) as client:
+        while time.monotonic() < deadline:
+            reply = await client.get(
+                f"{endpoints.kpi_url}/api/v1/completeness",
+                params={"form": "monthly", "period": period},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            if reply.status_code == 200:
+                missing = {u["unit_code"] for u in reply.json()["missing"]}
+                if not expected & missing:
+                    return
+            await asyncio.sleep(0.5)
+    raise TimeoutError(f"kpi has not seen every monthly report of {period} after {timeout:.0f}s")
+
+
+class Progress:
+    """A one-line progress bar on stderr: reports filed, the demo's date, reports per second."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.began = total, time.perf_counter()
+
+    def show(self, done: int, when: datetime) -> None:
+        width, share = 30, done / self.total if self.total else 1.0
+        rate = done / max(time.perf_counter() - self.began, 1e-6)
+        bar = "#" * round(width * share) + "-" * (width - round(width * share))
+        sys.stderr.write(f"\r[{bar}] {done}/{self.total} reports, at {when:%Y-%m-%d}, {rate:.0f}/s ")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+
+
+def until_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def plan_start(plan: Plan) -> datetime:
+    return (plan.steps[0].when if plan.steps else plan.until) - timedelta(days=1)

@@ -1,0 +1,99 @@
+"""The clerks' HTTP calls: each report with its Idempotency-Key, confirmed when intake asks (a falling
+cumulative figure: the clerk checked it), retried after a 503 or a dropped connection."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from collections import Counter
+from typing import Any
+
+import httpx
+
+from bdhvs_local.demo.plan import Merge, Report
+
+CONFIRMATION = "report.confirmation_required"
+
+
+class Refused(RuntimeError):
+    pass
+
+
+async def submit_all(
+    client: httpx.AsyncClient,
+    intake_url: str,
+    tokens: dict[str, str],
+    reports: list[Report],
+    tally: Counter[str],
+) -> None:
+    """Every report of one instant, at most `CONCURRENCY` at a time."""
+    limit = asyncio.Semaphore(16)
+
+    async def one(report: Report) -> None:
+        async with limit:
+            tally[await submit(client, intake_url, tokens[report.filer], report)] += 1
+
+    await asyncio.gather(*(one(r) for r in reports))
+
+
+async def submit(client: httpx.AsyncClient, intake_url: str, token: str, report: Report) -> str:
+    """stored, replayed, confirmed (stored after confirming) or confirmed_replayed."""
+    reply = await _post(client, f"{intake_url}/api/v1/reports", token, report.key, report.body)
+    if reply.status_code == 422 and _codes(reply) & {CONFIRMATION}:
+        body = {**report.body, "confirm": True}
+        reply = await _post(client, f"{intake_url}/api/v1/reports", token, f"{report.key}-confirmed", body)
+        return _outcome(reply, report, "confirmed")
+    return _outcome(reply, report, "stored")
+
+
+def _outcome(reply: httpx.Response, report: Report, stored: str) -> str:
+    if reply.status_code == 200 or reply.headers.get("Idempotent-Replayed") == "true":
+        return f"{stored}_replayed" if stored != "stored" else "replayed"
+    if reply.status_code != 201:
+        raise Refused(f"{report.key}: {reply.status_code} {reply.text[:500]}")
+    return stored
+
+
+async def merge(client: httpx.AsyncClient, intake_url: str, admin_token: str, step: Merge) -> bool:
+    """Publish the merge unless the catalogue already has it (a rerun); True when it was published."""
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    current = await client.get(f"{intake_url}/api/v1/admin/catalogue/files/units.csv", headers=headers)
+    current.raise_for_status()
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(current.json()["content"]))}
+    if all(rows.get(c, {}).get("active_to") for c in step.sources if c != step.into):
+        return False
+    body = {
+        "sources": list(step.sources),
+        "into_code": step.into,
+        "effective": step.effective.isoformat(),
+        "summary": "Sáp nhập (dữ liệu minh hoạ của bản demo)",
+    }
+    reply = await client.post(f"{intake_url}/api/v1/admin/units/merge", json=body, headers=headers)
+    if reply.status_code != 200:
+        raise Refused(f"merge {step.sources}: {reply.status_code} {reply.text[:500]}")
+    return True
+
+
+async def _post(
+    client: httpx.AsyncClient, url: str, token: str, key: str, body: dict[str, Any]
+) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
+    for attempt in range(50):
+        try:
+            reply = await client.post(url, json=body, headers=headers)
+        except httpx.TransportError:
+            if attempt >= 3:
+                raise
+            continue
+        if reply.status_code != 503:
+            return reply
+        await asyncio.sleep(float(reply.headers.get("Retry-After", "1")))
+    return reply
+
+
+def _codes(reply: httpx.Response) -> set[str]:
+    try:
+        return {e.get("code") for e in reply.json().get("errors", [])}
+    except ValueError:
+        return set()

@@ -1,0 +1,1 @@
+"""The web service: the people's side of BDHVS, server-rendered, through the other services' APIs."""

@@ -1,0 +1,3 @@
+from web.entrypoints.cli import app
+
+app()

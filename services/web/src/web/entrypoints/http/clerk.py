@@ -1,0 +1,185 @@
+"""The clerk's pages: Báo cáo của tôi, the entry form and its receipt, history, template, upload."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from bdhvs_shared.catalogue import Unit
+from web.domain.problems import Forbidden, Problem
+from web.domain.session import Session
+from web.entrypoints.http.deps import ContainerDep, IntakeDep, PagesDep, SessionDep
+from web.entrypoints.http.security import checked_form
+from web.service_layer import clerk
+from web.service_layer.clerk import FormPage, NotFound
+
+router = APIRouter()
+Code = Annotated[str, Path(max_length=50, pattern=r"^[a-z][a-z0-9_]*$")]
+PeriodText = Annotated[str, Path(max_length=10, pattern=r"^[0-9A-Z-]+$")]
+MAX_UPLOAD = 2_000_000
+
+
+def _unit(container: ContainerDep, session: Session) -> Unit:
+    unit = clerk.reporting_unit(container.catalogue, session)
+    if unit is None:
+        raise Forbidden(403)  # operators and admins read; communes and agencies report
+    return unit
+
+
+@router.get("/bao-cao")
+async def my_reports(session: SessionDep, container: ContainerDep, pages: PagesDep) -> Response:
+    unit = _unit(container, session)
+    now = container.clock.now()
+    due = await clerk.my_reports(
+        container.intake, container.catalogue, session, unit, now, container.calendar
+    )
+    return pages("my_reports.html", session, title="Báo cáo của tôi", unit=unit, due=due, now=now)
+
+
+def _form_page(pages: PagesDep, session: Session, page: FormPage, status: int = 200) -> Response:
+    title = f"{page.form.name_vi} — kỳ {page.period}"
+    return pages("entry_form.html", session, status=status, title=title, page=page)
+
+
+@router.get("/bao-cao/{form}/{period}")
+async def entry_form(
+    form: Code, period: PeriodText, session: SessionDep, container: ContainerDep, pages: PagesDep
+) -> Response:
+    unit = _unit(container, session)
+    page = await clerk.open_form(container.intake, container.catalogue, session, unit, form, period)
+    return _form_page(pages, session, page)
+
+
+@router.post("/bao-cao/{form}/{period}")
+async def submit(
+    request: Request,
+    form: Code,
+    period: PeriodText,
+    session: SessionDep,
+    container: ContainerDep,
+    pages: PagesDep,
+) -> Response:
+    posted = await checked_form(request, session)
+    unit = _unit(container, session)
+    fields = {k: v for k, v in posted.items() if isinstance(v, str)}
+    outcome = await clerk.submit_form(
+        container.intake, container.catalogue, session, unit, form, period, fields
+    )
+    if isinstance(outcome, FormPage):
+        return _form_page(pages, session, outcome, status=422)
+    return pages(
+        "receipt.html",
+        session,
+        status=201,
+        title="Biên nhận báo cáo",
+        receipt=outcome,
+        form=container.catalogue.forms[form],
+        unit=unit,
+    )
+
+
+@router.get("/bao-cao/lich-su/{report_id}")
+async def history(
+    report_id: Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")],
+    session: SessionDep,
+    container: ContainerDep,
+    pages: PagesDep,
+) -> Response:
+    report, diffs = await clerk.history(container.intake, session, report_id)
+    form = container.catalogue.forms.get(report["form"])
+    unit = container.catalogue.unit(report["unit_code"])
+    return pages(
+        "history.html", session, title="Lịch sử báo cáo", report=report, diffs=diffs, form=form, unit=unit
+    )
+
+
+@router.get("/bao-cao/mau/{form}/{period}")
+async def template(
+    form: Code,
+    period: PeriodText,
+    session: SessionDep,
+    intake: IntakeDep,
+    fmt: Annotated[str, Query(alias="dinh-dang", pattern=r"^(xlsx|csv)$")] = "xlsx",
+    unit: Annotated[str | None, Query(alias="don-vi", pattern=r"^[0-9]{2,5}$")] = None,
+) -> Response:
+    reply = await intake.template(session.token, form, period, unit, fmt)
+    return Response(
+        reply.content,
+        media_type=reply.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{reply.filename}"'},
+    )
+
+
+@router.get("/bao-cao/tai-len")
+async def upload_page(session: SessionDep, container: ContainerDep, pages: PagesDep) -> Response:
+    return pages(
+        "upload.html", session, title="Tải lên tệp báo cáo", result=None, data="", filename="", key=""
+    )
+
+
+@router.post("/bao-cao/tai-len")
+async def upload(request: Request, session: SessionDep, container: ContainerDep, pages: PagesDep) -> Response:
+    posted = await checked_form(request, session)
+    commit = posted.get("commit") == "yes"
+    if commit:
+        try:
+            data = base64.b64decode(str(posted.get("data") or ""), validate=True)
+        except (binascii.Error, ValueError):
+            raise NotFound("Tệp đã kiểm tra không còn: vui lòng chọn lại tệp.") from None
+        filename = str(posted.get("filename") or "")
+    else:
+        upload = posted.get("file")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            problem = Problem(
+                "file.missing", "file", "Chưa chọn tệp: chọn tệp Excel (.xlsx) hoặc CSV đã điền."
+            )
+            return pages(
+                "upload.html",
+                session,
+                status=422,
+                title="Tải lên tệp báo cáo",
+                result=clerk.UploadResult(True, errors=[problem]),
+                data="",
+                filename="",
+                key="",
+            )
+        data = await upload.read(MAX_UPLOAD + 1)
+        filename = upload.filename
+    if len(data) > MAX_UPLOAD:
+        problem = Problem("file.too_large", "file", "Tệp quá lớn (tối đa 2 MB).")
+        return pages(
+            "upload.html",
+            session,
+            status=413,
+            title="Tải lên tệp báo cáo",
+            result=clerk.UploadResult(True, errors=[problem]),
+            data="",
+            filename="",
+            key="",
+        )
+    result = await clerk.upload(
+        container.intake,
+        session,
+        data,
+        filename,
+        dry_run=not commit,
+        confirm=posted.get("confirm") == "yes",
+        key=str(posted.get("key") or "") or None,
+    )
+    status = 200 if not result.errors else 422
+    encoded = base64.b64encode(data).decode() if result.committable or result.needs_confirm else ""
+    return pages(
+        "upload.html",
+        session,
+        status=status,
+        title="Tải lên tệp báo cáo",
+        result=result,
+        data=encoded,
+        filename=filename,
+        key=str(uuid.uuid4()),
+    )

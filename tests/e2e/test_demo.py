@@ -1,0 +1,68 @@
+"""`make demo`'s short form (one quarter, ten units) through the real stack: every status, completeness
+below 100 % with named missing units, the notifier's mail in the run's folder, and a rerun that
+changes nothing (same reports, no new revision: every call is replayed under its Idempotency-Key)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import pytest
+
+from bdhvs_local.demo import runner, tour
+from bdhvs_local.demo.plan import make_plan
+from bdhvs_local.ports import free_port
+from bdhvs_shared.catalogue import load_catalogue
+
+UNTIL = datetime(2026, 12, 3, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+pytestmark = pytest.mark.timeout(600)  # a stack of its own, ~60 reports twice, kpi caught up
+STATUSES = {"achieved", "on_track", "at_risk", "off_track", "insufficient_data"}
+
+
+async def test_the_short_demo_fills_every_status_and_a_rerun_changes_nothing(
+    database_url: str,
+    clean_nats: str,
+    db: asyncpg.Connection,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("NATS_URL", clean_nats)
+    monkeypatch.setenv("SMTP_HOST", "mail.example.org")  # demo mode ignores it: the local catcher only
+    catalogue = load_catalogue()
+    plan = make_plan(catalogue, UNTIL, months=3, units=10)
+    ports = {name: free_port() for name in ("intake", "kpi", "notifier")}
+    stack, _ = runner.demo_stack(tmp_path, ports, runner.plan_start(plan))
+    stack.start()
+    try:
+        first = await asyncio.to_thread(runner.fill, stack, plan, catalogue)
+        counts = await _counts(db)
+        rerun = await asyncio.to_thread(runner.fill, stack, plan, catalogue)
+        assert await _counts(db) == counts
+        tokens = json.loads((tmp_path / "demo" / "tokens.json").read_text())
+        assert stack.endpoints is not None
+        found = tour.statuses(stack.endpoints, tokens["operator"])
+        missing = tour.completeness(stack.endpoints, tokens["operator"], "2026-10")["missing"]
+    finally:
+        stack.stop()
+    assert first.merged and not rerun.merged
+    assert first.tally["stored"] + first.tally["confirmed"] == counts[1]  # a revision each
+    assert first.tally["confirmed"] >= 1  # the falling unit's drop, confirmed by its clerk
+    assert set(rerun.tally) <= {"replayed", "confirmed_replayed"}
+    assert set(found.values()) >= STATUSES
+    often_missing = {c for c, p in plan.profiles.items() if p.misses_often}
+    assert often_missing & {u["unit_code"] for u in missing}  # named among the missing
+    assert list((tmp_path / "mail").glob("*.eml"))
+
+
+async def _counts(db: asyncpg.Connection) -> tuple[int, int, int]:
+    """Reports, revisions and catalogue versions (the merge published one)."""
+    return (
+        await db.fetchval("SELECT count(*) FROM intake.reports"),
+        await db.fetchval("SELECT count(*) FROM intake.report_revisions"),
+        await db.fetchval("SELECT count(*) FROM intake.catalogue_versions"),
+    )

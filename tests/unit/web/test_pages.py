@@ -1,0 +1,161 @@
+"""The web's HTTP side in-process, on fakes of the three APIs: cookies, CSRF, CSP, redirects, 403."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from bdhvs_shared.catalogue import load_catalogue
+from bdhvs_shared.clock import clock_from_iso
+from support.web_fakes import FakeIntake, FakeKpi, FakeNotifier
+from web.adapters.rendering import Renderer
+from web.bootstrap import Container, create_app
+from web.entrypoints.http.metrics import WebMetrics
+from web.service_layer.clerk import Calendar
+from web.settings import WebSettings
+
+SETTINGS = WebSettings(web_secret="unit-test-secret-0123", clock_start="2026-03-16T09:00:00+07:00")
+ACCOUNTS = {
+    "canbo.chilang": {
+        "username": "canbo.chilang",
+        "display_name": "Cán bộ Chi Lăng",
+        "role": "commune",
+        "unit_code": "09313",
+        "password": "Dung-mat-khau-1",
+    },
+    "moi": {
+        "username": "moi",
+        "display_name": "Người mới",
+        "role": "commune",
+        "unit_code": "09313",
+        "password": "Cap-lan-dau-1",
+        "must_change": True,
+    },
+}
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    intake = FakeIntake(accounts_by_name=ACCOUNTS)
+
+    def build(settings: WebSettings, metrics: WebMetrics) -> Container:
+        tz = ZoneInfo(settings.timezone)
+        return Container(
+            settings,
+            settings.secret(),
+            load_catalogue(),
+            clock_from_iso(settings.clock_start),
+            Calendar(tz),
+            intake,
+            FakeKpi(),
+            FakeNotifier(),
+            Renderer(tz),
+            metrics,
+        )  # type: ignore[arg-type]
+
+    app = create_app(SETTINGS, build)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://web.test") as c:
+            yield c
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+async def _sign_in(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
+    page = await client.get("/dang-nhap")
+    return await client.post(
+        "/dang-nhap", data={"csrf": _csrf(page.text), "username": username, "password": password}
+    )
+
+
+async def test_pages_carry_a_csp_without_inline_code_and_ask_to_sign_in(client: httpx.AsyncClient) -> None:
+    reply = await client.get("/bao-cao")
+    assert reply.status_code == 303 and reply.headers["location"] == "/dang-nhap?next=%2Fbao-cao"
+    page = await client.get("/dang-nhap")
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "<script>" not in page.text and "style=" not in page.text
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["cache-control"] == "no-store"
+
+
+async def test_signing_in_sets_an_httponly_samesite_cookie_and_the_password_is_never_in_a_url(
+    client: httpx.AsyncClient,
+) -> None:
+    wrong = await _sign_in(client, "canbo.chilang", "sai")
+    assert wrong.status_code == 401 and "không đúng" in wrong.text and "sai" not in str(wrong.url)
+    reply = await _sign_in(client, "canbo.chilang", "Dung-mat-khau-1")
+    assert reply.status_code == 303 and reply.headers["location"] == "/bao-cao"
+    cookie = next(v for k, v in reply.headers.multi_items() if k == "set-cookie" and "bdhvs_session" in v)
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie  # http here
+    mine = await client.get("/bao-cao")
+    assert mine.status_code == 200 and "Chi Lăng" in mine.text
+
+
+async def test_a_post_without_the_forms_csrf_token_changes_nothing(client: httpx.AsyncClient) -> None:
+    await _sign_in(client, "canbo.chilang", "Dung-mat-khau-1")
+    reply = await client.post("/bao-cao/monthly/2026-03", data={"values.c.numerator": "1", "csrf": "0" * 64})
+    assert reply.status_code == 403 and "Biểu mẫu đã cũ" in reply.text
+    signed_out = await client.post("/dang-xuat", data={})
+    assert signed_out.status_code == 403  # no CSRF token: not even a sign-out
+
+
+async def test_a_first_sign_in_leads_only_to_the_password_page(client: httpx.AsyncClient) -> None:
+    reply = await _sign_in(client, "moi", "Cap-lan-dau-1")
+    assert reply.headers["location"] == "/doi-mat-khau"
+    elsewhere = await client.get("/bao-cao")
+    assert elsewhere.status_code == 303 and elsewhere.headers["location"] == "/doi-mat-khau"
+    page = await client.get("/doi-mat-khau")
+    short = await client.post(
+        "/doi-mat-khau",
+        data={
+            "csrf": _csrf(page.text),
+            "current_password": "Cap-lan-dau-1",
+            "new_password": "ngan",
+            "new_password_again": "ngan",
+        },
+    )
+    assert short.status_code == 422 and "ít nhất 10 ký tự" in short.text
+    done = await client.post(
+        "/doi-mat-khau",
+        data={
+            "csrf": _csrf(page.text),
+            "current_password": "Cap-lan-dau-1",
+            "new_password": "Mat-khau-moi-2026",
+            "new_password_again": "Mat-khau-moi-2026",
+        },
+    )
+    assert done.status_code == 200 and "Đã đổi mật khẩu" in done.text
+    assert (await client.get("/bao-cao")).status_code == 200
+
+
+async def test_a_clerk_gets_the_403_page_for_another_unit_and_for_province_pages(
+    client: httpx.AsyncClient,
+) -> None:
+    await _sign_in(client, "canbo.chilang", "Dung-mat-khau-1")
+    for path in ("/don-vi/09292", "/tong-quan", "/xep-hang/c", "/canh-bao", "/quan-tri/tai-khoan"):
+        reply = await client.get(path)
+        assert reply.status_code == 403 and "Không có quyền truy cập" in reply.text, path
+        assert "09292" not in reply.text.split("<main")[1]
+
+
+async def test_the_email_links_page_acknowledges_nothing_until_its_form_is_posted(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/xac-nhan-canh-bao/7?token=7.abc.def")
+    assert page.status_code == 200 and 'method="post"' in page.text
+    notifier = client._transport.app.state.container.notifier  # type: ignore[attr-defined]
+    assert notifier.calls == []
+    done = await client.post(
+        "/xac-nhan-canh-bao/7", data={"csrf": _csrf(page.text), "token": "7.abc.def", "reason": "đã biết"}
+    )
+    assert done.status_code == 200 and "Đã xác nhận" in done.text
+    assert notifier.calls == ["link:7:đã biết"]
