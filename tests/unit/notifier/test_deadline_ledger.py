@@ -107,11 +107,24 @@ def test_policy_refuses_nonsense() -> None:
         LedgerPolicy(send_hour=24)
 
 
+def test_a_reminder_counts_working_days_to_the_last_day_the_calendar_moved() -> None:
+    """February 2026's report is due before the 20th; Tết (16-20/2) and the weekend move its last
+    day to Monday 23/2. On Thursday 12/2 that is 3 working days (12, 13, 23), not 12 calendar days."""
+    tz = ZoneInfo(CATALOGUE.timezone)
+    now, cut_off = datetime(2026, 2, 12, 9, tzinfo=tz), datetime(2026, 2, 24, tzinfo=tz)
+    facts = DeadlineFacts("deadline_reminder", "monthly", "2026-02", "09313", cut_off, now)
+    reminder = Messages(CATALOGUE).deadline(facts, "Văn phòng xã")
+    assert "còn 3 ngày làm việc" in reminder.subject
+    assert "hết ngày 23/02/2026" in reminder.text and "còn 3 ngày làm việc" in reminder.sms
+    late = DeadlineFacts("deadline_escalation", "monthly", "2026-02", "09313", cut_off, now.replace(day=27))
+    assert "quá hạn 4 ngày làm việc" in Messages(CATALOGUE).deadline(late, "x").subject  # 24-27/2
+
+
 def test_messages_are_vietnamese_and_the_summary_lists_the_missing_units() -> None:
     messages = Messages(CATALOGUE)
     facts = DeadlineFacts("deadline_reminder", "monthly", "2026-03", "09313", at(20, 0), at(17))
     reminder = messages.deadline(facts, "Văn phòng xã")
-    assert "còn 3 ngày" in reminder.subject and "tháng 03/2026" in reminder.subject
+    assert "còn 3 ngày làm việc" in reminder.subject and "tháng 03/2026" in reminder.subject
     assert "Chi Lăng" in reminder.text and "hết ngày 19/03/2026" in reminder.text
     summary_facts = DeadlineFacts(
         "deadline_summary", "monthly", "2026-03", "24", at(20, 0), at(20), ("09292", "09313"), 99
@@ -123,7 +136,7 @@ def test_messages_are_vietnamese_and_the_summary_lists_the_missing_units() -> No
     late = messages.deadline(
         DeadlineFacts("deadline_escalation", "monthly", "2026-03", "09313", at(20, 0), at(22)), "x"
     )
-    assert "quá hạn 3 ngày" in late.subject  # the 19th was the last day
+    assert "quá hạn 1 ngày làm việc" in late.subject  # the 19th was the last day; 21-22 are a weekend
     consolidation = messages.deadline(
         DeadlineFacts(
             "operator_consolidation_reminder",

@@ -64,6 +64,11 @@ class Workdays:
                 return candidate
         raise ValueError(f"no working day within {MAX_DAYS_OFF_IN_A_ROW} days before {day}")
 
+    def count(self, first: date, last: date) -> int:
+        """How many working days from `first` to `last`, both included (0 when `last` is before)."""
+        span = (last - first).days + 1
+        return sum(self.is_working_day(first + timedelta(days=n)) for n in range(max(span, 0)))
+
     def shift(self, day: date, working_days: int) -> date:
         """The working day `working_days` working days after (> 0) or before (< 0) `day`'s working
         day (`day` itself or, off, the next working day for a move forward, the previous one back)."""

@@ -142,8 +142,9 @@ class Messages:
             "form_name": form.name_vi if form else facts.form,
             "period_label": period_label(Period.parse(facts.period)),
             "last_day": last_day.strftime("%d/%m/%Y"),
-            "days_left": max(0, (deadline.date() - today).days),
-            "days_late": max(0, (today - last_day).days),
+            # working days (the calendar's): today and the last day count; late: from the day after it
+            "days_left": self.catalogue.workdays.count(today, last_day),
+            "days_late": self.catalogue.workdays.count(last_day + timedelta(days=1), today),
             "missing": [{"code": c, "name": name_of(c)} for c in facts.missing],
             "missing_count": len(facts.missing),
             "expected": facts.expected,
