@@ -138,3 +138,17 @@ class ReportWindowSettings(BaseSettings):
         "last month; a week's Sunday), local time; earlier, intake refuses it (422 period.in_future) and "
         "kpi dead-letters a report dated more than a day past that bound. Set it alike in both services.",
     )
+
+
+class ConsolidationDaySettings(BaseSettings):
+    """The monthly consolidation's day: kpi makes the report on it, the notifier's ledger reminds the
+    operators before it. One setting read by both, so they cannot disagree."""
+
+    consolidation_day: int = Field(
+        default=24,
+        ge=1,
+        le=28,
+        description="Day of the month the province consolidates the monthly reports for the provincial "
+        "chairman (due before the 25th): kpi makes the consolidated report, the notifier reminds the "
+        "operators before it; off (weekend, holiday), it moves to the next working day.",
+    )

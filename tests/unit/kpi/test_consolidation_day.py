@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bdhvs_shared.catalogue import CalendarOverrides, Workdays, load_catalogue
-from kpi.domain.consolidation import consolidation_day, due_month
+from bdhvs_shared.catalogue import consolidation_date as consolidation_day
+from kpi.domain.consolidation import due_month
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DAYS = load_catalogue().workdays

@@ -103,7 +103,7 @@ def test_the_groups_read_the_same_environment_variables(monkeypatch: pytest.Monk
         "LEDGER_ENABLED": "false",
         "LEDGER_REMINDER_DAYS": "5,2",
         "DEADLINE_INCLUSIVE": "true",
-        "LEDGER_CONSOLIDATION_DAY": "24",
+        "CONSOLIDATION_DAY": "23",
     }
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
@@ -122,4 +122,4 @@ def test_the_groups_read_the_same_environment_variables(monkeypatch: pytest.Monk
     assert read.alerts.province_unit_code == "27"
     assert read.ledger.enabled is False and read.ledger.reminder_days == (5, 2)
     assert read.ledger.deadline_inclusive is True
-    assert (read.consolidation.day, read.consolidation.days_before, read.consolidation.hour) == (24, 2, 8)
+    assert (read.consolidation.day, read.consolidation.days_before, read.consolidation.hour) == (23, 2, 8)

@@ -86,11 +86,12 @@ def test_a_reminder_past_its_moment_is_collapsed_but_an_overdue_notice_never_is(
     assert decide("overdue", None, at(28)).send
 
 
-def test_the_operators_are_reminded_two_days_before_the_25th_about_that_months_reports() -> None:
+def test_the_operators_are_reminded_two_working_days_before_the_24th_about_that_months_reports() -> None:
     forms = ledger_forms(CATALOGUE, ["monthly", "quarterly"])
     items = [i for i in plan(CATALOGUE, forms, at(21, 9), LedgerPolicy()) if i.kind == "consolidation"]
+    # Tuesday 24/3 (CONSOLIDATION_DAY, as kpi makes the report): Friday 20/3 is 2 working days before.
     assert [(i.form, i.period, i.unit_code, i.due_at, i.expires_at) for i in items] == [
-        ("monthly", "2026-03", "24", at(23), at(25, 0))  # February's is older than the catch-up window
+        ("monthly", "2026-03", "24", at(20), at(24, 0))  # February's is older than the catch-up window
     ]
     policy = LedgerPolicy(consolidation_day=5, consolidation_days_before=1, consolidation_hour=14)
     early = [i for i in plan(CATALOGUE, forms, at(1, 9), policy) if i.kind == "consolidation"]
@@ -191,11 +192,11 @@ def test_without_the_working_day_rule_the_deadline_stays_but_messages_still_wait
 
 
 def test_a_consolidation_day_on_a_holiday_moves_to_the_next_working_day() -> None:
-    # 25 April 2026 is a Saturday: the province consolidates on Tuesday 28th (27th is the Hùng Kings' day).
+    # With CONSOLIDATION_DAY 25: 25 April 2026 is a Saturday, so the province consolidates on Tuesday
+    # 28th (27th is the Hùng Kings' day).
     forms = ledger_forms(CATALOGUE, ["monthly"])
-    items = [
-        i for i in plan(CATALOGUE, forms, at(22, 9, month=4), LedgerPolicy()) if i.kind == "consolidation"
-    ]
+    policy = LedgerPolicy(consolidation_day=25)
+    items = [i for i in plan(CATALOGUE, forms, at(22, 9, month=4), policy) if i.kind == "consolidation"]
     assert [(i.period, i.due_at, i.expires_at) for i in items] == [
         ("2026-04", at(23, month=4), at(28, 0, month=4))
     ]

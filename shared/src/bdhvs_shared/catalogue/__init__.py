@@ -7,6 +7,7 @@ periods and the calendar (as-of day, cut-off) are pure functions over `Period`.
 from bdhvs_shared.catalogue.calendar import (
     Due,
     as_of_date,
+    consolidation_date,
     deadline,
     form_deadline,
     form_due,
@@ -62,6 +63,7 @@ __all__ = [
     "catalogue_from_files",
     "catalogue_from_texts",
     "check_names",
+    "consolidation_date",
     "deadline",
     "default_directory",
     "form_deadline",

@@ -129,6 +129,14 @@ def form_deadline(
     return form_due(form, period, tz, inclusive, workdays).cut_off
 
 
+def consolidation_date(year: int, month: int, day: int, workdays: Workdays | None = None) -> date:
+    """The monthly consolidation's day (CONSOLIDATION_DAY, the 24th) of `month`, or, when it is off, the
+    next working day (as a deadline moves: Civil Code 2015, art. 148(5)). kpi makes the report on it;
+    the notifier reminds the operators before it."""
+    nominal = date(year, month, day)
+    return nominal if workdays is None else workdays.next_working_day(nominal)
+
+
 def is_on_time(received_at: datetime, deadline: datetime) -> bool:
     """Received strictly before the deadline. Both must be timezone-aware (any zone)."""
     if received_at.utcoffset() is None or deadline.utcoffset() is None:

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
-from bdhvs_shared.catalogue import Workdays
-
-
-def consolidation_day(year: int, month: int, day: int, workdays: Workdays | None = None) -> date:
-    """The `day`th of the month, or, when it is off, the next working day (as a deadline moves:
-    Civil Code 2015, art. 148(5))."""
-    nominal = date(year, month, day)
-    return nominal if workdays is None else workdays.next_working_day(nominal)
+from bdhvs_shared.catalogue import Workdays, consolidation_date
 
 
 def due_month(local_now: datetime, day: int, hour: int, workdays: Workdays | None = None) -> str | None:
@@ -26,7 +19,7 @@ def due_month(local_now: datetime, day: int, hour: int, workdays: Workdays | Non
     today = local_now.date()
     previous = today.replace(day=1) - timedelta(days=1)
     for year, month in ((today.year, today.month), (previous.year, previous.month)):
-        due = datetime.combine(consolidation_day(year, month, day, workdays), time(hour))
+        due = datetime.combine(consolidation_date(year, month, day, workdays), time(hour))
         if (due.year, due.month) == (today.year, today.month) and local_now.replace(tzinfo=None) >= due:
             return f"{year:04d}-{month:02d}"
     return None

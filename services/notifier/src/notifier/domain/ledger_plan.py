@@ -31,7 +31,16 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bdhvs_shared.catalogue import Catalogue, Form, Period, PeriodType, Workdays, as_of_date, form_due
+from bdhvs_shared.catalogue import (
+    Catalogue,
+    Form,
+    Period,
+    PeriodType,
+    Workdays,
+    as_of_date,
+    consolidation_date,
+    form_due,
+)
 from bdhvs_shared.catalogue.periods import containing as period_containing
 from bdhvs_shared.catalogue.periods import previous as previous_period
 from notifier.domain.ledger import (
@@ -92,7 +101,7 @@ def consolidation_item(
     """The operators' reminder before the consolidation of `month` (its first day; the consolidation
     day moves to the next working day when it is off): about the form's latest period whose cut-off
     comes before the consolidation day; None if none does."""
-    day = workdays.next_working_day(month.replace(day=policy.consolidation_day))
+    day = consolidation_date(month.year, month.month, policy.consolidation_day, workdays)
     consolidation = _at_hour(day, 0, tz)
     due_day = workdays.shift(day, -policy.consolidation_days_before)
     due_at = _at_hour(due_day, policy.consolidation_hour, tz)
