@@ -291,7 +291,7 @@ def consolidation_mails(smtp: SmtpCatcher) -> list[Any]:
     return [m for m in smtp.messages if m["X-BDHVS-Idempotency-Key"].split(":")[4] == "consolidation"]
 
 
-async def test_the_operators_are_reminded_once_before_the_25th_of_the_missing_and_late_reports(
+async def test_the_operators_are_reminded_once_before_the_consolidation_day_of_the_missing_and_late_reports(
     database_url: str,
     clean_nats: str,
     smtp_server: SmtpCatcher,
@@ -310,11 +310,12 @@ async def test_the_operators_are_reminded_once_before_the_25th_of_the_missing_an
         await eventually(
             lambda: consumer_backlog(clean_nats, "REPORTS", "notifier-reports"), lambda n: n == 0
         )
-        # Monday 07:30, the working day's start (the overdue notices of Friday 20th are out by now)
-        clock.set(march(23, 7) + timedelta(minutes=30))
+        # Friday 20th 07:30, the working day's start: the reminder (2 working days before Tuesday 24th,
+        # CONSOLIDATION_DAY) waits for its hour, 08:00
+        clock.set(march(20, 7) + timedelta(minutes=30))
         await _tick(container, db)
         assert consolidation_mails(smtp_server) == []
-        clock.set(march(23, 8))
+        clock.set(march(20, 8))
         await _tick(container, db)
         clock.set(march(24, 8))
         await _tick(container, db)

@@ -143,6 +143,7 @@ async def test_a_month_of_deadlines_reaches_exactly_the_right_people_once(
         ]
         assert await step(march(20, 7)) == []
         assert await step(march(20)) == [
+            (OPERATOR, "consolidation"),  # two working days before Tuesday 24th (CONSOLIDATION_DAY)
             (OPERATOR, "summary"),
             ("ct.09193@xa.example", "overdue"),
             ("vp.09313@xa.example", "overdue"),
@@ -150,10 +151,7 @@ async def test_a_month_of_deadlines_reaches_exactly_the_right_people_once(
         clock.set(march(21, 10))
         await report(settings.nats_url, "09193")  # late, but before the escalation
         assert await step(march(22)) == []  # Sunday: the escalation waits for 2 working days
-        assert await step(march(24)) == [
-            (OPERATOR, "consolidation"),  # due Monday 23rd, two working days before the 25th
-            ("ct.09313@xa.example", "escalation"),
-        ]
+        assert await step(march(24)) == [("ct.09313@xa.example", "escalation")]
         assert await step(march(31, 23)) == []
         assert len(smtp_server.messages) == len(seen) == 10
 
@@ -236,8 +234,9 @@ async def test_a_notifier_down_over_the_deadline_catches_up_once(
         await tick(container, db)
     assert received(smtp_server) == []
     # Down from the 16th until Tuesday 24th 10:00: both reminders, the overdue notice, the escalation
-    # (two working days after Friday 20th) and the operators' consolidation reminder (Monday 23rd)
-    # passed; a report came meanwhile, and the restarted notifier reads it before chasing anyone.
+    # (two working days after Friday 20th) passed, and the consolidation day (24th) came, so the
+    # operators' reminder (Friday 20th) is stale; a report came meanwhile, and the restarted notifier
+    # reads it before chasing anyone.
     async with jetstream(settings.nats_url) as js:
         await publish(js, report_accepted("09292", "2026-03", {"c": (1, 2)}), "bdhvs.report.accepted.09292")
     clock.set(march(24, 10))
@@ -248,7 +247,6 @@ async def test_a_notifier_down_over_the_deadline_catches_up_once(
             )
             await tick(container, db)
     assert received(smtp_server) == [
-        (OPERATOR, "consolidation"),
         (OPERATOR, "summary"),
         ("ct.07699@xa.example", "escalation"),
         ("ct.09193@xa.example", "escalation"),
@@ -261,7 +259,7 @@ async def test_a_notifier_down_over_the_deadline_catches_up_once(
         "SELECT kind, status, count(*) AS n FROM notifier.deadline_ledger GROUP BY kind, status ORDER BY 1, 2"
     )
     assert {(r["kind"], r["status"]): r["n"] for r in statuses} == {
-        ("consolidation", "sent"): 1,
+        ("consolidation", "skipped"): 1,
         ("escalation", "cancelled"): 1,
         ("escalation", "sent"): 98,
         ("overdue", "cancelled"): 1,

@@ -73,6 +73,14 @@ def period_label(period: Period) -> str:
     return f"năm {period.year}"
 
 
+def province_title(name: str) -> str:
+    """ "Bắc Ninh" → "tỉnh Bắc Ninh"; the five centrally-run cities are "thành phố …"."""
+    if name.lower().startswith(("tỉnh ", "thành phố ")):
+        return name[0].lower() + name[1:]
+    cities = {"Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế"}
+    return f"thành phố {name}" if name in cities else f"tỉnh {name}"
+
+
 def _day(iso: str | None) -> str:
     return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "—"
 
@@ -157,6 +165,9 @@ class Messages:
         return self._render(facts.kind, context)
 
     def _render(self, name: str, context: dict[str, Any]) -> Rendered:
+        # The province's name from the catalogue (province.yaml), never from the templates.
+        province = self.catalogue.province
+        context = {**context, "province_name": province.name, "province_title": province_title(province.name)}
         render = self._env.get_template
         return Rendered(
             subject=render(f"{name}.subject.txt").render(context).strip(),

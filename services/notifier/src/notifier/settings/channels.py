@@ -64,7 +64,9 @@ class ChannelSettings(BaseSettings):
     smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS")
     smtp_timeout_seconds: float = Field(default=10.0, gt=0, description="SMTP timeout per message")
     mail_from: str = Field(
-        default="BDHVS Bắc Ninh <bdhvs-noreply@bacninh.example>", description="From header"
+        default="BDHVS <bdhvs-noreply@localhost>",
+        description="From header (set the province's real sender, e.g. "
+        "'BDHVS Bắc Ninh <bdhvs-noreply@bacninh.gov.vn>'; the texts name the province from the catalogue)",
     )
     sms_gateway_url: HttpUrl | None = Field(
         default=None, description="Brandname-SMS gateway endpoint (JSON POST); unset = SMS off"
