@@ -67,6 +67,7 @@ async def notifier(
         "smtp_port": smtp.port,
         "sms_gateway_url": gateway.url_for("/sms/send"),
         "sms_api_key": "sms-test-key-77c1",
+        "sms_secret_key": "sms-test-secret-77c1",
         "dispatch_poll_seconds": 0.05,
         "email_rate_per_second": 200.0,
         "sms_rate_per_second": 100.0,

@@ -212,9 +212,12 @@ async def test_two_ticks_racing_send_each_item_once(
         for dispatcher in container.dispatchers:
             dispatcher.wake()
         await tick(container, db)
-    assert due == 99 * 3 + 1  # two reminders and the overdue notice per unit, one summary
+    # two reminders and the overdue notice per unit, one summary, the operators' consolidation reminder
+    # (2 working days before Tuesday 24th)
+    assert due == 99 * 3 + 2
     assert handled == due  # no row handled twice
     assert received(smtp_server) == [
+        (OPERATOR, "consolidation"),
         (OPERATOR, "summary"),
         ("ct.09193@xa.example", "overdue"),
         ("vp.07699@xa.example", "overdue"),

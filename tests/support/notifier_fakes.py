@@ -279,6 +279,17 @@ class FakeNotifications:
             raise TypeError(f"not a column of the delivery log: {sorted(unknown)}")
         self.rows[notification_id].update(values)
 
+    async def record_receipt(
+        self, notification_id: uuid.UUID, state: str, at: datetime, provider_message_id: str | None
+    ) -> bool:
+        row = self.rows.get(notification_id)
+        if row is None or row["channel"] != "sms" or row["status"] != "sent":
+            return False
+        if provider_message_id and row.get("provider_message_id") not in (None, provider_message_id):
+            return False
+        row.update(delivery_status=state, delivery_reported_at=at)
+        return True
+
 
 @dataclass
 class FakeDirectory:

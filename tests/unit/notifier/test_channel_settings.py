@@ -23,9 +23,14 @@ def settings(**values: Any) -> NotifierSettings:
 
 def test_sms_and_webhooks_are_off_unless_configured() -> None:
     assert settings().enabled_channels == ("email",)
-    on = settings(sms_gateway_url="https://sms.example/send", sms_api_key="k-123", webhook_secret="s-456")
+    on = settings(
+        sms_gateway_url="https://sms.example/send",
+        sms_api_key="k-123",
+        sms_secret_key="sk-789",
+        webhook_secret="s-456",
+    )
     assert on.enabled_channels == ("email", "sms", "webhook")
-    assert "k-123" not in repr(on)  # secrets are SecretStr
+    assert "k-123" not in repr(on) and "sk-789" not in repr(on)  # secrets are SecretStr
     assert settings(sms_gateway_url="", webhook_secret="").enabled_channels == ("email",)
 
 
@@ -43,6 +48,8 @@ def test_brandnames_longer_than_11_or_with_special_characters_are_refused(name: 
 def test_a_gateway_without_a_key_or_with_a_placeholder_secret_is_refused() -> None:
     with pytest.raises(ValidationError, match="SMS_API_KEY"):
         settings(sms_gateway_url="https://sms.example/send")
+    with pytest.raises(ValidationError, match="SMS_SECRET_KEY"):  # eSMS authenticates with both
+        settings(sms_gateway_url="https://sms.example/send", sms_api_key="k-123")
     with pytest.raises(ValidationError, match="placeholder"):
         settings(webhook_secret="changeme")
 
@@ -64,6 +71,7 @@ def test_one_delivery_policy_carries_the_channels_diacritics_and_quiet_hours() -
     on = settings(
         sms_gateway_url="https://sms.example/send",
         sms_api_key="k-123",
+        sms_secret_key="sk-789",
         sms_keep_diacritics=True,
         sms_quiet_hours="22:00-06:30",
     )
@@ -93,6 +101,7 @@ def test_the_groups_read_the_same_environment_variables(monkeypatch: pytest.Monk
         "EMAIL_RATE_PER_SECOND": "3",
         "SMS_GATEWAY_URL": "https://sms.example/send",
         "SMS_API_KEY": "k-123",
+        "SMS_SECRET_KEY": "sk-789",
         "SMS_QUIET_HOURS": "",
         "WEBHOOK_SECRET": "s-456",
         "WEBHOOK_RATE_PER_SECOND": "2",

@@ -46,6 +46,7 @@ from notifier.entrypoints.http import ack_link as ack_link_routes
 from notifier.entrypoints.http import directory as directory_routes
 from notifier.entrypoints.http import ledger as ledger_routes
 from notifier.entrypoints.http import notifications
+from notifier.entrypoints.http import sms_receipts as sms_receipt_routes
 from notifier.entrypoints.http import violations as violation_routes
 from notifier.entrypoints.http.errors import install_error_handlers
 from notifier.entrypoints.metrics import NotifierMetrics, notifier_metrics
@@ -82,6 +83,7 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
             directory_routes.router,
             violation_routes.router,
             ack_link_routes.router,
+            sms_receipt_routes.router,
         ],
     )
     install_error_handlers(app)

@@ -119,6 +119,9 @@ notifications = Table(
     Column("sms_encoding", String(5), nullable=True),
     Column("provider_message_id", Text, nullable=True),
     Column("failed_at", DateTime(timezone=True), nullable=True),
+    # SMS: the gateway's delivery report (domain/sms_receipts.py): delivered / undelivered, and when.
+    Column("delivery_status", String(12), nullable=True),
+    Column("delivery_reported_at", DateTime(timezone=True), nullable=True),
 )
 Index(
     "ix_notifications_pending",

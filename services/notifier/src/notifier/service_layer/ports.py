@@ -125,6 +125,12 @@ class Notifications(Protocol):
     async def mark(self, notification_id: UUID, **values: object) -> None:
         """Set some columns of the delivery log (status, attempts, sent_at, last_error…)."""
 
+    async def record_receipt(
+        self, notification_id: UUID, state: str, at: datetime, provider_message_id: str | None
+    ) -> bool:
+        """The gateway's delivery report on a sent SMS (its SMSID must match the one stored, when
+        given); False when there is no such sent SMS."""
+
 
 class Directory(Protocol):
     async def recipients_for(self, unit_code: str, kind: str, *, enabled: Collection[str]) -> list[Recipient]:

@@ -33,6 +33,7 @@ class SmtpSettings:
 class SmsSettings:
     gateway_url: str | None  # None: SMS off
     api_key: SecretStr | None
+    secret_key: SecretStr | None  # eSMS authenticates ApiKey with SecretKey
     brandname: str
     type: int
     keep_diacritics: bool
@@ -74,6 +75,11 @@ class ChannelSettings(BaseSettings):
     sms_api_key: SecretStr | None = Field(
         default=None, description="SMS gateway API key (secret; required with SMS_GATEWAY_URL)"
     )
+    sms_secret_key: SecretStr | None = Field(
+        default=None,
+        description="SMS gateway secret key, sent with the API key (eSMS SecretKey; secret; "
+        "required with SMS_GATEWAY_URL)",
+    )
     sms_brandname: str = Field(default="BDHVS", description="Registered sender name, ≤ 11 characters")
     sms_type: int = Field(default=2, ge=1, description="Gateway message type (2 = customer care, CSKH)")
     sms_keep_diacritics: bool = Field(
@@ -93,13 +99,15 @@ class ChannelSettings(BaseSettings):
     )
     sms_quiet_timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone of SMS_QUIET_HOURS")
 
-    @field_validator("sms_gateway_url", "sms_api_key", "webhook_secret", "smtp_password", mode="before")
+    @field_validator(
+        "sms_gateway_url", "sms_api_key", "sms_secret_key", "webhook_secret", "smtp_password", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         # docker compose passes `${SMS_GATEWAY_URL:-}` as an empty string.
         return None if value == "" else value
 
-    @field_validator("smtp_password", "sms_api_key", "webhook_secret")
+    @field_validator("smtp_password", "sms_api_key", "sms_secret_key", "webhook_secret")
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
         return no_placeholder(value)
@@ -123,8 +131,8 @@ class ChannelSettings(BaseSettings):
     @model_validator(mode="after")
     def _sms_settings(self) -> ChannelSettings:
         QuietHours.parse(self.sms_quiet_hours, self.sms_quiet_timezone)  # raises with the reason
-        if self.sms_gateway_url is not None and self.sms_api_key is None:
-            raise ValueError("SMS_GATEWAY_URL is set but SMS_API_KEY is not")
+        if self.sms_gateway_url is not None and (self.sms_api_key is None or self.sms_secret_key is None):
+            raise ValueError("SMS_GATEWAY_URL is set but SMS_API_KEY or SMS_SECRET_KEY is not")
         return self
 
     @property
@@ -158,6 +166,7 @@ class ChannelSettings(BaseSettings):
         return SmsSettings(
             None if url is None else str(url),
             self.sms_api_key,
+            self.sms_secret_key,
             self.sms_brandname,
             self.sms_type,
             self.sms_keep_diacritics,
