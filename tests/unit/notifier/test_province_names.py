@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from importlib import resources
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bdhvs_shared.catalogue import Catalogue, catalogue_from_files, read_files
-from notifier.adapters.messages import Messages, province_title
+from bdhvs_shared.catalogue.titles import province_title
+from notifier.adapters.messages import Messages
 from notifier.domain.alerts import BELOW_TARGET, RECOVERED, REPEAT
 from notifier.domain.intents import AlertLine, DeadlineFacts, Rendered
 from notifier.settings import NotifierSettings
@@ -78,3 +80,13 @@ def test_the_province_title() -> None:
     assert province_title("Bắc Ninh") == "tỉnh Bắc Ninh"
     assert province_title("Hà Nội") == "thành phố Hà Nội"
     assert province_title("Thành phố Huế") == "thành phố Huế"
+
+
+def test_the_web_footer_names_the_catalogues_province() -> None:
+    from web.adapters import rendering
+
+    assert (
+        rendering.Renderer(TZ, other_province().province.name).env.globals["PROVINCE_TITLE"] == "Tỉnh Hà Tĩnh"
+    )
+    base = Path(rendering.__file__).parent / "templates" / "base.html"
+    assert "Bắc Ninh" not in base.read_text(encoding="utf-8")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bdhvs_shared.catalogue import Catalogue, Period, PeriodType
+from bdhvs_shared.catalogue.titles import province_title
 from bdhvs_shared.events import TargetInfo
 from notifier.domain.alerts import BELOW_TARGET, RECOVERED, REPEAT
 from notifier.domain.intents import AlertLine, DeadlineFacts, Rendered
@@ -71,14 +72,6 @@ def period_label(period: Period) -> str:
     if period.type is PeriodType.SIX_MONTHLY:
         return f"6 tháng {'đầu' if period.index == 1 else 'cuối'} năm {period.year}"
     return f"năm {period.year}"
-
-
-def province_title(name: str) -> str:
-    """ "Bắc Ninh" → "tỉnh Bắc Ninh"; the five centrally-run cities are "thành phố …"."""
-    if name.lower().startswith(("tỉnh ", "thành phố ")):
-        return name[0].lower() + name[1:]
-    cities = {"Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế"}
-    return f"thành phố {name}" if name in cities else f"tỉnh {name}"
 
 
 def _day(iso: str | None) -> str:
