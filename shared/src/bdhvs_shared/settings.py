@@ -31,6 +31,12 @@ class ServiceSettings(BaseSettings):
         description="A deadline whose last day is a weekend day or a public holiday moves to the end of the "
         "next working day (Civil Code 2015, art. 148(5)); the same in every service (false: never moves).",
     )
+    event_type_prefix: str = Field(
+        default="vn.bacninh",
+        pattern=r"^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$",
+        description="Reverse-DNS prefix of the events' CloudEvents `ce-type` "
+        "(vn.bacninh.bdhvs.report.accepted.v1): the province that publishes, e.g. vn.hatinh.",
+    )
     outbox_poll_seconds: float = Field(
         default=0.5, gt=0, description="Outbox relay poll when idle (it is also woken on each commit)."
     )

@@ -110,7 +110,12 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
     from intake.adapters.tables import outbox
 
     relay = OutboxRelay(
-        sessions, outbox, JetStreamPublisher(js), metrics.outbox, settings.outbox_poll_seconds
+        sessions,
+        outbox,
+        JetStreamPublisher(js),
+        metrics.outbox,
+        settings.outbox_poll_seconds,
+        type_prefix=settings.event_type_prefix,
     )
     service = IntakeService(
         transactions,
