@@ -34,6 +34,7 @@ async def test_notifier_killed_mid_send_delivers_the_sms_once_more_and_never_los
             **system_env,
             "SMS_GATEWAY_URL": server.url_for("/sms/send"),
             "SMS_API_KEY": "sms-e2e-key-51d0",
+            "SMS_SECRET_KEY": "sms-e2e-secret-51d0",
             "SMS_TIMEOUT_SECONDS": "30",  # longer than the hold: only the kill ends the first send
             "RETRY_BASE_SECONDS": "0.2",
         }

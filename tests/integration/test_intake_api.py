@@ -337,7 +337,8 @@ async def test_filters_with_control_characters_are_refused_not_a_500(intake: Any
         ("six_monthly", "2025-H2", "commune_quarter", "2025-12-20T00:00:00+07:00", "2025-12-14"),
         ("annual", "2025", "commune_quarter", "2025-12-20T00:00:00+07:00", "2025-12-14"),
         ("enterprise", "2026-Q1", "enterprise", "2026-03-20T00:00:00+07:00", "2026-03-14"),
-        ("youth_weekly", "2026-W10", "youth", "2026-03-09T00:00:00+07:00", "2026-03-08"),
+        # The week's last day is Sunday 8th: due by the end of Monday 9th (Civil Code art. 148(5)).
+        ("youth_weekly", "2026-W10", "youth", "2026-03-10T00:00:00+07:00", "2026-03-08"),
     ],
 )
 async def test_every_period_type_is_accepted_with_its_own_deadline(

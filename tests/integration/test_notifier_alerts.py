@@ -39,6 +39,9 @@ async def notifier(
         alert_group_wait_seconds=0,  # at once: grouping has its own tests (test_notifier_violations)
         alert_tick_seconds=0.05,
         notifier_ack_secret="alerts-test-ack-secret-0c4f",
+        # The real clock may say night or Sunday: alerts go out at any hour here (the working-hours
+        # gate has its own tests: tests/unit/notifier/test_working_hours.py, the ledger's).
+        alerts_outside_working_hours=True,
     )
     app = create_app(settings)
     async with running(app) as client:
@@ -97,6 +100,9 @@ async def test_smtp_down_keeps_the_notification_pending_and_sends_it_later(
         alert_group_wait_seconds=0,
         alert_tick_seconds=0.05,
         notifier_ack_secret="alerts-test-ack-secret-0c4f",
+        # The real clock may say night or Sunday: alerts go out at any hour here (the working-hours
+        # gate has its own tests: tests/unit/notifier/test_working_hours.py, the ledger's).
+        alerts_outside_working_hours=True,
     )
     app = create_app(settings)
     async with running(app):

@@ -74,6 +74,7 @@ async def notifier(
         "smtp_port": smtp.port,
         "sms_gateway_url": server.url_for("/sms/send"),
         "sms_api_key": "sms-test-key-93b2",
+        "sms_secret_key": "sms-test-secret-4e7f",
         "sms_brandname": "BDHVS-BN",
         "webhook_secret": SECRET,
         "retry_base_seconds": 0.05,
@@ -86,6 +87,7 @@ async def notifier(
         "alert_group_wait_seconds": 0,
         "alert_tick_seconds": 0.05,
         "sms_quiet_hours": "",
+        "alerts_outside_working_hours": True,  # …and the working-hours gate too (the real clock)
         "notifier_ack_secret": "channels-test-ack-secret-5d1e",
         **overrides,
     }
@@ -142,6 +144,7 @@ async def test_one_alert_goes_by_sms_email_and_a_signed_webhook(
     sms = request.json()
     sms_row = next(n for n in page["items"] if n["channel"] == "sms")
     assert sms["ApiKey"] == "sms-test-key-93b2" and sms["Brandname"] == "BDHVS-BN"
+    assert sms["SecretKey"] == "sms-test-secret-4e7f"  # eSMS authenticates the key with it
     assert sms["Phone"] == PHONE and sms["IsUnicode"] == 0 and sms["SmsType"] == 2
     assert sms["RequestId"] == sms_row["id"]
     assert (
@@ -160,6 +163,41 @@ async def test_one_alert_goes_by_sms_email_and_a_signed_webhook(
     assert call.headers["Idempotency-Key"].startswith("kpi-group:webhook:")
 
     assert [m["To"] for m in smtp_server.messages] == [CHAIRMAN]
+
+
+async def test_the_gateways_delivery_report_updates_the_notification(
+    database_url: str, clean_nats: str, smtp_server: SmtpCatcher, peer: HTTPServer, tmp_path: Path, db: Any
+) -> None:
+    gateway = script(peer, "/sms/send", sms_accepted)
+    recipients = directory(tmp_path, peer, hooks=0)
+    async with notifier(database_url, clean_nats, smtp_server, peer, recipients) as client:
+        await alert(clean_nats)
+        sent = await row(db, "sms", lambda r: r["status"] == "sent")
+        [request] = gateway.seen
+        callback = httpx.URL(request.json()["CallbackUrl"])
+        assert callback.path == f"/api/v1/sms/receipts/{sent['id']}"
+        where = f"{callback.path}?{callback.query.decode()}"
+        sms_id = sent["provider_message_id"]
+        client.headers.pop("Authorization")  # the gateway has no operator's token: the link is signed
+        forged = await client.post(f"{callback.path}?token=0000", json={"SMSID": sms_id, "SendStatus": 5})
+        assert forged.status_code == 403 and forged.json()["errors"][0]["code"] == "sms.receipt_invalid"
+        sending = await client.post(where, json={"SMSID": sms_id, "SendStatus": 3})
+        assert sending.json()["result"] == "pending"
+        assert (
+            await db.fetchval("SELECT delivery_status FROM notifier.notifications WHERE channel = 'sms'")
+        ) is None
+        other = await client.post(where, json={"SMSID": "not-this-one", "SendStatus": 5})
+        assert other.status_code == 404
+        delivered = await client.post(where, json={"SMSID": sms_id, "SendStatus": 5, "TypeId": 2})
+        assert delivered.status_code == 200 and delivered.json()["result"] == "recorded"
+        bad = await client.post(where, json={"SMSID": sms_id, "SendStatus": "năm"})
+        assert bad.status_code == 422 and "errors" in bad.json()
+    stored = await db.fetchrow(
+        "SELECT status, delivery_status, delivery_reported_at FROM notifier.notifications "
+        "WHERE channel = 'sms'"
+    )
+    assert (stored["status"], stored["delivery_status"]) == ("sent", "delivered")
+    assert stored["delivery_reported_at"] is not None
 
 
 async def test_a_failing_gateway_is_retried_until_it_accepts(

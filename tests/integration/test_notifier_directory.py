@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -67,6 +67,7 @@ async def notifier(
         "smtp_port": smtp.port,
         "sms_gateway_url": gateway.url_for("/sms/send"),
         "sms_api_key": "sms-test-key-77c1",
+        "sms_secret_key": "sms-test-secret-77c1",
         "dispatch_poll_seconds": 0.05,
         "email_rate_per_second": 200.0,
         "sms_rate_per_second": 100.0,
@@ -291,7 +292,7 @@ def consolidation_mails(smtp: SmtpCatcher) -> list[Any]:
     return [m for m in smtp.messages if m["X-BDHVS-Idempotency-Key"].split(":")[4] == "consolidation"]
 
 
-async def test_the_operators_are_reminded_once_before_the_25th_of_the_missing_and_late_reports(
+async def test_the_operators_are_reminded_once_before_the_consolidation_day_of_the_missing_and_late_reports(
     database_url: str,
     clean_nats: str,
     smtp_server: SmtpCatcher,
@@ -310,10 +311,12 @@ async def test_the_operators_are_reminded_once_before_the_25th_of_the_missing_an
         await eventually(
             lambda: consumer_backlog(clean_nats, "REPORTS", "notifier-reports"), lambda n: n == 0
         )
-        clock.set(march(23, 7))
+        # Friday 20th 07:30, the working day's start: the reminder (2 working days before Tuesday 24th,
+        # CONSOLIDATION_DAY) waits for its hour, 08:00
+        clock.set(march(20, 7) + timedelta(minutes=30))
         await _tick(container, db)
         assert consolidation_mails(smtp_server) == []
-        clock.set(march(23, 8))
+        clock.set(march(20, 8))
         await _tick(container, db)
         clock.set(march(24, 8))
         await _tick(container, db)

@@ -143,15 +143,17 @@ async def test_a_month_of_deadlines_reaches_exactly_the_right_people_once(
         ]
         assert await step(march(20, 7)) == []
         assert await step(march(20)) == [
+            (OPERATOR, "consolidation"),  # two working days before Tuesday 24th (CONSOLIDATION_DAY)
             (OPERATOR, "summary"),
             ("ct.09193@xa.example", "overdue"),
             ("vp.09313@xa.example", "overdue"),
         ]
         clock.set(march(21, 10))
         await report(settings.nats_url, "09193")  # late, but before the escalation
-        assert await step(march(22)) == [("ct.09313@xa.example", "escalation")]
+        assert await step(march(22)) == []  # Sunday: the escalation waits for 2 working days
+        assert await step(march(24)) == [("ct.09313@xa.example", "escalation")]
         assert await step(march(31, 23)) == []
-        assert len(smtp_server.messages) == len(seen) == 9
+        assert len(smtp_server.messages) == len(seen) == 10
 
         summary = next(m for m in smtp_server.messages if m["To"] == OPERATOR)
         text = summary.get_body(("plain",)).get_content()
@@ -174,8 +176,7 @@ async def test_a_month_of_deadlines_reaches_exactly_the_right_people_once(
         assert await ledger(unit="07699", status="sent") == []
         page = (await client.get("/api/v1/ledger", params={"form": "monthly", "period": "2026-03"})).json()
         assert page["total"] == 99 * 4 + 2  # and the operators' summary and consolidation reminder
-        # The clock jumped from the 22nd past the 25th: the consolidation reminder was collapsed.
-        assert await ledger(kind="consolidation") == [("consolidation", "skipped")]
+        assert await ledger(kind="consolidation") == [("consolidation", "sent")]
         assert (await client.get("/api/v1/ledger", params={"status": "bogus"})).status_code == 422
 
 
@@ -211,9 +212,12 @@ async def test_two_ticks_racing_send_each_item_once(
         for dispatcher in container.dispatchers:
             dispatcher.wake()
         await tick(container, db)
-    assert due == 99 * 3 + 1  # two reminders and the overdue notice per unit, one summary
+    # two reminders and the overdue notice per unit, one summary, the operators' consolidation reminder
+    # (2 working days before Tuesday 24th)
+    assert due == 99 * 3 + 2
     assert handled == due  # no row handled twice
     assert received(smtp_server) == [
+        (OPERATOR, "consolidation"),
         (OPERATOR, "summary"),
         ("ct.09193@xa.example", "overdue"),
         ("vp.07699@xa.example", "overdue"),
@@ -232,11 +236,13 @@ async def test_a_notifier_down_over_the_deadline_catches_up_once(
         await load_recipients(container.transactions, directory)
         await tick(container, db)
     assert received(smtp_server) == []
-    # Down from the 16th until the 22nd 10:00: both reminders, the overdue notice and the escalation
-    # passed; a report came meanwhile, and the restarted notifier reads it before chasing anyone.
+    # Down from the 16th until Tuesday 24th 10:00: both reminders, the overdue notice, the escalation
+    # (two working days after Friday 20th) passed, and the consolidation day (24th) came, so the
+    # operators' reminder (Friday 20th) is stale; a report came meanwhile, and the restarted notifier
+    # reads it before chasing anyone.
     async with jetstream(settings.nats_url) as js:
         await publish(js, report_accepted("09292", "2026-03", {"c": (1, 2)}), "bdhvs.report.accepted.09292")
-    clock.set(march(22, 10))
+    clock.set(march(24, 10))
     for _restart in range(2):  # the second restart finds nothing left to do
         async with notifier(settings, clock) as (_, container):
             await eventually(
@@ -256,7 +262,7 @@ async def test_a_notifier_down_over_the_deadline_catches_up_once(
         "SELECT kind, status, count(*) AS n FROM notifier.deadline_ledger GROUP BY kind, status ORDER BY 1, 2"
     )
     assert {(r["kind"], r["status"]): r["n"] for r in statuses} == {
-        ("consolidation", "pending"): 1,  # the operators' reminder is due on the 23rd
+        ("consolidation", "skipped"): 1,
         ("escalation", "cancelled"): 1,
         ("escalation", "sent"): 98,
         ("overdue", "cancelled"): 1,

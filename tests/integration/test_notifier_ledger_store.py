@@ -77,3 +77,10 @@ async def test_the_first_arrival_counts_and_a_cancelled_unit_counts_as_arrived(
     async with transactions() as stores:
         assert await stores.ledger.arrivals("monthly", "2026-03") == {"09313": False, "07699": True}
         assert await stores.ledger.arrivals("quarterly", "2026-Q1") == {}
+
+
+async def test_the_first_start_is_stored_once(transactions: Transactions) -> None:
+    async with transactions() as stores:
+        assert await stores.ledger.first_start(DEADLINE) == DEADLINE
+    async with transactions() as stores:
+        assert await stores.ledger.first_start(DEADLINE + timedelta(days=9)) == DEADLINE

@@ -147,13 +147,16 @@ async def test_a_month_of_deadlines_and_alerts_reaches_exactly_the_right_people_
             ("vp.09313@xa.example", "reminder_1d"),
         ]
         assert await step(march(20)) == [
+            (OPERATOR, "operator_consolidation_reminder"),  # 2 working days before Tuesday 24th
             (OPERATOR, "summary"),
             ("ct.09193@xa.example", "overdue"),
             ("vp.09313@xa.example", "overdue"),
         ]
         await reported("09193", 21)  # late, before the escalation
-        assert await step(march(22)) == [("ct.09313@xa.example", "escalation")]
-        assert await step(march(23)) == [(OPERATOR, "operator_consolidation_reminder")]
+        assert await step(march(22)) == []  # Sunday: nothing goes out
+        assert await step(march(23)) == []
+        # Two working days after Friday 20th's overdue notice (it was Sunday 22nd, a day off).
+        assert await step(march(24)) == [("ct.09313@xa.example", "escalation")]
         assert await step(march(24, 10, 1)) == []  # a week on: the repeat is queued, then grouped
         assert await step(march(24, 10, 2)) == [("ct.09313@xa.example", "kpi_repeat")]
         await reported("09313", 25)
@@ -174,7 +177,7 @@ async def test_a_month_of_deadlines_and_alerts_reaches_exactly_the_right_people_
             if m["X-BDHVS-Idempotency-Key"].startswith("deadline:monthly:2026-03:24:consolidation:")
         )
         text = consolidation.get_body(("plain",)).get_content()
-        assert "Chi Lăng" in text and "Phù Lãng" not in text  # missing on the 23rd; 09292 reported
+        assert "Chi Lăng" in text and "Phù Lãng" not in text  # missing on the 20th; 09292 reported
 
         violations = (await client.get("/api/v1/violations", params={"unit": "09313"})).json()["items"]
         assert [(v["worst_status"], v["resolved_status"], v["repeats"]) for v in violations] == [

@@ -62,6 +62,7 @@ def settings(
         smtp_port=smtp_server.port,
         sms_gateway_url=gateway.url_for("/sms/send"),
         sms_api_key="sms-test-key-7e1a",
+        sms_secret_key="sms-test-secret-7e1a",
         ledger_enabled=False,  # the deadline ledger has its own tests
         alert_tick_seconds=3600,  # the test ticks by hand; the loop only runs once at start
         email_rate_per_second=200,
@@ -70,6 +71,8 @@ def settings(
         notifier_ack_secret="violations-test-ack-secret-41f0",
         notifier_public_url="https://bdhvs.bacninh.example/notifier",
         auth_url=auth.url,
+        # Alerts at any hour: these tests keep SMS quiet hours, not working hours (own tests).
+        alerts_outside_working_hours=True,
     )
 
 

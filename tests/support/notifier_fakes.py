@@ -169,6 +169,12 @@ class LedgerEntry:
 class FakeLedger:
     rows: dict[tuple[str, str, str, str], LedgerEntry] = field(default_factory=dict)
     arrived: dict[tuple[str, str, str], bool] = field(default_factory=dict)  # (form, period, unit) → on time
+    started: datetime | None = None
+
+    async def first_start(self, now: datetime) -> datetime:
+        if self.started is None:
+            self.started = now
+        return self.started
 
     def _new(self, item: DueItem, status: str) -> LedgerEntry:
         row = LedgerRow(**dataclasses.asdict(item), id=len(self.rows) + 1, status=status)
@@ -272,6 +278,17 @@ class FakeNotifications:
         if unknown := set(values) - MARKABLE:
             raise TypeError(f"not a column of the delivery log: {sorted(unknown)}")
         self.rows[notification_id].update(values)
+
+    async def record_receipt(
+        self, notification_id: uuid.UUID, state: str, at: datetime, provider_message_id: str | None
+    ) -> bool:
+        row = self.rows.get(notification_id)
+        if row is None or row["channel"] != "sms" or row["status"] != "sent":
+            return False
+        if provider_message_id and row.get("provider_message_id") not in (None, provider_message_id):
+            return False
+        row.update(delivery_status=state, delivery_reported_at=at)
+        return True
 
 
 @dataclass

@@ -18,6 +18,7 @@ class FakeIntake:
     stored: list[dict[str, Any]] = field(default_factory=list)
     refuse_with: ApiRefused | None = None  # the next submit is refused with this
     calls: list[str] = field(default_factory=list)
+    calendars: dict[int, dict[str, Any]] = field(default_factory=dict)  # GET /api/v1/calendar by year
 
     async def sign_in(self, username: str, password: str) -> dict[str, Any]:
         self.calls.append("sign_in")
@@ -123,6 +124,10 @@ class FakeIntake:
 
     async def catalogue_versions(self, token: str) -> dict[str, Any]:
         return {"items": [], "total": 0}
+
+    async def calendar(self, token: str, year: int) -> dict[str, Any]:
+        self.calls.append(f"calendar:{year}")
+        return self.calendars.get(year, {"year": year, "forms": []})
 
 
 @dataclass

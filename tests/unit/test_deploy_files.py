@@ -20,6 +20,7 @@ IMAGES: dict[str, Any] = {**SERVICES, "web": WebSettings}  # web: no database, n
 OPTIONAL_CHANNELS = {
     "SMS_GATEWAY_URL",
     "SMS_API_KEY",
+    "SMS_SECRET_KEY",
     "SMS_BRANDNAME",
     "SMS_KEEP_DIACRITICS",
     "WEBHOOK_SECRET",
@@ -69,7 +70,12 @@ def test_sms_and_webhooks_are_off_unless_the_environment_configures_them() -> No
 
     assert notifier_channels({}) == ["email"]
     assert notifier_channels({"SMS_GATEWAY_URL": "https://sms.example/send"}) == ["email"]  # no key
-    configured = {"SMS_GATEWAY_URL": "https://sms.example/send", "SMS_API_KEY": "k", "WEBHOOK_SECRET": "s"}
+    configured = {
+        "SMS_GATEWAY_URL": "https://sms.example/send",
+        "SMS_API_KEY": "k",
+        "SMS_SECRET_KEY": "sk",
+        "WEBHOOK_SECRET": "s",
+    }
     assert notifier_channels(configured) == ["email", "sms", "webhook"]
     notifier = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"][
         "notifier"

@@ -23,6 +23,7 @@ ROOT_ENTRIES = {
     "__main__.py",
     "bootstrap.py",
     "settings.py",
+    "settings",  # settings.py grown into a package of groups (the notifier)
     "py.typed",
     "domain",
     "service_layer",

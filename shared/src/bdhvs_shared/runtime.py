@@ -94,6 +94,7 @@ class EventRuntime:
             JetStreamPublisher(self.js),
             self.metrics.outbox,
             self.settings.outbox_poll_seconds,
+            type_prefix=self.settings.event_type_prefix,
         )
         self.relay.start()
         self._tasks.append(asyncio.create_task(watch_lag(self.js, self.consumer, self.metrics)))

@@ -26,6 +26,17 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["console", "json"] = Field(default="console", description="json in production.")
     log_level: str = Field(default="INFO", description="DEBUG also logs every consumed message.")
     timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone of deadlines and dates.")
+    deadline_working_day: bool = Field(
+        default=True,
+        description="A deadline whose last day is a weekend day or a public holiday moves to the end of the "
+        "next working day (Civil Code 2015, art. 148(5)); the same in every service (false: never moves).",
+    )
+    event_type_prefix: str = Field(
+        default="vn.bacninh",
+        pattern=r"^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$",
+        description="Reverse-DNS prefix of the events' CloudEvents `ce-type` "
+        "(vn.bacninh.bdhvs.report.accepted.v1): the province that publishes, e.g. vn.hatinh.",
+    )
     outbox_poll_seconds: float = Field(
         default=0.5, gt=0, description="Outbox relay poll when idle (it is also woken on each commit)."
     )
@@ -132,4 +143,18 @@ class ReportWindowSettings(BaseSettings):
         description="A period may be reported from this many days before its as-of day (the 14th of its "
         "last month; a week's Sunday), local time; earlier, intake refuses it (422 period.in_future) and "
         "kpi dead-letters a report dated more than a day past that bound. Set it alike in both services.",
+    )
+
+
+class ConsolidationDaySettings(BaseSettings):
+    """The monthly consolidation's day: kpi makes the report on it, the notifier's ledger reminds the
+    operators before it. One setting read by both, so they cannot disagree."""
+
+    consolidation_day: int = Field(
+        default=24,
+        ge=1,
+        le=28,
+        description="Day of the month the province consolidates the monthly reports for the provincial "
+        "chairman (due before the 25th): kpi makes the consolidated report, the notifier reminds the "
+        "operators before it; off (weekend, holiday), it moves to the next working day.",
     )

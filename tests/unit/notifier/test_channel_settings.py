@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from notifier.bootstrap import delivery_policy
 from notifier.domain.delivery import DeliveryPolicy
 from notifier.domain.quiet_hours import QuietHours
+from notifier.domain.working_hours import WorkingHours
 from notifier.settings import NotifierSettings
 
 BASE = {"nats_url": "nats://n:4222", "database_url": "postgresql+asyncpg://d/x", "smtp_host": "mail"}
@@ -22,9 +23,14 @@ def settings(**values: Any) -> NotifierSettings:
 
 def test_sms_and_webhooks_are_off_unless_configured() -> None:
     assert settings().enabled_channels == ("email",)
-    on = settings(sms_gateway_url="https://sms.example/send", sms_api_key="k-123", webhook_secret="s-456")
+    on = settings(
+        sms_gateway_url="https://sms.example/send",
+        sms_api_key="k-123",
+        sms_secret_key="sk-789",
+        webhook_secret="s-456",
+    )
     assert on.enabled_channels == ("email", "sms", "webhook")
-    assert "k-123" not in repr(on)  # secrets are SecretStr
+    assert "k-123" not in repr(on) and "sk-789" not in repr(on)  # secrets are SecretStr
     assert settings(sms_gateway_url="", webhook_secret="").enabled_channels == ("email",)
 
 
@@ -42,6 +48,8 @@ def test_brandnames_longer_than_11_or_with_special_characters_are_refused(name: 
 def test_a_gateway_without_a_key_or_with_a_placeholder_secret_is_refused() -> None:
     with pytest.raises(ValidationError, match="SMS_API_KEY"):
         settings(sms_gateway_url="https://sms.example/send")
+    with pytest.raises(ValidationError, match="SMS_SECRET_KEY"):  # eSMS authenticates with both
+        settings(sms_gateway_url="https://sms.example/send", sms_api_key="k-123")
     with pytest.raises(ValidationError, match="placeholder"):
         settings(webhook_secret="changeme")
 
@@ -63,13 +71,24 @@ def test_one_delivery_policy_carries_the_channels_diacritics_and_quiet_hours() -
     on = settings(
         sms_gateway_url="https://sms.example/send",
         sms_api_key="k-123",
+        sms_secret_key="sk-789",
         sms_keep_diacritics=True,
         sms_quiet_hours="22:00-06:30",
     )
     policy = delivery_policy(on)
-    assert policy == DeliveryPolicy(("email", "sms"), True, QuietHours(time(22), time(6, 30)))
+    office = WorkingHours(time(7, 30), time(17))
+    assert policy == DeliveryPolicy(
+        ("email", "sms"), True, QuietHours(time(22), time(6, 30)), True, office, alerts_any_time=False
+    )
     assert policy.quiet_for("sms") == policy.quiet_hours and policy.quiet_for("email") is None
-    assert delivery_policy(settings(sms_quiet_hours="")) == DeliveryPolicy()  # the defaults: email only
+    # the defaults: email only, working days 07:30–17:00
+    assert delivery_policy(settings(sms_quiet_hours="")) == DeliveryPolicy(
+        working_days_only=True, working_hours=office
+    )
+    relaxed = delivery_policy(settings(working_hours="", alerts_outside_working_hours=True))
+    assert relaxed.working_hours is None and relaxed.alerts_any_time
+    with pytest.raises(ValidationError, match="working hours"):
+        settings(working_hours="17:00-07:30")
 
 
 def test_the_groups_read_the_same_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,6 +101,7 @@ def test_the_groups_read_the_same_environment_variables(monkeypatch: pytest.Monk
         "EMAIL_RATE_PER_SECOND": "3",
         "SMS_GATEWAY_URL": "https://sms.example/send",
         "SMS_API_KEY": "k-123",
+        "SMS_SECRET_KEY": "sk-789",
         "SMS_QUIET_HOURS": "",
         "WEBHOOK_SECRET": "s-456",
         "WEBHOOK_RATE_PER_SECOND": "2",
@@ -92,7 +112,7 @@ def test_the_groups_read_the_same_environment_variables(monkeypatch: pytest.Monk
         "LEDGER_ENABLED": "false",
         "LEDGER_REMINDER_DAYS": "5,2",
         "DEADLINE_INCLUSIVE": "true",
-        "LEDGER_CONSOLIDATION_DAY": "24",
+        "CONSOLIDATION_DAY": "23",
     }
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
@@ -111,4 +131,4 @@ def test_the_groups_read_the_same_environment_variables(monkeypatch: pytest.Monk
     assert read.alerts.province_unit_code == "27"
     assert read.ledger.enabled is False and read.ledger.reminder_days == (5, 2)
     assert read.ledger.deadline_inclusive is True
-    assert (read.consolidation.day, read.consolidation.days_before, read.consolidation.hour) == (24, 2, 8)
+    assert (read.consolidation.day, read.consolidation.days_before, read.consolidation.hour) == (23, 2, 8)

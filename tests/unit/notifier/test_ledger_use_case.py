@@ -73,8 +73,11 @@ async def test_reminders_then_the_overdue_notice_the_summary_and_the_escalation(
     overdue = await ledger.tick(march(20))
     assert ("vt.09292@x.vn", "deadline_overdue") in overdue
     assert ("so@x.vn", "deadline_summary") in overdue
+    assert ("so@x.vn", "operator_consolidation_reminder") in overdue  # 2 working days before Tuesday 24th
     assert ("vt.09313@x.vn", "deadline_overdue") not in overdue  # it reported
-    assert await ledger.tick(march(22)) == [("ct.09292@x.vn", "deadline_escalation")]
+    assert await ledger.tick(march(22)) == []  # Sunday: nothing goes out
+    # 2 working days after the overdue notice of Friday 20th: Tuesday 24th (was Sunday 22nd).
+    assert await ledger.tick(march(24)) == [("ct.09292@x.vn", "deadline_escalation")]
     assert ledger.status("09313", "overdue") == "cancelled"
     assert ledger.status("09292", "escalation") == "sent"
 
@@ -103,3 +106,38 @@ async def test_a_report_is_applied_once_and_the_summary_lists_the_missing() -> N
         r for r in ledger.db.committed.notifications.rows.values() if r["kind"] == "deadline_summary"
     ]
     assert "09313" in summary["body_text"] and "09292" not in summary["body_text"]
+
+
+async def test_a_fresh_start_sends_no_deadline_mail_for_the_past() -> None:
+    """The first start on Thursday 3 December 2026: week 48 (due by the end of Monday 30 November)
+    and November's reports were due before the system existed; nobody is chased for them."""
+    db, clock = FakeDatabase(), FixedClock(datetime(2026, 12, 3, 9, tzinfo=TZ))
+    directory = db.committed.directory
+    directory.routing = default_rules()
+    directory.people = {i: StoredContact(i, c) for i, c in enumerate(PEOPLE, 1)}
+    forms = ledger_forms(CATALOGUE)  # every commune form, the weekly one included
+    ledger = DeadlineLedger(db.transaction, CATALOGUE, Messages(CATALOGUE), clock, LedgerPolicy(), forms)
+    assert await ledger.plan() > 0  # this week's and this month's items are planned
+    await ledger.process_due(batch=10_000)
+    sent = db.committed.notifications.rows.values()
+    # Only this week's reminder (week 49 is due by the end of Monday 7th): no overdue notice,
+    # escalation or summary, and nothing about week 48 or November.
+    assert sent and {r["kind"] for r in sent} == {"deadline_reminder"}
+    assert {p for (_, p, _, _) in db.committed.ledger.rows} <= {
+        "2026-W49",
+        "2026-12",
+        "2026-Q4",
+        "2026-H2",
+        "2026",
+    }
+    clock.set(datetime(2026, 12, 8, 9, tzinfo=TZ))  # Tuesday: week 49's overdue notice is real
+    await ledger.plan()
+    await ledger.process_due(batch=10_000)
+    assert "deadline_overdue" in {r["kind"] for r in db.committed.notifications.rows.values()}
+    assert db.committed.ledger.started == datetime(2026, 12, 3, 9, tzinfo=TZ)  # kept, not moved on
+
+
+async def test_a_go_live_day_from_the_settings_wins_over_the_first_start() -> None:
+    ledger = Ledger(march(23))
+    ledger.ledger.go_live = datetime(2026, 3, 1, tzinfo=TZ)
+    assert ("vt.09292@x.vn", "deadline_overdue") in await ledger.tick(march(23))  # due 20/3: chased

@@ -40,8 +40,27 @@ def test_my_reports_say_open_with_the_time_left_overdue_on_time_and_late() -> No
     assert march.state is DueState.OPEN and march.left is not None and march.left.days == 3
     assert due[("monthly", "2026-02")].state is DueState.ON_TIME
     assert due[("monthly", "2026-01")].state is DueState.LATE
-    assert due[("youth_weekly", "2026-W11")].state is DueState.OVERDUE  # due before Monday 16 March
+    assert due[("youth_weekly", "2026-W10")].state is DueState.OVERDUE  # due by the end of Monday 9 March
+    assert due[("youth_weekly", "2026-W11")].state is DueState.OPEN  # Sunday 15 March is off: Monday 16
     assert ("monthly", "2026-04") not in due  # not reportable yet
+
+
+async def test_my_reports_show_intakes_working_day_deadline_and_why_it_moved() -> None:
+    """The deadline comes from intake's calendar (GET /api/v1/calendar), not recomputed: February's
+    report, due before the 20th, falls in Tết 2026 and moves to the end of Monday 23/02."""
+    moved = "Ngày cuối 19/02/2026 là ngày nghỉ (Tết); hạn chuyển sang 23/02/2026."
+    period = {"period": "2026-02", "deadline": "2026-02-24T00:00:00+07:00", "last_day": "2026-02-23"}
+    intake = FakeIntake(
+        calendars={
+            2026: {"year": 2026, "forms": [{"form": "monthly", "periods": [period | {"reason": moved}]}]}
+        }
+    )
+    now = datetime(2026, 2, 21, 9, 0, tzinfo=TZ)
+    due = await clerk.my_reports(intake, CATALOGUE, CLERK, CATALOGUE.units["09313"], now, clerk.Calendar(TZ))
+    february = next(d for d in due if d.form.code == "monthly" and str(d.period) == "2026-02")
+    assert february.state is DueState.OPEN and february.moved == moved
+    assert february.deadline == datetime(2026, 2, 24, tzinfo=TZ) and str(february.last_day) == "2026-02-23"
+    assert "calendar:2026" in intake.calls and "calendar:2025" in intake.calls  # 2025-12 is still shown
 
 
 async def test_a_refused_report_comes_back_with_each_problem_at_its_field_and_what_was_typed() -> None:

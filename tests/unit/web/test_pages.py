@@ -53,7 +53,7 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
             intake,
             FakeKpi(),
             FakeNotifier(),
-            Renderer(tz),
+            Renderer(tz, "Bắc Ninh"),
             metrics,
         )  # type: ignore[arg-type]
 

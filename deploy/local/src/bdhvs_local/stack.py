@@ -168,7 +168,7 @@ class Stack:
 
 def notifier_channels(env: dict[str, str]) -> list[str]:
     """What the notifier will deliver on: SMS and webhooks are off unless configured (no local fake)."""
-    sms = bool(env.get("SMS_GATEWAY_URL") and env.get("SMS_API_KEY"))
+    sms = bool(env.get("SMS_GATEWAY_URL") and env.get("SMS_API_KEY") and env.get("SMS_SECRET_KEY"))
     return ["email", *(["sms"] if sms else []), *(["webhook"] if env.get("WEBHOOK_SECRET") else [])]
 
 

@@ -26,7 +26,10 @@ def addresses(endpoints: Endpoints, run_dir: Path) -> None:
     )
     print(f"  mail is kept in {run_dir / 'mail'}; endpoints in {run_dir / 'endpoints.json'}")
     if endpoints.notifier_channels == "email":
-        print("  SMS and webhooks are off: set SMS_GATEWAY_URL + SMS_API_KEY, WEBHOOK_SECRET to turn them on")
+        print(
+            "  SMS and webhooks are off: set SMS_GATEWAY_URL + SMS_API_KEY + SMS_SECRET_KEY, "
+            "WEBHOOK_SECRET to turn them on"
+        )
 
 
 def tokens(tokens: dict[str, str]) -> None:

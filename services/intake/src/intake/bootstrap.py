@@ -29,6 +29,7 @@ from intake.adapters.passwords import Argon2Hasher
 from intake.domain.accounts import AuthPolicy
 from intake.domain.problems import Problem
 from intake.entrypoints.http import accounts, auth, files, reports, sessions, templates
+from intake.entrypoints.http import calendar as calendar_routes
 from intake.entrypoints.http import catalogue as catalogue_routes
 from intake.entrypoints.http.account_errors import install_account_errors
 from intake.entrypoints.http.body_limit import BodyLimit
@@ -109,7 +110,12 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
     from intake.adapters.tables import outbox
 
     relay = OutboxRelay(
-        sessions, outbox, JetStreamPublisher(js), metrics.outbox, settings.outbox_poll_seconds
+        sessions,
+        outbox,
+        JetStreamPublisher(js),
+        metrics.outbox,
+        settings.outbox_poll_seconds,
+        type_prefix=settings.event_type_prefix,
     )
     service = IntakeService(
         transactions,
@@ -120,6 +126,7 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
         settings.report_early_days,
         relay=relay,
         tally=metrics,
+        deadline_working_day=settings.deadline_working_day,
     )
     admin = CatalogueAdmin(transactions, service, clock, relay)
     refresher = CatalogueRefresher(sessions, service, settings.catalogue_refresh_seconds)
@@ -192,6 +199,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             templates.router,
             files.router,
             catalogue_routes.router,
+            calendar_routes.router,
             auth.router,
             sessions.router,
             accounts.router,

@@ -81,6 +81,7 @@ def build_service(settings: KpiSettings, sessions: async_sessionmaker[AsyncSessi
         ),
         deadline_inclusive=settings.deadline_inclusive,
         early_days=settings.report_early_days,
+        deadline_working_day=settings.deadline_working_day,
     )
 
 

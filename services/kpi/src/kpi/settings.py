@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bdhvs_shared.settings import ReaderAuthSettings, ReportWindowSettings, ServiceSettings
+from bdhvs_shared.settings import (
+    ConsolidationDaySettings,
+    ReaderAuthSettings,
+    ReportWindowSettings,
+    ServiceSettings,
+)
 
 
-class KpiSettings(ServiceSettings, ReaderAuthSettings, ReportWindowSettings):
+class KpiSettings(ServiceSettings, ReaderAuthSettings, ReportWindowSettings, ConsolidationDaySettings):
     http_port: int = Field(default=8001, ge=1, le=65535, description="Port of the HTTP API.")
     max_deliver: int = Field(
         default=8, ge=2, description="Deliveries of one message before it is dead-lettered."
@@ -36,12 +41,6 @@ class KpiSettings(ServiceSettings, ReaderAuthSettings, ReportWindowSettings):
         default=60.0,
         gt=0,
         description="How often the status tick checks whether the day changed (then re-judges statuses).",
-    )
-    consolidation_day: int = Field(
-        default=24,
-        ge=1,
-        le=28,
-        description="Day of the month the consolidated report is made (for the 25th).",
     )
     consolidation_hour: int = Field(
         default=8, ge=0, le=23, description="Local hour on that day from which it is made."

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import FastAPI
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bdhvs_shared.auth.introspection import TokenIntrospector
 from bdhvs_shared.auth.routes import install_auth_errors
-from bdhvs_shared.catalogue import load_catalogue
+from bdhvs_shared.catalogue import Catalogue, load_catalogue
 from bdhvs_shared.catalogue_follower import CatalogueFollower
 from bdhvs_shared.clock import Clock, clock_from_iso
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
@@ -45,6 +46,7 @@ from notifier.entrypoints.http import ack_link as ack_link_routes
 from notifier.entrypoints.http import directory as directory_routes
 from notifier.entrypoints.http import ledger as ledger_routes
 from notifier.entrypoints.http import notifications
+from notifier.entrypoints.http import sms_receipts as sms_receipt_routes
 from notifier.entrypoints.http import violations as violation_routes
 from notifier.entrypoints.http.errors import install_error_handlers
 from notifier.entrypoints.metrics import NotifierMetrics, notifier_metrics
@@ -81,6 +83,7 @@ def create_app(settings: NotifierSettings, clock: Clock | None = None) -> FastAP
             directory_routes.router,
             violation_routes.router,
             ack_link_routes.router,
+            sms_receipt_routes.router,
         ],
     )
     install_error_handlers(app)
@@ -153,7 +156,9 @@ async def start(
     messages = Messages(catalogue)
     service, alert_tick, ack_secret = alert_use_cases(settings, stores, messages, clock, delivery, workers)
     policy, forms = ledger_policy(settings), ledger_forms(catalogue, settings.ledger.forms)
-    ledger = DeadlineLedger(stores, catalogue, messages, clock, policy, forms, delivery)
+    ledger = DeadlineLedger(
+        stores, catalogue, messages, clock, policy, forms, delivery, go_live(settings, catalogue)
+    )
     tick = LedgerTick(ledger, settings.ledger.tick_seconds, workers, caught_up(js, reports), metrics.ledger)
     directory = DirectoryAdmin(stores, clock, lambda: known_units_of(messages.catalogue))
     await directory.seed_rules_if_empty()
@@ -173,7 +178,14 @@ async def start(
 def delivery_policy(settings: NotifierSettings) -> DeliveryPolicy:
     """One policy for every queued notification: alerts and the ledger's alike."""
     sms = settings.sms
-    return DeliveryPolicy(settings.enabled_channels, sms.keep_diacritics, sms.quiet_hours)
+    return DeliveryPolicy(
+        settings.enabled_channels,
+        sms.keep_diacritics,
+        sms.quiet_hours,
+        working_days_only=True,
+        working_hours=settings.office_hours,
+        alerts_any_time=settings.alerts_outside_working_hours,
+    )
 
 
 def alert_use_cases(
@@ -198,6 +210,12 @@ def alert_use_cases(
     return service, AlertTick(groups, alerts.tick_seconds, workers), ack_secret
 
 
+def go_live(settings: NotifierSettings, catalogue: Catalogue) -> datetime | None:
+    """LEDGER_GO_LIVE as 00:00 local; None: the ledger's stored first start decides."""
+    day = settings.ledger.go_live
+    return None if day is None else datetime.combine(day, time(), tzinfo=ZoneInfo(catalogue.timezone))
+
+
 def ledger_policy(settings: NotifierSettings) -> LedgerPolicy:
     ledger, consolidation = settings.ledger, settings.consolidation
     return LedgerPolicy(
@@ -209,6 +227,7 @@ def ledger_policy(settings: NotifierSettings) -> LedgerPolicy:
         consolidation_day=consolidation.day,
         consolidation_days_before=consolidation.days_before,
         consolidation_hour=consolidation.hour,
+        deadline_working_day=settings.deadline_working_day,
     )
 
 

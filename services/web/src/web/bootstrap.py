@@ -64,16 +64,17 @@ def build(settings: WebSettings, metrics: WebMetrics, transports: Transports | N
         )
     ]
     tz = ZoneInfo(settings.timezone)
+    catalogue = load_catalogue()
     return Container(
         settings=settings,
         secret=settings.secret(),
-        catalogue=load_catalogue(),
+        catalogue=catalogue,
         clock=clock_from_iso(settings.clock_start),
         calendar=Calendar(tz),
         intake=IntakeApi(clients[0]),
         kpi=KpiApi(clients[1]),
         notifier=NotifierApi(clients[2]),
-        renderer=Renderer(tz),
+        renderer=Renderer(tz, catalogue.province.name),
         metrics=metrics,
         clients=clients,
     )

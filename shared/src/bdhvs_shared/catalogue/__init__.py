@@ -5,9 +5,12 @@ periods and the calendar (as-of day, cut-off) are pure functions over `Period`.
 """
 
 from bdhvs_shared.catalogue.calendar import (
+    Due,
     as_of_date,
+    consolidation_date,
     deadline,
     form_deadline,
+    form_due,
     is_on_time,
     reportable_from,
 )
@@ -22,6 +25,7 @@ from bdhvs_shared.catalogue.loader import (
 )
 from bdhvs_shared.catalogue.model import (
     Agency,
+    CalendarOverrides,
     Catalogue,
     CatalogueError,
     Comparator,
@@ -34,13 +38,16 @@ from bdhvs_shared.catalogue.model import (
 )
 from bdhvs_shared.catalogue.names import FormulaName, check_names
 from bdhvs_shared.catalogue.periods import Period, PeriodError, PeriodType
+from bdhvs_shared.catalogue.workdays import Workdays
 
 __all__ = [
     "DATA_FILES",
     "Agency",
+    "CalendarOverrides",
     "Catalogue",
     "CatalogueError",
     "Comparator",
+    "Due",
     "Form",
     "FormulaName",
     "Indicator",
@@ -50,14 +57,17 @@ __all__ = [
     "PeriodType",
     "Unit",
     "UnitKind",
+    "Workdays",
     "YearTarget",
     "as_of_date",
     "catalogue_from_files",
     "catalogue_from_texts",
     "check_names",
+    "consolidation_date",
     "deadline",
     "default_directory",
     "form_deadline",
+    "form_due",
     "is_on_time",
     "load_catalogue",
     "read_files",

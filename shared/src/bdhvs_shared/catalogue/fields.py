@@ -47,6 +47,8 @@ def yaml_data(name: str, content: bytes) -> Any:
         return yaml.safe_load(text(name, content))
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{name}: not valid YAML: {exc}") from exc
+    except ValueError as exc:  # a date-like value that is no date (2026-13-01): PyYAML's own error
+        raise CatalogueError(f"{name}: a value must be a date (YYYY-MM-DD): {exc}") from exc
 
 
 def nfc(value: str) -> str:

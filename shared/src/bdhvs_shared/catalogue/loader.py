@@ -16,8 +16,9 @@ from pathlib import Path
 
 from bdhvs_shared.catalogue.entries import parse_agencies, parse_forms, parse_indicators
 from bdhvs_shared.catalogue.fields import csv_rows, number, string
-from bdhvs_shared.catalogue.model import Catalogue, CatalogueError
+from bdhvs_shared.catalogue.model import CalendarOverrides, Catalogue, CatalogueError
 from bdhvs_shared.catalogue.places import check_predecessors, parse_province, parse_units
+from bdhvs_shared.catalogue.workdays import parse_calendar
 
 REQUIRED_FILES = (
     "province.yaml",
@@ -27,7 +28,7 @@ REQUIRED_FILES = (
     "forms.yaml",
     "age_shares.csv",
 )
-OPTIONAL_FILES = ("unit_predecessors.csv",)
+OPTIONAL_FILES = ("unit_predecessors.csv", "calendar.yaml")
 DATA_FILES = (*REQUIRED_FILES, *OPTIONAL_FILES)
 VERSION_LENGTH = 12
 
@@ -70,6 +71,7 @@ def catalogue_from_files(raw: Mapping[str, bytes]) -> Catalogue:
         age_shares=age_shares,
         timezone=timezone,
         agencies=agencies,
+        calendar=parse_calendar(raw["calendar.yaml"]) if "calendar.yaml" in raw else CalendarOverrides(),
     )
 
 

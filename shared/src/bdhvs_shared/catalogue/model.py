@@ -7,8 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from bdhvs_shared.catalogue.periods import PeriodType
+
+if TYPE_CHECKING:
+    from bdhvs_shared.catalogue.workdays import Workdays
 
 
 class CatalogueError(ValueError):
@@ -119,6 +124,14 @@ class Form:
 
 
 @dataclass(frozen=True)
+class CalendarOverrides:
+    """The province's corrections to the national calendar (catalogue file calendar.yaml)."""
+
+    days_off: Mapping[date, str] = field(default_factory=dict)  # extra days off → why
+    working_days: Mapping[date, str] = field(default_factory=dict)  # compensatory working days → why
+
+
+@dataclass(frozen=True)
 class Catalogue:
     version: str  # first 12 hex digits of the sha256 of the data files
     province: Unit
@@ -128,6 +141,14 @@ class Catalogue:
     age_shares: Mapping[str, float]  # measure → percent of the population (latest values: 2024)
     timezone: str = "Asia/Ho_Chi_Minh"  # the province's IANA zone (province.yaml)
     agencies: Mapping[str, Agency] = field(default_factory=dict)
+    calendar: CalendarOverrides = field(default_factory=CalendarOverrides)
+
+    @cached_property
+    def workdays(self) -> Workdays:
+        """The working-day calendar: national holidays corrected by `calendar` (one per version)."""
+        from bdhvs_shared.catalogue.workdays import Workdays  # here: workdays.py imports this module
+
+        return Workdays(self.calendar)
 
     def unit(self, code: str) -> Unit | None:
         """A commune or ward by code, or the province by its code ("24")."""

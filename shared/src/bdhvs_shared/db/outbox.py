@@ -18,7 +18,7 @@ from prometheus_client import Counter, Gauge
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bdhvs_shared.events.cloudevents import body_for, headers_for
+from bdhvs_shared.events.cloudevents import STAGED_PREFIX, body_for, headers_for, with_type_prefix
 from bdhvs_shared.events.envelope import Event
 from bdhvs_shared.worker import PollingWorker
 
@@ -83,8 +83,10 @@ class OutboxRelay(PollingWorker):
         metrics: OutboxMetrics,
         poll_seconds: float = 0.5,
         batch_size: int = 200,
+        type_prefix: str = STAGED_PREFIX,
     ) -> None:
         super().__init__(poll_seconds)
+        self._prefix = type_prefix  # EVENT_TYPE_PREFIX: ce-type names the province that publishes
         self._sessions = sessions
         self._outbox = outbox
         self._publisher = publisher
@@ -115,7 +117,12 @@ class OutboxRelay(PollingWorker):
             # out in order, one ack at a time, while different subjects' messages share the wait.
             for run in distinct_subject_runs(rows):
                 await asyncio.gather(
-                    *(self._publisher.publish(r.subject, r.payload, dict(r.headers)) for r in run)
+                    *(
+                        self._publisher.publish(
+                            r.subject, r.payload, with_type_prefix(dict(r.headers), self._prefix)
+                        )
+                        for r in run
+                    )
                 )
             await session.execute(
                 update(o).where(o.c.id.in_([r.id for r in rows])).values(published_at=func.now())

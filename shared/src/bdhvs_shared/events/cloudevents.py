@@ -11,6 +11,9 @@ from urllib.parse import quote
 from bdhvs_shared.events.envelope import Event
 
 _SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '"%')
+# The reverse-DNS prefix of `ce-type` when staged; the outbox relay swaps it for the province's
+# EVENT_TYPE_PREFIX (settings) as it publishes (`with_type_prefix`).
+STAGED_PREFIX = "vn.bacninh"
 
 
 def _encode(value: str) -> str:
@@ -25,7 +28,7 @@ def headers_for(event: Event, subject: str | None = None) -> dict[str, str]:
         "ce-specversion": "1.0",
         "ce-id": event_id,
         "ce-source": f"/bdhvs/{event.producer}",
-        "ce-type": f"vn.bacninh.{event.event_type}.v{event.schema_version}",
+        "ce-type": f"{STAGED_PREFIX}.{event.event_type}.v{event.schema_version}",
         "ce-time": event.occurred_at.isoformat(),
         "ce-correlationid": str(event.correlation_id),
         "content-type": "application/json",
@@ -33,6 +36,15 @@ def headers_for(event: Event, subject: str | None = None) -> dict[str, str]:
     if subject is not None:
         headers["ce-subject"] = _encode(subject)
     return headers
+
+
+def with_type_prefix(headers: dict[str, str], prefix: str) -> dict[str, str]:
+    """The headers with `ce-type` under `prefix` (EVENT_TYPE_PREFIX, e.g. vn.hatinh) instead of the
+    staged one: vn.bacninh.bdhvs.report.accepted.v1 → vn.hatinh.bdhvs.report.accepted.v1."""
+    current = headers.get("ce-type", "")
+    if prefix == STAGED_PREFIX or not current.startswith(STAGED_PREFIX + "."):
+        return headers
+    return {**headers, "ce-type": prefix + current[len(STAGED_PREFIX) :]}
 
 
 def body_for(event: Event) -> bytes:

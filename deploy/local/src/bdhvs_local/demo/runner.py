@@ -31,7 +31,7 @@ from bdhvs_shared.clock import FILE_PREFIX, FileClock
 
 LOCAL_ONLY = (
     *("SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD"),
-    *("WEBHOOK_SECRET", "SMS_GATEWAY_URL", "SMS_API_KEY"),
+    *("WEBHOOK_SECRET", "SMS_GATEWAY_URL", "SMS_API_KEY", "SMS_SECRET_KEY"),
 )
 
 
@@ -55,6 +55,7 @@ def demo_stack(run_dir: Path, ports: dict[str, int], start: datetime) -> tuple[S
         "BDHVS_CLOCK_START": f"{FILE_PREFIX}{clock}",
         "SMS_GATEWAY_URL": sms.url,
         "SMS_API_KEY": "demo-loopback",
+        "SMS_SECRET_KEY": "demo-loopback-secret",
         "CATALOGUE_POLL_SECONDS": "1",
         "LOG_LEVEL": "WARNING",
     }

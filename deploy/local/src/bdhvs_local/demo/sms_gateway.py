@@ -48,6 +48,7 @@ class LoopbackSmsGateway:
 
     def keep(self, message: dict[str, Any]) -> int:
         message.pop("ApiKey", None)
+        message.pop("SecretKey", None)
         with self._lock:
             number = len(list(self.directory.glob("*.json"))) + 1
             path = self.directory / f"{number}.json"

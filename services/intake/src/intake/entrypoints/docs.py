@@ -6,6 +6,7 @@ from typing import Any
 
 from bdhvs_shared.asyncapi import asyncapi_for
 from bdhvs_shared.events import ReportAccepted, subjects
+from bdhvs_shared.events.catalogue import CataloguePublished
 
 
 def openapi_document() -> dict[str, Any]:
@@ -22,5 +23,8 @@ def asyncapi_document() -> dict[str, Any]:
     return asyncapi_for(
         title="BDHVS intake events",
         description="Events published by the intake service.",
-        publishes=[(subjects.REPORT_ACCEPTED, "REPORTS", ReportAccepted)],
+        publishes=[
+            (subjects.REPORT_ACCEPTED, "REPORTS", ReportAccepted),
+            (subjects.CATALOGUE_PUBLISHED, "CATALOGUE", CataloguePublished),
+        ],
     )

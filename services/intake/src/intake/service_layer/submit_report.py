@@ -8,7 +8,7 @@ from datetime import date, datetime
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from bdhvs_shared.catalogue import Catalogue
+from bdhvs_shared.catalogue import Catalogue, Workdays
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import IndicatorValue, ReportAccepted, subjects
 from intake.domain.history import CONFIRMABLE, history_warnings, needs_confirmation
@@ -47,6 +47,12 @@ class IntakeService:
     early_days: int = 0  # a period may be reported this many days before its as-of day
     relay: Relay = field(default_factory=Quiet)
     tally: Tally = field(default_factory=Quiet)
+    deadline_working_day: bool = True  # DEADLINE_WORKING_DAY: a last day that is off moves on
+
+    @property
+    def deadline_workdays(self) -> Workdays | None:
+        """The calendar deadlines follow (None: they never move)."""
+        return self.catalogue.workdays if self.deadline_working_day else None
 
     def today(self) -> date:
         """The local date now: the day a report is received."""
@@ -163,7 +169,9 @@ class IntakeService:
         self, stores: IntakeStores, principal: Principal, report: ValidReport, at: datetime, event_id: UUID
     ) -> ReportAccepted:
         """A new revision of the report and its event in the outbox; the event says what was stored."""
-        deadline, on_time = timeliness(at, report.form, report.period, self.tz, self.deadline_inclusive)
+        deadline, on_time = timeliness(
+            at, report.form, report.period, self.tz, self.deadline_inclusive, self.deadline_workdays
+        )
         stored = await stores.reports.next_revision(report, at, deadline, on_time)
         event = _accepted_event(report, stored, at, principal, self.catalogue.version, self.tz, event_id)
         await stores.reports.add_revision(event)

@@ -14,7 +14,15 @@ from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from bdhvs_shared.catalogue import Catalogue, Form, Period, PeriodError, as_of_date, form_deadline
+from bdhvs_shared.catalogue import (
+    Catalogue,
+    Form,
+    Period,
+    PeriodError,
+    Workdays,
+    as_of_date,
+    form_deadline,
+)
 from bdhvs_shared.events import GroupReporting, ReportingUpdated
 from kpi.domain.completeness import ExpectedUnit, GroupCompleteness, ReportState, completeness, state_of
 
@@ -85,6 +93,7 @@ def reporting_view(
     receipts: Mapping[str, Receipt],
     tz: ZoneInfo,
     inclusive: bool = False,
+    workdays: Workdays | None = None,
 ) -> ReportingView:
     as_of = as_of_date(period, form.as_of_day)
     reporters = catalogue.expected_reporters(form, on=as_of)
@@ -105,7 +114,7 @@ def reporting_view(
         form=form,
         period=str(period),
         as_of=as_of,
-        deadline=form_deadline(form, period, tz, inclusive),
+        deadline=form_deadline(form, period, tz, inclusive, workdays),
         groups=completeness(expected, on_time),
         units=units,
     )

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from bdhvs_shared.catalogue import Catalogue
+from bdhvs_shared.catalogue import Catalogue, Workdays
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import ReportAccepted, subjects
 from bdhvs_shared.nats.reliable import PoisonMessage
@@ -39,6 +39,12 @@ class KpiService:
     rules: ProjectionRules
     deadline_inclusive: bool = False
     early_days: int = 0  # REPORT_EARLY_DAYS, as intake's: how early a period opens
+    deadline_working_day: bool = True  # DEADLINE_WORKING_DAY, as intake's
+
+    @property
+    def deadline_workdays(self) -> Workdays | None:
+        """The calendar deadlines follow (None: they never move)."""
+        return self.catalogue.workdays if self.deadline_working_day else None
 
     @property
     def projector(self) -> Projector:
@@ -85,7 +91,9 @@ class KpiService:
         except ReportingQueryError:
             return []  # a form or period this catalogue version does not know: counted, not published
         received = await stores.receipts.for_period(event.form, event.period)
-        view = reporting_view(self.catalogue, form, period, received, self.tz, self.deadline_inclusive)
+        view = reporting_view(
+            self.catalogue, form, period, received, self.tz, self.deadline_inclusive, self.deadline_workdays
+        )
         published = reporting_event(view, len(received), now, event.correlation_id)
         return [(published, subjects.kpi_reporting(form.code))]
 

@@ -40,7 +40,13 @@ async def batch_receipts(
             received = await _received_so_far(stores, fold, fresh, event)
             by_period[(event.form, event.period)] = received
         view = reporting_view(
-            service.catalogue, form, period, received, service.tz, service.deadline_inclusive
+            service.catalogue,
+            form,
+            period,
+            received,
+            service.tz,
+            service.deadline_inclusive,
+            service.deadline_workdays,
         )
         published = reporting_event(view, len(received), now, event.correlation_id)
         staged.append((published, subjects.kpi_reporting(form.code)))

@@ -26,7 +26,15 @@ async def consolidated_report(service: KpiService, period_text: str) -> Consolid
     async with service.transactions() as stores:  # one transaction for both reads
         stored = await stores.observations.all()
         received = await stores.receipts.for_period(form.code, str(period))
-    view = reporting_view(service.catalogue, form, period, received, service.tz, service.deadline_inclusive)
+    view = reporting_view(
+        service.catalogue,
+        form,
+        period,
+        received,
+        service.tz,
+        service.deadline_inclusive,
+        service.deadline_workdays,
+    )
     return build(service.projector, stored, view, service.clock.now().astimezone(service.tz))
 
 

@@ -68,7 +68,15 @@ async def reporting(service: KpiService, form_code: str, period_text: str) -> Re
     form, period = resolve(service.catalogue, form_code, period_text)
     async with service.transactions() as stores:
         received = await stores.receipts.for_period(form.code, str(period))
-    return reporting_view(service.catalogue, form, period, received, service.tz, service.deadline_inclusive)
+    return reporting_view(
+        service.catalogue,
+        form,
+        period,
+        received,
+        service.tz,
+        service.deadline_inclusive,
+        service.deadline_workdays,
+    )
 
 
 async def archived(service: KpiService, period: str) -> tuple[bytes, str] | None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import httpx
 
 from notifier.adapters.email import SmtpChannel
 from notifier.adapters.sms_gateway import SmsGatewayChannel
 from notifier.adapters.webhook import WebhookChannel
 from notifier.domain.channel import Channel
+from notifier.domain.sms_receipts import receipt_url
 from notifier.settings import NotifierSettings
 
 
@@ -16,7 +19,13 @@ def channels(settings: NotifierSettings, client: httpx.AsyncClient) -> list[tupl
     smtp, sms, webhooks = settings.smtp, settings.sms, settings.webhooks
     out: list[tuple[Channel, float]] = [(SmtpChannel(smtp), smtp.rate_per_second)]
     if "sms" in settings.enabled_channels:
-        out.append((SmsGatewayChannel(sms, client), sms.rate_per_second))
+        secret = settings.notifier_ack_secret
+        callback = (
+            None
+            if secret is None
+            else partial(receipt_url, str(settings.notifier_public_url), secret.get_secret_value().encode())
+        )
+        out.append((SmsGatewayChannel(sms, client, callback), sms.rate_per_second))
     if "webhook" in settings.enabled_channels:
         out.append((WebhookChannel(webhooks, client), webhooks.rate_per_second))
     return out

@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifier.adapters.tables import deadline_ledger, report_arrivals
+from notifier.adapters.tables import deadline_ledger, ledger_start, report_arrivals
 from notifier.domain.ledger import OVERDUE, DueItem
 from notifier.domain.records import LedgerRow
 
@@ -36,6 +36,15 @@ class PgLedger:
             )
             added += len(result.all())
         return added
+
+    async def first_start(self, now: datetime) -> datetime:
+        """The moment the ledger first planned: stored as `now` by the first call, kept after."""
+        await self._session.execute(
+            insert(ledger_start).values(id=1, started_at=now).on_conflict_do_nothing(index_elements=["id"])
+        )
+        started = await self._session.scalar(select(ledger_start.c.started_at).where(ledger_start.c.id == 1))
+        assert started is not None  # just inserted or already there
+        return started
 
     async def cancel(self, items: Sequence[DueItem], now: datetime, note: str) -> list[str]:
         """Mark these items cancelled: pending rows become cancelled; missing rows are created cancelled

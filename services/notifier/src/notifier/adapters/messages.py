@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bdhvs_shared.catalogue import Catalogue, Period, PeriodType
+from bdhvs_shared.catalogue.titles import province_title
 from bdhvs_shared.events import TargetInfo
 from notifier.domain.alerts import BELOW_TARGET, RECOVERED, REPEAT
 from notifier.domain.intents import AlertLine, DeadlineFacts, Rendered
@@ -142,8 +143,9 @@ class Messages:
             "form_name": form.name_vi if form else facts.form,
             "period_label": period_label(Period.parse(facts.period)),
             "last_day": last_day.strftime("%d/%m/%Y"),
-            "days_left": max(0, (deadline.date() - today).days),
-            "days_late": max(0, (today - last_day).days),
+            # working days (the calendar's): today and the last day count; late: from the day after it
+            "days_left": self.catalogue.workdays.count(today, last_day),
+            "days_late": self.catalogue.workdays.count(last_day + timedelta(days=1), today),
             "missing": [{"code": c, "name": name_of(c)} for c in facts.missing],
             "missing_count": len(facts.missing),
             "expected": facts.expected,
@@ -156,6 +158,9 @@ class Messages:
         return self._render(facts.kind, context)
 
     def _render(self, name: str, context: dict[str, Any]) -> Rendered:
+        # The province's name from the catalogue (province.yaml), never from the templates.
+        province = self.catalogue.province
+        context = {**context, "province_name": province.name, "province_title": province_title(province.name)}
         render = self._env.get_template
         return Rendered(
             subject=render(f"{name}.subject.txt").render(context).strip(),

@@ -48,6 +48,20 @@ class PgNotifications:
             update(notifications).where(notifications.c.id == notification_id).values(**values)
         )
 
+    async def record_receipt(
+        self, notification_id: uuid.UUID, state: str, at: datetime, provider_message_id: str | None
+    ) -> bool:
+        n = notifications.c
+        query = update(notifications).where(n.id == notification_id, n.channel == "sms", n.status == "sent")
+        if provider_message_id:
+            query = query.where(
+                (n.provider_message_id.is_(None)) | (n.provider_message_id == provider_message_id)
+            )
+        result = await self._session.execute(
+            query.values(delivery_status=state, delivery_reported_at=at).returning(n.id)
+        )
+        return result.first() is not None
+
 
 def _filtered(query: Select[Any], filters: dict[str, Any]) -> Select[Any]:
     columns = {

@@ -119,6 +119,9 @@ notifications = Table(
     Column("sms_encoding", String(5), nullable=True),
     Column("provider_message_id", Text, nullable=True),
     Column("failed_at", DateTime(timezone=True), nullable=True),
+    # SMS: the gateway's delivery report (domain/sms_receipts.py): delivered / undelivered, and when.
+    Column("delivery_status", String(12), nullable=True),
+    Column("delivery_reported_at", DateTime(timezone=True), nullable=True),
 )
 Index(
     "ix_notifications_pending",
@@ -146,6 +149,14 @@ deadline_ledger = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("done_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("form", "period", "unit_code", "kind", name="uq_deadline_ledger_item"),
+)
+# The ledger's first start (one row): it chases only periods whose deadline comes after it, unless
+# LEDGER_GO_LIVE names a day.
+ledger_start = Table(
+    "ledger_start",
+    metadata,
+    Column("id", SmallInteger, primary_key=True),  # always 1
+    Column("started_at", DateTime(timezone=True), nullable=False),
 )
 Index(
     "ix_deadline_ledger_pending",

@@ -47,9 +47,10 @@ class LedgerPolicy:
     send_hour: int = 8  # local hour at which reminders, notices and escalations go out
     catch_up_days: int = 7  # items older than this when first planned are not created
     inclusive: bool = False  # "by the 20th" rather than "before the 20th" (as intake reads it)
-    consolidation_day: int = 25  # the province consolidates the monthly reports on this day
+    consolidation_day: int = 24  # CONSOLIDATION_DAY: the province consolidates the monthly reports
     consolidation_days_before: int = 2  # the operators' reminder comes this many days before
     consolidation_hour: int = 8  # local hour of the operators' reminder
+    deadline_working_day: bool = True  # DEADLINE_WORKING_DAY: a last day that is off moves on (as intake)
 
     def __post_init__(self) -> None:
         if any(d < 1 for d in self.reminder_days) or len(set(self.reminder_days)) != len(self.reminder_days):

@@ -2,19 +2,25 @@
 
 For each expected reporter of a commune form and period:
 
-- reminders N days before the deadline (default 3 and 1), at the send hour local time; each
-  expires when the next one (or the deadline) comes, so a notifier that was down skips a
-  reminder whose moment has passed instead of sending it late;
-- an overdue notice when the deadline has passed (the deadline's day at the send hour, never
-  before the cut-off itself);
-- an escalation to the commune chairman N days after the deadline (default 2).
+- reminders N working days before the deadline (default 3 and 1: "1" is the morning of the last
+  day, "3" two working days earlier), at the send hour local time; each expires when the next one
+  (or the deadline) comes, so a notifier that was down skips a reminder whose moment has passed
+  instead of sending it late;
+- an overdue notice when the deadline has passed (the first working day from the cut-off's day,
+  at the send hour, never before the cut-off itself);
+- an escalation to the commune chairman N working days after the overdue notice (default 2).
+
+Days are counted on the catalogue's working-day calendar (`Catalogue.workdays`); the deadline itself
+moves off a day off as intake and kpi move it (`LedgerPolicy.deadline_working_day`). Only periods
+whose deadline comes after the go-live moment are chased: a new system does not chase what was due
+before it existed.
 
 Per form and period, one summary of the missing units goes to the department's operators at
 the overdue moment. Overdue, escalation and summary never expire: they go out once, late or not.
 
-Per monthly form and month, a consolidation reminder goes to the operators N days (default 2)
-before the province consolidates (the 25th), listing the period's missing and late reports; it
-expires at the consolidation day, when it would be no use.
+Per monthly form and month, a consolidation reminder goes to the operators N working days (default
+2) before the province consolidates (the 25th, or the next working day when it is off), listing
+the period's missing and late reports; it expires at the consolidation day, when it would be no use.
 
 Who hears about each kind is data: the routing rules (domain/routing.py), asked by notification kind.
 """
@@ -25,7 +31,16 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bdhvs_shared.catalogue import Catalogue, Form, Period, PeriodType, as_of_date, form_deadline
+from bdhvs_shared.catalogue import (
+    Catalogue,
+    Form,
+    Period,
+    PeriodType,
+    Workdays,
+    as_of_date,
+    consolidation_date,
+    form_due,
+)
 from bdhvs_shared.catalogue.periods import containing as period_containing
 from bdhvs_shared.catalogue.periods import previous as previous_period
 from notifier.domain.ledger import (
@@ -44,49 +59,56 @@ def _at_hour(day: date, hour: int, tz: ZoneInfo) -> datetime:
 
 
 def unit_items(
-    form: Form, period: Period, unit_code: str, policy: LedgerPolicy, tz: ZoneInfo
+    form: Form, period: Period, unit_code: str, policy: LedgerPolicy, tz: ZoneInfo, workdays: Workdays
 ) -> list[DueItem]:
     """The reminders, overdue notice and escalation of one unit for one form and period."""
-    deadline = form_deadline(form, period, tz, policy.inclusive)
-    cut_off_day = deadline.astimezone(tz).date()  # the cut-off is this day's 00:00
+    due = form_due(form, period, tz, policy.inclusive, workdays if policy.deadline_working_day else None)
+    deadline, last_working = due.cut_off, workdays.previous_working_day(due.last_day)
     reminders = sorted(
         (
-            (days, _at_hour(cut_off_day - timedelta(days=days), policy.send_hour, tz))
+            (days, _at_hour(workdays.shift(last_working, -(days - 1)), policy.send_hour, tz))
             for days in policy.reminder_days
         ),
         key=lambda pair: pair[1],
     )
-    overdue_at = max(deadline, _at_hour(cut_off_day, policy.send_hour, tz))
+    overdue_day = workdays.next_working_day(deadline.astimezone(tz).date())
+    overdue_at = max(deadline, _at_hour(overdue_day, policy.send_hour, tz))
     ends = [at for _, at in reminders[1:]] + [deadline]
     items = [
         DueItem(form.code, str(period), unit_code, reminder_kind(days), at, deadline, min(end, deadline))
         for (days, at), end in zip(reminders, ends, strict=True)
         if at < deadline
     ]
-    escalation_at = _at_hour(cut_off_day + timedelta(days=policy.escalation_days), policy.send_hour, tz)
+    escalation_day = workdays.shift(overdue_day, policy.escalation_days)
+    escalation_at = _at_hour(escalation_day, policy.send_hour, tz)
     items.append(DueItem(form.code, str(period), unit_code, OVERDUE, overdue_at, deadline, None))
     items.append(DueItem(form.code, str(period), unit_code, ESCALATION, escalation_at, deadline, None))
     return items
 
 
 def summary_item(
-    form: Form, period: Period, province_code: str, policy: LedgerPolicy, tz: ZoneInfo
+    form: Form, period: Period, province_code: str, policy: LedgerPolicy, tz: ZoneInfo, workdays: Workdays
 ) -> DueItem:
-    overdue = next(i for i in unit_items(form, period, province_code, policy, tz) if i.kind == OVERDUE)
+    overdue = next(
+        i for i in unit_items(form, period, province_code, policy, tz, workdays) if i.kind == OVERDUE
+    )
     return DueItem(form.code, str(period), province_code, SUMMARY, overdue.due_at, overdue.deadline, None)
 
 
 def consolidation_item(
-    form: Form, month: date, province_code: str, policy: LedgerPolicy, tz: ZoneInfo
+    form: Form, month: date, province_code: str, policy: LedgerPolicy, tz: ZoneInfo, workdays: Workdays
 ) -> DueItem | None:
-    """The operators' reminder before the consolidation of `month` (its first day): about the form's
-    latest period whose cut-off comes before the consolidation day; None if none does."""
-    consolidation = _at_hour(month.replace(day=policy.consolidation_day), 0, tz)
-    due_day = consolidation.date() - timedelta(days=policy.consolidation_days_before)
+    """The operators' reminder before the consolidation of `month` (its first day; the consolidation
+    day moves to the next working day when it is off): about the form's latest period whose cut-off
+    comes before the consolidation day; None if none does."""
+    day = consolidation_date(month.year, month.month, policy.consolidation_day, workdays)
+    consolidation = _at_hour(day, 0, tz)
+    due_day = workdays.shift(day, -policy.consolidation_days_before)
     due_at = _at_hour(due_day, policy.consolidation_hour, tz)
     current = period_containing(form.period_type, month)
+    moves = workdays if policy.deadline_working_day else None
     for period in (current, previous_period(current)):
-        deadline = form_deadline(form, period, tz, policy.inclusive)
+        deadline = form_due(form, period, tz, policy.inclusive, moves).cut_off
         if deadline <= consolidation:
             return DueItem(
                 form.code, str(period), province_code, CONSOLIDATION, due_at, deadline, consolidation
@@ -94,27 +116,34 @@ def consolidation_item(
     return None
 
 
-def plan(catalogue: Catalogue, forms: Iterable[Form], now: datetime, policy: LedgerPolicy) -> list[DueItem]:
+def plan(
+    catalogue: Catalogue,
+    forms: Iterable[Form],
+    now: datetime,
+    policy: LedgerPolicy,
+    go_live: datetime | None = None,
+) -> list[DueItem]:
     """Every item of the current and previous period of each form, as due around `now`.
 
     Items already older than the catch-up window are left out: a ledger started for the first
-    time does not chase last month's deadlines all at once.
+    time does not chase last month's deadlines all at once. With `go_live`, so is every item of a
+    period whose deadline is not after it: nobody could have reported before the system existed.
     """
-    tz = ZoneInfo(catalogue.timezone)
+    tz, workdays = ZoneInfo(catalogue.timezone), catalogue.workdays
     today = now.astimezone(tz).date()
-    oldest = now - timedelta(days=policy.catch_up_days)
     items: list[DueItem] = []
     for form in forms:
         current = period_containing(form.period_type, today)
         for period in (previous_period(current), current):
             reporters = catalogue.expected_reporters(form, on=as_of_date(period, form.as_of_day))
             for unit in reporters:
-                items.extend(unit_items(form, period, unit.code, policy, tz))
+                items.extend(unit_items(form, period, unit.code, policy, tz, workdays))
             if reporters:
-                items.append(summary_item(form, period, catalogue.province.code, policy, tz))
+                items.append(summary_item(form, period, catalogue.province.code, policy, tz, workdays))
         if form.period_type is PeriodType.MONTHLY:
             for month in (previous_period(current).first_day, current.first_day):
-                found = consolidation_item(form, month, catalogue.province.code, policy, tz)
+                found = consolidation_item(form, month, catalogue.province.code, policy, tz, workdays)
                 if found is not None:
                     items.append(found)
-    return [i for i in items if i.due_at >= oldest]
+    oldest = now - timedelta(days=policy.catch_up_days)
+    return [i for i in items if i.due_at >= oldest and (go_live is None or i.deadline > go_live)]

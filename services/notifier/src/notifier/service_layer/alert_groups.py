@@ -127,7 +127,8 @@ class AlertGroups:
         units = {i.unit_code for i in items}
         # Several units in one message: it is about the province's campaign as a whole.
         unit_code = units.pop() if len(units) == 1 else self.policy.province
-        intent = Intent(rendered, unit_code, group_kind([i.kind for i in items]), notification_id, now)
+        kind, workdays = group_kind([i.kind for i in items]), self.messages.catalogue.workdays
+        intent = Intent(rendered, unit_code, kind, notification_id, now, workdays, alert=True)
         await queue_intent(stores, channel, address, intent, self.delivery, key, notification_id)
         await stores.alert_queue.finish([i.id for i in items], "grouped", now, notification_id)
         for violation_id in {i.violation_id for i in items if i.kind in (BELOW_TARGET, REPEAT)}:

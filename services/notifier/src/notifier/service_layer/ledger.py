@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -40,6 +41,7 @@ class DeadlineLedger:
     policy: LedgerPolicy
     forms: Sequence[Form]
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    go_live: datetime | None = None  # LEDGER_GO_LIVE; None: the ledger's first start (stored)
     _tz: ZoneInfo = field(init=False)
 
     def __post_init__(self) -> None:
@@ -48,8 +50,9 @@ class DeadlineLedger:
     async def plan(self) -> int:
         """Add the current and previous period's items of every form; returns how many were new."""
         now = self.clock.now()
-        items = plan(self.catalogue, self.forms, now, self.policy)
         async with self.transactions() as stores:
+            go_live = self.go_live or await stores.ledger.first_start(now)
+            items = plan(self.catalogue, self.forms, now, self.policy, go_live)
             added = await stores.ledger.add_planned(items, now)
         if added:
             log.info("deadline ledger planned", added=added, considered=len(items))
@@ -74,7 +77,7 @@ class DeadlineLedger:
             await stores.ledger.record_arrival(
                 form.code, str(period), event.unit_code, event.received_at, event.on_time
             )
-            items = unit_items(form, period, event.unit_code, self.policy, self._tz)
+            items = unit_items(form, period, event.unit_code, self.policy, self._tz, self.catalogue.workdays)
             note = f"report received (revision {event.revision})"
             return await stores.ledger.cancel(items, self.clock.now(), note)
 

@@ -91,6 +91,6 @@ class LedgerNotices:
         queued = 0
         for recipient in recipients:
             rendered = self.messages.deadline(facts, recipient.contact.name)
-            intent = Intent(rendered, row.unit_code, facts.kind, source, now)
+            intent = Intent(rendered, row.unit_code, facts.kind, source, now, self.catalogue.workdays)
             queued += await queue_to_recipient(self.stores, recipient, intent, self.delivery, key)
         return queued

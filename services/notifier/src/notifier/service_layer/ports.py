@@ -85,6 +85,9 @@ class AlertQueue(Protocol):
 
 
 class Ledger(Protocol):
+    async def first_start(self, now: datetime) -> datetime:
+        """The moment the ledger first planned: stored as `now` by the first call, kept after."""
+
     async def add_planned(self, items: Sequence[DueItem], now: datetime) -> int:
         """Add what is not in the ledger yet (a row already there stays); returns how many."""
 
@@ -121,6 +124,12 @@ class Notifications(Protocol):
 
     async def mark(self, notification_id: UUID, **values: object) -> None:
         """Set some columns of the delivery log (status, attempts, sent_at, last_error…)."""
+
+    async def record_receipt(
+        self, notification_id: UUID, state: str, at: datetime, provider_message_id: str | None
+    ) -> bool:
+        """The gateway's delivery report on a sent SMS (its SMSID must match the one stored, when
+        given); False when there is no such sent SMS."""
 
 
 class Directory(Protocol):

@@ -2,8 +2,8 @@
 
 The alert tick and the deadline ledger both end here, so an intent is built one way: the text
 for its channel (SMS without diacritics, with its part count), its idempotency key, its source
-(also its correlation id), and for an SMS the quiet hours (one created in them waits for their
-end: delayed, never dropped).
+(also its correlation id), and when it may first go out: the next working moment (working days and
+hours, domain/working_hours.py), and for an SMS past the quiet hours (delayed, never dropped).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from bdhvs_shared.catalogue import Workdays
 from notifier.domain.delivery import DeliveryPolicy
 from notifier.domain.intents import Rendered, body_for
-from notifier.domain.quiet_hours import next_allowed
 from notifier.domain.records import NewNotification
 from notifier.domain.routing import Recipient
 from notifier.service_layer.ports import Stores
@@ -30,6 +30,8 @@ class Intent:
     kind: str
     source_event_id: UUID  # also the correlation id
     now: datetime
+    workdays: Workdays | None = None  # the calendar it waits on (DeliveryPolicy.earliest)
+    alert: bool = False  # a below-target alert (may go out any time, if so configured)
 
 
 async def queue_to_recipient(
@@ -70,7 +72,7 @@ async def queue_intent(
             sms_segments=body.sms_segments,
             sms_encoding=body.sms_encoding,
             created_at=intent.now,
-            next_attempt_at=next_allowed(intent.now, delivery.quiet_for(channel)),
+            next_attempt_at=delivery.earliest(intent.now, channel, intent.workdays, intent.alert),
             source_event_id=intent.source_event_id,
             correlation_id=intent.source_event_id,
             id=notification_id,

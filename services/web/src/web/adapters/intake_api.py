@@ -129,3 +129,8 @@ class IntakeApi:
     async def catalogue_versions(self, token: str) -> dict[str, Any]:
         result: dict[str, Any] = await self.api.json("GET", "/api/v1/admin/catalogue/versions", token)
         return result
+
+    async def calendar(self, token: str, year: int) -> dict[str, Any]:
+        """Each form's periods of `year` with the deadline intake applies (working days included)."""
+        result: dict[str, Any] = await self.api.json("GET", "/api/v1/calendar", token, params={"year": year})
+        return result

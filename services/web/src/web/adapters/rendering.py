@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from bdhvs_shared.catalogue.titles import province_title
 from web.domain import formatting
 from web.domain.entry_form import indicator_label
 from web.domain.kpis import KIND_LABELS, STATE_LABELS, STATUS_LABELS, status_label
@@ -55,8 +56,11 @@ def environment(tz: ZoneInfo) -> Environment:
 
 
 class Renderer:
-    def __init__(self, tz: ZoneInfo) -> None:
+    def __init__(self, tz: ZoneInfo, province_name: str = "") -> None:
         self.env = environment(tz)
+        # The footer names the province from the catalogue (province.yaml), not from a template.
+        title = province_title(province_name) if province_name else ""
+        self.env.globals["PROVINCE_TITLE"] = title[:1].upper() + title[1:]  # "Tỉnh Bắc Ninh"
 
     def render(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(**context)

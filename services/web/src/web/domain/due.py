@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bdhvs_shared.catalogue import Catalogue, Form, Period, Unit, form_deadline, reportable_from
+from bdhvs_shared.catalogue import Catalogue, Form, Period, Unit, form_due, reportable_from
 from bdhvs_shared.catalogue.calendar import as_of_date
 from bdhvs_shared.catalogue.periods import containing, previous
 
@@ -42,10 +42,21 @@ class Submitted:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """A period's deadline as intake computes it (GET /api/v1/calendar): the working-day rule applied."""
+
+    cut_off: datetime  # on time strictly before it
+    last_day: date  # the last day to submit
+    reason: str | None = None  # why the calendar moved it (a day off), None when it did not
+
+
+@dataclass(frozen=True)
 class DuePeriod:
     form: Form
     period: Period
     deadline: datetime
+    last_day: date
+    moved: str | None  # why the last day moved, when it did
     state: DueState
     left: timedelta | None  # time left before the deadline while open
     report: Submitted | None
@@ -81,22 +92,53 @@ def due_list(
     deadline_inclusive: bool = False,
     early_days: int = 0,
     agency: str | None = None,
+    deadlines: Mapping[tuple[str, str], Deadline] | None = None,
 ) -> list[DuePeriod]:
-    """Every form the unit files, each with its open periods and their state; open ones first."""
+    """Every form the unit files, each with its open periods and their state; open ones first.
+
+    `deadlines` are intake's (its calendar, by (form, period)); a period it does not list gets the
+    shared rule with the catalogue's working days, which is what intake computes too."""
     today = now.astimezone(tz).date()
     out: list[DuePeriod] = []
     for form in forms_for(catalogue, unit, agency):
         for period in open_periods(form, today, early_days):
-            cutoff = form_deadline(form, period, tz, deadline_inclusive)
+            due = (deadlines or {}).get((form.code, str(period))) or _shared_rule(
+                catalogue, form, period, tz, deadline_inclusive
+            )
+            cutoff = due.cut_off
             report = submitted.get((form.code, str(period)))
             if report is not None:
                 state = DueState.ON_TIME if report.on_time else DueState.LATE
             else:
                 state = DueState.OPEN if now < cutoff else DueState.OVERDUE
             left = cutoff - now if state is DueState.OPEN else None
-            out.append(DuePeriod(form, period, cutoff, state, left, report))
+            out.append(DuePeriod(form, period, cutoff, due.last_day, due.reason, state, left, report))
     urgency = {DueState.OVERDUE: 0, DueState.OPEN: 1, DueState.LATE: 2, DueState.ON_TIME: 3}
     return sorted(out, key=lambda d: (urgency[d.state], d.deadline))
+
+
+def periods_needed(
+    catalogue: Catalogue, unit: Unit, today: date, early_days: int = 0, agency: str | None = None
+) -> set[int]:
+    """The years whose calendar `due_list` needs (periods open today may belong to last year)."""
+    return {p.year for f in forms_for(catalogue, unit, agency) for p in open_periods(f, today, early_days)}
+
+
+def _shared_rule(catalogue: Catalogue, form: Form, period: Period, tz: ZoneInfo, inclusive: bool) -> Deadline:
+    due = form_due(form, period, tz, inclusive, catalogue.workdays)
+    return Deadline(due.cut_off, due.last_day, due.reason)
+
+
+def calendar_deadlines(calendars: Iterable[Mapping[str, object]]) -> dict[tuple[str, str], Deadline]:
+    """intake's GET /api/v1/calendar answers, by (form, period)."""
+    out: dict[tuple[str, str], Deadline] = {}
+    for answer in calendars:
+        for form in answer.get("forms", []):  # type: ignore[attr-defined]
+            for p in form["periods"]:
+                out[(str(form["form"]), str(p["period"]))] = Deadline(
+                    datetime.fromisoformat(p["deadline"]), date.fromisoformat(p["last_day"]), p.get("reason")
+                )
+    return out
 
 
 def submitted_index(rows: Iterable[Mapping[str, object]]) -> dict[tuple[str, str], Submitted]:

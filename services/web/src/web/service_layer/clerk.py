@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bdhvs_shared.catalogue import Catalogue, Form, Period, PeriodError, Unit
-from web.domain.due import DuePeriod, due_list, submitted_index
+from web.domain.due import DuePeriod, calendar_deadlines, due_list, periods_needed, submitted_index
 from web.domain.entry_form import IndicatorBlock, blocks, raw_from_values, read
 from web.domain.problems import ApiRefused, Problem, by_field
 from web.domain.session import Session
@@ -32,6 +32,9 @@ async def my_reports(
 ) -> list[DuePeriod]:
     page = await intake.reports(session.token, unit=unit.code)
     index = submitted_index(page.get("items", []))
+    today = now.astimezone(calendar.tz).date()
+    years = periods_needed(catalogue, unit, today, calendar.early_days, session.viewer.agency_code)
+    deadlines = calendar_deadlines([await intake.calendar(session.token, year) for year in sorted(years)])
     return due_list(
         catalogue,
         unit,
@@ -41,6 +44,7 @@ async def my_reports(
         calendar.deadline_inclusive,
         calendar.early_days,
         session.viewer.agency_code,
+        deadlines,
     )
 
 

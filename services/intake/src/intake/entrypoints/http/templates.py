@@ -56,7 +56,9 @@ async def template(
     if format == "csv":
         body, media = template_writer.write_csv(layout, rows), CSV_TYPE
     else:
-        deadline = form_deadline(chosen, parsed, service.tz, service.deadline_inclusive)
+        deadline = form_deadline(
+            chosen, parsed, service.tz, service.deadline_inclusive, service.deadline_workdays
+        )
         title = f"{chosen.name_vi} — kỳ {parsed}"
         body = template_writer.write_xlsx(title, chosen.code, str(parsed), deadline, layout, rows)
         media = spreadsheets.XLSX_TYPE

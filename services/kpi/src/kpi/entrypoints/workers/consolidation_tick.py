@@ -31,7 +31,8 @@ class ConsolidationTick(PollingWorker):
 
     async def run_once(self) -> int:
         local_now = self._service.clock.now().astimezone(self._service.tz)
-        period = due_month(local_now, self._schedule.day, self._schedule.hour)
+        workdays = self._service.catalogue.workdays
+        period = due_month(local_now, self._schedule.day, self._schedule.hour, workdays)
         if period is None or period in self.done:
             return 0
         made = await produce(self._service, period, self._schedule.public_base_url)

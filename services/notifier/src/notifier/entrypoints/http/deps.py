@@ -18,10 +18,12 @@ from bdhvs_shared.clock import Clock
 from bdhvs_shared.http import from_container
 from notifier.service_layer.alerts import AlertService
 from notifier.service_layer.directory_admin import DirectoryAdmin
+from notifier.service_layer.ports import Transactions
 
 SessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(from_container("sessions"))]
 ClockDep = Annotated[Clock, Depends(from_container("clock"))]
 AlertsDep = Annotated[AlertService, Depends(from_container("alerts"))]
 DirectoryDep = Annotated[DirectoryAdmin, Depends(from_container("directory"))]
 AckSecretDep = Annotated[bytes, Depends(from_container("ack_secret"))]
+TransactionsDep = Annotated[Transactions, Depends(from_container("transactions"))]
 AckPageDep = Annotated[str, Depends(from_container("ack_page_url"))]

@@ -41,6 +41,11 @@ class NotificationOut(BaseModel):
     sent_at: datetime | None
     failed_at: datetime | None
     provider_message_id: str | None = Field(description="The peer's id (SMTP Message-ID, gateway SMSID)")
+    delivery_status: str | None = Field(
+        default=None,
+        description="SMS: the gateway's delivery report, delivered or undelivered (none yet: null)",
+    )
+    delivery_reported_at: datetime | None = Field(default=None, description="When the gateway reported it")
     source_event_id: UUID
     correlation_id: UUID
 
