@@ -104,6 +104,18 @@ async def test_a_clerk_asking_for_another_units_page_is_refused_before_anything_
     assert kpi.calls == [] and intake.calls == [] and notifier.calls == []
 
 
+async def test_a_clerks_own_commune_page_shows_its_alerts_and_the_provinces_page_does_not() -> None:
+    kpi, intake, notifier = FakeKpi(), FakeIntake(), FakeNotifier()
+    own = await province.commune_page(kpi, intake, notifier, CLERK, CATALOGUE, CATALOGUE.units["09313"])
+    assert own.show_alerts and notifier.calls == ["violations"]
+    notifier.calls.clear()
+    total = await province.commune_page(kpi, intake, notifier, CLERK, CATALOGUE, CATALOGUE.province)
+    assert not total.show_alerts and notifier.calls == []
+    agency = Session("tok", Viewer("ca", "Công an", Role.AGENCY, agency_code="cong_an"))
+    seen = await province.commune_page(kpi, intake, notifier, agency, CATALOGUE, CATALOGUE.units["09313"])
+    assert not seen.show_alerts and notifier.calls == []
+
+
 async def test_the_dashboards_version_changes_when_a_report_arrives() -> None:
     kpi, notifier = FakeKpi(attainment_c=0.5), FakeNotifier()
     operator = Session("tok", Viewer("op", "Sở", Role.OPERATOR))

@@ -89,6 +89,7 @@ class CommunePage:
     kpis: list[KpiLine]
     reports: list[dict[str, Any]]
     violations: list[dict[str, Any]]
+    show_alerts: bool = False  # operators and admins; a clerk on its own unit's page
 
 
 async def commune_page(
@@ -97,13 +98,26 @@ async def commune_page(
     """Raises Forbidden for a clerk of another unit before asking anything."""
     if not session.viewer.may_open_unit(unit.code):
         raise Forbidden(403)
-    attainment, reports = await asyncio.gather(
-        kpi.attainment(session.token, unit=unit.code), intake.reports(session.token, unit=unit.code, limit=50)
+    alerts = notifier is not None and session.viewer.reads_alerts_of(unit.code)
+    attainment, reports, violations = await asyncio.gather(
+        kpi.attainment(session.token, unit=unit.code),
+        intake.reports(session.token, unit=unit.code, limit=50),
+        _violations(notifier, session, unit.code) if alerts else _nothing(),
     )
-    violations: list[dict[str, Any]] = []
-    if notifier is not None and session.viewer.handles_alerts:
-        violations = (await notifier.violations(session.token, unit=unit.code, limit=50))["items"]
-    return CommunePage(unit, kpi_lines(catalogue, attainment, unit.code), reports["items"], violations)
+    lines = kpi_lines(catalogue, attainment, unit.code)
+    return CommunePage(unit, lines, reports["items"], violations, show_alerts=alerts)
+
+
+async def _violations(notifier: Notifier | None, session: Session, unit_code: str) -> list[dict[str, Any]]:
+    assert notifier is not None
+    items: list[dict[str, Any]] = (await notifier.violations(session.token, unit=unit_code, limit=50))[
+        "items"
+    ]
+    return items
+
+
+async def _nothing() -> list[dict[str, Any]]:
+    return []
 
 
 @dataclass
