@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from web.adapters.api_client import FileReply
-from web.domain.problems import ApiRefused, Forbidden, Problem, SignedOut
+from web.domain.problems import ApiRefused, ApiUnavailable, Forbidden, Problem, SignedOut
 
 
 @dataclass
@@ -18,6 +18,7 @@ class FakeIntake:
     stored: list[dict[str, Any]] = field(default_factory=list)
     refuse_with: ApiRefused | None = None  # the next submit is refused with this
     calls: list[str] = field(default_factory=list)
+    published_files: dict[str, str] | None = None  # GET /catalogue/files (None: intake is down)
 
     async def sign_in(self, username: str, password: str) -> dict[str, Any]:
         self.calls.append("sign_in")
@@ -123,6 +124,12 @@ class FakeIntake:
 
     async def catalogue_versions(self, token: str) -> dict[str, Any]:
         return {"items": [], "total": 0}
+
+    async def catalogue_files(self, token: str) -> dict[str, str]:
+        self.calls.append("catalogue_files")
+        if self.published_files is None:
+            raise ApiUnavailable("intake", "down")
+        return self.published_files
 
 
 @dataclass
