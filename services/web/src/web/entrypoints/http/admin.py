@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -64,11 +65,7 @@ async def import_accounts(
     """A CSV of accounts: checked first (dry run, nothing created), then created all or nothing; the
     one-time passwords are shown once, on the answer to the commit."""
     _admin(session)
-
-    async def send(data: bytes, dry_run: bool) -> dict[str, Any]:
-        return await container.intake.import_accounts(session.token, data, dry_run=dry_run)
-
-    done = await import_csv(request, session, send)
+    done = await import_csv(request, session, partial(container.intake.import_accounts, session.token))
     answer = done.answer
     if answer is None or done.data is None:
         return await _accounts_page(pages, session, container, done.status, errors=done.errors)
@@ -200,11 +197,7 @@ async def import_contacts(
     request: Request, session: SessionDep, container: ContainerDep, pages: PagesDep
 ) -> Response:
     _directory_reader(session)
-
-    async def send(data: bytes, dry_run: bool) -> dict[str, Any]:
-        return await container.notifier.import_contacts(session.token, data, dry_run=dry_run)
-
-    done = await import_csv(request, session, send)
+    done = await import_csv(request, session, partial(container.notifier.import_contacts, session.token))
     answer = done.answer
     if answer is None or done.data is None:
         return await _directory_page(pages, session, container, done.status, errors=done.errors)
