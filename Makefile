@@ -74,6 +74,7 @@ test-slow: sync
 ## Throughput and latency of the running pipeline; prints figures (a benchmark, not a test).
 bench: sync
 	$(RUN) python -m bdhvs_local bench
+	$(RUN) python -m bdhvs_local bench-web
 
 ## The issue's full form: 5000 reports end to end, rebuild over 1 000 000 stored reports.
 bench-full: sync

@@ -165,3 +165,25 @@ async def test_a_merge_is_one_admin_operation_and_reports_follow_it(
     assert again.status_code == 422 and again.json()["errors"][0]["code"] == "unit.history_invalid"
     audit = (await client.get("/api/v1/admin/catalogue/versions", headers=auth(tokens["admin"]))).json()
     assert [v["changed_files"] for v in audit["items"]] == [["units.csv"]]
+
+
+async def test_anyone_signed_in_reads_the_published_files_the_web_lays_its_forms_out_from(
+    intake: Any, db: asyncpg.Connection
+) -> None:
+    client, tokens = intake
+    shipped = (await client.get("/api/v1/catalogue/files", headers=auth(tokens["commune"]))).json()
+    assert (
+        catalogue_from_texts(shipped["files"]).version
+        == (await client.get("/api/v1/catalogue", headers=auth(tokens["commune"]))).json()["version"]
+    )
+    edited = shipped["files"]["forms.yaml"].replace("due_day: 20\n", "due_day: 19\n", 1)
+    reply = await client.put(
+        "/api/v1/admin/catalogue/files/forms.yaml",
+        json={"content": edited, "summary": "Hạn nộp trước ngày 19"},
+        headers=auth(tokens["admin"]),
+    )
+    assert reply.status_code == 200, reply.text
+    published = (await client.get("/api/v1/catalogue/files", headers=auth(tokens["commune"]))).json()
+    assert published["files"]["forms.yaml"] == edited
+    assert catalogue_from_texts(published["files"]).version == reply.json()["version"]
+    assert (await client.get("/api/v1/catalogue/files")).status_code == 401

@@ -391,3 +391,36 @@ async def test_redelivered_and_stale_updates_send_nothing_twice(
 
 def sms_count(rows: list[Any]) -> int:
     return sum(1 for r in rows if r["channel"] == "sms")
+
+
+async def test_a_commune_clerk_reads_its_own_units_violations_and_no_others(
+    settings: NotifierSettings, db: asyncpg.Connection, tmp_path: Path, auth: AuthServer
+) -> None:
+    clock, kpi = FixedClock(START), Kpi(settings.nats_url)
+    async with notifier(settings, clock, tmp_path, auth) as (client, _):
+        await kpi.status(("09313", "off_track"), ("09292", "at_risk"), ("24", "at_risk"))
+        ids = {v["unit_code"]: v["id"] for v in await violations(client)}
+        clerk = auth.headers("commune")  # the clerk of 09313
+        own = await client.get("/api/v1/violations", headers=clerk)
+        assert own.status_code == 200, own.text
+        # Without `unit`, its own unit's only (not the province's, not another commune's).
+        assert [v["unit_code"] for v in own.json()["items"]] == ["09313"]
+        asked = await client.get("/api/v1/violations", params={"unit": "09313"}, headers=clerk)
+        assert [v["id"] for v in asked.json()["items"]] == [ids["09313"]]
+        one = await client.get(f"/api/v1/violations/{ids['09313']}", headers=clerk)
+        assert one.status_code == 200 and one.json()["unit_code"] == "09313"
+        for path, params in (
+            ("/api/v1/violations", {"unit": "09292"}),
+            ("/api/v1/violations", {"unit": "24"}),
+            (f"/api/v1/violations/{ids['09292']}", {}),
+            (f"/api/v1/violations/{ids['24']}", {}),
+        ):
+            refused = await client.get(path, params=params, headers=clerk)
+            assert refused.status_code == 403, (path, params, refused.text)
+            assert refused.json()["errors"][0]["code"] == "auth.forbidden_unit"
+            assert "09292" not in refused.text or "đơn vị 09292" in refused.text
+        # Reading is all: acknowledging stays the province's.
+        ack = await client.post(f"/api/v1/violations/{ids['09313']}/acknowledge", headers=clerk)
+        assert ack.status_code == 403
+        agency = await client.get("/api/v1/violations", headers=auth.headers("police"))
+        assert agency.status_code == 403

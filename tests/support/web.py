@@ -7,12 +7,15 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import openpyxl
 
 from bdhvs_local.smtp_catcher import SmtpCatcher
+from bdhvs_shared.clock import FileClock
 from support.processes import RunningSystem
 
 
@@ -22,7 +25,13 @@ class WebStack:
     url: str
     secret: str
     smtp: SmtpCatcher
+    clock: Path | None = None  # the services' file clock (BDHVS_CLOCK_START=file:…)
     _tokens: dict[str, str] = field(default_factory=dict)
+
+    def advance(self, delta: timedelta) -> None:
+        """Move every service's clock on (only forward: the tests after see the later time)."""
+        assert self.clock is not None, "this stack runs on a fixed clock"
+        FileClock.write(self.clock, FileClock(self.clock).now() + delta)
 
     def api_token(self, role: str, unit: str | None = None) -> str:
         """An API token (systems' kind), made once per role and unit."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from web.adapters.api_client import FileReply
-from web.domain.problems import ApiRefused, Forbidden, Problem, SignedOut
+from web.domain.problems import ApiRefused, ApiUnavailable, Forbidden, Problem, SignedOut
 
 
 @dataclass
@@ -19,6 +19,7 @@ class FakeIntake:
     refuse_with: ApiRefused | None = None  # the next submit is refused with this
     calls: list[str] = field(default_factory=list)
     calendars: dict[int, dict[str, Any]] = field(default_factory=dict)  # GET /api/v1/calendar by year
+    published_files: dict[str, str] | None = None  # GET /catalogue/files (None: intake is down)
 
     async def sign_in(self, username: str, password: str) -> dict[str, Any]:
         self.calls.append("sign_in")
@@ -128,6 +129,12 @@ class FakeIntake:
     async def calendar(self, token: str, year: int) -> dict[str, Any]:
         self.calls.append(f"calendar:{year}")
         return self.calendars.get(year, {"year": year, "forms": []})
+
+    async def catalogue_files(self, token: str) -> dict[str, str]:
+        self.calls.append("catalogue_files")
+        if self.published_files is None:
+            raise ApiUnavailable("intake", "down")
+        return self.published_files
 
 
 @dataclass

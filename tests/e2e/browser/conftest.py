@@ -2,7 +2,9 @@
 
 One stack and one browser serve every test of this folder (the stack is made once: its own NATS server,
 its own database copied from the migrated template); each test opens fresh browser contexts. The clock
-is set to 16 March 2026, 09:00 (the monthly report for 2026-03 is due before the 20th). Chromium is
+is set to 16 March 2026, 09:00 (the monthly report for 2026-03 is due before the 20th); it is a file
+clock every service reads, so a test can move it on (`WebStack.advance`: a session's idle limit, the
+end of a lock) instead of waiting. Chromium is
 Debian's package (`playwright install` cannot download a browser here): it is installed with apt-get
 when /usr/bin/chromium is missing (docs/web.md).
 """
@@ -14,6 +16,7 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ from bdhvs_local.nats_server import EmbeddedNats
 from bdhvs_local.ports import free_port
 from bdhvs_local.services import ServiceProcess
 from bdhvs_local.smtp_catcher import SmtpCatcher
+from bdhvs_shared.clock import FileClock
 from support.databases import dsn
 from support.processes import RunningSystem, running_system
 from support.web import WebStack
@@ -93,6 +97,8 @@ def web_stack(
     postgres_url: str, template_database: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[WebStack]:
     root = tmp_path_factory.mktemp("web-stack")
+    clock = root / "clock"
+    FileClock.write(clock, datetime.fromisoformat(CLOCK_START))
     nats = EmbeddedNats(root / "nats").start()
     smtp = SmtpCatcher(root / "mail").start()
     try:
@@ -102,14 +108,15 @@ def web_stack(
                 "DATABASE_URL": database_url,
                 "SMTP_HOST": smtp.host,
                 "SMTP_PORT": str(smtp.port),
-                "BDHVS_CLOCK_START": CLOCK_START,
+                "BDHVS_CLOCK_START": f"file:{clock}",
                 "LOG_FORMAT": "json",
                 "LEDGER_ENABLED": "false",
                 "NOTIFIER_ACK_SECRET": "e2e-web-ack-secret-1b7e",
                 "ALERT_GROUP_WAIT_SECONDS": "0",
                 "ALERT_TICK_SECONDS": "0.2",
                 "AUTH_CACHE_SECONDS": "1",
-                "SESSION_IDLE_MINUTES": "1",  # test_accounts waits for a session to expire
+                "SESSION_IDLE_MINUTES": "30",
+                "LOGIN_LOCK_MINUTES": "15",
                 "LOGIN_MAX_FAILURES": "5",
             }
             web_port = free_port()
@@ -118,7 +125,7 @@ def web_stack(
                 system.cli("notifier", "recipients", "load")
                 web = _start_web(system, web_port, root / "logs" / "web.log")
                 try:
-                    yield WebStack(system, web.url, WEB_SECRET, smtp)
+                    yield WebStack(system, web.url, WEB_SECRET, smtp, clock)
                 finally:
                     web.stop()
     finally:

@@ -1,9 +1,10 @@
 """People, not tokens: an admin creates accounts from a CSV; a first sign-in must change the password;
-five wrong passwords lock an account, which then stays locked; an idle session ends."""
+five wrong passwords lock an account, which then stays locked until LOGIN_LOCK_MINUTES have passed; an
+idle session ends. Time passes by moving the stack's clock on, not by waiting."""
 
 from __future__ import annotations
 
-import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,7 @@ def test_an_admin_creates_accounts_from_a_csv_and_a_new_clerk_changes_the_passwo
     clerk.context.close()
 
 
-def test_five_wrong_passwords_lock_an_account_which_stays_locked(
+def test_five_wrong_passwords_lock_an_account_which_stays_locked_until_the_lock_ends(
     web_stack: WebStack, browser: Browser
 ) -> None:
     username, password = web_stack.account("commune", "09202")
@@ -86,6 +87,12 @@ def test_five_wrong_passwords_lock_an_account_which_stays_locked(
     expect(page.get_by_role("heading", name="Đăng nhập", exact=True)).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("Tài khoản tạm khóa")
     assert axe_violations(page) == []
+    web_stack.advance(timedelta(minutes=14))  # LOGIN_LOCK_MINUTES=15 in this stack: still locked
+    sign_in(page, web_stack, username, password)
+    expect(page.get_by_role("alert")).to_contain_text("Tài khoản tạm khóa")
+    web_stack.advance(timedelta(minutes=2))
+    sign_in(page, web_stack, username, password)  # the lock has ended: the right password works
+    expect(page.get_by_role("heading", name="Báo cáo của tôi")).to_be_visible()
     page.context.close()
 
 
@@ -93,7 +100,10 @@ def test_an_idle_session_expires_and_asks_to_sign_in_again(web_stack: WebStack, 
     page = browser.new_context(viewport=PHONE, locale="vi-VN").new_page()
     sign_in(page, web_stack, *web_stack.account("commune", "09238"))
     expect(page.get_by_role("heading", name="Báo cáo của tôi")).to_be_visible()
-    time.sleep(62)  # SESSION_IDLE_MINUTES=1 in this stack
+    web_stack.advance(timedelta(minutes=29))  # SESSION_IDLE_MINUTES=30 in this stack
+    page.reload()
+    expect(page.get_by_role("heading", name="Báo cáo của tôi")).to_be_visible()  # a use moves it on
+    web_stack.advance(timedelta(minutes=31))
     page.reload()
     expect(page.get_by_role("heading", name="Đăng nhập", exact=True)).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("hết hạn")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -121,6 +123,41 @@ async def test_a_clerk_asking_for_another_units_page_is_refused_before_anything_
     with pytest.raises(Forbidden):
         await province.commune_page(kpi, intake, notifier, CLERK, CATALOGUE, CATALOGUE.units["09292"])
     assert kpi.calls == [] and intake.calls == [] and notifier.calls == []
+
+
+async def test_a_clerks_own_commune_page_shows_its_alerts_and_the_provinces_page_does_not() -> None:
+    kpi, intake, notifier = FakeKpi(), FakeIntake(), FakeNotifier()
+    own = await province.commune_page(kpi, intake, notifier, CLERK, CATALOGUE, CATALOGUE.units["09313"])
+    assert own.show_alerts and notifier.calls == ["violations"]
+    notifier.calls.clear()
+    total = await province.commune_page(kpi, intake, notifier, CLERK, CATALOGUE, CATALOGUE.province)
+    assert not total.show_alerts and notifier.calls == []
+    agency = Session("tok", Viewer("ca", "Công an", Role.AGENCY, agency_code="cong_an"))
+    seen = await province.commune_page(kpi, intake, notifier, agency, CATALOGUE, CATALOGUE.units["09313"])
+    assert not seen.show_alerts and notifier.calls == []
+
+
+async def test_the_dashboard_asks_kpi_and_the_notifier_at_the_same_time() -> None:
+    """The page waits for the slowest read, not for their sum: each read starts before any ends."""
+    order: list[str] = []
+
+    class Slow:
+        def __init__(self, fake: Any, name: str) -> None:
+            self.fake, self.name = fake, name
+
+        def __getattr__(self, method: str) -> Any:
+            async def call(*args: Any, **kwargs: Any) -> Any:
+                order.append(f"start {self.name}.{method}")
+                await asyncio.sleep(0.01)
+                order.append(f"end {self.name}.{method}")
+                return await getattr(self.fake, method)(*args, **kwargs)
+
+            return call
+
+    operator = Session("tok", Viewer("op", "Sở", Role.OPERATOR))
+    kpi, notifier = Slow(FakeKpi(attainment_c=0.5), "kpi"), Slow(FakeNotifier(), "notifier")
+    await province.dashboard(kpi, notifier, CATALOGUE, operator, NOW.date())  # type: ignore[arg-type]
+    assert sorted(order[:3]) == ["start kpi.attainment", "start kpi.completeness", "start notifier.contacts"]
 
 
 async def test_the_dashboards_version_changes_when_a_report_arrives() -> None:

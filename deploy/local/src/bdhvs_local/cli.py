@@ -115,6 +115,20 @@ def bench(
     )
 
 
+@app.command("bench-web")
+def bench_web(
+    requests: Annotated[int, typer.Option(help="Requests per page (after 3 not counted)")] = 100,
+    profile_dir: Annotated[
+        Path | None, typer.Option(help="py-spy profiles of the services while the pages are timed")
+    ] = None,
+) -> None:
+    """The web figures on a fresh stack of its own: page server times over 99 communes × 24 months,
+    and a report's 201 to the dashboard showing it."""
+    from bdhvs_local.bench.web_run import run as run_web_bench
+
+    run_web_bench(requests, profile_dir)
+
+
 # Operations (docs/operations/): run against production with an admin DATABASE_URL and NATS_URL.
 def _admin_env() -> tuple[str, str]:
     database_url, nats_url = os.environ.get("DATABASE_URL"), os.environ.get("NATS_URL")

@@ -24,6 +24,7 @@ from web.entrypoints.http import account, admin, alerts, clerk, errors, province
 from web.entrypoints.http.health import health_router
 from web.entrypoints.http.metrics import WebMetrics, web_metrics
 from web.service_layer.clerk import Calendar
+from web.service_layer.published_catalogue import PublishedCatalogue
 from web.settings import WebSettings
 
 
@@ -31,7 +32,7 @@ from web.settings import WebSettings
 class Container:
     settings: WebSettings
     secret: bytes
-    catalogue: Catalogue
+    catalogue: Catalogue  # the one in force: `published` refreshes it at each signed-in request
     clock: Clock
     calendar: Calendar
     intake: IntakeApi
@@ -40,6 +41,14 @@ class Container:
     renderer: Renderer
     metrics: WebMetrics
     clients: list[ApiClient] = field(default_factory=list)
+    published: PublishedCatalogue | None = None
+
+    async def refresh_catalogue(self, token: str) -> Catalogue:
+        """The catalogue intake publishes (cached briefly), put in `catalogue` for the request's route."""
+        if self.published is None:
+            self.published = PublishedCatalogue(self.catalogue, self.settings.catalogue_cache_seconds)
+        self.catalogue = await self.published.current(self.intake, token)
+        return self.catalogue
 
     @property
     def tz(self) -> ZoneInfo:

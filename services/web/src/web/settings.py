@@ -48,6 +48,13 @@ class WebSettings(BaseSettings):
         gt=0,
         description="How long a page waits for an answer from intake, kpi or the notifier.",
     )
+    catalogue_cache_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        le=3600,
+        description="How long the catalogue intake publishes is used before asking intake again (a newly "
+        "published form shows within this time).",
+    )
     live_poll_seconds: float = Field(
         default=2.0, gt=0, le=60, description="How often an open dashboard asks whether its figures changed."
     )

@@ -73,22 +73,8 @@ def check_new_account(
         refuse("account.role_invalid", "role", value=shown(role_text))
     unit_code = _text(values, "unit_code") or None
     agency_code = _text(values, "agency_code").lower() or None
-    if role is Role.COMMUNE:
-        unit = catalogue.units.get(unit_code or "")
-        if unit_code is None:
-            refuse("account.unit_missing", "unit_code")
-        elif unit is None or not unit.active_on(today):
-            refuse("account.unit_unknown", "unit_code", value=shown(unit_code))
-    elif role is not None and unit_code is not None:
-        refuse("account.unit_not_allowed", "unit_code", role=role.value)
-    if role is Role.AGENCY:
-        if agency_code is None:
-            refuse("account.agency_missing", "agency_code", example=next(iter(catalogue.agencies), ""))
-        elif agency_code not in catalogue.agencies:
-            allowed = ", ".join(catalogue.agencies)
-            refuse("account.agency_unknown", "agency_code", value=shown(agency_code), allowed=allowed)
-    elif role is not None and agency_code is not None:
-        refuse("account.agency_not_allowed", "agency_code", role=role.value)
+    if role is not None:
+        _check_binding(role, unit_code, agency_code, catalogue, today, refuse)
     email = _text(values, "email") or None
     if email is not None and (len(email) > 254 or not _EMAIL.fullmatch(email)):
         refuse("account.email_invalid", "email", value=shown(email))
@@ -98,6 +84,33 @@ def check_new_account(
     if problems or role is None:
         return problems
     return NewAccount(username, display_name, role, unit_code, agency_code, email, phone)
+
+
+def _check_binding(
+    role: Role,
+    unit_code: str | None,
+    agency_code: str | None,
+    catalogue: Catalogue,
+    today: date,
+    refuse: Callable[..., None],
+) -> None:
+    """A clerk is bound to an active unit, an agency's account to a known agency; no one else to either."""
+    if role is Role.COMMUNE:
+        unit = catalogue.units.get(unit_code or "")
+        if unit_code is None:
+            refuse("account.unit_missing", "unit_code")
+        elif unit is None or not unit.active_on(today):
+            refuse("account.unit_unknown", "unit_code", value=shown(unit_code))
+    elif unit_code is not None:
+        refuse("account.unit_not_allowed", "unit_code", role=role.value)
+    if role is Role.AGENCY:
+        if agency_code is None:
+            refuse("account.agency_missing", "agency_code", example=next(iter(catalogue.agencies), ""))
+        elif agency_code not in catalogue.agencies:
+            allowed = ", ".join(catalogue.agencies)
+            refuse("account.agency_unknown", "agency_code", value=shown(agency_code), allowed=allowed)
+    elif agency_code is not None:
+        refuse("account.agency_not_allowed", "agency_code", role=role.value)
 
 
 def header_problems(keys: list[str]) -> list[Problem]:

@@ -126,6 +126,11 @@ class IntakeApi:
         result: dict[str, Any] = await self.api.json("GET", "/api/v1/catalogue", token)
         return result
 
+    async def catalogue_files(self, token: str) -> dict[str, str]:
+        """The data files of the catalogue in force (GET /api/v1/catalogue/files)."""
+        result: dict[str, Any] = await self.api.json("GET", "/api/v1/catalogue/files", token)
+        return {str(k): str(v) for k, v in result["files"].items()}
+
     async def catalogue_versions(self, token: str) -> dict[str, Any]:
         result: dict[str, Any] = await self.api.json("GET", "/api/v1/admin/catalogue/versions", token)
         return result

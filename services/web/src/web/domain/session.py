@@ -47,6 +47,10 @@ class Viewer:
         """The notifier's violations and delivery log are for operators and admins."""
         return self.role in (Role.OPERATOR, Role.ADMIN)
 
+    def reads_alerts_of(self, unit_code: str) -> bool:
+        """A unit's violations: operators and admins every unit's, a clerk its own unit's only."""
+        return self.handles_alerts or (self.is_clerk and unit_code == self.unit_code)
+
     def may_open_unit(self, unit_code: str) -> bool:
         """A clerk opens only its own unit's pages (and the province's figures); others every unit."""
         return self.sees_province or unit_code in (self.unit_code, PROVINCE)

@@ -58,16 +58,12 @@ async def dashboard(
     form: str = DASHBOARD_FORM,
 ) -> Dashboard:
     period = period or current_period(catalogue, form, today)
-    completeness, attainment = await asyncio.gather(
-        kpi.completeness(session.token, form, period), kpi.attainment(session.token, unit=PROVINCE)
+    # The three reads at once: the page waits for the slowest, not for their sum (docs/benchmark.md).
+    completeness, attainment, contacts = await asyncio.gather(
+        kpi.completeness(session.token, form, period),
+        kpi.attainment(session.token, unit=PROVINCE),
+        _contacts(notifier, session),
     )
-    contacts: dict[str, list[dict[str, Any]]] = {}
-    if notifier is not None and completeness["missing"]:
-        try:
-            for c in await notifier.contacts(session.token, active="true"):
-                contacts.setdefault(c["unit_code"], []).append(c)
-        except Forbidden:
-            contacts = {}  # an agency reads the figures, not the directory
     recent = [str(p) for p in open_periods(catalogue.forms[form], today, count=6)]
     return Dashboard(
         form=form,
@@ -78,9 +74,23 @@ async def dashboard(
         missing=completeness["missing"],
         late=completeness["late"],
         kpis=kpi_lines(catalogue, attainment, PROVINCE),
-        contacts=contacts,
+        contacts=contacts if completeness["missing"] else {},
         periods=recent,
     )
+
+
+async def _contacts(notifier: Notifier | None, session: Session) -> dict[str, list[dict[str, Any]]]:
+    """Whom to call about a missing unit: the active contacts by unit (none for an agency: it reads the
+    figures, not the directory)."""
+    contacts: dict[str, list[dict[str, Any]]] = {}
+    if notifier is None:
+        return contacts
+    try:
+        for c in await notifier.contacts(session.token, active="true"):
+            contacts.setdefault(c["unit_code"], []).append(c)
+    except Forbidden:
+        return {}
+    return contacts
 
 
 @dataclass
@@ -89,6 +99,7 @@ class CommunePage:
     kpis: list[KpiLine]
     reports: list[dict[str, Any]]
     violations: list[dict[str, Any]]
+    show_alerts: bool = False  # operators and admins; a clerk on its own unit's page
 
 
 async def commune_page(
@@ -97,13 +108,26 @@ async def commune_page(
     """Raises Forbidden for a clerk of another unit before asking anything."""
     if not session.viewer.may_open_unit(unit.code):
         raise Forbidden(403)
-    attainment, reports = await asyncio.gather(
-        kpi.attainment(session.token, unit=unit.code), intake.reports(session.token, unit=unit.code, limit=50)
+    alerts = notifier is not None and session.viewer.reads_alerts_of(unit.code)
+    attainment, reports, violations = await asyncio.gather(
+        kpi.attainment(session.token, unit=unit.code),
+        intake.reports(session.token, unit=unit.code, limit=50),
+        _violations(notifier, session, unit.code) if alerts else _nothing(),
     )
-    violations: list[dict[str, Any]] = []
-    if notifier is not None and session.viewer.handles_alerts:
-        violations = (await notifier.violations(session.token, unit=unit.code, limit=50))["items"]
-    return CommunePage(unit, kpi_lines(catalogue, attainment, unit.code), reports["items"], violations)
+    lines = kpi_lines(catalogue, attainment, unit.code)
+    return CommunePage(unit, lines, reports["items"], violations, show_alerts=alerts)
+
+
+async def _violations(notifier: Notifier | None, session: Session, unit_code: str) -> list[dict[str, Any]]:
+    assert notifier is not None
+    items: list[dict[str, Any]] = (await notifier.violations(session.token, unit=unit_code, limit=50))[
+        "items"
+    ]
+    return items
+
+
+async def _nothing() -> list[dict[str, Any]]:
+    return []
 
 
 @dataclass

@@ -13,6 +13,7 @@ from intake.domain.principal import Principal, Role
 from intake.domain.unit_history import HistoryError, NewUnit, merge, split
 from intake.entrypoints.http.auth import CurrentPrincipal
 from intake.entrypoints.http.catalogue_schemas import (
+    CatalogueFilesOut,
     CatalogueOut,
     FileIn,
     MergeIn,
@@ -36,6 +37,13 @@ FileName = Annotated[str, Path(max_length=40, description=f"One of {', '.join(DA
 async def catalogue(principal: CurrentPrincipal, service: ServiceDep) -> CatalogueOut:
     """The catalogue in force: its version, indicators with targets, forms and agencies."""
     return describe(service.catalogue)
+
+
+@router.get("/catalogue/files", response_model=CatalogueFilesOut, responses=ERRORS)
+async def catalogue_files(principal: CurrentPrincipal, admin: CatalogueAdminDep) -> CatalogueFilesOut:
+    """The data files of the catalogue in force (read-only): the web lays out its forms from them, so a
+    newly published form reaches it without a release."""
+    return CatalogueFilesOut(files=await admin.files())
 
 
 def _admin_only(role: Role) -> None:

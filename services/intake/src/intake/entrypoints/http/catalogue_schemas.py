@@ -40,6 +40,10 @@ class CatalogueOut(BaseModel):
     agencies: dict[str, str]
 
 
+class CatalogueFilesOut(BaseModel):
+    files: dict[str, str] = Field(description="Each data file of the version in force, by name, as text.")
+
+
 class VersionOut(BaseModel):
     version: str
     previous_version: str | None

@@ -1,7 +1,8 @@
 """Violations: each below-target condition from opened to resolved; acknowledge to stop repeats.
 
-The list, the detail and the acknowledge API take an operator's or admin's intake token; the
-email's acknowledge link carries its own signed token instead (the recipient has none).
+The list, the detail and the acknowledge API take an operator's or admin's intake token; a commune
+clerk may read (not acknowledge) its own unit's violations, nobody else's. The email's acknowledge
+link carries its own signed token instead (the recipient has none).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from bdhvs_shared.api import (
     error_response,
 )
 from bdhvs_shared.auth import Caller
-from bdhvs_shared.auth.routes import operator_or_admin
+from bdhvs_shared.auth.caller import Role
+from bdhvs_shared.auth.routes import AuthError, operator_or_admin, require_roles
 from notifier.adapters.violation_store import PgViolations, list_violations
 from notifier.domain.alerts import silenced
 from notifier.domain.records import Violation
@@ -74,12 +76,26 @@ def _out(row: Violation, now: datetime) -> ViolationOut:
 
 
 OperatorOrAdmin = Annotated[Caller, Depends(operator_or_admin)]
+# Operators and admins read every violation; a commune clerk only its own unit's (own_unit below).
+Reader = Annotated[Caller, Depends(require_roles(Role.OPERATOR, Role.ADMIN, Role.COMMUNE))]
 
 
-@router.get("/violations", response_model=ViolationPageOut, dependencies=[Depends(operator_or_admin)])
+def own_unit(caller: Caller, unit: str | None) -> str | None:
+    """The unit a caller's list is limited to: a clerk's own (403 when it asks for another's)."""
+    if caller.role is not Role.COMMUNE:
+        return unit
+    if unit is not None and unit != caller.unit_code:
+        raise AuthError(
+            403, "auth.forbidden_unit", f"Tài khoản này không được xem cảnh báo của đơn vị {unit}."
+        )
+    return caller.unit_code
+
+
+@router.get("/violations", response_model=ViolationPageOut)
 async def violations(
     sessions: SessionsDep,
     clock: ClockDep,
+    caller: Reader,
     unit: Annotated[str | None, Query(pattern=UNIT_CODE, description="Unit code")] = None,
     indicator: Annotated[str | None, Query(pattern=CODE)] = None,
     state: Annotated[Literal["open", "resolved"] | None, Query()] = None,
@@ -88,8 +104,16 @@ async def violations(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ViolationPageOut:
-    """Violations, newest opened first; `since`/`until` keep those that lasted into that time."""
-    filters = {"unit_code": unit, "indicator": indicator, "state": state, "since": since, "until": until}
+    """Violations, newest opened first; `since`/`until` keep those that lasted into that time.
+
+    A commune clerk gets its own unit's only (403 for another unit)."""
+    filters = {
+        "unit_code": own_unit(caller, unit),
+        "indicator": indicator,
+        "state": state,
+        "since": since,
+        "until": until,
+    }
     async with sessions() as session:
         rows, total = await list_violations(session, filters, limit, offset)
     now = clock.now()
@@ -100,13 +124,16 @@ async def violations(
     "/violations/{violation_id}",
     response_model=ViolationOut,
     responses=NOT_FOUND,
-    dependencies=[Depends(operator_or_admin)],
 )
-async def violation(sessions: SessionsDep, clock: ClockDep, violation_id: Annotated[int, ID]) -> Any:
+async def violation(
+    sessions: SessionsDep, clock: ClockDep, violation_id: Annotated[int, ID], caller: Reader
+) -> Any:
+    """One violation; a commune clerk reads its own unit's only (403 for another unit's)."""
     async with sessions() as session:
         row = await PgViolations(session).get(violation_id)
     if row is None:
         return _error(404, "violation.not_found", "Không có vi phạm này.")
+    own_unit(caller, row.unit_code)
     return _out(row, clock.now())
 
 
@@ -134,7 +161,7 @@ async def acknowledge(
         return _error(404, "violation.not_found", "Không có vi phạm này.")
     if result is AckResult.RESOLVED:
         return _error(409, "violation.resolved", "Vi phạm đã kết thúc, không cần xác nhận.")
-    return await violation(sessions, clock, violation_id)
+    return await violation(sessions, clock, violation_id, caller)
 
 
 @router.get(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import base64
-import binascii
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -13,14 +13,13 @@ from fastapi.responses import RedirectResponse, Response
 from web.adapters import exports
 from web.domain.problems import ApiRefused, Forbidden, Problem
 from web.domain.session import Session
+from web.entrypoints.http.csv_upload import import_csv
 from web.entrypoints.http.deps import ContainerDep, PagesDep, SessionDep
 from web.entrypoints.http.security import checked_form
-from web.service_layer.clerk import NotFound
 
 router = APIRouter(prefix="/quan-tri")
 Username = Annotated[str, Path(pattern=r"^[a-z0-9._-]{3,40}$")]
 ContactId = Annotated[int, Path(ge=1, le=2_147_483_647)]
-MAX_CSV = 1_000_000
 CONTACT_COLUMNS = ["unit_code", "role", "name", "email", "phone", "webhook_url", "channels", "active"]
 CONTACT_ROLES = ("chairman", "clerk", "youth_union_secretary", "department_operator", "leader", "system")
 
@@ -33,25 +32,6 @@ def _admin(session: Session) -> None:
 def _directory_reader(session: Session) -> None:
     if not session.viewer.handles_alerts:
         raise Forbidden(403)
-
-
-async def _csv_upload(
-    request: Request, session: Session
-) -> tuple[dict[str, Any], bytes | None, list[Problem]]:
-    form = await checked_form(request, session)
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    if fields.get("data"):
-        try:
-            return fields, base64.b64decode(fields["data"], validate=True), []
-        except (binascii.Error, ValueError):
-            raise NotFound("Tệp đã kiểm tra không còn: vui lòng chọn lại tệp.") from None
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str) or not upload.filename:
-        return fields, None, [Problem("file.missing", "file", "Chưa chọn tệp CSV.")]
-    data = await upload.read(MAX_CSV + 1)
-    if len(data) > MAX_CSV:
-        return fields, None, [Problem("file.too_large", "file", "Tệp quá lớn (tối đa 1 MB).")]
-    return fields, data, []
 
 
 # accounts (intake) --------------------------------------------------------------------------------
@@ -85,20 +65,14 @@ async def import_accounts(
     """A CSV of accounts: checked first (dry run, nothing created), then created all or nothing; the
     one-time passwords are shown once, on the answer to the commit."""
     _admin(session)
-    fields, data, problems = await _csv_upload(request, session)
-    if data is None:
-        return await _accounts_page(pages, session, container, 422, errors=problems)
-    commit = fields.get("commit") == "yes"
-    try:
-        answer = await container.intake.import_accounts(session.token, data, dry_run=not commit)
-    except ApiRefused as refused:
-        if refused.status in (401, 403):
-            raise
-        return await _accounts_page(pages, session, container, refused.status, errors=refused.errors)
-    if commit:
+    done = await import_csv(request, session, partial(container.intake.import_accounts, session.token))
+    answer = done.answer
+    if answer is None or done.data is None:
+        return await _accounts_page(pages, session, container, done.status, errors=done.errors)
+    if done.commit:
         return await _accounts_page(pages, session, container, 201, created=answer["accounts"])
     errors = [Problem.from_json(e) for e in answer.get("errors", [])]
-    encoded = base64.b64encode(data).decode() if not errors else ""
+    encoded = base64.b64encode(done.data).decode() if not errors else ""
     return await _accounts_page(
         pages,
         session,
@@ -223,21 +197,15 @@ async def import_contacts(
     request: Request, session: SessionDep, container: ContainerDep, pages: PagesDep
 ) -> Response:
     _directory_reader(session)
-    fields, data, problems = await _csv_upload(request, session)
-    if data is None:
-        return await _directory_page(pages, session, container, 422, errors=problems)
-    commit = fields.get("commit") == "yes"
-    try:
-        answer = await container.notifier.import_contacts(session.token, data, dry_run=not commit)
-    except ApiRefused as refused:
-        if refused.status in (401, 403):
-            raise
-        return await _directory_page(pages, session, container, refused.status, errors=refused.errors)
-    if commit:
+    done = await import_csv(request, session, partial(container.notifier.import_contacts, session.token))
+    answer = done.answer
+    if answer is None or done.data is None:
+        return await _directory_page(pages, session, container, done.status, errors=done.errors)
+    if done.commit:
         return await _directory_page(
             pages, session, container, notice=f"Đã thay danh bạ bằng {answer['rows']} liên hệ."
         )
-    encoded = base64.b64encode(data).decode()
+    encoded = base64.b64encode(done.data).decode()
     return await _directory_page(pages, session, container, dry_run=answer, data=encoded)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from bdhvs_shared.catalogue import Unit
 from web.domain.problems import Forbidden, Problem
@@ -126,42 +127,11 @@ async def upload_page(session: SessionDep, container: ContainerDep, pages: Pages
 async def upload(request: Request, session: SessionDep, container: ContainerDep, pages: PagesDep) -> Response:
     posted = await checked_form(request, session)
     commit = posted.get("commit") == "yes"
-    if commit:
-        try:
-            data = base64.b64decode(str(posted.get("data") or ""), validate=True)
-        except (binascii.Error, ValueError):
-            raise NotFound("Tệp đã kiểm tra không còn: vui lòng chọn lại tệp.") from None
-        filename = str(posted.get("filename") or "")
-    else:
-        upload = posted.get("file")
-        if upload is None or isinstance(upload, str) or not upload.filename:
-            problem = Problem(
-                "file.missing", "file", "Chưa chọn tệp: chọn tệp Excel (.xlsx) hoặc CSV đã điền."
-            )
-            return pages(
-                "upload.html",
-                session,
-                status=422,
-                title="Tải lên tệp báo cáo",
-                result=clerk.UploadResult(True, errors=[problem]),
-                data="",
-                filename="",
-                key="",
-            )
-        data = await upload.read(MAX_UPLOAD + 1)
-        filename = upload.filename
-    if len(data) > MAX_UPLOAD:
-        problem = Problem("file.too_large", "file", "Tệp quá lớn (tối đa 2 MB).")
-        return pages(
-            "upload.html",
-            session,
-            status=413,
-            title="Tải lên tệp báo cáo",
-            result=clerk.UploadResult(True, errors=[problem]),
-            data="",
-            filename="",
-            key="",
-        )
+    chosen = _checked_file(posted) if commit else await _chosen_file(posted)
+    if isinstance(chosen, Problem):
+        status = 413 if chosen.code == "file.too_large" else 422
+        return _upload_page(pages, session, status, clerk.UploadResult(True, errors=[chosen]))
+    data, filename = chosen
     result = await clerk.upload(
         container.intake,
         session,
@@ -171,15 +141,50 @@ async def upload(request: Request, session: SessionDep, container: ContainerDep,
         confirm=posted.get("confirm") == "yes",
         key=str(posted.get("key") or "") or None,
     )
-    status = 200 if not result.errors else 422
     encoded = base64.b64encode(data).decode() if result.committable or result.needs_confirm else ""
+    status = 200 if not result.errors else 422
+    return _upload_page(pages, session, status, result, encoded, filename, str(uuid.uuid4()))
+
+
+def _checked_file(posted: FormData) -> tuple[bytes, str] | Problem:
+    """The file of the dry run, sent back with the commit (base64 in a hidden field)."""
+    try:
+        data = base64.b64decode(str(posted.get("data") or ""), validate=True)
+    except (binascii.Error, ValueError):
+        raise NotFound("Tệp đã kiểm tra không còn: vui lòng chọn lại tệp.") from None
+    return _sized(data, str(posted.get("filename") or ""))
+
+
+async def _chosen_file(posted: FormData) -> tuple[bytes, str] | Problem:
+    """The file chosen for a dry run, or why there is none to check."""
+    upload = posted.get("file")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return Problem("file.missing", "file", "Chưa chọn tệp: chọn tệp Excel (.xlsx) hoặc CSV đã điền.")
+    return _sized(await upload.read(MAX_UPLOAD + 1), upload.filename)
+
+
+def _sized(data: bytes, filename: str) -> tuple[bytes, str] | Problem:
+    if len(data) > MAX_UPLOAD:
+        return Problem("file.too_large", "file", "Tệp quá lớn (tối đa 2 MB).")
+    return data, filename
+
+
+def _upload_page(
+    pages: Any,
+    session: Session,
+    status: int,
+    result: clerk.UploadResult,
+    data: str = "",
+    filename: str = "",
+    key: str = "",
+) -> Response:
     return pages(
         "upload.html",
         session,
         status=status,
         title="Tải lên tệp báo cáo",
         result=result,
-        data=encoded,
+        data=data,
         filename=filename,
-        key=str(uuid.uuid4()),
+        key=key,
     )

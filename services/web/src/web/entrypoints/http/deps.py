@@ -24,13 +24,15 @@ class MustChangePassword(Exception):
     """A first sign-in or a reset: only the password page until it is changed."""
 
 
-def current_session(request: Request) -> Session:
+async def current_session(request: Request) -> Session:
+    """The signed-in person's session; the catalogue in force is refreshed with it (cached briefly)."""
     session = session_of(request)
     if session is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise NotSignedIn(path)
     if session.viewer.must_change_password:
         raise MustChangePassword()
+    await request.app.state.container.refresh_catalogue(session.token)
     return session
 
 

@@ -21,58 +21,74 @@ def _page(request: Request, status: int, title: str, message: str) -> HTMLRespon
     return Pages(request)("error.html", session, status=status, title=title, message=message)
 
 
+async def not_signed_in(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NotSignedIn)
+    return RedirectResponse(sign_in_path(exc.next_path), status_code=303)
+
+
+async def signed_out(request: Request, exc: Exception) -> Response:
+    response = RedirectResponse(sign_in_path(request.url.path, "het-phien"), status_code=303)
+    clear_session(response)
+    return response
+
+
+async def must_change(request: Request, exc: Exception) -> Response:
+    return RedirectResponse("/doi-mat-khau", status_code=303)
+
+
+async def forbidden(request: Request, exc: Exception) -> Response:
+    return _page(request, 403, "Không có quyền truy cập", "Tài khoản của đồng chí không được xem trang này.")
+
+
+async def csrf(request: Request, exc: Exception) -> Response:
+    return _page(
+        request,
+        403,
+        "Biểu mẫu đã cũ",
+        "Biểu mẫu này đã hết hiệu lực hoặc không được gửi từ trang của hệ thống. "
+        "Vui lòng mở lại trang và gửi lại.",
+    )
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return _page(request, 404, "Không tìm thấy", str(exc))
+
+
+async def unavailable(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiUnavailable)
+    log.warning("api unavailable", service=exc.service, error=str(exc)[:300])
+    response = _page(
+        request,
+        503,
+        "Hệ thống tạm thời gián đoạn",
+        "Chưa lấy được số liệu từ máy chủ. Vui lòng thử lại sau ít phút.",
+    )
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        return _page(request, 404, "Không tìm thấy", "Không có trang này.")
+    if exc.status_code == 405:
+        return _page(request, 405, "Không thực hiện được", "Trang này không nhận yêu cầu theo cách đó.")
+    return _page(request, exc.status_code, "Lỗi", "Yêu cầu không thực hiện được.")
+
+
+HANDLERS = (
+    (NotSignedIn, not_signed_in),
+    (SignedOut, signed_out),
+    (MustChangePassword, must_change),
+    (PasswordChangeRequired, must_change),
+    (Forbidden, forbidden),
+    (CsrfRejected, csrf),
+    (NotFound, not_found),
+    (ApiUnavailable, unavailable),
+    (StarletteHTTPException, http_error),
+)
+
+
 def install(app: FastAPI) -> None:
-    @app.exception_handler(NotSignedIn)
-    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
-        return RedirectResponse(sign_in_path(exc.next_path), status_code=303)
-
-    @app.exception_handler(SignedOut)
-    async def signed_out(request: Request, exc: SignedOut) -> Response:
-        response = RedirectResponse(sign_in_path(request.url.path, "het-phien"), status_code=303)
-        clear_session(response)
-        return response
-
-    @app.exception_handler(MustChangePassword)
-    @app.exception_handler(PasswordChangeRequired)
-    async def must_change(request: Request, exc: Exception) -> Response:
-        return RedirectResponse("/doi-mat-khau", status_code=303)
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden) -> Response:
-        return _page(
-            request, 403, "Không có quyền truy cập", "Tài khoản của đồng chí không được xem trang này."
-        )
-
-    @app.exception_handler(CsrfRejected)
-    async def csrf(request: Request, exc: CsrfRejected) -> Response:
-        return _page(
-            request,
-            403,
-            "Biểu mẫu đã cũ",
-            "Biểu mẫu này đã hết hiệu lực hoặc không được gửi từ trang của hệ thống. "
-            "Vui lòng mở lại trang và gửi lại.",
-        )
-
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> Response:
-        return _page(request, 404, "Không tìm thấy", str(exc))
-
-    @app.exception_handler(ApiUnavailable)
-    async def unavailable(request: Request, exc: ApiUnavailable) -> Response:
-        log.warning("api unavailable", service=exc.service, error=str(exc)[:300])
-        response = _page(
-            request,
-            503,
-            "Hệ thống tạm thời gián đoạn",
-            "Chưa lấy được số liệu từ máy chủ. Vui lòng thử lại sau ít phút.",
-        )
-        response.headers["Retry-After"] = "5"
-        return response
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code == 404:
-            return _page(request, 404, "Không tìm thấy", "Không có trang này.")
-        if exc.status_code == 405:
-            return _page(request, 405, "Không thực hiện được", "Trang này không nhận yêu cầu theo cách đó.")
-        return _page(request, exc.status_code, "Lỗi", "Yêu cầu không thực hiện được.")
+    for exception, handler in HANDLERS:
+        app.add_exception_handler(exception, handler)
