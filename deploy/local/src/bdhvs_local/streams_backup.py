@@ -17,6 +17,7 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from bdhvs_shared.nats.streams import STREAM_SUBJECTS, ensure_streams
+from bdhvs_shared.progress import NO_PROGRESS, Progress, Shows, silent
 
 # Set by the server on storage; a re-published message gets its own.
 SERVER_HEADERS = ("Nats-Sequence", "Nats-Time-Stamp", "Nats-Subject", "Nats-Stream", "Nats-Last-Sequence")
@@ -25,8 +26,9 @@ SERVER_HEADERS = ("Nats-Sequence", "Nats-Time-Stamp", "Nats-Subject", "Nats-Stre
 Record = dict[str, Any]
 
 
-async def read_stream(js: JetStreamContext, stream: str) -> list[Record]:
-    """Every message of `stream`, oldest first, as JSON-ready records (none if it does not exist)."""
+async def read_stream(js: JetStreamContext, stream: str, progress: Progress = NO_PROGRESS) -> list[Record]:
+    """Every message of `stream`, oldest first, as JSON-ready records (none if it does not exist);
+    `progress` is told the messages read of those stored."""
     try:
         state = (await js.stream_info(stream)).state
     except NotFoundError:
@@ -48,13 +50,20 @@ async def read_stream(js: JetStreamContext, stream: str) -> list[Record]:
             }
         )
         seq = int(msg.seq or seq) + 1
+        progress.update(len(records), state.messages)
     return records
 
 
-async def republish(js: JetStreamContext, stream: str, records: list[Record], replicas: int = 1) -> int:
+async def republish(
+    js: JetStreamContext,
+    stream: str,
+    records: list[Record],
+    replicas: int = 1,
+    progress: Progress = NO_PROGRESS,
+) -> int:
     """Create `stream` if missing and publish the records in order, each acknowledged by the stream."""
     await ensure_streams(js, [stream], replicas)
-    for record in records:
+    for done, record in enumerate(records, start=1):
         await js.publish(
             record["subject"],
             base64.b64decode(record["data"]),
@@ -62,26 +71,32 @@ async def republish(js: JetStreamContext, stream: str, records: list[Record], re
             stream=stream,
             timeout=10,
         )
+        progress.update(done, len(records))
     return len(records)
 
 
-async def read_streams(nats_url: str) -> dict[str, list[Record]]:
+async def read_streams(nats_url: str, shows: Shows = silent) -> dict[str, list[Record]]:
     nc = await nats.connect(nats_url)
     try:
-        return {name: await read_stream(nc.jetstream(), name) for name in STREAM_SUBJECTS}
+        out = {}
+        for name in STREAM_SUBJECTS:
+            with shows(f"sao lưu luồng {name}", None) as progress:
+                out[name] = await read_stream(nc.jetstream(), name, progress)
+        return out
     finally:
         await nc.close()
 
 
 async def republish_streams(
-    nats_url: str, streams: dict[str, list[Record]], replicas: int = 1
+    nats_url: str, streams: dict[str, list[Record]], replicas: int = 1, shows: Shows = silent
 ) -> dict[str, int]:
     nc = await nats.connect(nats_url)
     try:
-        return {
-            name: await republish(nc.jetstream(), name, records, replicas)
-            for name, records in streams.items()
-        }
+        out = {}
+        for name, records in streams.items():
+            with shows(f"khôi phục luồng {name}", len(records)) as progress:
+                out[name] = await republish(nc.jetstream(), name, records, replicas, progress)
+        return out
     finally:
         await nc.close()
 
