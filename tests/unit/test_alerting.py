@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from test_monitoring import _anchor, exported, used_in
 
 ROOT = Path(__file__).resolve().parents[2]
