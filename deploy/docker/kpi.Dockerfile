@@ -31,7 +31,8 @@ FROM ${PYTHON_IMAGE}
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
-RUN useradd --system --uid 10001 --user-group --no-create-home bdhvs
+RUN useradd --system --uid 10001 --user-group --no-create-home bdhvs \
+ && mkdir /backups && chown 10001:10001 /backups  # `kpi streams backup` writes here (a volume)
 COPY --from=build /app/.venv /app/.venv
 ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1 LOG_FORMAT=json HTTP_HOST=0.0.0.0 HTTP_PORT=8001
 # Numeric, so that Kubernetes' runAsNonRoot can check it.
