@@ -27,7 +27,12 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package bdhvs-kpi --no-editable
 
 FROM ${PYTHON_IMAGE}
-RUN useradd --system --uid 10001 --user-group --no-create-home bdhvs
+# Pango (and fonts with Vietnamese glyphs) for WeasyPrint: the consolidated report as a PDF.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+RUN useradd --system --uid 10001 --user-group --no-create-home bdhvs \
+ && mkdir /backups && chown 10001:10001 /backups  # `kpi streams backup` writes here (a volume)
 COPY --from=build /app/.venv /app/.venv
 ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1 LOG_FORMAT=json HTTP_HOST=0.0.0.0 HTTP_PORT=8001
 # Numeric, so that Kubernetes' runAsNonRoot can check it.

@@ -75,7 +75,7 @@ async def test_made_once_from_the_24th_at_8_with_an_event_naming_the_stored_file
     assert hashlib.sha256(stored["xlsx"]).hexdigest() == stored["xlsx_sha256"] == event.xlsx_sha256
     assert len(stored["xlsx"]) == event.xlsx_bytes
     workbook = openpyxl.load_workbook(io.BytesIO(stored["xlsx"]))
-    assert len(workbook.sheetnames) == 3
+    assert workbook.sheetnames == ["Chỉ tiêu", "Tình hình báo cáo", "Trễ hạn, chưa báo cáo", "Biểu đồ"]
     assert "Chi Lăng" in stored["html"]
 
     clock.set(datetime(2026, 4, 2, 9, 0, tzinfo=TZ))

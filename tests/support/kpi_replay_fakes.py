@@ -33,8 +33,8 @@ class FakeReportStream:
     async def replay_reports(
         self, batch: int, today: date, early_days: int = 0
     ) -> AsyncIterator[tuple[list[ReportAccepted], ReportReplay]]:
-        replay = ReportReplay()
         stored = list(self.reports)  # what is stored when the call starts
+        replay = ReportReplay(total=len(stored))
         for start in range(0, len(stored), batch):
             read = (replay.read(data, today, early_days) for data in stored[start : start + batch])
             events = [e for e in read if e is not None]

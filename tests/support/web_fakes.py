@@ -170,6 +170,12 @@ class FakeKpi:
     async def history(self, token: str, unit: str, indicator: str) -> dict[str, Any]:
         return {"unit_code": unit, "indicator": indicator, "points": []}
 
+    async def consolidated(self, token: str, period: str, fmt: str) -> FileReply:
+        self.calls.append(f"consolidated:{period}.{fmt}")
+        types = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        types |= {"html": "text/html", "pdf": "application/pdf"}
+        return FileReply(f"{fmt} of {period}".encode(), types[fmt], f"bao-cao-tong-hop-{period}.{fmt}")
+
     async def ranking(self, token: str, indicator: str, kind: str | None = None) -> dict[str, Any]:
         return {"indicator": indicator, "columns": [], "rows": []}
 

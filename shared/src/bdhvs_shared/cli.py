@@ -1,4 +1,5 @@
-"""The commands every service has: serve, migrate, and its generated API documents."""
+"""The commands every service has: serve, migrate, its generated API documents, and `streams`
+(backup and restore of the JetStream streams, `bdhvs_shared.streams_cli`)."""
 
 from __future__ import annotations
 
@@ -54,4 +55,7 @@ def service_cli(
         """Print the AsyncAPI document of the events consumed and published."""
         print(json.dumps(asyncapi(), indent=2, ensure_ascii=False))
 
+    from bdhvs_shared.streams_cli import streams_cli
+
+    app.add_typer(streams_cli(), name="streams")
     return app

@@ -27,6 +27,12 @@ ACCOUNTS = {
         "unit_code": "09313",
         "password": "Dung-mat-khau-1",
     },
+    "vanhanh": {
+        "username": "vanhanh",
+        "display_name": "Vận hành",
+        "role": "operator",
+        "password": "Van-hanh-tinh-1",
+    },
     "moi": {
         "username": "moi",
         "display_name": "Người mới",
@@ -159,3 +165,16 @@ async def test_the_email_links_page_acknowledges_nothing_until_its_form_is_poste
     )
     assert done.status_code == 200 and "Đã xác nhận" in done.text
     assert notifier.calls == ["link:7:đã biết"]
+
+
+async def test_the_consolidated_page_offers_the_signed_pdf_and_serves_it_as_a_pdf(
+    client: httpx.AsyncClient,
+) -> None:
+    await _sign_in(client, "vanhanh", "Van-hanh-tinh-1")
+    page = await client.get("/bao-cao-tong-hop")
+    assert page.status_code == 200
+    assert re.search(r'href="/bao-cao-tong-hop/\d{4}-\d{2}\.pdf">Bản in \(PDF', page.text)
+    pdf = await client.get("/bao-cao-tong-hop/2026-03.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"] == 'attachment; filename="bao-cao-tong-hop-2026-03.pdf"'
+    assert pdf.content == b"pdf of 2026-03"

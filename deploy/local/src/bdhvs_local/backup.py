@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 
 from bdhvs_local.streams_backup import read_records, read_streams, republish_streams, write_records
 from bdhvs_shared.nats.streams import STREAM_SUBJECTS
+from bdhvs_shared.progress import Shows, silent
 
 SCHEMAS = ("intake", "kpi", "notifier")
 
@@ -84,9 +85,10 @@ def drop_schemas(database_url: str) -> None:
     _run([pg_program("psql"), "-v", "ON_ERROR_STOP=1", "-c", statements, libpq_url(database_url)])
 
 
-def backup(database_url: str, nats_url: str, directory: Path) -> dict[str, object]:
+def backup(database_url: str, nats_url: str, directory: Path, shows: Shows = silent) -> dict[str, object]:
+    """`shows` the progress of each stream read (the CLI: a bar or lines); pg_dump runs silently."""
     dump_schemas(database_url, directory / "postgres")
-    streams = asyncio.run(read_streams(nats_url))
+    streams = asyncio.run(read_streams(nats_url, shows))
     (directory / "streams").mkdir(parents=True, exist_ok=True)
     for name, records in streams.items():
         write_records(directory / "streams" / f"{name}.jsonl", records)
@@ -99,14 +101,16 @@ def backup(database_url: str, nats_url: str, directory: Path) -> dict[str, objec
     return manifest
 
 
-def restore(database_url: str, nats_url: str, directory: Path, replicas: int = 1) -> dict[str, int]:
+def restore(
+    database_url: str, nats_url: str, directory: Path, replicas: int = 1, shows: Shows = silent
+) -> dict[str, int]:
     restore_schemas(database_url, directory / "postgres")
     streams = {
         name: read_records(directory / "streams" / f"{name}.jsonl")
         for name in STREAM_SUBJECTS
         if (directory / "streams" / f"{name}.jsonl").exists()
     }
-    return asyncio.run(republish_streams(nats_url, streams, replicas))
+    return asyncio.run(republish_streams(nats_url, streams, replicas, shows))
 
 
 def wipe(database_url: str, nats_url: str) -> None:

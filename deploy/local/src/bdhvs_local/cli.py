@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from bdhvs_shared.progress import Progress, progress
 
 app = typer.Typer(help="Run BDHVS locally with embedded NATS and PostgreSQL.", no_args_is_help=True)
 
@@ -138,6 +141,11 @@ def _admin_env() -> tuple[str, str]:
     return database_url, nats_url
 
 
+def _shown(description: str, total: int | None) -> AbstractContextManager[Progress]:
+    """Progress of a stream's backup or restore on stderr: a bar on a terminal, lines elsewhere."""
+    return progress(description, total, unit="tin")
+
+
 @app.command("backup")
 def backup_command(
     to: Annotated[Path, typer.Option("--to", help="New directory for the backup")],
@@ -145,7 +153,7 @@ def backup_command(
     """pg_dump of each service schema and a dump of every JetStream stream."""
     from bdhvs_local.backup import backup
 
-    manifest = backup(*_admin_env(), to)
+    manifest = backup(*_admin_env(), to, shows=_shown)
     print(f"backup written to {to}: {json.dumps(manifest)}")
 
 
@@ -162,7 +170,7 @@ def restore_command(
     if wipe_first:
         typer.confirm("Drop schemas intake, kpi, notifier and every stream, then restore?", abort=True)
         wipe(database_url, nats_url)
-    counts = restore(database_url, nats_url, source, replicas)
+    counts = restore(database_url, nats_url, source, replicas, shows=_shown)
     print(f"restored from {source}; stream messages re-published: {json.dumps(counts)}")
 
 

@@ -1,97 +1,22 @@
-"""JetStream streams to JSON lines and back, through the JetStream API (the nats CLI is not needed).
+"""The stream dump lives in `bdhvs_shared.nats.stream_backup` (the service images run it too); these
+names stay importable from here for `backup`, `dlq` and the tests."""
 
-Each message keeps its subject, headers (including Nats-Msg-Id, the event id) and body. Restoring
-re-publishes them in stream order into streams created from the code's definitions; they get new
-sequence numbers, which nothing depends on: consumers recognise events by id.
-"""
+from bdhvs_shared.nats.stream_backup import (
+    Record,
+    read_records,
+    read_stream,
+    read_streams,
+    republish,
+    republish_streams,
+    write_records,
+)
 
-from __future__ import annotations
-
-import base64
-import json
-from pathlib import Path
-from typing import Any
-
-import nats
-from nats.js import JetStreamContext
-from nats.js.errors import NotFoundError
-
-from bdhvs_shared.nats.streams import STREAM_SUBJECTS, ensure_streams
-
-# Set by the server on storage; a re-published message gets its own.
-SERVER_HEADERS = ("Nats-Sequence", "Nats-Time-Stamp", "Nats-Subject", "Nats-Stream", "Nats-Last-Sequence")
-
-
-Record = dict[str, Any]
-
-
-async def read_stream(js: JetStreamContext, stream: str) -> list[Record]:
-    """Every message of `stream`, oldest first, as JSON-ready records (none if it does not exist)."""
-    try:
-        state = (await js.stream_info(stream)).state
-    except NotFoundError:
-        return []
-    records: list[Record] = []
-    seq = state.first_seq
-    while state.messages and seq <= state.last_seq:
-        try:
-            msg = await js.get_msg(stream, seq=seq, subject=">", next=True)
-        except NotFoundError:
-            break  # nothing at or after seq
-        records.append(
-            {
-                "seq": msg.seq,
-                "subject": msg.subject,
-                "headers": {k: v for k, v in (msg.headers or {}).items() if k not in SERVER_HEADERS},
-                "data": base64.b64encode(msg.data or b"").decode("ascii"),
-                "time": msg.time.isoformat() if msg.time else None,
-            }
-        )
-        seq = int(msg.seq or seq) + 1
-    return records
-
-
-async def republish(js: JetStreamContext, stream: str, records: list[Record], replicas: int = 1) -> int:
-    """Create `stream` if missing and publish the records in order, each acknowledged by the stream."""
-    await ensure_streams(js, [stream], replicas)
-    for record in records:
-        await js.publish(
-            record["subject"],
-            base64.b64decode(record["data"]),
-            headers=record["headers"] or None,
-            stream=stream,
-            timeout=10,
-        )
-    return len(records)
-
-
-async def read_streams(nats_url: str) -> dict[str, list[Record]]:
-    nc = await nats.connect(nats_url)
-    try:
-        return {name: await read_stream(nc.jetstream(), name) for name in STREAM_SUBJECTS}
-    finally:
-        await nc.close()
-
-
-async def republish_streams(
-    nats_url: str, streams: dict[str, list[Record]], replicas: int = 1
-) -> dict[str, int]:
-    nc = await nats.connect(nats_url)
-    try:
-        return {
-            name: await republish(nc.jetstream(), name, records, replicas)
-            for name, records in streams.items()
-        }
-    finally:
-        await nc.close()
-
-
-def write_records(path: Path, records: list[Record]) -> None:
-    with path.open("w", encoding="utf-8") as out:
-        for record in records:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-def read_records(path: Path) -> list[Record]:
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
+__all__ = [
+    "Record",
+    "read_records",
+    "read_stream",
+    "read_streams",
+    "republish",
+    "republish_streams",
+    "write_records",
+]

@@ -13,6 +13,7 @@ import typer
 from bdhvs_shared.cli import service_cli
 from intake.bootstrap import create_app
 from intake.domain.principal import Role
+from intake.entrypoints import account_import_cli  # noqa: F401  # registers `accounts import`
 from intake.entrypoints.account_cli import accounts_app
 from intake.entrypoints.docs import asyncapi_document, openapi_document
 from intake.settings import IntakeSettings

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bdhvs_shared.catalogue import Catalogue
 from bdhvs_shared.clock import Clock
+from bdhvs_shared.progress import NO_PROGRESS, Progress
 from intake.domain.account_problems import AccountRefused, account_problem, refused
 from intake.domain.account_rows import NewAccount, check_new_account, header_problems
 from intake.domain.accounts import Account, LoginState, normalise_username
@@ -144,16 +145,29 @@ class AccountAdmin:
         errors.sort(key=lambda e: e.row)
         return ImportPlan([r for r in plan.rows if r[1].username not in taken], errors)
 
-    async def commit_import(self, actor: Actor, plan: ImportPlan) -> list[tuple[Account, str]]:
-        """Every planned account in one transaction (the plan must have no errors)."""
+    async def commit_import(
+        self, actor: Actor, plan: ImportPlan, progress: Progress = NO_PROGRESS
+    ) -> list[tuple[Account, str]]:
+        """Every planned account in one transaction (the plan must have no errors); `progress` is told
+        each password hashed (argon2id: the long part of a large import)."""
         assert not plan.errors
-        return await self._add(actor, [new for _, new in plan.rows])
+        return await self._add(actor, [new for _, new in plan.rows], progress=progress)
 
     async def _add(
-        self, actor: Actor, accounts: list[NewAccount], chosen: str | None = None
+        self,
+        actor: Actor,
+        accounts: list[NewAccount],
+        chosen: str | None = None,
+        progress: Progress = NO_PROGRESS,
     ) -> list[tuple[Account, str]]:
         passwords = [chosen or self._new_password() for _ in accounts]
-        hashes = await asyncio.gather(*(self._hasher.hash(p) for p in passwords))
+
+        async def hashed(password: str) -> str:
+            digest = await self._hasher.hash(password)
+            progress.advance()
+            return digest
+
+        hashes = await asyncio.gather(*(hashed(p) for p in passwords))
         now = self._clock.now()
         try:
             async with self._tx() as stores:

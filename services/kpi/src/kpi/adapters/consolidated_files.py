@@ -1,5 +1,11 @@
-"""The consolidated report as files: a printable HTML page (Jinja2, here) and an .xlsx workbook
-(`consolidated_xlsx`)."""
+"""The consolidated report as files: a printable HTML page (Jinja2, here), the same page as a PDF
+(WeasyPrint) and an .xlsx workbook (`consolidated_xlsx`).
+
+The page is an official document: national heading, issuing body, place and date, a signature
+block (`domain/report_heading.py`); landscape A4, the KPI table split into tables of
+`KPIS_PER_TABLE` KPIs (5 columns each) so that every column fits the page width, its header
+repeated on every page.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from kpi.adapters.consolidated_xlsx import XLSX_MEDIA_TYPE, xlsx
 from kpi.domain.consolidated_report import ConsolidatedReport, target_text
+from kpi.domain.report_heading import official_heading
 from kpi.domain.report_texts import GROUP_VI, KIND_VI, STATE_VI, percent, points
 
 TEMPLATES = Path(__file__).parent / "templates"
+PDF_MEDIA_TYPE = "application/pdf"
+KPIS_PER_TABLE = 3  # 2 + 3 × 5 = 17 columns at 9 pt fit a landscape A4 page
 
 
 def html(report: ConsolidatedReport, tz: ZoneInfo) -> str:
@@ -21,6 +30,8 @@ def html(report: ConsolidatedReport, tz: ZoneInfo) -> str:
     )
     return environment.get_template("consolidated.html").render(
         r=report,
+        h=official_heading(report.rows[0].unit_name, report.generated_at.date()),
+        kpis_per_table=KPIS_PER_TABLE,
         tz=tz,
         percent=percent,
         points=points,
@@ -31,4 +42,11 @@ def html(report: ConsolidatedReport, tz: ZoneInfo) -> str:
     )
 
 
-__all__ = ["XLSX_MEDIA_TYPE", "html", "xlsx"]
+def pdf(page: str) -> bytes:
+    """The printable page as a PDF (A4 landscape, page numbers); CPU-bound: run it off the event loop."""
+    from weasyprint import HTML  # imported here: loading Pango takes a moment, only PDFs need it
+
+    return HTML(string=page).write_pdf()
+
+
+__all__ = ["PDF_MEDIA_TYPE", "XLSX_MEDIA_TYPE", "html", "pdf", "xlsx"]

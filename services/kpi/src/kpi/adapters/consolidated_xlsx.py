@@ -1,4 +1,4 @@
-"""The consolidated report as an .xlsx workbook (three sheets: KPIs, completeness, late and missing)."""
+"""The consolidated report as an .xlsx workbook (KPIs, completeness, late and missing, charts)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import xlsxwriter
 
 from bdhvs_shared.spreadsheet_safety import neutralised
+from kpi.adapters.consolidated_charts import chart_sheet, colour_statuses
 from kpi.domain.consolidated_report import ConsolidatedReport, target_text
 from kpi.domain.report_texts import GROUP_VI, KIND_VI, STATE_VI
 
@@ -17,7 +18,8 @@ KPI_FIELDS = ["Tỷ lệ đạt", "Mục tiêu", "Tình trạng", "Tốc độ (
 
 
 def xlsx(report: ConsolidatedReport, tz: ZoneInfo) -> bytes:
-    """Three sheets: the KPIs per unit, completeness per group, the late and missing units.
+    """Four sheets: the KPIs per unit, completeness per group, the late and missing units, and the
+    charts (province attainment against target, each KPI's ranking); statuses coloured.
 
     Rates are real numbers formatted as percentages, so the chairman's office can compute with them.
     Text goes through `_text` only: written as a string (never a formula or a link, whatever it
@@ -35,6 +37,7 @@ def xlsx(report: ConsolidatedReport, tz: ZoneInfo) -> bytes:
     _kpi_sheet(book, f, report)
     _completeness_sheet(book, f, report)
     _late_sheet(book, f, report, tz)
+    chart_sheet(book, f, report)
     book.close()
     return buffer.getvalue()
 
@@ -81,6 +84,8 @@ def _kpi_sheet(book: Any, f: dict[str, Any], report: ConsolidatedReport) -> None
             _text(sheet, r, col + 2, c.status_vi, f["cell"])
             _number(sheet, r, col + 3, c.pace_pp_per_30d, f["num"])
             _number(sheet, r, col + 4, c.projected, f["pct"])
+    status_columns = [3 + k * len(KPI_FIELDS) + 2 for k in range(len(report.kpis))]
+    colour_statuses(book, sheet, 5, 4 + len(report.rows), status_columns)
     sheet.freeze_panes(5, 3)
     sheet.set_column(0, 0, 8)
     sheet.set_column(1, 1, 22)
@@ -119,6 +124,7 @@ def _late_sheet(book: Any, f: dict[str, Any], report: ConsolidatedReport, tz: Zo
         sheet.write_number(3 + n, 0, n, f["cell"])
         values = [u.unit_code, u.unit_name, KIND_VI.get(u.unit_kind, ""), STATE_VI[u.state.value], received]
         _texts(sheet, 3 + n, 1, values, f["cell"])
+    colour_statuses(book, sheet, 4, 3 + len(report.late_or_missing), [4])
     sheet.set_column(0, 5, 16)
 
 

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Any
 
@@ -37,9 +37,15 @@ class NatsReportStream:
 
 
 async def messages(
-    js: JetStreamContext, stream: str, subject: str, policy: DeliverPolicy, batch: int
+    js: JetStreamContext,
+    stream: str,
+    subject: str,
+    policy: DeliverPolicy,
+    batch: int,
+    on_total: Callable[[int], None] | None = None,
 ) -> AsyncIterator[list[Any]]:
-    """Batches of the messages stored when the call starts (later ones are left to the live consumer).
+    """Batches of the messages stored when the call starts (later ones are left to the live consumer);
+    `on_total` is told how many there are before the first batch.
 
     An ephemeral pull consumer without acks: it reads, it never changes any durable's state,
     and the server removes it shortly after.
@@ -55,6 +61,8 @@ async def messages(
     pending: asyncio.Future[list[Any]] | None = None
     try:
         remaining = int((await sub.consumer_info()).num_pending or 0)
+        if on_total is not None:
+            on_total(remaining)
         if remaining > 0:
             pending = asyncio.ensure_future(sub.fetch(min(batch, remaining), timeout=5))
         while pending is not None:
@@ -81,7 +89,11 @@ async def replay_reports(
     """Every accepted-report event on REPORTS from sequence 1 that the consumer would apply on `today`
     (local), in batches, with running counts: not the invalid ones, nor those dated in the future."""
     replay = ReportReplay()
-    async for got in messages(js, "REPORTS", subjects.REPORT_ACCEPTED_ALL, DeliverPolicy.ALL, batch):
+
+    def total(count: int) -> None:
+        replay.total = count
+
+    async for got in messages(js, "REPORTS", subjects.REPORT_ACCEPTED_ALL, DeliverPolicy.ALL, batch, total):
         events = []
         for msg in got:
             replay.last_stream_sequence = msg.metadata.sequence.stream

@@ -97,9 +97,12 @@ class ReportReplay:
     skipped: int = 0  # messages that are not a valid ReportAccepted (the live consumer dead-letters them)
     future: int = 0  # reports dated in the future (the live consumer dead-letters them too)
     last_stream_sequence: int = 0
+    total: int = 0  # messages on the stream when the replay started (progress)
+    read_messages: int = 0  # messages read so far, valid or not
 
     def read(self, data: bytes, today: date, early_days: int = 0) -> ReportAccepted | None:
         """The report a message carries if the consumer would apply it on `today`; counted either way."""
+        self.read_messages += 1
         try:
             event = ReportAccepted.model_validate_json(data)
         except ValidationError:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from bdhvs_shared.cli import service_cli
+from bdhvs_shared.progress import progress
 from kpi.bootstrap import create_app
 from kpi.entrypoints.docs import asyncapi_document, openapi_document
 from kpi.entrypoints.maintenance import ServiceRunning, run_rebuild, run_verify
@@ -36,7 +37,8 @@ def rebuild_command(
 ) -> None:
     """Replay the whole REPORTS stream into fresh projections and swap them in (kpi stopped)."""
     try:
-        result = asyncio.run(run_rebuild(_settings(), batch_size, force))
+        with progress("kpi rebuild: luồng REPORTS", unit="tin") as shown:
+            result = asyncio.run(run_rebuild(_settings(), batch_size, force, shown))
     except ServiceRunning as exc:
         typer.echo(f"Không dựng lại: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -50,7 +52,8 @@ def verify_command(
     ] = True,
 ) -> None:
     """Recompute every projection and compare with the live tables; exit 1 on any difference."""
-    differences, summary = asyncio.run(run_verify(_settings(), stream))
+    with progress("kpi verify: luồng REPORTS", unit="tin") as shown:
+        differences, summary = asyncio.run(run_verify(_settings(), stream, shown))
     for line in differences:
         typer.echo(line)
     typer.echo(summary)

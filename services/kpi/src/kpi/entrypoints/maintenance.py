@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bdhvs_shared.db.engine import PoolSettings, make_engine, make_sessionmaker
 from bdhvs_shared.nats.connection import connect
+from bdhvs_shared.progress import NO_PROGRESS, Progress
 from kpi.adapters.rebuild_store import PgRebuildStore
 from kpi.adapters.streams import NatsReportStream, consumer_is_pulled
 from kpi.bootstrap import build_service
@@ -14,7 +15,9 @@ from kpi.service_layer.verify import verify
 from kpi.settings import KpiSettings
 
 
-async def run_rebuild(settings: KpiSettings, batch: int, force: bool) -> RebuildResult:
+async def run_rebuild(
+    settings: KpiSettings, batch: int, force: bool, progress: Progress = NO_PROGRESS
+) -> RebuildResult:
     """`kpi rebuild`: the one-shot composition (no HTTP, no consumer, no relay)."""
     nc = await connect(settings.nats_url, "kpi-rebuild")
     engine = make_engine(settings.database_url, PoolSettings(size=2))
@@ -38,13 +41,16 @@ async def run_rebuild(settings: KpiSettings, batch: int, force: bool) -> Rebuild
             now.astimezone(service.tz).date(),
             batch,
             early_days=service.early_days,
+            progress=progress,
         )
     finally:
         await engine.dispose()
         await nc.close()
 
 
-async def run_verify(settings: KpiSettings, with_stream: bool) -> tuple[list[str], str]:
+async def run_verify(
+    settings: KpiSettings, with_stream: bool, progress: Progress = NO_PROGRESS
+) -> tuple[list[str], str]:
     """`kpi verify`: recompute and compare; safe while the service runs (it only reads)."""
     nc = await connect(settings.nats_url, "kpi-verify") if with_stream else None
     engine = make_engine(settings.database_url, PoolSettings(size=2))
@@ -52,7 +58,12 @@ async def run_verify(settings: KpiSettings, with_stream: bool) -> tuple[list[str
         service = build_service(settings, make_sessionmaker(engine))
         stream = NatsReportStream(nc.jetstream()) if nc is not None else None
         return await verify(
-            service.transactions, stream, service.projector, service.today(), early_days=service.early_days
+            service.transactions,
+            stream,
+            service.projector,
+            service.today(),
+            early_days=service.early_days,
+            progress=progress,
         )
     finally:
         await engine.dispose()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
+from bdhvs_shared.progress import NO_PROGRESS, Progress
 from kpi.domain.projector import Projector
 from kpi.domain.publications import Staged
 from kpi.domain.rebuild_plan import Key, RebuildPlan, Recorded, plan
@@ -61,7 +62,9 @@ async def rebuild(
     today: date,
     batch: int = 5000,
     early_days: int = 0,
+    progress: Progress = NO_PROGRESS,
 ) -> RebuildResult:
+    """`progress` is told the messages read of the stream's (`kpi rebuild` shows it)."""
     started = time.perf_counter()
     result = RebuildResult(correlation_id=uuid.uuid4())
     await store.prepare()
@@ -74,6 +77,7 @@ async def rebuild(
                 receipts.add(event)
             await store.copy_event_ids([e.event_id for e in events])
             result.events, result.skipped, result.future = replay.events, replay.skipped, replay.future
+            progress.update(replay.read_messages, replay.total)
         await store.copy_observations(fold.rows.values())
         await store.copy_receipts(receipts.rows.values())  # completeness, no events
         rebuilt = projector.all_snapshots(fold.rows.values(), today)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
+from bdhvs_shared.progress import NO_PROGRESS, Progress
 from kpi.domain.comparison import observation_differences, receipt_differences, snapshot_differences
 from kpi.domain.projector import Projector, StoredObservation
 from kpi.domain.receipts import StoredReceipt
@@ -44,8 +45,10 @@ async def verify(
     today: date,
     batch: int = 1000,
     early_days: int = 0,
+    progress: Progress = NO_PROGRESS,
 ) -> tuple[list[str], str]:
-    """The differences (empty when all agree) and a one-line summary for people."""
+    """The differences (empty when all agree) and a one-line summary for people; `progress` is told
+    the REPORTS messages read (the long part)."""
     async with transactions() as stores:
         live = _Live(
             await stores.observations.all(),
@@ -58,7 +61,7 @@ async def verify(
     differences = snapshot_differences(expected, live.snapshots)
     checked = f"{len(expected)} dự báo từ {len(live.observations)} quan sát"
     if stream is not None:
-        found, events = await _against_stream(stream, projector, live, batch, today, early_days)
+        found, events = await _against_stream(stream, projector, live, batch, today, early_days, progress)
         differences += found
         checked += f", {len(live.receipts)} báo cáo đã nhận, {events} sự kiện trên luồng REPORTS"
     if differences:
@@ -67,7 +70,13 @@ async def verify(
 
 
 async def _against_stream(
-    stream: ReportStream, projector: Projector, live: _Live, batch: int, today: date, early_days: int
+    stream: ReportStream,
+    projector: Projector,
+    live: _Live,
+    batch: int,
+    today: date,
+    early_days: int,
+    progress: Progress,
 ) -> tuple[list[str], int]:
     """The differences between the stored rows and the REPORTS stream folded; how many events."""
     fold = ObservationFold(projector.catalogue.indicators)
@@ -78,6 +87,7 @@ async def _against_stream(
         for event in batch_events:
             receipt_fold.add(event)
         events = replay.events
+        progress.update(replay.read_messages, replay.total)
     differences = observation_differences(fold.rows, {key_of(r): r for r in live.observations})
     differences += receipt_differences(receipt_fold.rows, live.receipts)
     differences += [

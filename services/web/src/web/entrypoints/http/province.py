@@ -231,7 +231,7 @@ async def consolidated(
 @router.get("/bao-cao-tong-hop/{period}.{ext}")
 async def consolidated_file(
     period: Annotated[str, Path(pattern=r"^[0-9]{4}-[0-9]{2}$")],
-    ext: Literal["xlsx", "html"],
+    ext: Literal["xlsx", "html", "pdf"],
     session: SessionDep,
     container: ContainerDep,
 ) -> Response:
@@ -248,5 +248,5 @@ async def consolidated_file(
     return Response(
         reply.content,
         media_type=reply.media_type,
-        headers={"Content-Disposition": f'attachment; filename="bao-cao-tong-hop-{period}.xlsx"'},
+        headers={"Content-Disposition": f'attachment; filename="bao-cao-tong-hop-{period}.{ext}"'},
     )
