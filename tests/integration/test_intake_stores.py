@@ -110,9 +110,8 @@ async def test_previous_figures_are_the_latest_revision_before_the_day(transacti
 async def test_a_retry_key_is_claimed_once_and_remembers_its_revision(transactions: Transactions) -> None:
     token, event_id = uuid4(), uuid4()
     async with transactions() as stores:
-        assert await stores.retry_keys.claim(token, "k1", "sha-a", RECEIVED) == Claim(new=True)
+        assert await stores.retry_keys.claim(token, "k1", "sha-a", RECEIVED, event_id) == Claim(new=True)
         assert await stores.retry_keys.claim(uuid4(), "k1", "sha-a", RECEIVED) == Claim(new=True)
-        await stores.retry_keys.record(token, "k1", event_id)
     async with transactions() as stores:
         assert await stores.retry_keys.claim(token, "k1", "sha-a", RECEIVED) == Claim(False, True, event_id)
         assert await stores.retry_keys.claim(token, "k1", "sha-b", RECEIVED) == Claim(False, False, event_id)

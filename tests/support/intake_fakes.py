@@ -103,9 +103,6 @@ class FakeRetryKeys:
             return Claim(new=True)
         return Claim(new=False, same_request=taken[0] == fingerprint, event_id=taken[1])
 
-    async def record(self, token_id: UUID, key: str, event_id: UUID) -> None:
-        self.keys[(token_id, key)] = (self.keys[(token_id, key)][0], event_id)
-
 
 @dataclass
 class FakeCatalogue:

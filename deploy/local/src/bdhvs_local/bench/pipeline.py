@@ -4,6 +4,7 @@ rate; with the CPU each process spent on each run and each service's memory."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import nats
 
@@ -53,7 +54,6 @@ async def pipeline(
 
     Each run's CPU is read from before it starts until every consumer has finished its work;
     `profiler` samples the services during the throughput run."""
-    profiler = profiler or Profiler(None, {})
     watcher = KpiWatcher()
     memory: dict[str, dict[str, float]] = {}
     _memory(processes, memory, "idle")
@@ -61,17 +61,7 @@ async def pipeline(
     try:
         await nc.subscribe("bdhvs.kpi.attainment.>", cb=watcher.on_message)
         js = nc.jetstream()
-        bodies = Bodies(2026)
-        if sizes.warmup:
-            await throughput(intake, token, js, bodies.take(sizes.warmup), sizes.concurrency)
-            await settled(js)
-        cpu = CpuWatch(processes, "throughput", sizes.reports)
-        cpu.start()
-        profiler.start()
-        result = await throughput(intake, token, js, bodies.take(sizes.reports), sizes.concurrency)
-        await settled(js)
-        spent = [cpu.stop()]
-        profiler.stop()
+        result, spent = await _throughput_run(intake, token, js, sizes, processes, profiler)
         _memory(processes, memory, "after the throughput run")
         paced = Bodies(2027).take(max(1, int(sizes.rate * sizes.seconds)))
         cpu = CpuWatch(processes, f"paced {sizes.rate:g}/s", len(paced))
@@ -95,6 +85,25 @@ async def pipeline(
         spent if processes else [],
         memory,
     )
+
+
+async def _throughput_run(
+    intake: str, token: str, js: Any, sizes: Sizes, processes: Processes | None, profiler: Profiler | None
+) -> tuple[dict[str, float], list[CpuSpent]]:
+    """The warm-up, then the throughput run with its CPU read (and the services profiled)."""
+    profiler = profiler or Profiler(None, {})
+    bodies = Bodies(2026)
+    if sizes.warmup:
+        await throughput(intake, token, js, bodies.take(sizes.warmup), sizes.concurrency)
+        await settled(js)
+    cpu = CpuWatch(processes, "throughput", sizes.reports)
+    cpu.start()
+    profiler.start()
+    result = await throughput(intake, token, js, bodies.take(sizes.reports), sizes.concurrency)
+    await settled(js)
+    spent = [cpu.stop()]
+    profiler.stop()
+    return result, spent
 
 
 def _memory(processes: Processes | None, memory: dict[str, dict[str, float]], when: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,11 +41,3 @@ async def claim(
         )
     ).one()
     return Claim(new=False, same_request=row.request_sha256 == fingerprint, event_id=row.event_id)
-
-
-async def record(session: AsyncSession, token_id: uuid.UUID, key: str, event_id: uuid.UUID) -> None:
-    await session.execute(
-        update(idempotency_keys)
-        .where(idempotency_keys.c.token_id == token_id, idempotency_keys.c.key == key)
-        .values(event_id=event_id)
-    )

@@ -53,9 +53,6 @@ class PgRetryKeys:
     ) -> Claim:
         return await idempotency.claim(self._session, token_id, key, fingerprint, now, event_id)
 
-    async def record(self, token_id: UUID, key: str, event_id: UUID) -> None:
-        await idempotency.record(self._session, token_id, key, event_id)
-
 
 class PgCatalogue:
     def __init__(self, session: AsyncSession) -> None:

@@ -93,10 +93,7 @@ class RetryKeyStore(Protocol):
     ) -> Claim:
         """Take the key for this request, or say who took it: a second claim waits for the first's
         transaction to end. `event_id`: the revision the request will create, remembered at once
-        (as `record` would; one statement fewer)."""
-
-    async def record(self, token_id: UUID, key: str, event_id: UUID) -> None:
-        """Remember the revision the key's request created (for replaying its reply)."""
+        (for replaying its reply)."""
 
 
 class CatalogueStore(Protocol):
