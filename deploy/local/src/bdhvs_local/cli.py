@@ -115,6 +115,18 @@ def bench(
     )
 
 
+@app.command()
+def authz(
+    concurrency: Annotated[int, typer.Option(help="Requests in flight at once")] = 16,
+    sample: Annotated[int | None, typer.Option(help="Only this many (commune, other unit) pairs")] = None,
+) -> None:
+    """Every commune token against every other unit on every endpoint naming one, on a stack of its
+    own; prints `authz: P pairs x endpoints tried, A allowed` last (exit 1 unless all refused)."""
+    from bdhvs_local.authz.runner import run as run_authz
+
+    raise typer.Exit(run_authz(concurrency, sample))
+
+
 # Operations (docs/operations/): run against production with an admin DATABASE_URL and NATS_URL.
 def _admin_env() -> tuple[str, str]:
     database_url, nats_url = os.environ.get("DATABASE_URL"), os.environ.get("NATS_URL")
