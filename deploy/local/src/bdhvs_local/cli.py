@@ -127,6 +127,18 @@ def authz(
     raise typer.Exit(run_authz(concurrency, sample))
 
 
+@app.command()
+def soak(
+    rate: Annotated[float, typer.Option(help="Reports per second, sent open loop")] = 100.0,
+    seconds: Annotated[float, typer.Option(help="Length of the run")] = 600.0,
+) -> None:
+    """A steady load of reports on a stack of its own; per-minute latency, RSS, 5xx, timeouts, KPI
+    events; prints `soak: R reports/s for S s, …` last (exit 1 on a 5xx or a KPI event not seen)."""
+    from bdhvs_local.soak import run as run_soak
+
+    raise typer.Exit(run_soak(rate, seconds))
+
+
 # Operations (docs/operations/): run against production with an admin DATABASE_URL and NATS_URL.
 def _admin_env() -> tuple[str, str]:
     database_url, nats_url = os.environ.get("DATABASE_URL"), os.environ.get("NATS_URL")
