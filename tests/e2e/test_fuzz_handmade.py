@@ -18,6 +18,7 @@ from support.fuzz_tally import TALLY, declared_statuses
 from support.fuzzing import fuzzed_services
 from support.processes import RunningSystem
 
+pytestmark = pytest.mark.timeout(600)  # three services to start on the module's first test
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = {s: json.loads((ROOT / f"docs/openapi/{s}.json").read_text("utf-8")) for s in ("intake", "notifier")}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
