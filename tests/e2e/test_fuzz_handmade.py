@@ -43,7 +43,7 @@ BAD_UTF8 = b'{"unit_code": "09313\xff\xfe", "form": "monthly"}'
 MALFORMED_XLSX = b"PK\x03\x04" + b"\x00garbage" * 5000
 BAD_CSV = b"unit_code,role,name,email\n09313,clerk,\xff\xfe\xfd,x@example.invalid\n"
 
-IMPORT = "/api/v1/imports?form=monthly&period=2026-02"
+IMPORT = "?form=monthly&period=2026-02"
 CASES = [
     ("intake", "post", "/api/v1/reports", "", JSON, BIG_JSON.encode()),
     ("intake", "post", "/api/v1/reports", "", JSON, NESTED.encode()),
