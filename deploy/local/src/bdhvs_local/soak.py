@@ -24,6 +24,7 @@ import nats
 from bdhvs_local.bench.load import KpiWatcher
 from bdhvs_local.bench.resources import Processes
 
+IN_FLIGHT = 256
 PERIOD = "2027-12"  # the last month before the bench's clock (January 2028): each report revises it
 
 
@@ -86,7 +87,10 @@ async def _post(client: httpx.AsyncClient, url: str, token: str, report: dict[st
 
 async def load(intake: str, token: str, units: list[str], soak: Soak, timeout: float = 30.0) -> None:
     """Open loop: report i leaves at start + i / rate, however long the others take."""
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    # At most IN_FLIGHT connections: a pipeline slower than the rate makes reports wait for one,
+    # and their latency (from the moment each was due) shows it; unbounded, thousands of sockets
+    # made the load generator itself the bottleneck at 100/s on a busy machine.
+    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
     url = f"{intake}/api/v1/reports"
     async with httpx.AsyncClient(timeout=httpx.Timeout(timeout, pool=None), limits=limits) as client:
         start = time.perf_counter()
