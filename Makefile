@@ -10,7 +10,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: run demo test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow bench bench-full clean \
+.PHONY: run demo test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow bench bench-full authz fuzz soak clean \
 	screenshots \
 	compose-env compose-up compose-down
 
@@ -79,6 +79,19 @@ bench: sync
 ## The issue's full form: 5000 reports end to end, rebuild over 1 000 000 stored reports.
 bench-full: sync
 	$(RUN) python -m bdhvs_local bench --reports 5000 --rebuild-reports 1000000
+
+## Every commune token x every other unit (99 x 98) x every endpoint naming a unit: all refused.
+authz: sync
+	$(RUN) python -m bdhvs_local authz
+
+## Schemathesis on intake, kpi and the notifier with many examples, and the hand-made bad inputs.
+fuzz: sync
+	BDHVS_FUZZ_EXAMPLES=100 $(RUN) pytest tests/e2e/test_fuzz_intake.py tests/e2e/test_fuzz_kpi_notifier.py \
+		tests/e2e/test_fuzz_handmade.py -q -p no:randomly -o timeout=3600
+
+## 100 reports/s for 10 minutes on a stack of its own: 5xx, timeouts, latency per minute, RSS growth.
+soak: sync
+	$(RUN) python -m bdhvs_local soak --rate 100 --seconds 600
 
 ## Containers (needs Docker with compose v2): the full stack of docker-compose.yml.
 COMPOSE_SECRETS := POSTGRES_PASSWORD INTAKE_DB_PASSWORD KPI_DB_PASSWORD NOTIFIER_DB_PASSWORD \

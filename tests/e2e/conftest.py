@@ -30,3 +30,13 @@ def system(system_env: dict[str, str], tmp_path: Path) -> Iterator[RunningSystem
     with running_system(system_env, tmp_path / "logs") as running:
         running.cli("notifier", "recipients", "load")  # the demo directory: one address per unit
         yield running
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The fuzz tests' last line (issue 16): `fuzz: N cases, E 5xx, U undeclared statuses`."""
+    from support.fuzz_tally import TALLY
+
+    if TALLY.cases:
+        for line in [*TALLY.server_errors[:20], *TALLY.undeclared[:20]]:
+            terminalreporter.write_line(f"fuzz: {line}")
+        terminalreporter.write_line(TALLY.line())

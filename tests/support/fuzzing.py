@@ -16,9 +16,12 @@ from pathlib import Path
 
 import asyncpg
 import schemathesis
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import status_code_conformance
 from sqlalchemy.engine import make_url
 
 from support.databases import dsn
+from support.fuzz_tally import TALLY
 from support.processes import RunningSystem, running_system
 
 
@@ -61,3 +64,18 @@ def fuzzed_services(
 def load_schema(path: Path) -> schemathesis.BaseSchema:
     """A committed OpenAPI document (docs/openapi/<service>.json), as schemathesis fuzzes it."""
     return schemathesis.openapi.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def fuzz_call(case: schemathesis.Case, base_url: str, token: str, role: str) -> None:
+    """Send one generated case; count it (`fuzz:` line); no 5xx, a declared status, and every
+    JSON error with a code and a message."""
+    response = case.call(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    declared = set(case.operation.definition.raw["responses"])
+    if case.method.lower() != case.operation.method.lower():  # a method the path does not serve
+        declared = {"405"}
+    TALLY.record(f"{case.method} {case.path} as {role}", response.status_code, declared)
+    case.validate_response(response, checks=[not_a_server_error, status_code_conformance])
+    json_body = response.headers.get("content-type", [""])[0].startswith("application/json")
+    if response.status_code >= 400 and json_body:  # the acknowledge link's pages are HTML
+        errors = response.json()["errors"]
+        assert errors and all(e["code"] and e["message"] for e in errors), response.text

@@ -132,6 +132,30 @@ def bench_web(
     run_web_bench(requests, profile_dir)
 
 
+@app.command()
+def authz(
+    concurrency: Annotated[int, typer.Option(help="Requests in flight at once")] = 16,
+    sample: Annotated[int | None, typer.Option(help="Only this many (commune, other unit) pairs")] = None,
+) -> None:
+    """Every commune token against every other unit on every endpoint naming one, on a stack of its
+    own; prints `authz: P pairs x endpoints tried, A allowed` last (exit 1 unless all refused)."""
+    from bdhvs_local.authz.runner import run as run_authz
+
+    raise typer.Exit(run_authz(concurrency, sample))
+
+
+@app.command()
+def soak(
+    rate: Annotated[float, typer.Option(help="Reports per second, sent open loop")] = 100.0,
+    seconds: Annotated[float, typer.Option(help="Length of the run")] = 600.0,
+) -> None:
+    """A steady load of reports on a stack of its own; per-minute latency, RSS, 5xx, timeouts, KPI
+    events; prints `soak: R reports/s for S s, …` last (exit 1 on a 5xx or a KPI event not seen)."""
+    from bdhvs_local.soak import run as run_soak
+
+    raise typer.Exit(run_soak(rate, seconds))
+
+
 # Operations (docs/operations/): run against production with an admin DATABASE_URL and NATS_URL.
 def _admin_env() -> tuple[str, str]:
     database_url, nats_url = os.environ.get("DATABASE_URL"), os.environ.get("NATS_URL")

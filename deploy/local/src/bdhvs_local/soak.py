@@ -1,0 +1,190 @@
+"""`make soak`: a steady open-loop load of reports (100/s for 10 minutes) on a stack of its own.
+
+Each report is sent at its moment whatever the others are doing, with an Idempotency-Key, as a
+careful client does: a 503 (documented: intake sheds writes it has no room for) is retried after
+its Retry-After, a timeout is counted and retried under the same key. Each report revises its
+unit's latest month with new figures, so each must cause a KPI event (watched by correlation id).
+Printed: per-minute accept latency percentiles, RSS per service at the start and the end, and
+`soak: R reports/s for S s, E 5xx, T timeouts, p99 first minute X ms, last minute Y ms, RSS growth G%`.
+Reuses the bench's stack, watcher and process readings (bdhvs_local.bench)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import nats
+
+from bdhvs_local.bench.load import KpiWatcher
+from bdhvs_local.bench.resources import Processes
+
+IN_FLIGHT = 256
+PERIOD = "2027-12"  # the last month before the bench's clock (January 2028): each report revises it
+
+
+@dataclass
+class Soak:
+    rate: float
+    seconds: float
+    sent: int = 0
+    accepted: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    retried_503: int = 0
+    timeouts: int = 0
+    by_minute: dict[int, list[float]] = field(default_factory=dict)  # accept latency, ms
+    event_ids: set[str] = field(default_factory=set)
+    events_seen: int = 0
+    rss_mb: dict[str, dict[str, float]] = field(default_factory=dict)  # start/end → service → MB
+    origin: float = 0.0  # perf_counter at the first report
+    elapsed: float = 0.0
+
+    @property
+    def server_errors(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status >= 500)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q / 100))] if ordered else 0.0
+
+
+def body(unit: str, serial: int) -> dict[str, Any]:
+    n = 1000 + serial % 8000
+    values = {"c": {"numerator": n, "denominator": 10000}, "d": {"numerator": n, "denominator": 10000}}
+    return {"unit_code": unit, "form": "monthly", "period": PERIOD, "values": values, "confirm": True}
+
+
+async def _post(client: httpx.AsyncClient, url: str, token: str, report: dict[str, Any], soak: Soak) -> None:
+    started = time.perf_counter()
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())}
+    for _ in range(100):
+        try:
+            reply = await client.post(url, json=report, headers=headers)
+        except httpx.TimeoutException:
+            soak.timeouts += 1
+            continue
+        except httpx.TransportError:
+            await asyncio.sleep(1.0)
+            continue
+        if reply.status_code == 503:
+            soak.retried_503 += 1
+            await asyncio.sleep(float(reply.headers.get("Retry-After", "1")))
+            continue
+        soak.statuses[reply.status_code] += 1
+        if reply.status_code == 201:
+            soak.accepted += 1
+            soak.event_ids.add(reply.json()["event_id"])
+            minute = int((started - soak.origin) // 60)
+            soak.by_minute.setdefault(minute, []).append((time.perf_counter() - started) * 1000)
+        return
+
+
+async def load(intake: str, token: str, units: list[str], soak: Soak, timeout: float = 30.0) -> None:
+    """Open loop: report i leaves at start + i / rate, however long the others take."""
+    # At most IN_FLIGHT connections: a pipeline slower than the rate makes reports wait for one,
+    # and their latency (from the moment each was due) shows it; unbounded, thousands of sockets
+    # made the load generator itself the bottleneck at 100/s on a busy machine.
+    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
+    url = f"{intake}/api/v1/reports"
+    async with httpx.AsyncClient(timeout=httpx.Timeout(timeout, pool=None), limits=limits) as client:
+        start = time.perf_counter()
+        soak.origin = start
+        tasks = []
+        total = int(soak.rate * soak.seconds)
+        for i in range(total):
+            delay = start + i / soak.rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            report = body(units[i % len(units)], i)
+            tasks.append(asyncio.create_task(_post(client, url, token, report, soak)))
+            soak.sent += 1
+        await asyncio.gather(*tasks)
+        soak.elapsed = time.perf_counter() - start
+
+
+async def run_soak(
+    intake: str, nats_url: str, token: str, units: list[str], soak: Soak, processes: Processes | None
+) -> Soak:
+    watcher = KpiWatcher()
+    nc = await nats.connect(nats_url)
+    try:
+        await nc.subscribe("bdhvs.kpi.attainment.>", cb=watcher.on_message)
+        soak.rss_mb["start"] = processes.resident_mb() if processes else {}
+        await load(intake, token, units, soak)
+        watcher.expect(set(soak.event_ids))
+        with contextlib.suppress(TimeoutError):  # the pipeline drains what the load left queued
+            await asyncio.wait_for(watcher.arrived.wait(), timeout=max(120.0, soak.seconds))
+        soak.events_seen = len(soak.event_ids & watcher.first_seen.keys())
+        soak.rss_mb["end"] = processes.resident_mb() if processes else {}
+    finally:
+        await nc.close()
+    return soak
+
+
+def lines(soak: Soak) -> list[str]:
+    out = []
+    for minute, latencies in sorted(soak.by_minute.items()):
+        p50, p95, p99 = (percentile(latencies, q) for q in (50, 95, 99))
+        out.append(
+            f"soak: minute {minute + 1}: {len(latencies)} accepted, p50 {p50:.0f} ms, p95 {p95:.0f} ms,"
+            f" p99 {p99:.0f} ms"
+        )
+    start, end = soak.rss_mb.get("start", {}), soak.rss_mb.get("end", {})
+    for name in sorted(start):
+        out.append(f"soak: RSS {name} {start[name]:.0f} MB -> {end.get(name, 0.0):.0f} MB")
+    growth = max((end.get(n, 0.0) / start[n] - 1) * 100 for n in start) if start else 0.0
+    achieved = soak.accepted / soak.elapsed if soak.elapsed else 0.0
+    minutes = sorted(soak.by_minute)
+    first = percentile(soak.by_minute[minutes[0]], 99) if minutes else 0.0
+    last = percentile(soak.by_minute[minutes[-1]], 99) if minutes else 0.0
+    out.append(
+        f"soak: {soak.sent} sent at {soak.rate:g}/s, {soak.accepted} accepted, statuses"
+        f" {dict(sorted(soak.statuses.items()))}, {soak.retried_503} documented 503s retried,"
+        f" KPI events seen {soak.events_seen} of {len(soak.event_ids)}"
+    )
+    if achieved < soak.rate * 0.95:
+        out.append(f"soak: intake did not sustain {soak.rate:g} reports/s: {achieved:.1f} reports/s achieved")
+    out.append(
+        f"soak: {achieved:.1f} reports/s for {soak.elapsed:.0f} s, {soak.server_errors} 5xx,"
+        f" {soak.timeouts} timeouts, p99 first minute {first:.0f} ms, last minute {last:.0f} ms,"
+        f" RSS growth {growth:.1f}%"
+    )
+    return out
+
+
+def run(rate: float, seconds: float) -> int:
+    """The soak on a fresh stack of its own (the bench's: January 2028); 1 on a 5xx or a lost event."""
+    import shutil
+    import signal
+    import sys
+    from pathlib import Path
+
+    from bdhvs_local.bench.bodies import CLOCK_START, units
+    from bdhvs_local.bench.runner import processes_of
+    from bdhvs_local.ports import free_port
+    from bdhvs_local.stack import Stack
+
+    directory = Path(".run/soak").resolve()
+    shutil.rmtree(directory, ignore_errors=True)
+    ports = {name: free_port() for name in ("intake", "kpi", "notifier")}
+    extra = {"LOG_LEVEL": "WARNING", "BDHVS_CLOCK_START": CLOCK_START}
+    stack = Stack(directory, ports=ports, extra_env=extra)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        endpoints = stack.start()
+        token = stack.demo_tokens()["operator"]
+        soak = Soak(rate, seconds)
+        print(f"soak: {rate:g} reports/s for {seconds:g} s on {endpoints.intake_url}", flush=True)
+        asyncio.run(
+            run_soak(endpoints.intake_url, endpoints.nats_url, token, units(), soak, processes_of(stack))
+        )
+    finally:
+        stack.stop()
+    print("\n".join(lines(soak)), flush=True)
+    return 0 if soak.server_errors == 0 and soak.events_seen == len(soak.event_ids) else 1
