@@ -32,11 +32,15 @@ def run(
     stack = Stack(run_dir.resolve(), ports=_ports())
     signals = StopSignals()
     endpoints = stack.start()
-    tokens = stack.demo_tokens()
-    welcome.accounts(endpoints, stack.extra_env, run_dir.resolve())  # first: where people sign in
-    welcome.addresses(endpoints, run_dir)
-    welcome.tokens(tokens)
-    welcome.try_it(endpoints, tokens, run_dir)
+    try:
+        tokens = stack.demo_tokens()
+        welcome.accounts(endpoints, stack.extra_env, run_dir.resolve())  # first: where people sign in
+        welcome.addresses(endpoints, run_dir)
+        welcome.tokens(tokens)
+        welcome.try_it(endpoints, tokens, run_dir)
+    except BaseException:  # e.g. Ctrl-C while the demo tokens are made: PostgreSQL runs detached
+        stack.stop()
+        raise
     serve(stack, run_dir, signals)
 
 
