@@ -80,7 +80,9 @@ class Stack:
         # stops whichever processes run then: the supervisor may have replaced some
         self._exit.callback(self._stop_services)
         for name, port in self.ports.items():
-            self.services[name] = ServiceProcess(name, port, env, self.run_dir / "logs" / f"{name}.log").start()
+            self.services[name] = ServiceProcess(
+                name, port, env, self.run_dir / "logs" / f"{name}.log"
+            ).start()
         for service in self.services.values():
             service.wait_ready()
         self.endpoints = Endpoints(
