@@ -14,10 +14,9 @@ from pathlib import Path
 import asyncpg
 
 from bdhvs_local.bench.baselines import asyncpg_dsn
-from bdhvs_local.bench.bodies import CLOCK_START
 from bdhvs_local.chaos import check
 from bdhvs_local.chaos.faults import Injector
-from bdhvs_local.chaos.load import Outcomes, Reports, open_loop
+from bdhvs_local.chaos.load import CLOCK_START, Outcomes, Reports, open_loop
 from bdhvs_local.chaos.receivers import HttpReceiver, SmtpReceiver
 from bdhvs_local.ports import free_port
 from bdhvs_local.stack import Stack
