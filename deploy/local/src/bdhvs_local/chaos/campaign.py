@@ -14,6 +14,7 @@ from pathlib import Path
 import asyncpg
 
 from bdhvs_local.bench.baselines import asyncpg_dsn
+from bdhvs_local.bench.bodies import units
 from bdhvs_local.chaos import check
 from bdhvs_local.chaos.faults import Injector
 from bdhvs_local.chaos.load import CLOCK_START, Outcomes, Reports, open_loop
@@ -23,7 +24,6 @@ from bdhvs_local.stack import Stack
 from bdhvs_local.supervisor import Supervisor
 
 ACK_WAIT = 4.0  # the services' ack_wait in the campaign: a pause is longer
-UNITS = ["09313", "09292", "09193", "09238", "09202", "09205", "09208", "09319"]
 
 
 @dataclass
@@ -116,7 +116,7 @@ def _campaign(plan: Plan, stack: Stack, supervisor: Supervisor, injector: Inject
     faults = threading.Thread(target=inject, daemon=True)
     faults.start()
     out = Outcomes()
-    reports = Reports(random.Random(plan.seed + 1), UNITS)
+    reports = Reports(random.Random(plan.seed + 1), units()[:32])
     asyncio.run(
         open_loop(stack.endpoints.intake_url, token, reports, plan.rate, lambda: not faults.is_alive(), out)
     )
