@@ -142,7 +142,10 @@ def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> boo
         f"refused {len(out.refused)} {out.refused[:3]}"
     )
     print(f"  5xx other than 503: {out.errors_5xx()}; still busy after the drain: {busy or 'nothing'}")
-    print(f"  intake stored {found.stored} revisions; kpi verify: {found.verify_tail}")
+    print(
+        f"  intake stored {found.stored} revisions, {found.stored - accepted} more than accepted (a client "
+        f"without an Idempotency-Key retried after a dropped connection); kpi verify: {found.verify_tail}"
+    )
     print(
         f"  notification intents {dict(found.intents or {})}; deliveries received: smtp "
         f"{sum(injector.smtp.accepted.values())}, sms {sum(injector.sms.accepted.values())}, webhook "
