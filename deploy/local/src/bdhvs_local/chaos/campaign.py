@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+import httpx
 
 from bdhvs_local.bench.baselines import asyncpg_dsn
 from bdhvs_local.bench.bodies import units
@@ -33,6 +34,21 @@ class Plan:
     rate: float = 10.0  # reports a second
     gap: tuple[float, float] = (0.3, 2.0)  # seconds between two faults
     drain_seconds: float = 300.0
+    ready_wait: float = 30.0  # before a fault, at most this long for every service to answer ready
+
+
+def _wait_ready(stack: Stack, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    urls = [s.url for s in stack.services.values()]
+    while time.monotonic() < deadline and not all(_ready(url) for url in urls):
+        time.sleep(0.2)
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health/ready", timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def stack_env(smtp: SmtpReceiver, sms: HttpReceiver, webhook: HttpReceiver) -> dict[str, str]:
@@ -110,6 +126,7 @@ def _campaign(plan: Plan, stack: Stack, supervisor: Supervisor, injector: Inject
     def inject() -> None:
         while sum(injector.injected.values()) < plan.faults:
             time.sleep(injector.rng.uniform(*plan.gap))
+            _wait_ready(stack, plan.ready_wait)  # each fault hits a serving system, not a restarting one
             injector.one()
 
     threading.Thread(target=supervise, daemon=True).start()
@@ -138,7 +155,7 @@ def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> boo
     print(f"  faults: {dict(sorted(injector.injected.items()))}")
     print(
         f"  reports sent {out.sent}, answers {dict(sorted(out.statuses.items()))}, client retries "
-        f"{out.retries}, gave up {len(out.unknown)} (found stored {found.found_unknown}), "
+        f"{out.retries}, gave up after 120 s {len(out.unknown)} (found stored {found.found_unknown}), "
         f"refused {len(out.refused)} {out.refused[:3]}"
     )
     print(f"  5xx other than 503: {out.errors_5xx()}; still busy after the drain: {busy or 'nothing'}")
