@@ -10,7 +10,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: run demo test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow bench bench-full authz fuzz soak clean \
+.PHONY: run demo test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow chaos bench bench-full authz fuzz soak clean \
 	screenshots \
 	compose-env compose-up compose-down
 
@@ -70,6 +70,10 @@ screenshots: sync
 ## The long forms of the chaos and load suites (not in CI).
 test-slow: sync
 	$(RUN) pytest -m slow -q
+
+## Fault injection under load (issue 16): >= 200 faults against a stack of its own; prints the invariants.
+chaos: sync
+	$(RUN) python -m bdhvs_local chaos
 
 ## Throughput and latency of the running pipeline; prints figures (a benchmark, not a test).
 bench: sync

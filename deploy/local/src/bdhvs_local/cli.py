@@ -35,11 +35,15 @@ def run(
     stack = Stack(run_dir.resolve(), ports=_ports())
     signals = StopSignals()
     endpoints = stack.start()
-    tokens = stack.demo_tokens()
-    welcome.accounts(endpoints, stack.extra_env, run_dir.resolve())  # first: where people sign in
-    welcome.addresses(endpoints, run_dir)
-    welcome.tokens(tokens)
-    welcome.try_it(endpoints, tokens, run_dir)
+    try:
+        tokens = stack.demo_tokens()
+        welcome.accounts(endpoints, stack.extra_env, run_dir.resolve())  # first: where people sign in
+        welcome.addresses(endpoints, run_dir)
+        welcome.tokens(tokens)
+        welcome.try_it(endpoints, tokens, run_dir)
+    except BaseException:  # e.g. Ctrl-C while the demo tokens are made: PostgreSQL runs detached
+        stack.stop()
+        raise
     serve(stack, run_dir, signals)
 
 
@@ -154,6 +158,25 @@ def soak(
     from bdhvs_local.soak import run as run_soak
 
     raise typer.Exit(run_soak(rate, seconds))
+
+
+@app.command()
+def chaos(
+    faults: Annotated[int, typer.Option(help="Faults to inject (the long form: 200)")] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the faults' kinds and moments, and of the load")] = 16,
+    rate: Annotated[float, typer.Option(help="Reports per second while the faults are injected")] = 10.0,
+    run_dir: Annotated[Path | None, typer.Option(help="Keep the stack's data and logs here")] = None,
+) -> None:
+    """Inject faults into a stack of its own under load; drain; check and print the invariants (exit 1
+    if one does not hold). The last line is `chaos: F faults, A reports accepted, …`."""
+    import tempfile
+
+    from bdhvs_local.chaos import Plan
+    from bdhvs_local.chaos import run as run_chaos
+
+    with tempfile.TemporaryDirectory(prefix="bdhvs-chaos-") as scratch:
+        ok = run_chaos(Plan(faults=faults, seed=seed, rate=rate), (run_dir or Path(scratch)).resolve())
+    raise typer.Exit(0 if ok else 1)
 
 
 # Operations (docs/operations/): run against production with an admin DATABASE_URL and NATS_URL.

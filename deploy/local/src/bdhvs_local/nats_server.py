@@ -76,6 +76,9 @@ class EmbeddedNats:
         wait_for_port(self.host, self.port)
         return self
 
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
     def kill(self) -> None:
         """SIGKILL, as a crash would: for chaos tests."""
         if self._process is not None:

@@ -69,8 +69,21 @@ class EmbeddedPostgres:
     @property
     def pid(self) -> int | None:
         """The postmaster's process id, while it runs."""
-        pidfile = self.data_dir / "pgdata" / "postmaster.pid"
-        return int(pidfile.read_text().split()[0]) if pidfile.exists() else None
+        try:
+            return int((self.data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
+        except (OSError, IndexError, ValueError):  # not running, or the file being written
+            return None
+
+    def alive(self) -> bool:
+        """The postmaster named in its pid file runs (a kill -9 leaves the file behind)."""
+        pid = self.pid
+        if pid is None:
+            return False
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return False
+        return "\nState:\tZ" not in status
 
     def _chown(self, path: Path, user: str | None) -> None:
         if user is not None:

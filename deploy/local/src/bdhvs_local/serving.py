@@ -6,9 +6,8 @@ import signal
 import time
 from pathlib import Path
 
-import typer
-
 from bdhvs_local.stack import Stack
+from bdhvs_local.supervisor import Supervisor
 
 
 class StopSignals:
@@ -24,14 +23,12 @@ class StopSignals:
 
 
 def serve(stack: Stack, run_dir: Path, signals: StopSignals) -> None:
-    """Watch the services until told to stop; a service that dies ends it (exit code 1)."""
+    """Keep the stack up until told to stop: a process that dies is restarted (Supervisor)."""
+    supervisor = Supervisor.of(stack, say=lambda line: print(f"{line}; see {run_dir / 'logs'}", flush=True))
     print("Press Ctrl-C to stop.", flush=True)
     try:
         while not signals.stopping:
-            dead = [s.name for s in stack.services.values() if not s.alive()]
-            if dead:
-                print(f"service(s) stopped unexpectedly: {', '.join(dead)}; see {run_dir / 'logs'}")
-                raise typer.Exit(1)
+            supervisor.tick()
             time.sleep(0.5)
     finally:
         print("Stopping…", flush=True)

@@ -47,6 +47,8 @@ class Stack:
     smtp: SmtpCatcher | None = None
     endpoints: Endpoints | None = None
     servers: dict[str, int] = field(default_factory=dict)  # the embedded servers' process ids
+    nats: EmbeddedNats | None = None  # the embedded servers, when the environment names none
+    postgres: EmbeddedPostgres | None = None
     _exit: ExitStack = field(default_factory=ExitStack)
 
     def start(self) -> Endpoints:
@@ -75,10 +77,12 @@ class Stack:
         }
         migrate_all(env)
         _cli("notifier", ["recipients", "load-demo-if-empty"], env)
+        # stops whichever processes run then: the supervisor may have replaced some
+        self._exit.callback(self._stop_services)
         for name, port in self.ports.items():
-            service = ServiceProcess(name, port, env, self.run_dir / "logs" / f"{name}.log").start()
-            self.services[name] = service
-            self._exit.callback(service.stop)
+            self.services[name] = ServiceProcess(
+                name, port, env, self.run_dir / "logs" / f"{name}.log"
+            ).start()
         for service in self.services.values():
             service.wait_ready()
         self.endpoints = Endpoints(
@@ -141,15 +145,19 @@ class Stack:
             path.chmod(0o600)
         return path.read_text().strip()
 
+    def _stop_services(self) -> None:
+        for service in reversed(list(self.services.values())):
+            service.stop()
+
     def _embedded_nats(self) -> str:
-        nats = EmbeddedNats(self.run_dir / "nats").start()
+        nats = self.nats = EmbeddedNats(self.run_dir / "nats").start()
         self._exit.callback(nats.stop)
         if nats.pid is not None:
             self.servers["nats-server"] = nats.pid
         return nats.url
 
     def _embedded_postgres(self) -> str:
-        postgres = EmbeddedPostgres(self.run_dir / "postgres").start()
+        postgres = self.postgres = EmbeddedPostgres(self.run_dir / "postgres").start()
         self._exit.callback(postgres.stop)
         if postgres.pid is not None:
             self.servers["PostgreSQL"] = postgres.pid

@@ -1,0 +1,126 @@
+"""The faults, each injected at a random (seeded) moment into the running stack and its receivers.
+
+Processes are killed with SIGKILL and left to the runner's supervisor to restart, as under `make run`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bdhvs_local.chaos.receivers import Counting, HttpReceiver, SmtpReceiver
+from bdhvs_local.supervisor import Supervisor
+
+SERVICES = ("intake", "kpi", "notifier")
+KINDS = (
+    *(f"kill {s}" for s in SERVICES),
+    "kill notifier mid-send",
+    *(f"pause {s}" for s in SERVICES),
+    "restart nats-server",
+    "restart PostgreSQL",
+    "smtp refuse",
+    "smtp slow",
+    "sms 5xx",
+    "sms 429",
+    "sms timeout",
+    "webhook down",
+)
+
+
+@dataclass
+class Injector:
+    supervisor: Supervisor
+    smtp: SmtpReceiver
+    sms: HttpReceiver
+    webhook: HttpReceiver
+    pause_seconds: float  # longer than the services' ack_wait
+    rng: random.Random
+    injected: Counter[str] = field(default_factory=Counter)
+    crashes_mid_send: int = 0
+    log: Callable[[str], None] = print
+
+    def one(self) -> None:
+        """Inject one fault chosen at random; count it only if it really happened."""
+        kind = self.rng.choice(KINDS)
+        if self._inject(kind):
+            self.injected[kind] += 1
+            self.log(f"fault {sum(self.injected.values())}: {kind}")
+
+    def _inject(self, kind: str) -> bool:
+        verb, target = kind.split(" ", 1)
+        if verb in ("kill", "restart"):
+            if target == "notifier mid-send":
+                return self._kill_mid_send()
+            return self._kill(target)
+        if verb == "pause":
+            return self._pause(target)
+        receiver: Counting = {"smtp": self.smtp, "sms": self.sms, "webhook": self.webhook}[verb]
+        self._for_a_while(receiver, target, self.rng.uniform(1.0, 4.0))
+        return True
+
+    def _pid(self, name: str) -> int | None:
+        return self.supervisor.pids().get(name)
+
+    def _signal(self, name: str, signum: int) -> bool:
+        pid = self._pid(name)
+        alive = pid is not None and any(w.name == name and w.alive() for w in self.supervisor.watched)
+        if not alive or pid is None:
+            return False
+        os.kill(pid, signum)
+        return True
+
+    def _kill_mid_send(self) -> bool:
+        """Slow the SMTP server down, wait until a message is being handed over, then kill the sender."""
+        self.smtp.mode = "slow"
+        deadline = time.monotonic() + 5
+        while self.smtp.in_flight == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        killed = self._kill("notifier")
+        self.smtp.mode = "ok"
+        return killed
+
+    def _kill(self, name: str) -> bool:
+        """SIGKILL; a crash of the notifier or of its database while a delivery is being handed over
+        is a crash mid-send (it may send that one again: at most one duplicate each)."""
+        receivers = (self.smtp, self.sms, self.webhook)
+        mid_send = name in ("notifier", "PostgreSQL") and any(r.in_flight > 0 for r in receivers)
+        killed = self._signal(name, signal.SIGKILL)
+        if killed and mid_send:
+            self.crashes_mid_send += 1
+        return killed
+
+    def _pause(self, name: str) -> bool:
+        if not self._signal(name, signal.SIGSTOP):
+            return False
+        pid = self._pid(name)
+        timer = threading.Timer(self.pause_seconds, lambda: _cont(pid))
+        timer.daemon = True
+        timer.start()
+        return True
+
+    def _for_a_while(self, receiver: Counting, mode: str, seconds: float) -> None:
+        if isinstance(receiver, HttpReceiver) and mode == "down":
+            receiver.down()
+            restore: Callable[[], None] = receiver.up
+        else:
+            receiver.mode = mode
+
+            def restore() -> None:
+                receiver.mode = "ok"
+
+        timer = threading.Timer(seconds, restore)
+        timer.daemon = True
+        timer.start()
+
+
+def _cont(pid: int | None) -> None:
+    if pid is not None:
+        with contextlib.suppress(ProcessLookupError):  # killed while paused
+            os.kill(pid, signal.SIGCONT)
