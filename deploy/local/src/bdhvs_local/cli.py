@@ -48,8 +48,9 @@ def demo(
     units: Annotated[int | None, typer.Option(help="Only N communes and wards (default: all)")] = None,
     stay: Annotated[bool, typer.Option("--stay/--exit", help="Keep the stack running afterwards")] = True,
     youth_weekly: Annotated[
-        bool, typer.Option(help="Also the Youth Union's weekly form (about 5x the reports)")
-    ] = False,
+        bool,
+        typer.Option(help="The Youth Union's weekly form too (about 80 % of the reports)"),
+    ] = True,
 ) -> None:
     """Fill the system with a demo province (2025-01 to now, every unit and form) through intake's API,
     in demo mode; print where to look; keep running until Ctrl-C (--exit: stop once filled)."""

@@ -24,7 +24,7 @@ def demo(
     units: int | None,
     stay: bool,
     ports: dict[str, int],
-    youth_weekly: bool = False,
+    youth_weekly: bool = True,
 ) -> None:
     from bdhvs_local.serving import StopSignals, serve
     from bdhvs_shared.catalogue import load_catalogue
