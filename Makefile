@@ -10,7 +10,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: run demo test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow bench bench-full clean \
+.PHONY: run demo test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow bench bench-demo bench-full clean \
 	screenshots \
 	compose-env compose-up compose-down
 
@@ -74,6 +74,10 @@ test-slow: sync
 ## Throughput and latency of the running pipeline; prints figures (a benchmark, not a test).
 bench: sync
 	$(RUN) python -m bdhvs_local bench
+
+## The bench on `make demo`'s province (99 units x 24 months, every form) instead of an empty stack.
+bench-demo: sync
+	$(RUN) python -m bdhvs_local bench --demo
 
 ## The issue's full form: 5000 reports end to end, rebuild over 1 000 000 stored reports.
 bench-full: sync

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -95,12 +96,19 @@ def bench(
         Path | None,
         typer.Option(help="py-spy profiles of the services during the throughput run, written here"),
     ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Seed the stack with `make demo`'s province first (demo mode)")
+    ] = False,
+    demo_months: Annotated[int | None, typer.Option(help="--demo: only the last N months")] = None,
+    demo_units: Annotated[int | None, typer.Option(help="--demo: only N communes and wards")] = None,
 ) -> None:
     """Measure the pipeline, the rebuild and the raw baselines on a fresh stack of its own; print them."""
     from bdhvs_local.bench import Sizes
     from bdhvs_local.bench import run as run_bench
+    from bdhvs_local.bench.demo_data import run_on_demo
 
-    run_bench(
+    on_demo = functools.partial(run_on_demo, months=demo_months, units=demo_units)
+    (on_demo if demo else run_bench)(
         Sizes(
             reports=reports,
             concurrency=concurrency,

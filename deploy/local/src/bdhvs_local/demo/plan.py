@@ -59,6 +59,7 @@ class Plan:
     profiles: dict[str, Profile]
     merge: Merge | None
     steps: list[Report | Merge] = field(default_factory=list)
+    seed: int = 2025
 
     @property
     def reports(self) -> list[Report]:
@@ -94,7 +95,7 @@ def make_plan(
         steps += _agency_reports(ctx, form_code, months_list, rng)
     steps = [s for s in steps if s.when <= until]
     steps.sort(key=lambda s: (s.when, isinstance(s, Report)))
-    return Plan(until, profiles, merge, steps)
+    return Plan(until, profiles, merge, steps, seed)
 
 
 def _months(catalogue: Catalogue, today: date, count: int | None) -> list[Period]:
