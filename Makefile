@@ -10,7 +10,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: run demo test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow chaos bench bench-full authz fuzz soak clean \
+.PHONY: run demo test sync lint format typecheck docs docs-check test-unit test-integration test-e2e test-slow chaos bench bench-demo bench-full authz fuzz soak clean \
 	screenshots \
 	compose-env compose-up compose-down
 
@@ -79,6 +79,10 @@ chaos: sync
 bench: sync
 	$(RUN) python -m bdhvs_local bench
 	$(RUN) python -m bdhvs_local bench-web
+
+## The bench on `make demo`'s province (99 units x 24 months, every form) instead of an empty stack.
+bench-demo: sync
+	$(RUN) python -m bdhvs_local bench --demo
 
 ## The issue's full form: 5000 reports end to end, rebuild over 1 000 000 stored reports.
 bench-full: sync

@@ -1,12 +1,13 @@
 """`make demo`'s short form (one quarter, ten units) through the real stack: every status, completeness
-below 100 % with named missing units, the notifier's mail in the run's folder, and a rerun that
-changes nothing (same reports, no new revision: every call is replayed under its Idempotency-Key)."""
+below 100 % with named missing units, the notifier's reminders, notices, escalations and alerts made
+on their days (the clock waited for it) with their mail in the run's folder, and a rerun that changes
+nothing (same reports, no new revision: every call is replayed under its Idempotency-Key)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,8 +19,9 @@ from bdhvs_local.demo.plan import make_plan
 from bdhvs_local.ports import free_port
 from bdhvs_shared.catalogue import load_catalogue
 
-UNTIL = datetime(2026, 12, 3, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-pytestmark = pytest.mark.timeout(600)  # a stack of its own, ~60 reports twice, kpi caught up
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+UNTIL = datetime(2026, 12, 3, 9, tzinfo=TZ)
+pytestmark = pytest.mark.timeout(900)  # a stack of its own, ~155 reports twice, 180 stops of the clock
 STATUSES = {"achieved", "on_track", "at_risk", "off_track", "insufficient_data"}
 
 
@@ -41,6 +43,7 @@ async def test_the_short_demo_fills_every_status_and_a_rerun_changes_nothing(
     try:
         first = await asyncio.to_thread(runner.fill, stack, plan, catalogue)
         counts = await _counts(db)
+        history = await db.fetch("SELECT kind, created_at FROM notifier.notifications")
         rerun = await asyncio.to_thread(runner.fill, stack, plan, catalogue)
         assert await _counts(db) == counts
         tokens = json.loads((tmp_path / "demo" / "tokens.json").read_text())
@@ -57,6 +60,14 @@ async def test_the_short_demo_fills_every_status_and_a_rerun_changes_nothing(
     often_missing = {c for c, p in plan.profiles.items() if p.misses_often}
     assert often_missing & {u["unit_code"] for u in missing}  # named among the missing
     assert list((tmp_path / "mail").glob("*.eml"))
+    # the notifier caught up at the clock's stops: its notices went out on their days, not at the end
+    assert first.waits > 10 and first.late_stops == 0 and rerun.waits == 0
+    assert first.acknowledged >= 1 and rerun.acknowledged == 0  # the operators' mornings
+    kinds = {row["kind"] for row in history}
+    assert {"deadline_reminder", "deadline_overdue", "deadline_escalation", "kpi_recovered"} <= kinds
+    assert kinds & {"kpi_below_target", "kpi_repeat"}
+    days = {row["created_at"].astimezone(TZ).date() for row in history if row["kind"] == "deadline_reminder"}
+    assert len(days) >= 10 and min(days) < UNTIL.date() - timedelta(days=30)
 
 
 async def _counts(db: asyncpg.Connection) -> tuple[int, int, int]:

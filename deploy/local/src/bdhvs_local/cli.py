@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from contextlib import AbstractContextManager
@@ -55,8 +56,9 @@ def demo(
     units: Annotated[int | None, typer.Option(help="Only N communes and wards (default: all)")] = None,
     stay: Annotated[bool, typer.Option("--stay/--exit", help="Keep the stack running afterwards")] = True,
     youth_weekly: Annotated[
-        bool, typer.Option(help="Also the Youth Union's weekly form (about 5x the reports)")
-    ] = False,
+        bool,
+        typer.Option(help="The Youth Union's weekly form too (about 80 % of the reports)"),
+    ] = True,
 ) -> None:
     """Fill the system with a demo province (2025-01 to now, every unit and form) through intake's API,
     in demo mode; print where to look; keep running until Ctrl-C (--exit: stop once filled)."""
@@ -101,12 +103,19 @@ def bench(
         Path | None,
         typer.Option(help="py-spy profiles of the services during the throughput run, written here"),
     ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Seed the stack with `make demo`'s province first (demo mode)")
+    ] = False,
+    demo_months: Annotated[int | None, typer.Option(help="--demo: only the last N months")] = None,
+    demo_units: Annotated[int | None, typer.Option(help="--demo: only N communes and wards")] = None,
 ) -> None:
     """Measure the pipeline, the rebuild and the raw baselines on a fresh stack of its own; print them."""
     from bdhvs_local.bench import Sizes
     from bdhvs_local.bench import run as run_bench
+    from bdhvs_local.bench.demo_data import run_on_demo
 
-    run_bench(
+    on_demo = functools.partial(run_on_demo, months=demo_months, units=demo_units)
+    (on_demo if demo else run_bench)(
         Sizes(
             reports=reports,
             concurrency=concurrency,

@@ -24,7 +24,7 @@ def demo(
     units: int | None,
     stay: bool,
     ports: dict[str, int],
-    youth_weekly: bool = False,
+    youth_weekly: bool = True,
 ) -> None:
     from bdhvs_local.serving import StopSignals, serve
     from bdhvs_shared.catalogue import load_catalogue
@@ -35,7 +35,7 @@ def demo(
     signals = StopSignals()
     stack, started = _stack(run_dir, ports, plan)
     try:
-        outcome = runner.fill(stack, plan, catalogue)
+        outcome = runner.fill(stack, plan, catalogue, lambda: signals.stopping)
     except NotADemoDatabase as refused:
         print(f"refused: {refused}")
         if started:
@@ -46,13 +46,7 @@ def demo(
             stack.stop()
         raise
     assert stack.endpoints is not None
-    tally = ", ".join(f"{k} {v}" for k, v in sorted(outcome.tally.items()))
-    print(
-        f"Demo filled in {outcome.seconds:.0f} s "
-        f"({time.perf_counter() - began:.0f} s with the start): {tally}"
-    )
-    if outcome.merged:
-        print("  the merge was published")
+    _summary(outcome, time.perf_counter() - began)
     tokens = json.loads((run_dir / "demo" / "tokens.json").read_text())
     tour.show(stack.endpoints, tokens, plan, run_dir, stack.endpoints.web_url or None)
     if started:
@@ -63,6 +57,18 @@ def demo(
             serve(stack, run_dir, signals)
         else:
             stack.stop()
+
+
+def _summary(outcome: runner.Outcome, seconds: float) -> None:
+    tally = ", ".join(f"{k} {v}" for k, v in sorted(outcome.tally.items()))
+    print(f"Demo filled in {outcome.seconds:.0f} s ({seconds:.0f} s with the start): {tally}")
+    if outcome.merged:
+        print("  the merge was published")
+    print(
+        f"  the notifier caught up at {outcome.waits} stops of the clock ({outcome.waited:.0f} s); "
+        f"the operators acknowledged {outcome.acknowledged} alerts"
+        + (f"; {outcome.late_stops} after a minute still behind" if outcome.late_stops else "")
+    )
 
 
 def _stack(run_dir: Path, ports: dict[str, int], plan: Plan) -> tuple[Stack, bool]:

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from bdhvs_local.demo import indicators
 from bdhvs_local.demo.profiles import ADULT_SHARE, AGE_14_SHARE, Profile, attainment, share
 from bdhvs_shared.catalogue import Catalogue, Period, as_of_date
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 REVISED_SHARE = 0.05  # reports that get a corrective revision two days later
 STUDENTS, OFFICIALS = 620_000, 52_000  # the province's, for the education and home-affairs forms
+BASELINES = {"police_baseline_2025": "police_monthly"}  # a one-off report with a monthly one's figures
 
 
 @dataclass(frozen=True)
@@ -73,15 +75,19 @@ class Context:
         self, code: str, form: str, period: Period, as_of: date, rng: random.Random
     ) -> dict[str, Any]:
         people = self.population(code, as_of)
-        if form == "monthly":
+        if form == "youth_weekly":
+            values = self._weekly(code, people, as_of, rng)
+        else:  # c and d follow the unit's profile; the other indicators, their own rule
             adults = round(people * ADULT_SHARE)
             d = attainment(self.profiles[code], as_of, self.last_day, self.drop_day)
-            values = {
+            profiled = {
                 "c": {"numerator": share(adults, min(d + 0.12, 1.0)), "denominator": adults},
                 "d": {"numerator": share(adults, d), "denominator": adults},
             }
-        else:
-            values = self._weekly(code, people, as_of, rng)
+            codes = self.catalogue.forms[form].indicators
+            others = tuple(c for c in codes if c not in profiled)
+            values = {c: profiled[c] for c in codes if c in profiled}
+            values |= indicators.values(self.catalogue, others, people, as_of, f"{self.seed}-{code}")
         return {"unit_code": code, "form": form, "period": str(period), "values": values}
 
     def _weekly(self, code: str, people: int, as_of: date, rng: random.Random) -> dict[str, Any]:
@@ -103,7 +109,7 @@ class Context:
         growth = max(0.0, min(1.0, (day - date(2025, 1, 1)).days / 730))
         people = self.catalogue.province.population or 3_600_000
         adults, residents = round(people * ADULT_SHARE), round(people * AGE_14_SHARE)
-        values: dict[str, Any] = {
+        values: dict[str, Any] | None = {
             "police_monthly": {
                 "vneid_l2": {"numerator": share(residents, 0.55 + 0.3 * growth), "denominator": residents},
                 "d": {"numerator": share(adults, 0.30 + 0.45 * growth), "denominator": adults},
@@ -115,7 +121,10 @@ class Context:
                 "a": {"numerator": share(OFFICIALS, 0.5 + 0.5 * growth), "denominator": OFFICIALS}
             },
             "press_weekly": {"tin_bai": {"numerator": 1 + period.index % 5}},
-        }[form]
+        }.get(BASELINES.get(form, form))
+        if values is None:  # a form the catalogue added: each indicator by its own rule
+            codes = self.catalogue.forms[form].indicators
+            values = indicators.values(self.catalogue, codes, people, day, f"{self.seed}-{form}")
         return {
             "unit_code": self.catalogue.province.code,
             "form": form,

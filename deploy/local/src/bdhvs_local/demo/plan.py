@@ -16,15 +16,25 @@ from zoneinfo import ZoneInfo
 
 from bdhvs_local.demo import figures
 from bdhvs_local.demo.profiles import Profile, profile_for
-from bdhvs_shared.catalogue import Catalogue, Period, as_of_date, form_deadline
+from bdhvs_shared.catalogue import Catalogue, Form, Period, as_of_date, form_deadline
 from bdhvs_shared.catalogue.periods import PeriodType
 
 FIRST_MONTH = date(2025, 1, 1)
-AGENCY_FORMS = ("police_monthly", "education_monthly", "home_affairs_monthly", "press_weekly")
-# youth_weekly is left out by default to keep the demo short (about five times the reports);
-# `--youth-weekly` adds it.
-COMMUNE_FORMS = ("monthly",)
-WEEKLY_FORM = "youth_weekly"
+WEEKLY_FORM = "youth_weekly"  # the Youth Union's: about 80 % of the reports (`--no-youth-weekly` skips it)
+_MONTHS = {PeriodType.QUARTERLY: 3, PeriodType.SIX_MONTHLY: 6, PeriodType.ANNUAL: 12}
+
+
+def commune_forms(catalogue: Catalogue, youth_weekly: bool = True) -> tuple[str, ...]:
+    """Every form of the catalogue that communes and wards file (monthly first)."""
+    forms = sorted(
+        (f for f in catalogue.forms.values() if f.reporter_kinds), key=lambda f: f.code != "monthly"
+    )
+    return tuple(f.code for f in forms if youth_weekly or f.code != WEEKLY_FORM)
+
+
+def agency_forms(catalogue: Catalogue) -> tuple[str, ...]:
+    """Every form of the catalogue that agencies file about the province."""
+    return tuple(f.code for f in catalogue.forms.values() if f.agencies)
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,7 @@ class Plan:
     profiles: dict[str, Profile]
     merge: Merge | None
     steps: list[Report | Merge] = field(default_factory=list)
+    seed: int = 2025
 
     @property
     def reports(self) -> list[Report]:
@@ -64,7 +75,7 @@ def make_plan(
     seed: int = 2025,
     months: int | None = None,
     units: int | None = None,
-    youth_weekly: bool = False,
+    youth_weekly: bool = True,
 ) -> Plan:
     """The whole demo (months, units None) or a short form: the last `months` months, `units` units."""
     rng = random.Random(seed)
@@ -75,16 +86,16 @@ def make_plan(
     profiles = {code: profile_for(i, rng) for i, code in enumerate(codes)}
     months_list = _months(catalogue, until.astimezone(tz).date(), months)
     merge = _merge(codes, months_list, tz)
-    forms = (*COMMUNE_FORMS, *([WEEKLY_FORM] if youth_weekly else []))
+    forms = commune_forms(catalogue, youth_weekly)
     ctx = figures.Context(catalogue, tz, until, months_list[-1], merge, profiles, seed, forms)
     steps: list[Report | Merge] = [*([merge] if merge else [])]
     for code in codes:
         steps += _unit_reports(ctx, code, months_list, rng)
-    for form_code in AGENCY_FORMS:
+    for form_code in agency_forms(catalogue):
         steps += _agency_reports(ctx, form_code, months_list, rng)
     steps = [s for s in steps if s.when <= until]
     steps.sort(key=lambda s: (s.when, isinstance(s, Report)))
-    return Plan(until, profiles, merge, steps)
+    return Plan(until, profiles, merge, steps, seed)
 
 
 def _months(catalogue: Catalogue, today: date, count: int | None) -> list[Period]:
@@ -109,9 +120,22 @@ def _merge(codes: list[str], months: list[Period], tz: ZoneInfo) -> Merge | None
     return Merge(announced, (codes[8], codes[9]), codes[8], effective)
 
 
-def _periods(form_type: PeriodType, months: list[Period]) -> list[Period]:
-    if form_type is PeriodType.MONTHLY:
-        return months
+def _periods(form: Form, months: list[Period]) -> list[Period]:
+    """The form's periods that end in the plan's months (a one-off form: only the periods it names)."""
+    kind = form.period_type
+    if kind is PeriodType.MONTHLY:
+        out = months
+    elif kind is PeriodType.WEEKLY:
+        out = _weeks(months)
+    else:
+        size = _MONTHS[kind]
+        out = [
+            Period(kind, m.year, m.index // size if size < 12 else 1) for m in months if m.index % size == 0
+        ]
+    return [p for p in out if str(p) in form.periods] if form.periods else out
+
+
+def _weeks(months: list[Period]) -> list[Period]:
     first, last = months[0].first_day, months[-1].last_day
     weeks, day = [], first + timedelta(days=(6 - first.weekday()))  # the first Sunday
     while day <= last:
@@ -140,7 +164,7 @@ def _unit_reports(ctx: figures.Context, code: str, months: list[Period], rng: ra
     out: list[Report] = []
     for form_code in ctx.forms:
         form = ctx.catalogue.forms[form_code]
-        for i, period in enumerate(_periods(form.period_type, months)):
+        for i, period in enumerate(_periods(form, months)):
             as_of = as_of_date(period, form.as_of_day)
             if not unit.active_on(as_of) or not ctx.files(code, as_of):
                 continue
@@ -165,7 +189,7 @@ def _agency_reports(
 ) -> list[Report]:
     form, out = ctx.catalogue.forms[form_code], []
     agency = sorted(form.agencies)[0]
-    for period in _periods(form.period_type, months):
+    for period in _periods(form, months):
         when = received(ctx.catalogue, ctx.tz, form_code, period, rng.random() < 0.05, rng)
         body = ctx.agency_body(form_code, period)
         out.append(Report(when, f"agency:{agency}", body, ctx.key("24", form_code, period, 1)))

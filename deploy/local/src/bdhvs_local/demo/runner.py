@@ -1,7 +1,9 @@
 """`make demo`: start the stack in demo mode (or find the demo's running one), fill it, say where to look.
 
 Demo mode: the services read the time from `.run/demo/clock` (BDHVS_CLOCK_START=file:…), which the
-runner moves day by day, never backwards, so each report is judged as if it arrived then; the
+runner moves along the plan's timeline (timeline.py: the day's reports, and stops at 08:00 and 16:00
+where the notifier catches up, notifier_wait.py), never backwards, so each report is judged as if it
+arrived then and the reminders and alerts go out on their days; the
 notifier delivers only to the local mail catcher and the loopback SMS gateway (SMTP_HOST,
 WEBHOOK_SECRET and SMS_* from the environment are ignored). Progress (the clock's high-water mark)
 is kept in `.run/demo/progress.json`: a rerun replays every call under the same Idempotency-Keys at
@@ -11,22 +13,27 @@ that time, so it stores nothing new.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 
 from bdhvs_local.demo import clerks, guard, submit
+from bdhvs_local.demo.acknowledge import acknowledge_some
+from bdhvs_local.demo.notifier_wait import FAST_TICKS, NotifierWatch
 from bdhvs_local.demo.plan import Merge, Plan, Report
 from bdhvs_local.demo.sms_gateway import LoopbackSmsGateway
+from bdhvs_local.demo.timeline import STOPS, Batch, Stop, timeline
 from bdhvs_local.stack import Endpoints, Stack
+from bdhvs_shared.catalogue import Catalogue
 from bdhvs_shared.clock import FILE_PREFIX, FileClock
 
 LOCAL_ONLY = (
@@ -40,6 +47,10 @@ class Outcome:
     tally: Counter[str] = field(default_factory=Counter)
     merged: bool = False
     seconds: float = 0.0
+    waits: int = 0  # stops at which the notifier was waited for
+    waited: float = 0.0  # seconds spent waiting for it
+    late_stops: int = 0  # stops it had not caught up with after a minute
+    acknowledged: int = 0  # alerts the demo's operators acknowledged
 
 
 def demo_stack(run_dir: Path, ports: dict[str, int], start: datetime) -> tuple[Stack, LoopbackSmsGateway]:
@@ -57,19 +68,23 @@ def demo_stack(run_dir: Path, ports: dict[str, int], start: datetime) -> tuple[S
         "SMS_API_KEY": "demo-loopback",
         "SMS_SECRET_KEY": "demo-loopback-secret",
         "CATALOGUE_POLL_SECONDS": "1",
+        **FAST_TICKS,
         "LOG_LEVEL": "WARNING",
     }
     return Stack(run_dir.resolve(), ports=ports, extra_env=extra), sms
 
 
-def fill(stack: Stack, plan: Plan, catalogue: object) -> Outcome:
-    """Guard, clerks, then every step of the plan with the clock at its time; kpi caught up at the end."""
+def fill(stack: Stack, plan: Plan, catalogue: Catalogue, stop: Callable[[], bool] = lambda: False) -> Outcome:
+    """Guard, clerks, then the plan's timeline with the clock at each instant (the notifier catching up
+    at each stop); kpi caught up at the end. `stop` (Ctrl-C) ends it between two instants."""
     assert stack.endpoints is not None
     began, endpoints = time.perf_counter(), stack.endpoints
     asyncio.run(guard.check(endpoints.database_url))
     env = {"DATABASE_URL": endpoints.database_url, "NATS_URL": "nats://unused:4222", **_clock_env(stack)}
-    tokens = clerks.tokens(stack.run_dir / "demo" / "tokens.json", plan.filers(), catalogue, env)  # type: ignore[arg-type]
-    outcome = asyncio.run(_steps(stack.run_dir / "demo", endpoints, plan, tokens))
+    tokens = clerks.tokens(stack.run_dir / "demo" / "tokens.json", plan.filers(), catalogue, env)
+    tz = ZoneInfo(catalogue.timezone)
+    instants = timeline(plan, tz)
+    outcome = asyncio.run(_steps(stack.run_dir / "demo", endpoints, instants, tokens, stop, plan.seed))
     FileClock.write(stack.run_dir / "demo" / "clock", max(plan.until, _high_water(stack.run_dir / "demo")))
     asyncio.run(wait_for_kpi(endpoints, tokens["operator"], plan))
     outcome.seconds = time.perf_counter() - began
@@ -80,24 +95,57 @@ def _clock_env(stack: Stack) -> dict[str, str]:
     return {k: v for k, v in stack.extra_env.items() if k == "BDHVS_CLOCK_START"}
 
 
-async def _steps(folder: Path, endpoints: Endpoints, plan: Plan, tokens: dict[str, str]) -> Outcome:
-    outcome, done, total = Outcome(), 0, len(plan.reports)
-    high_water = _high_water(folder)
-    bar = Progress(total)
+async def _steps(
+    folder: Path,
+    endpoints: Endpoints,
+    instants: list[Stop | Batch],
+    tokens: dict[str, str],
+    stop: Callable[[], bool],
+    seed: int,
+) -> Outcome:
+    outcome, done = Outcome(), 0
+    high_water, dirty = _high_water(folder), False
+    bar = Progress(sum(isinstance(s, Report) for b in instants if isinstance(b, Batch) for s in b.steps))
     async with httpx.AsyncClient(timeout=60) as client:
-        for _, group in itertools.groupby(plan.steps, key=lambda s: s.when.date()):
-            steps = list(group)
-            high_water = max(high_water, steps[0].when)
-            FileClock.write(folder / "clock", high_water)
-            for step in (s for s in steps if isinstance(s, Merge)):
-                outcome.merged |= await submit.merge(client, endpoints.intake_url, tokens["admin"], step)
-            reports = [s for s in steps if isinstance(s, Report)]
-            await submit.submit_all(client, endpoints.intake_url, tokens, reports, outcome.tally)
-            done += len(reports)
-            bar.show(done, high_water)
-            (folder / "progress.json").write_text(json.dumps({"clock": high_water.isoformat()}))
+        watch = await NotifierWatch(client, endpoints.notifier_url, tokens["operator"]).open(
+            endpoints.database_url, endpoints.nats_url
+        )
+        try:
+            for instant in instants:
+                if stop():
+                    raise KeyboardInterrupt
+                if isinstance(instant, Stop) and instant.when <= high_water:
+                    continue  # a rerun: the notifier saw this stop the first time
+                high_water = max(high_water, instant.when)
+                FileClock.write(folder / "clock", high_water)
+                if isinstance(instant, Stop):
+                    if dirty or await watch.due_by(instant.when):
+                        outcome.late_stops += not await watch.caught_up()
+                        if instant.when.time() == STOPS[0]:  # the operators' morning
+                            outcome.acknowledged += await acknowledge_some(
+                                client, endpoints.notifier_url, tokens["operator"], instant.when, seed
+                            )
+                    dirty = False
+                else:
+                    done += await _batch(client, endpoints, tokens, instant, outcome)
+                    dirty = True
+                bar.show(done, high_water)
+                (folder / "progress.json").write_text(json.dumps({"clock": high_water.isoformat()}))
+        finally:
+            await watch.close()
+    outcome.waits, outcome.waited = watch.waits, watch.seconds
     bar.close()
     return outcome
+
+
+async def _batch(
+    client: httpx.AsyncClient, endpoints: Endpoints, tokens: dict[str, str], batch: Batch, outcome: Outcome
+) -> int:
+    for step in (s for s in batch.steps if isinstance(s, Merge)):
+        outcome.merged |= await submit.merge(client, endpoints.intake_url, tokens["admin"], step)
+    reports = [s for s in batch.steps if isinstance(s, Report)]
+    await submit.submit_all(client, endpoints.intake_url, tokens, reports, outcome.tally)
+    return len(reports)
 
 
 def _high_water(folder: Path) -> datetime:
