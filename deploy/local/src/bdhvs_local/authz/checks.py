@@ -88,10 +88,18 @@ async def refused_everywhere(urls: Urls, token: str, unit: str, why: str) -> lis
 
 
 async def own_list_only(urls: Urls, token: str, unit: str) -> list[str]:
-    async with _client(urls, "intake") as client:
-        answer = await client.get("/api/v1/reports", headers={"Authorization": f"Bearer {token}"})
-    others = {item["unit_code"] for item in answer.json()["items"]} - {unit}
-    return [f"commune {unit} lists reports of {sorted(others)}"] if others else []
+    """A commune's unfiltered lists (intake's reports, the notifier's violations) hold only its unit."""
+    problems = []
+    for service, path in (("intake", "/api/v1/reports"), ("notifier", "/api/v1/violations")):
+        async with _client(urls, service) as client:
+            answer = await client.get(path, headers={"Authorization": f"Bearer {token}"})
+        if answer.status_code != 200:
+            problems.append(f"commune {unit}: {service} {path} answered {answer.status_code}")
+            continue
+        others = {item["unit_code"] for item in answer.json()["items"]} - {unit}
+        if others:
+            problems.append(f"commune {unit} lists {path} of {sorted(others)}")
+    return problems
 
 
 async def scrapes(urls: Urls, secrets: Iterable[str]) -> list[str]:

@@ -19,14 +19,15 @@ SERVICES = ("intake", "kpi", "notifier")
 METHODS = ("get", "post", "put", "patch", "delete")
 Operation = tuple[str, str, str]  # service, method, path
 
-# No token needed, on purpose: health (load balancers, `make run`), signing in, and the emailed
-# acknowledge link whose signed token is the authorisation (a wrong token: 403, tested in checks.py).
+# No token needed, on purpose: health (load balancers, `make run`), signing in, the emailed
+# acknowledge link and the SMS gateway's delivery report, whose signed token is the authorisation (a wrong token: 403, tested in checks.py).
 PUBLIC: dict[Operation, str] = {
     **{(s, "get", "/health/live"): "liveness" for s in SERVICES},
     **{(s, "get", "/health/ready"): "readiness" for s in SERVICES},
     ("intake", "post", "/api/v1/sessions"): "signing in",
     ("notifier", "get", "/api/v1/violations/{violation_id}/acknowledge"): "signed link",
     ("notifier", "post", "/api/v1/violations/{violation_id}/acknowledge-link"): "signed link",
+    ("notifier", "post", "/api/v1/sms/receipts/{notification_id}"): "the SMS gateway's signed CallbackUrl",
 }
 
 # Neither about another unit nor about every unit: the caller's own session or account, the
@@ -36,6 +37,8 @@ OWN_OR_REFERENCE: dict[Operation, str] = {
     ("intake", "get", "/api/v1/auth/whoami"): "the caller itself",
     ("intake", "delete", "/api/v1/sessions/current"): "the caller's own session",
     ("intake", "get", "/api/v1/catalogue"): "reference data every role reads",
+    ("intake", "get", "/api/v1/catalogue/files"): "the published catalogue every role reads (web's forms)",
+    ("intake", "get", "/api/v1/calendar"): "the working-day calendar every role reads",
     ("intake", "put", "/api/v1/admin/catalogue/files/{name}"): "admin only; checks.py: refused to communes",
     ("notifier", "put", "/api/v1/admin/routing-rules"): "admin only; checks.py: refused to communes",
 }

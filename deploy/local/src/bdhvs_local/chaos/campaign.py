@@ -59,6 +59,7 @@ def stack_env(smtp: SmtpReceiver, sms: HttpReceiver, webhook: HttpReceiver) -> d
         "SMTP_TIMEOUT_SECONDS": "3",
         "SMS_GATEWAY_URL": sms.url,
         "SMS_API_KEY": "chaos-sms-key-0000",
+        "SMS_SECRET_KEY": "chaos-sms-secret-0000",
         "SMS_TIMEOUT_SECONDS": str(sms.timeout_seconds),
         "SMS_QUIET_HOURS": "",
         "SMS_RATE_PER_SECOND": "50",
