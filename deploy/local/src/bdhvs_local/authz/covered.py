@@ -20,7 +20,8 @@ METHODS = ("get", "post", "put", "patch", "delete")
 Operation = tuple[str, str, str]  # service, method, path
 
 # No token needed, on purpose: health (load balancers, `make run`), signing in, the emailed
-# acknowledge link and the SMS gateway's delivery report, whose signed token is the authorisation (a wrong token: 403, tested in checks.py).
+# acknowledge link and the SMS gateway's delivery report, whose signed token is the authorisation
+# (a wrong token: 403, tested in checks.py).
 PUBLIC: dict[Operation, str] = {
     **{(s, "get", "/health/live"): "liveness" for s in SERVICES},
     **{(s, "get", "/health/ready"): "readiness" for s in SERVICES},
