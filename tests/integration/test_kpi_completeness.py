@@ -153,7 +153,7 @@ async def test_the_consolidated_report_as_xlsx_and_html(
     reply = await kpi.get("/api/v1/consolidated", params={"period": "2026-03"})
     assert reply.status_code == 200 and reply.headers["content-type"].startswith(XLSX)
     book = openpyxl.load_workbook(io.BytesIO(reply.content))
-    assert book.sheetnames == ["Chỉ tiêu", "Tình hình báo cáo", "Trễ hạn, chưa báo cáo"]
+    assert book.sheetnames == ["Chỉ tiêu", "Tình hình báo cáo", "Trễ hạn, chưa báo cáo", "Biểu đồ"]
     sheet = book["Chỉ tiêu"]
     header = [c.value for c in sheet[4]]
     c_col = header.index("Chỉ tiêu c")  # attainment is the first column of each KPI's block

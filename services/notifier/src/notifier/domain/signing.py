@@ -11,6 +11,8 @@ import hashlib
 import hmac
 from collections.abc import Callable
 
+from bdhvs_shared.constant_time import same_secret
+
 TIMESTAMP_HEADER = "X-BDHVS-Timestamp"
 SIGNATURE_HEADER = "X-BDHVS-Signature"
 
@@ -26,7 +28,7 @@ def verify(
     """What a receiver does: the signature matches and the timestamp is recent."""
     if abs(now - timestamp) > tolerance_seconds:
         return False
-    return hmac.compare_digest(sign(secret, timestamp, body), signature)
+    return same_secret(sign(secret, timestamp, body), signature)
 
 
 # Acknowledge links: "<violation id>.<recipient, base64url>.<hex HMAC-SHA256>" — no database row per
@@ -46,7 +48,7 @@ def read_ack_token(secret: bytes, token: str) -> tuple[int, str] | None:
     except (ValueError, UnicodeDecodeError):
         return None
     violation_id = int(parts[0])
-    if not hmac.compare_digest(_ack_mac(secret, violation_id, recipient), parts[2]):
+    if not same_secret(_ack_mac(secret, violation_id, recipient), parts[2]):
         return None
     return violation_id, recipient
 

@@ -14,6 +14,8 @@ import hashlib
 import hmac
 from uuid import UUID
 
+from bdhvs_shared.constant_time import same_secret
+
 DELIVERED = "delivered"
 UNDELIVERED = "undelivered"
 SEND_STATUS = {4: UNDELIVERED, 5: DELIVERED, 6: UNDELIVERED}
@@ -32,7 +34,7 @@ def receipt_token(secret: bytes, notification_id: UUID) -> str:
 
 
 def valid_receipt_token(secret: bytes, notification_id: UUID, token: str) -> bool:
-    return hmac.compare_digest(receipt_token(secret, notification_id), token)
+    return same_secret(receipt_token(secret, notification_id), token)
 
 
 def receipt_url(public_url: str, secret: bytes, notification_id: UUID) -> str:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from bdhvs_shared.auth.caller import PROVINCE, Role
+from bdhvs_shared.constant_time import same_secret
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def unseal(secret: bytes, value: str | None) -> Session | None:
     if not value or value.count(".") != 1 or len(value) > 8000:
         return None
     data, mac = value.split(".")
-    if not hmac.compare_digest(_mac(secret, "session", data.encode()), mac):
+    if not same_secret(_mac(secret, "session", data.encode()), mac):
         return None
     try:
         body = json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
@@ -113,4 +114,4 @@ def csrf_token(secret: bytes, binding: str) -> str:
 
 
 def csrf_ok(secret: bytes, binding: str, given: str | None) -> bool:
-    return bool(binding) and bool(given) and hmac.compare_digest(csrf_token(secret, binding), given or "")
+    return bool(binding) and bool(given) and same_secret(csrf_token(secret, binding), given)
