@@ -6,12 +6,13 @@ production (`adapters.report_stores`), an in-memory fake in the unit tests.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from bdhvs_shared.catalogue import Catalogue, Workdays
+from bdhvs_shared.catalogue import Catalogue, Form, Period, Workdays
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import ReportAccepted, subjects
 from bdhvs_shared.nats.reliable import PoisonMessage
@@ -19,7 +20,14 @@ from kpi.domain.admission import future_reason
 from kpi.domain.projection import ProjectionRules
 from kpi.domain.projector import Projector
 from kpi.domain.publications import Staged, publications
-from kpi.domain.reporting import ReportingQueryError, reporting_event, reporting_view, resolve
+from kpi.domain.reporting import (
+    Receipt,
+    ReportingQueryError,
+    ReportingView,
+    reporting_event,
+    reporting_view,
+    resolve,
+)
 from kpi.domain.snapshot import Snapshot
 from kpi.service_layer.ports import ReportStores, Transactions
 
@@ -45,6 +53,12 @@ class KpiService:
     def deadline_workdays(self) -> Workdays | None:
         """The calendar deadlines follow (None: they never move)."""
         return self.catalogue.workdays if self.deadline_working_day else None
+
+    def reporting(self, form: Form, period: Period, received: Mapping[str, Receipt]) -> ReportingView:
+        """A form and period's reporting, judged by this service's deadline rule (domain.reporting)."""
+        return reporting_view(
+            self.catalogue, form, period, received, self.tz, self.deadline_inclusive, self.deadline_workdays
+        )
 
     @property
     def projector(self) -> Projector:
@@ -91,10 +105,9 @@ class KpiService:
         except ReportingQueryError:
             return []  # a form or period this catalogue version does not know: counted, not published
         received = await stores.receipts.for_period(event.form, event.period)
-        view = reporting_view(
-            self.catalogue, form, period, received, self.tz, self.deadline_inclusive, self.deadline_workdays
+        published = reporting_event(
+            self.reporting(form, period, received), len(received), now, event.correlation_id
         )
-        published = reporting_event(view, len(received), now, event.correlation_id)
         return [(published, subjects.kpi_reporting(form.code))]
 
     async def compute(self, stores: ReportStores, unit_code: str, indicator: str, today: date) -> Snapshot:

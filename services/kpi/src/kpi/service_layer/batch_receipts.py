@@ -9,7 +9,7 @@ from bdhvs_shared.events import ReportAccepted, subjects
 from kpi.domain.publications import Staged
 from kpi.domain.receipts import merge_receipt
 from kpi.domain.replay import ReceiptFold
-from kpi.domain.reporting import Receipt, ReportingQueryError, reporting_event, reporting_view, resolve
+from kpi.domain.reporting import Receipt, ReportingQueryError, reporting_event, resolve
 from kpi.service_layer.apply_report import KpiService
 from kpi.service_layer.ports import ReportStores
 
@@ -39,15 +39,7 @@ async def batch_receipts(
         if received is None:
             received = await _received_so_far(stores, fold, fresh, event)
             by_period[(event.form, event.period)] = received
-        view = reporting_view(
-            service.catalogue,
-            form,
-            period,
-            received,
-            service.tz,
-            service.deadline_inclusive,
-            service.deadline_workdays,
-        )
+        view = service.reporting(form, period, received)
         published = reporting_event(view, len(received), now, event.correlation_id)
         staged.append((published, subjects.kpi_reporting(form.code)))
     await stores.receipts.record_many(list(fold.rows.values()))

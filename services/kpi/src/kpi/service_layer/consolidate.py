@@ -14,7 +14,7 @@ import structlog
 from bdhvs_shared.events import subjects
 from kpi.adapters import consolidated_files as files
 from kpi.domain.consolidated_report import REPORT_FORM, ConsolidatedReport, announcement, build
-from kpi.domain.reporting import reporting_view, resolve
+from kpi.domain.reporting import resolve
 from kpi.service_layer.apply_report import KpiService
 
 log = structlog.get_logger("kpi.consolidation")
@@ -26,15 +26,7 @@ async def consolidated_report(service: KpiService, period_text: str) -> Consolid
     async with service.transactions() as stores:  # one transaction for both reads
         stored = await stores.observations.all()
         received = await stores.receipts.for_period(form.code, str(period))
-    view = reporting_view(
-        service.catalogue,
-        form,
-        period,
-        received,
-        service.tz,
-        service.deadline_inclusive,
-        service.deadline_workdays,
-    )
+    view = service.reporting(form, period, received)
     return build(service.projector, stored, view, service.clock.now().astimezone(service.tz))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bdhvs_shared.catalogue import UnitKind
 from kpi.domain.history import HistoryPoint, province_history, unit_history
 from kpi.domain.rebuild_plan import Recorded
-from kpi.domain.reporting import ReportingView, reporting_view, resolve
+from kpi.domain.reporting import ReportingView, resolve
 from kpi.domain.snapshot import AttainmentStatus, Snapshot
 from kpi.service_layer.apply_report import KpiService
 
@@ -68,15 +68,7 @@ async def reporting(service: KpiService, form_code: str, period_text: str) -> Re
     form, period = resolve(service.catalogue, form_code, period_text)
     async with service.transactions() as stores:
         received = await stores.receipts.for_period(form.code, str(period))
-    return reporting_view(
-        service.catalogue,
-        form,
-        period,
-        received,
-        service.tz,
-        service.deadline_inclusive,
-        service.deadline_workdays,
-    )
+    return service.reporting(form, period, received)
 
 
 async def archived(service: KpiService, period: str) -> tuple[bytes, str] | None:
