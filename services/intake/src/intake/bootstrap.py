@@ -100,7 +100,7 @@ class Container:
 
 async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> Container:
     clock = clock_from_iso(settings.clock_start)
-    engine = make_engine(settings.database_url, settings.db_pool)
+    engine = make_engine(settings.database_url, settings.db_pool, "intake")
     sessions = make_sessionmaker(engine)
     transactions = stores.transactions(sessions)
     catalogue = catalogue_from_texts(await current_files(transactions))  # the latest an admin published

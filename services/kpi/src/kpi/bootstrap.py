@@ -91,7 +91,7 @@ async def start(
     consumer = reports_consumer(settings.max_deliver, settings.ack_wait_seconds)
     runtime = EventRuntime(settings, "kpi", ["REPORTS", "KPI", "DLQ"], consumer, metrics)
     js = await runtime.connect()
-    engine = make_engine(settings.database_url, settings.db_pool)
+    engine = make_engine(settings.database_url, settings.db_pool, "kpi")
     sessions = make_sessionmaker(engine)
     service = build_service(settings, sessions)
     follower = CatalogueFollower(

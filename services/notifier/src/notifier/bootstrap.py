@@ -141,7 +141,7 @@ async def start(
     runtime = EventRuntime(settings, "notifier", ["REPORTS", "KPI", "ALERTS", "DLQ"], consumer, metrics)
     js = await runtime.connect()
     await ensure_consumer(js, reports)
-    engine = make_engine(settings.database_url, settings.db_pool)
+    engine = make_engine(settings.database_url, settings.db_pool, "notifier")
     sessions = make_sessionmaker(engine)
     stores = transactions(sessions)
     clock = clock or clock_from_iso(settings.clock_start)

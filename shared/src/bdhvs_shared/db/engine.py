@@ -31,10 +31,13 @@ class PoolSettings:
     recycle_seconds: int = 1800
 
 
-def make_engine(url: str, pool: PoolSettings | None = None) -> AsyncEngine:
+def make_engine(url: str, pool: PoolSettings | None = None, application_name: str = "bdhvs") -> AsyncEngine:
+    """`application_name` names the service in `pg_stat_activity` and the server's log, so a
+    sampled wait or a slow statement can be told apart by service."""
     pool = pool or PoolSettings()
     return create_async_engine(
         url,
+        connect_args={"server_settings": {"application_name": application_name}},
         pool_size=pool.size,
         max_overflow=pool.max_overflow,
         pool_timeout=pool.timeout_seconds,

@@ -20,7 +20,7 @@ async def run_rebuild(
 ) -> RebuildResult:
     """`kpi rebuild`: the one-shot composition (no HTTP, no consumer, no relay)."""
     nc = await connect(settings.nats_url, "kpi-rebuild")
-    engine = make_engine(settings.database_url, PoolSettings(size=2))
+    engine = make_engine(settings.database_url, PoolSettings(size=2), "kpi-maintenance")
     try:
         js = nc.jetstream()
         consumer = reports_consumer()
@@ -53,7 +53,7 @@ async def run_verify(
 ) -> tuple[list[str], str]:
     """`kpi verify`: recompute and compare; safe while the service runs (it only reads)."""
     nc = await connect(settings.nats_url, "kpi-verify") if with_stream else None
-    engine = make_engine(settings.database_url, PoolSettings(size=2))
+    engine = make_engine(settings.database_url, PoolSettings(size=2), "kpi-maintenance")
     try:
         service = build_service(settings, make_sessionmaker(engine))
         stream = NatsReportStream(nc.jetstream()) if nc is not None else None

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,16 +23,19 @@ def rows_of_csv(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
+# A number as kpi's CSV writes one: digits, an optional sign and decimal part. Anything else stays
+# text — float() would also take "nan", "inf", "1e5", " 12 " and "١٢", and XlsxWriter refuses NaN
+# and infinity.
+_NUMBER = re.compile(r"-?(0|[1-9][0-9]{0,14})(\.[0-9]+)?", re.ASCII)
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, str):
-        try:
-            return (
-                int(value)
-                if value.isdigit() and len(value) < 15 and not value.startswith("0")
-                else float(value)
-            )
-        except ValueError:
+        if not _NUMBER.fullmatch(value):
             return neutralised(value)
+        return float(value) if "." in value else int(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     return value
 
 
