@@ -68,7 +68,7 @@ def _who(cell: Mapping[str, str], known_units: Collection[str]) -> list[Problem]
                 "contact.unit_unknown",
                 "unit_code",
                 f"Mã đơn vị “{cell['unit_code'][:10]}” không có trong danh mục "
-                "(mã xã/phường, hoặc 24 cho tỉnh).",
+                "(mã xã/phường, hoặc mã của tỉnh).",
             )
         )
     if cell["role"] not in ROLES:
