@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from bdhvs_local.nats_users import OFFERED_STREAMS, inbox_prefix
 from bdhvs_shared.nats.streams import STREAM_SUBJECTS, ensure_streams
 
 EVENTS_DOC = Path(__file__).resolve().parents[2] / "docs" / "events.md"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "kpi_subscriber.py"
 ROW = re.compile(r"^\| `(?P<stream>[A-Z]+)` \| (?P<subjects>`[^|]+`) \|")
 
 
@@ -151,3 +154,25 @@ async def test_an_outside_user_reads_every_offered_stream_and_nothing_else(
     await asyncio.sleep(0.5)
     with pytest.raises(nats.errors.Error, match="Authorization Violation"):
         await nats.connect(as_user(server, "ops-kpi", other), allow_reconnect=False, connect_timeout=2)
+
+
+async def test_the_example_subscriber_runs_as_such_a_user_as_events_md_says(
+    local: tuple[LocalNatsConfig, EmbeddedNats],
+) -> None:
+    config, server = local
+    await fill_every_stream(server)
+    password = config.add_user("dashboard", ["KPI"])
+    assert config.reload()
+    await asyncio.sleep(0.5)
+    own = ["--url", as_user(server, "dashboard", password), "--inbox-prefix", "_INBOX_dashboard"]
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, str(EXAMPLE), *own, "--durable", "dashboard", "--once"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    log = (config.directory / "nats-server.log").read_text(encoding="utf-8", errors="replace")
+    assert [line for line in log.splitlines() if "Violation" in line] == []
