@@ -110,6 +110,8 @@ COMPOSE_SECRETS := POSTGRES_PASSWORD INTAKE_DB_PASSWORD KPI_DB_PASSWORD NOTIFIER
 compose-env:
 	@test -f .env || { for name in $(COMPOSE_SECRETS); do \
 		echo "$$name=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(24))')"; done > .env; \
+		printf '%s\n' "# who receives the system's alerts (Alertmanager): set a real address" \
+			"ALERT_EMAIL_TO=operators@localhost" >> .env; \
 		chmod 600 .env; echo "wrote .env (keep it safe: it holds every password)"; }
 
 compose-up: compose-env

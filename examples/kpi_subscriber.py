@@ -7,7 +7,8 @@ newest snapshot per subject by its `sequence`, prints a line for each change, an
 each message after it is handled. Run it again later with the same --durable: it goes on from
 where it stopped.
 
-    NATS_URL=nats://subscriber:<password>@nats:4222 python examples/kpi_subscriber.py --once
+    NATS_URL=nats://dashboard:<password>@nats:4222 python examples/kpi_subscriber.py --once \
+        --inbox-prefix _INBOX_dashboard --durable dashboard
 
 --once stops when it has caught up (for a test or a cron job); without it, it follows until Ctrl-C.
 """
@@ -40,8 +41,10 @@ def line(snapshot: dict[str, Any]) -> str:
     )
 
 
-async def follow(url: str, durable: str, once: bool) -> dict[tuple[str, str], dict[str, Any]]:
-    nc = await nats.connect(url)
+async def follow(
+    url: str, durable: str, once: bool, inbox: str = "_INBOX"
+) -> dict[tuple[str, str], dict[str, Any]]:
+    nc = await nats.connect(url, inbox_prefix=inbox)
     js = nc.jetstream()
     config = ConsumerConfig(
         durable_name=durable,
@@ -78,9 +81,14 @@ def main() -> None:
     parser.add_argument("--url", default=os.environ.get("NATS_URL", "nats://127.0.0.1:4222"))
     parser.add_argument("--durable", default="example-subscriber", help="Your consumer's name (keep it).")
     parser.add_argument("--once", action="store_true", help="Stop when caught up.")
+    parser.add_argument(
+        "--inbox-prefix",
+        default=os.environ.get("NATS_INBOX_PREFIX", "_INBOX"),
+        help="_INBOX_<user> for a user of its own (`bdhvs_local nats-user add`).",
+    )
     args = parser.parse_args()
     try:
-        latest = asyncio.run(follow(args.url, args.durable, args.once))
+        latest = asyncio.run(follow(args.url, args.durable, args.once, args.inbox_prefix))
     except KeyboardInterrupt:
         return
     print(f"{len(latest)} units × indicators known")

@@ -7,10 +7,13 @@ relay, and every PodMonitor and rule carries the label a default kube-prometheus
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from test_monitoring import _anchor, exported, used_in
 
@@ -98,20 +101,66 @@ def test_every_runbook_link_leads_to_a_section() -> None:
         assert anchor in {_anchor(h) for h in re.findall(r"^#+ (.+)$", doc, re.M)}, rule["alert"]
 
 
-def test_compose_prometheus_alerts_an_alertmanager_that_mails_through_the_notifier_s_smtp_server() -> None:
+def rendered_alertmanager(env: dict[str, str], tmp: Path) -> dict[str, Any]:
+    """deploy/alertmanager/alertmanager.yml as start.sh writes it from `env` (the binary not run)."""
+    out = tmp / "alertmanager.yml"
+    done = subprocess.run(
+        ["sh", str(ROOT / "deploy/alertmanager/start.sh")],
+        env={**env, "ALERTMANAGER_CONFIG": str(out), "ALERTMANAGER_BIN": "true", "PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(yaml.safe_load(out.read_text(encoding="utf-8")))
+
+
+def test_compose_prometheus_alerts_an_alertmanager_that_mails_through_the_notifier_s_smtp_server(
+    tmp_path: Path,
+) -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]
     prometheus = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text(encoding="utf-8"))
     [target] = prometheus["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"]
     host, port = target.split(":")
     assert host in compose and f"{port}:{port}" in compose[host]["ports"]
     assert "./deploy/alertmanager:/etc/alertmanager:ro" in compose[host]["volumes"]
-    config = yaml.safe_load((ROOT / "deploy/alertmanager/alertmanager.yml").read_text(encoding="utf-8"))
-    notifier = compose["notifier"]["environment"]
+    notifier, alertmanager = compose["notifier"]["environment"], compose[host]["environment"]
+    for name in ("SMTP_HOST", "SMTP_PORT", "SMTP_STARTTLS"):  # the same SMTP server as the notifier
+        assert alertmanager[name] == notifier[name], name
+    assert alertmanager["ALERT_EMAIL_TO"].startswith("${ALERT_EMAIL_TO:?")  # required, never a default
+    env = {
+        **alertmanager,
+        "ALERT_EMAIL_TO": "ops@test.invalid",
+        "ALERT_EMAIL_FROM": "BDHVS <am@test.invalid>",
+    }
+    config = rendered_alertmanager(env, tmp_path)
     assert config["global"]["smtp_smarthost"] == f"{notifier['SMTP_HOST']}:{notifier['SMTP_PORT']}"
+    assert config["global"]["smtp_from"] == "BDHVS <am@test.invalid>"
     receivers = {r["name"]: r for r in config["receivers"]}
     routed = [config["route"]["receiver"], *(r["receiver"] for r in config["route"].get("routes", []))]
-    assert all(receivers[name]["email_configs"][0]["to"] for name in routed)
+    assert all(receivers[name]["email_configs"][0]["to"] == "ops@test.invalid" for name in routed)
     assert "/etc/prometheus/rules/*.yml" in prometheus["rule_files"]
+
+
+def test_start_sh_refuses_to_start_alertmanager_without_a_receiver(tmp_path: Path) -> None:
+    env = {
+        "SMTP_HOST": "mail",
+        "SMTP_PORT": "1025",
+        "SMTP_STARTTLS": "false",
+        "ALERT_EMAIL_FROM": "a@b.invalid",
+    }
+    with pytest.raises(AssertionError, match="ALERT_EMAIL_TO"):
+        rendered_alertmanager(env, tmp_path)
+
+
+def test_no_mail_address_is_committed_in_the_alerting_configuration() -> None:
+    """The receivers come from the environment (compose) or config.yaml (Kubernetes), not from files."""
+    for path in (
+        "deploy/alertmanager/alertmanager.yml",
+        "deploy/k8s/monitoring.yaml",
+        "deploy/k8s/config.yaml",
+    ):
+        assert not re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", (ROOT / path).read_text(encoding="utf-8")), path
 
 
 def test_the_prometheus_rule_holds_exactly_the_rule_files_groups_and_is_selected() -> None:
@@ -122,14 +171,46 @@ def test_the_prometheus_rule_holds_exactly_the_rule_files_groups_and_is_selected
     assert "monitoring.yaml" in kustomization["resources"]
 
 
+def replaced(document: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
+    """`document` after kustomization.yaml's replacements from the ConfigMap `source` (the subset of
+    kustomize's semantics they use: a data field into a dotted path, or into one part of a string)."""
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text(encoding="utf-8"))
+    for replacement in kustomization["replacements"]:
+        assert replacement["source"]["name"] == source["metadata"]["name"]
+        value = source["data"][replacement["source"]["fieldPath"].removeprefix("data.")]
+        for target in replacement["targets"]:
+            if target["select"] != {"kind": document["kind"], "name": document["metadata"]["name"]}:
+                continue
+            for path in target["fieldPaths"]:
+                *parents, last = path.split(".")
+                node: Any = document
+                for key in parents:
+                    node = node[int(key)] if key.isdigit() else node[key]
+                options = target.get("options")
+                if options:
+                    parts = str(node[last]).split(options["delimiter"])
+                    parts[options["index"]] = value
+                    node[last] = options["delimiter"].join(parts)
+                else:
+                    node[last] = value
+    return document
+
+
 def test_the_alertmanager_config_mails_the_operators_through_the_configured_smtp_relay() -> None:
     [config] = k8s_docs("AlertmanagerConfig")
     assert SELECTED.items() <= config["metadata"]["labels"].items()
     [settings] = [d for d in k8s_docs("ConfigMap") if "SMTP_HOST" in d.get("data", {})]
+    assert {"ALERT_EMAIL_TO", "ALERT_EMAIL_FROM"} <= settings["data"].keys()
+    filled = {
+        **settings,
+        "data": {**settings["data"], "ALERT_EMAIL_TO": "ops@x.invalid", "ALERT_EMAIL_FROM": "am@x.invalid"},
+    }
+    config = replaced(config, filled)
     receivers = {r["name"]: r for r in config["spec"]["receivers"]}
     [email] = receivers[config["spec"]["route"]["receiver"]]["emailConfigs"]
     assert email["smarthost"] == f"{settings['data']['SMTP_HOST']}:{settings['data']['SMTP_PORT']}"
-    assert email["to"] and email["sendResolved"] is True
+    assert (email["to"], email["from"]) == ("ops@x.invalid", "am@x.invalid")
+    assert email["sendResolved"] is True
 
 
 def test_every_pod_monitor_carries_the_label_kube_prometheus_stack_selects() -> None:

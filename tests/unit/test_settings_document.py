@@ -29,3 +29,13 @@ def test_every_setting_of_each_service_is_documented(service: str) -> None:
         if not isinstance(field.validation_alias, str) and f"| `{name.upper()}` |" not in document
     ]
     assert missing == []
+
+
+def test_the_stream_backup_settings_are_documented() -> None:
+    """BACKUP_* were once explained only in docs/operations/backup.md."""
+    from bdhvs_shared.settings import StreamBackupSettings
+
+    document = settings_markdown()
+    assert [
+        n for n in StreamBackupSettings.model_fields if f"| `{n.upper()}` | streams backup |" not in document
+    ] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -157,4 +158,23 @@ class ConsolidationDaySettings(BaseSettings):
         description="Day of the month the province consolidates the monthly reports for the provincial "
         "chairman (due before the 25th): kpi makes the consolidated report, the notifier reminds the "
         "operators before it; off (weekend, holiday), it moves to the next working day.",
+    )
+
+
+class StreamBackupSettings(BaseSettings):
+    """`python -m <service> streams backup|restore` (any service image; the CronJob streams-backup)."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    backup_nats_url: str = Field(
+        description="NATS URL of a user that reads every stream and, to restore, creates streams and "
+        "publishes: the admin user (nats://admin:…@nats:4222)."
+    )
+    backup_dir: Path = Field(
+        default=Path("/backups"), description="Where stream backups are written (streams-<UTC time>/)."
+    )
+    backup_keep: int = Field(
+        default=14,
+        ge=1,
+        description="How many stream backups are kept; older ones are removed after a backup.",
     )

@@ -1,9 +1,8 @@
 """`python -m <service> streams backup|restore`: the JetStream streams backed up from any service image.
 
 Run on a schedule by the Kubernetes CronJob `streams-backup` (deploy/k8s/streams-backup.yaml) and the
-compose service `streams-backup`; by hand for a restore. Settings from the environment:
-`BACKUP_NATS_URL` (a NATS user that may read every stream and, to restore, create streams and
-publish: the admin user), `BACKUP_DIR` (default /backups), `BACKUP_KEEP` (default 14 backups kept).
+compose service `streams-backup`; by hand for a restore. Its settings (`BACKUP_NATS_URL`, `BACKUP_DIR`,
+`BACKUP_KEEP`) are `bdhvs_shared.settings.StreamBackupSettings`, listed in docs/settings.md.
 """
 
 from __future__ import annotations
@@ -16,19 +15,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bdhvs_shared.nats.stream_backup import backup_streams, prune, restore_streams
 from bdhvs_shared.progress import Progress, progress
-
-
-class StreamBackupSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
-
-    backup_nats_url: str = Field(description="NATS URL of a user that reads every stream (admin)")
-    backup_dir: Path = Field(default=Path("/backups"), description="Where stream backups are written")
-    backup_keep: int = Field(default=14, ge=1, description="How many stream backups are kept")
+from bdhvs_shared.settings import StreamBackupSettings
 
 
 def _shown(description: str, total: int | None) -> AbstractContextManager[Progress]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import secrets
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated
@@ -250,3 +251,71 @@ def dlq_command(
         print(f"replayed {asyncio.run(replay(nats_url, letters))} message(s)")
     else:
         raise typer.BadParameter("list or replay")
+
+
+nats_user = typer.Typer(
+    help="Outside systems' NATS users, read-only on their streams (docs/operations/nats-users.md).",
+    no_args_is_help=True,
+)
+app.add_typer(nats_user, name="nats-user")
+RunDir = Annotated[Path, typer.Option(help="The local stack's directory (make run)")]
+
+
+@nats_user.command("add")
+def nats_user_add(
+    name: Annotated[
+        str, typer.Argument(help="The outside system, e.g. dashboard (also its consumers' name)")
+    ],
+    stream: Annotated[list[str], typer.Option(help="A stream it may read (KPI, REPORTS, ALERTS, CATALOGUE)")],
+    run_dir: RunDir = Path(".run"),
+    deployment: Annotated[
+        bool, typer.Option("--deployment", help="Print the lines for Kubernetes or compose; change nothing")
+    ] = False,
+) -> None:
+    """Create (or change) the user; its password comes from NATS_USER_PASSWORD or is made and printed
+    once. Locally it is written into the stack's nats-server configuration and the server reloaded."""
+    from bdhvs_local import nats_users
+    from bdhvs_local.nats_config import LocalNatsConfig
+
+    given = os.environ.get("NATS_USER_PASSWORD") or None
+    try:
+        if deployment:
+            streams = nats_users.check_grant(name, stream)
+            variable = nats_users.environment_variable(name)
+            print(f"# accounts.conf, after the line {nats_users.MARKER!r}:")
+            print(nats_users.user_entry(name, f"${variable}", streams))
+            print(f"# nats-server's environment: {variable} (e.g. key {name} of the Secret bdhvs-nats)")
+            password = given or secrets.token_urlsafe(24)
+        else:
+            config = LocalNatsConfig(run_dir.resolve() / "nats")
+            password = config.add_user(name, stream, given)
+            reloaded = config.reload()
+            print(f"{name}: " + ("nats-server reloaded" if reloaded else "applies when `make run` starts"))
+    except nats_users.UserError as error:
+        print(error)
+        raise typer.Exit(2) from None
+    if given is None:
+        print(f"password (shown once): {password}")
+    print(f"connect as {name} with inbox prefix {nats_users.inbox_prefix(name)}; consumers named {name}")
+
+
+@nats_user.command("remove")
+def nats_user_remove(name: Annotated[str, typer.Argument()], run_dir: RunDir = Path(".run")) -> None:
+    """Take the local user away (its connections are closed on reload)."""
+    from bdhvs_local.nats_config import LocalNatsConfig
+
+    config = LocalNatsConfig(run_dir.resolve() / "nats")
+    if not config.remove_user(name):
+        print(f"no user {name}")
+        raise typer.Exit(1)
+    config.reload()
+    print(f"removed {name}")
+
+
+@nats_user.command("list")
+def nats_user_list(run_dir: RunDir = Path(".run")) -> None:
+    """The local stack's outside systems and their streams (never their passwords)."""
+    from bdhvs_local.nats_config import LocalNatsConfig
+
+    for name, user in sorted(LocalNatsConfig(run_dir.resolve() / "nats").users().items()):
+        print(f"{name:<24} {' '.join(user['streams'])}")

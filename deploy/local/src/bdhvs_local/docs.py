@@ -35,7 +35,7 @@ def render(document: dict[str, Any] | str) -> str:
 
 def settings_markdown() -> str:
     """docs/settings.md: every environment variable of every service, from the settings classes."""
-    from bdhvs_shared.settings import ServiceSettings
+    from bdhvs_shared.settings import ServiceSettings, StreamBackupSettings
 
     lines = [
         "# Settings",
@@ -63,13 +63,18 @@ def settings_markdown() -> str:
         classes.append((name, cls, common - {"http_port"}))
     # The web service has no database or broker: its own class, shown whole but for the common fields.
     classes.append(("web", WebSettings, common & set(WebSettings.model_fields) - {"http_port"}))
+    # The stream backup of every image (`python -m <service> streams backup`, the CronJob).
+    classes.append(("streams backup", StreamBackupSettings, set()))
     for who, cls, skip in classes:
         for field_name, field in cls.model_fields.items():
             if field_name in skip:
                 continue
             alias = field.validation_alias
             env = alias if isinstance(alias, str) else field_name.upper()
-            default = "required" if field.is_required() else f"`{field.default!r}`"
+            shown = (
+                str(field.default) if isinstance(field.default, Path) else field.default
+            )  # no PosixPath(…)
+            default = "required" if field.is_required() else f"`{shown!r}`"
             meaning = (field.description or "").replace("|", "\\|")
             lines.append(f"| `{env}` | {who} | {default} | {meaning} |")
     return "\n".join(lines) + "\n"

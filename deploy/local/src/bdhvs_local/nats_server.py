@@ -68,6 +68,8 @@ class EmbeddedNats:
                 str(self.port),
                 "--http_port",
                 str(self.monitor_port),
+                "--pid",  # `nats-user add` reloads the server through it
+                str(self.data_dir / "nats-server.pid"),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

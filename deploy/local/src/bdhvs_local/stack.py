@@ -11,6 +11,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bdhvs_local.nats_config import LocalNatsConfig
 from bdhvs_local.nats_server import EmbeddedNats
 from bdhvs_local.postgres_server import EmbeddedPostgres
 from bdhvs_local.services import ServiceProcess, migrate_all
@@ -150,7 +151,11 @@ class Stack:
             service.stop()
 
     def _embedded_nats(self) -> str:
-        nats = self.nats = EmbeddedNats(self.run_dir / "nats").start()
+        """nats-server with deploy/nats's users and the outside systems' (`nats-user add`)."""
+        config = LocalNatsConfig(self.run_dir / "nats")
+        nats = self.nats = EmbeddedNats(
+            config.directory, config_file=config.write(), env=config.environment()
+        ).start()
         self._exit.callback(nats.stop)
         if nats.pid is not None:
             self.servers["nats-server"] = nats.pid

@@ -39,6 +39,7 @@ from intake.entrypoints.workers.catalogue_refresher import CatalogueRefresher
 from intake.service_layer.account_admin import AccountAdmin
 from intake.service_layer.account_sessions import AccountSessions
 from intake.service_layer.catalogue_admin import CatalogueAdmin, current_files
+from intake.service_layer.ports import Transactions
 from intake.service_layer.principals import PrincipalCache
 from intake.service_layer.submit_report import IntakeService
 from intake.settings import IntakeSettings
@@ -104,6 +105,34 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
     sessions = make_sessionmaker(engine)
     transactions = stores.transactions(sessions)
     catalogue = catalogue_from_texts(await current_files(transactions))  # the latest an admin published
+    nc, relay = await outbox_relay(settings, sessions, metrics)
+    service = intake_service(settings, transactions, catalogue, clock, relay, metrics)
+    account_sessions, account_admin, hasher = account_use_cases(
+        settings, sessions, lambda: service.catalogue, clock
+    )
+    return Container(
+        settings,
+        engine,
+        sessions,
+        nc,
+        relay,
+        service,
+        metrics,
+        CatalogueAdmin(transactions, service, clock, relay),
+        CatalogueRefresher(sessions, service, settings.catalogue_refresh_seconds),
+        clock,
+        file_reader(settings),
+        account_sessions,
+        account_admin,
+        hasher,
+        PrincipalCache(settings.token_cache_seconds),
+    )
+
+
+async def outbox_relay(
+    settings: IntakeSettings, sessions: async_sessionmaker[AsyncSession], metrics: IntakeMetrics
+) -> tuple[Client, OutboxRelay]:
+    """The NATS connection (intake's own user), its streams ensured, and the relay of intake's outbox."""
     nc = await connect(settings.nats_url, "intake")
     js = nc.jetstream()
     await ensure_streams(js, ["REPORTS", "CATALOGUE"], settings.stream_replicas)
@@ -117,7 +146,19 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
         settings.outbox_poll_seconds,
         type_prefix=settings.event_type_prefix,
     )
-    service = IntakeService(
+    return nc, relay
+
+
+def intake_service(
+    settings: IntakeSettings,
+    transactions: Transactions,
+    catalogue: Catalogue,
+    clock: Clock,
+    relay: OutboxRelay,
+    metrics: IntakeMetrics,
+) -> IntakeService:
+    """Submitting, validating and revising reports with the deadline rule the settings choose."""
+    return IntakeService(
         transactions,
         catalogue,
         clock,
@@ -128,30 +169,12 @@ async def build_container(settings: IntakeSettings, metrics: IntakeMetrics) -> C
         tally=metrics,
         deadline_working_day=settings.deadline_working_day,
     )
-    admin = CatalogueAdmin(transactions, service, clock, relay)
-    refresher = CatalogueRefresher(sessions, service, settings.catalogue_refresh_seconds)
-    reader = FileReader(
+
+
+def file_reader(settings: IntakeSettings) -> FileReader:
+    """Reads imported files in child processes within the memory, time and concurrency limits."""
+    return FileReader(
         settings.import_read_memory_mb, settings.import_read_seconds, settings.import_read_concurrency
-    )
-    account_sessions, account_admin, hasher = account_use_cases(
-        settings, sessions, lambda: service.catalogue, clock
-    )
-    return Container(
-        settings,
-        engine,
-        sessions,
-        nc,
-        relay,
-        service,
-        metrics,
-        admin,
-        refresher,
-        clock,
-        reader,
-        account_sessions,
-        account_admin,
-        hasher,
-        PrincipalCache(settings.token_cache_seconds),
     )
 
 
