@@ -18,16 +18,18 @@ from datetime import datetime
 from typing import Any
 
 from bdhvs_shared.events import Event
-from notifier.domain.alerts import OpenViolation
+from notifier.domain.alerts import OpenViolation, is_newer
 from notifier.domain.directory import ContactFields, StoredContact
 from notifier.domain.ledger import OVERDUE, DueItem
 from notifier.domain.records import (
     AlertItem,
+    Arrival,
     AuditEntry,
     LedgerRow,
     NewAlertItem,
     NewNotification,
     Notification,
+    TakenUpdate,
     Violation,
 )
 from notifier.domain.routing import Recipient, Rule, route
@@ -370,6 +372,32 @@ class FakeStores:
 
     async def stage(self, events: Sequence[tuple[Event, str]]) -> None:
         self.outbox += events
+
+    async def take_update(
+        self, consumer: str, event_id: uuid.UUID, unit_code: str, indicator: str, status: str, sequence: int
+    ) -> TakenUpdate | None:
+        if not await self.first_time(consumer, event_id):
+            return None
+        stored = await self.last_statuses.get(unit_code, indicator)
+        if not is_newer(stored[1] if stored else None, sequence):
+            return TakenUpdate(newer=False)
+        await self.last_statuses.save(unit_code, indicator, status, sequence)
+        return TakenUpdate(newer=True, open=await self.violations.open_for(unit_code, indicator))
+
+    async def take_report(
+        self,
+        consumer: str,
+        event_id: uuid.UUID,
+        arrival: Arrival,
+        items: Sequence[DueItem],
+        now: datetime,
+        note: str,
+    ) -> list[str] | None:
+        if not await self.first_time(consumer, event_id):
+            return None
+        a = arrival
+        await self.ledger.record_arrival(a.form, a.period, a.unit_code, a.received_at, a.on_time)
+        return await self.ledger.cancel(items, now, note)
 
 
 class FakeDatabase:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bdhvs_shared.db.idempotency import first_time
 from bdhvs_shared.db.outbox import stage
 from bdhvs_shared.events import Event
+from notifier.adapters import consumer_statements
 from notifier.adapters.alert_queue import PgAlertQueue
 from notifier.adapters.audit import PgAuditLog
 from notifier.adapters.directory import PgDirectory
@@ -18,6 +20,8 @@ from notifier.adapters.ledger_store import PgLedger
 from notifier.adapters.notification_store import PgNotifications
 from notifier.adapters.tables import outbox, processed_events
 from notifier.adapters.violation_store import PgLastStatuses, PgViolations
+from notifier.domain.ledger import DueItem
+from notifier.domain.records import Arrival, TakenUpdate
 from notifier.service_layer.ports import Stores, Transactions
 
 
@@ -39,6 +43,26 @@ class PgStores:
 
     async def stage(self, events: Sequence[tuple[Event, str]]) -> None:
         await stage(self.session, outbox, events)
+
+    async def take_update(
+        self, consumer: str, event_id: UUID, unit_code: str, indicator: str, status: str, sequence: int
+    ) -> TakenUpdate | None:
+        return await consumer_statements.take_update(
+            self.session, consumer, event_id, unit_code, indicator, status, sequence
+        )
+
+    async def take_report(
+        self,
+        consumer: str,
+        event_id: UUID,
+        arrival: Arrival,
+        items: Sequence[DueItem],
+        now: datetime,
+        note: str,
+    ) -> list[str] | None:
+        return await consumer_statements.take_report(
+            self.session, consumer, event_id, arrival, items, now, note
+        )
 
 
 def transactions(sessions: async_sessionmaker[AsyncSession]) -> Transactions:

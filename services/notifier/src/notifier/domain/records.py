@@ -41,6 +41,27 @@ class Violation:
 
 
 @dataclass(frozen=True)
+class TakenUpdate:
+    """A KPI update just recorded as processed: newer than the stored status of its unit and indicator
+    (then stored in its place) or not, and the unit's open violation of the indicator (locked) when
+    newer."""
+
+    newer: bool
+    open: Violation | None = None
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A report's arrival for the ledger: the first revision's counts (`report_arrivals`)."""
+
+    form: str
+    period: str
+    unit_code: str
+    received_at: datetime
+    on_time: bool
+
+
+@dataclass(frozen=True)
 class NewAlertItem:
     """What an alert owes one recipient on one channel, until its group goes out."""
 

@@ -1,7 +1,8 @@
 """Below-target alerts: keep each violation from opened to resolved, and queue what it owes people.
 
-A KPI update is applied once (its id recorded as processed, same transaction) and only if newer
-than the last one of its unit and indicator. What people should hear goes into the per-recipient
+A KPI update is applied once (its id recorded as processed, same transaction, same statement) and
+only if newer than the last one of its unit and indicator; one that changes nothing is skipped
+without a transaction (`domain/consumer_memory.py`). What people should hear goes into the per-recipient
 alert queue (service_layer/alert_queue.py); the alert tick (service_layer/alert_groups.py) sends
 it grouped, after the group wait.
 """
@@ -22,11 +23,11 @@ from notifier.domain.alerts import (
     AlertPolicy,
     Change,
     change,
-    is_newer,
     sends_recovery,
     silenced,
     worse,
 )
+from notifier.domain.consumer_memory import StatusMemory
 from notifier.domain.records import AuditEntry, Violation
 from notifier.service_layer.alert_queue import AlertNews, queue_items
 from notifier.service_layer.ports import Stores, Transactions
@@ -46,21 +47,30 @@ class AlertService:
     clock: Clock
     policy: AlertPolicy = field(default_factory=AlertPolicy)
     channels: Collection[str] = ("email",)
+    memory: StatusMemory = field(default_factory=StatusMemory)  # this process's, rebuilt from the database
 
     async def apply(self, event: AttainmentUpdated) -> int | None:
-        """Apply a KPI update to the unit's violation; returns items queued, None for a redelivery."""
-        async with self.transactions() as stores:
-            if not await stores.first_time(CONSUMER, event.event_id):
-                return None
-            state = await stores.last_statuses.get(event.unit_code, event.indicator)
-            if not is_newer(state[1] if state else None, event.sequence):
-                return 0  # an older update arriving late: the newer one already decided
-            await stores.last_statuses.save(event.unit_code, event.indicator, event.status, event.sequence)
-            return await self._apply(stores, event)
+        """Apply a KPI update to the unit's violation; returns items queued, None for a redelivery.
 
-    async def _apply(self, stores: Stores, event: AttainmentUpdated) -> int:
+        An update that changes nothing (`domain.consumer_memory.changes_nothing`) costs no transaction.
+        """
+        unit, indicator = event.unit_code, event.indicator
+        if self.memory.skips(unit, indicator, event.sequence, event.status):
+            return 0
+        async with self.transactions() as stores:
+            taken = await stores.take_update(
+                CONSUMER, event.event_id, unit, indicator, event.status, event.sequence
+            )
+            if taken is None:
+                return None
+            if not taken.newer:
+                return 0  # an older update arriving late: the newer one already decided
+            queued = await self._apply(stores, event, taken.open)
+        self.memory.learn(unit, indicator, event.status, event.sequence)  # committed
+        return queued
+
+    async def _apply(self, stores: Stores, event: AttainmentUpdated, current: Violation | None) -> int:
         now = self.clock.now()
-        current = await stores.violations.open_for(event.unit_code, event.indicator)
         what = change(current.last_status if current else None, event.status)
         if what is Change.NONE:
             return 0

@@ -14,9 +14,11 @@ from bdhvs_shared.catalogue import Catalogue, Form, Period, PeriodError
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import ReportAccepted
 from notifier.adapters.messages import Messages
+from notifier.domain.consumer_memory import ArrivalMemory
 from notifier.domain.delivery import DeliveryPolicy
 from notifier.domain.ledger import LedgerPolicy
 from notifier.domain.ledger_plan import plan, unit_items
+from notifier.domain.records import Arrival
 from notifier.service_layer.ledger_notices import LedgerNotices
 from notifier.service_layer.ports import Transactions
 
@@ -42,6 +44,7 @@ class DeadlineLedger:
     forms: Sequence[Form]
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     go_live: datetime | None = None  # LEDGER_GO_LIVE; None: the ledger's first start (stored)
+    arrived: ArrivalMemory = field(default_factory=ArrivalMemory)  # this process's; a miss asks the database
     _tz: ZoneInfo = field(init=False)
 
     def __post_init__(self) -> None:
@@ -60,26 +63,32 @@ class DeadlineLedger:
 
     async def cancel(self, event: ReportAccepted) -> list[str] | None:
         """A report for (unit, form, period) cancels what is pending for it, and its arrival is kept
-        (for the consolidation reminder's missing and late lists).
+        (for the consolidation reminder's missing and late lists). A report that changes nothing in the
+        ledger (a form it does not follow, another revision of a report already taken) costs no
+        transaction (`domain/consumer_memory.py`).
 
         Returns the kinds of the items cancelled, or None for a redelivery.
         """
+        form = next((f for f in self.forms if f.code == event.form), None)
+        try:
+            period = Period.parse(event.period)
+        except PeriodError:
+            return []  # intake validated it; a period we cannot read has nothing in the ledger
+        if form is None or period.type is not form.period_type:
+            return []
+        key = (form.code, str(period), event.unit_code)
+        taken_by = self.arrived.taken_by(*key)
+        if taken_by is not None:
+            return None if taken_by == event.event_id else []  # a redelivery, or another revision
+        arrival = Arrival(*key, event.received_at, event.on_time)
+        items = unit_items(form, period, event.unit_code, self.policy, self._tz, self.catalogue.workdays)
+        note = f"report received (revision {event.revision})"
         async with self.transactions() as stores:
-            if not await stores.first_time(REPORTS_CONSUMER, event.event_id):
-                return None
-            form = next((f for f in self.forms if f.code == event.form), None)
-            try:
-                period = Period.parse(event.period)
-            except PeriodError:
-                return []  # intake validated it; a period we cannot read has nothing in the ledger
-            if form is None or period.type is not form.period_type:
-                return []
-            await stores.ledger.record_arrival(
-                form.code, str(period), event.unit_code, event.received_at, event.on_time
+            kinds = await stores.take_report(
+                REPORTS_CONSUMER, event.event_id, arrival, items, self.clock.now(), note
             )
-            items = unit_items(form, period, event.unit_code, self.policy, self._tz, self.catalogue.workdays)
-            note = f"report received (revision {event.revision})"
-            return await stores.ledger.cancel(items, self.clock.now(), note)
+        self.arrived.learn(*key, event.event_id)  # committed: now, or by its first delivery
+        return kinds
 
     async def process_due(self, batch: int = 50) -> TickResult:
         """Claim due rows (SKIP LOCKED) and queue their notifications in the same transaction."""

@@ -23,11 +23,13 @@ from notifier.domain.directory import ContactFields, StoredContact
 from notifier.domain.ledger import DueItem
 from notifier.domain.records import (
     AlertItem,
+    Arrival,
     AuditEntry,
     LedgerRow,
     NewAlertItem,
     NewNotification,
     Notification,
+    TakenUpdate,
     Violation,
 )
 from notifier.domain.routing import Recipient, Rule
@@ -195,6 +197,24 @@ class Stores(Protocol):
 
     async def stage(self, events: Sequence[tuple[Event, str]]) -> None:
         """Put (event, subject) pairs in the outbox, published after the transaction commits."""
+
+    async def take_update(
+        self, consumer: str, event_id: UUID, unit_code: str, indicator: str, status: str, sequence: int
+    ) -> TakenUpdate | None:
+        """`first_time`, then the status stored when its sequence is newer (`LastStatuses`) and the open
+        violation read (`Violations.open_for`) when it was, at once; None for a redelivery."""
+
+    async def take_report(
+        self,
+        consumer: str,
+        event_id: UUID,
+        arrival: Arrival,
+        items: Sequence[DueItem],
+        now: datetime,
+        note: str,
+    ) -> list[str] | None:
+        """`first_time`, then `Ledger.record_arrival` and `Ledger.cancel` of `items`, at once: the kinds
+        cancelled, None for a redelivery."""
 
 
 # Opens a transaction: committed when the block ends normally, rolled back when it raises.
