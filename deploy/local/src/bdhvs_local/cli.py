@@ -109,14 +109,28 @@ def bench(
     ] = False,
     demo_months: Annotated[int | None, typer.Option(help="--demo: only the last N months")] = None,
     demo_units: Annotated[int | None, typer.Option(help="--demo: only N communes and wards")] = None,
+    units: Annotated[
+        int,
+        typer.Option(
+            help="The country: publish a synthetic catalogue of N units (3321: every commune of the 34 "
+            "provinces); the throughput run is then one monthly report per unit (0: the packaged catalogue)"
+        ),
+    ] = 0,
+    kpi_replicas: Annotated[
+        str | None,
+        typer.Option(help="Only the throughput run, once per count of kpi processes on one consumer: 1,2,3"),
+    ] = None,
 ) -> None:
     """Measure the pipeline, the rebuild and the raw baselines on a fresh stack of its own; print them."""
     from bdhvs_local.bench import Sizes
     from bdhvs_local.bench import run as run_bench
     from bdhvs_local.bench.demo_data import run_on_demo
 
+    if demo and (units or kpi_replicas):
+        raise typer.BadParameter("--demo runs on the demo province: not with --units or --kpi-replicas")
+    counts = _counts(kpi_replicas) if kpi_replicas else None
     on_demo = functools.partial(run_on_demo, months=demo_months, units=demo_units)
-    (on_demo if demo else run_bench)(
+    (on_demo if demo else functools.partial(run_bench, kpi_replicas=counts))(
         Sizes(
             reports=reports,
             concurrency=concurrency,
@@ -127,9 +141,21 @@ def bench(
             rebuild_batch=rebuild_batch,
             baseline_messages=baseline_messages,
             baseline_rows=baseline_rows,
+            units=units,
         ),
         profile_dir,
     )
+
+
+def _counts(text: str) -> list[int]:
+    """`1,2,3` → [1, 2, 3]: how many kpi processes in each run."""
+    try:
+        counts = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise typer.BadParameter(f"{text!r}: counts separated by commas, e.g. 1,2,3") from None
+    if not counts or min(counts) < 1 or max(counts) > 8:
+        raise typer.BadParameter(f"{text!r}: each count from 1 to 8")
+    return counts
 
 
 @app.command("bench-web")

@@ -5,7 +5,8 @@ one run on a stack of its own.
 It prints figures; it asserts nothing (tests/e2e/test_bench.py runs the same functions on tiny
 sizes). The parts: `bodies` (what is sent), `load` (the load generator and what it waits for),
 `resources` (CPU and memory per process, psutil), `pipeline` (the throughput and latency runs),
-`baselines` and `rebuild`, `report` (the printed text), `runner` (the stack and the order of runs).
+`baselines` and `rebuild`, `report` (the printed text), `runner` (the stack and the order of runs);
+`country` (`--units`: a synthetic catalogue of N units, published) and `replicas` (`--kpi-replicas`).
 """
 
 from bdhvs_local.bench.bodies import CLOCK_START, Bodies, units

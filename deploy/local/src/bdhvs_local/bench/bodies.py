@@ -24,16 +24,21 @@ class Bodies:
     report has touched yet: each of its reports moves a unit's latest observation.
     """
 
-    def __init__(self, year: int) -> None:
+    def __init__(self, year: int, codes: list[str] | None = None) -> None:
         periods = [f"{year}-{m:02d}" for m in range(1, 13)]
-        self._pairs = itertools.cycle(itertools.product(periods, units()))
+        self._pairs = itertools.cycle(itertools.product(periods, codes or units()))
         self._serial = 0
 
     def take(self, count: int) -> list[dict[str, Any]]:
         return [self._one() for _ in range(count)]
 
-    def _one(self) -> dict[str, Any]:
-        period, unit = next(self._pairs)
+    def every_unit(self, codes: list[str], period: str) -> list[dict[str, Any]]:
+        """One report of `period` per unit (`bench --units`: every unit's monthly report)."""
+        return [self._one(period, unit) for unit in codes]
+
+    def _one(self, period: str | None = None, unit: str | None = None) -> dict[str, Any]:
+        if period is None or unit is None:
+            period, unit = next(self._pairs)
         self._serial += 1
         n = 1000 + self._serial % 8000
         values = {"c": {"numerator": n, "denominator": 10000}, "d": {"numerator": n, "denominator": 10000}}

@@ -125,6 +125,7 @@ async def throughput(
         "reports": len(bodies),
         "accepted_per_s": len(bodies) / (accepted_at - start),
         "end_to_end_per_s": len(bodies) / (done - start),
+        "seconds": done - start,
     }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import nats
 
+from bdhvs_local.bench import country
 from bdhvs_local.bench.bodies import Bodies
 from bdhvs_local.bench.load import RETRIES, KpiWatcher, paced_latency, settled, throughput
 from bdhvs_local.bench.profiles import Profiler
@@ -25,6 +26,13 @@ class Sizes:
     rebuild_batch: int = 5000
     baseline_messages: int = 20_000
     baseline_rows: int = 2000
+    units: int = 0  # 0: the packaged catalogue; N: the country's N units, one report each (`--units`)
+
+
+# `bench --units`: every unit reports this month (the warm-up reports January of the same year, the
+# paced run 2027, so each of its reports still moves a unit's latest observation).
+COUNTRY_MONTH = "2026-12"
+COUNTRY_SECONDS = 60.0  # the goal: every unit's monthly report applied within a minute
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,8 @@ class Pipeline:
     dropped: int  # of the retries, those after a dropped connection (the others after a 503)
     cpu: list[CpuSpent] = field(default_factory=list)  # per run: CPU ms per report of each process
     memory_mb: dict[str, dict[str, float]] = field(default_factory=dict)  # when → service → MB
+    units: int = 0  # `--units`: the throughput run was one report per unit of COUNTRY_MONTH
+    seconds: float = 0.0  # the throughput run, first request → kpi applied the last report
 
 
 async def pipeline(
@@ -55,15 +65,16 @@ async def pipeline(
     Each run's CPU is read from before it starts until every consumer has finished its work;
     `profiler` samples the services during the throughput run."""
     watcher = KpiWatcher()
+    codes = country.unit_codes(sizes.units) if sizes.units else None
     memory: dict[str, dict[str, float]] = {}
     _memory(processes, memory, "idle")
     nc = await nats.connect(nats_url)
     try:
         await nc.subscribe("bdhvs.kpi.attainment.>", cb=watcher.on_message)
         js = nc.jetstream()
-        result, spent = await _throughput_run(intake, token, js, sizes, processes, profiler)
+        result, spent = await _throughput_run(intake, token, js, sizes, processes, profiler, codes)
         _memory(processes, memory, "after the throughput run")
-        paced = Bodies(2027).take(max(1, int(sizes.rate * sizes.seconds)))
+        paced = Bodies(2027, codes).take(max(1, int(sizes.rate * sizes.seconds)))
         cpu = CpuWatch(processes, f"paced {sizes.rate:g}/s", len(paced))
         cpu.start()
         latencies = await paced_latency(intake, token, watcher, paced, sizes.rate)
@@ -73,7 +84,7 @@ async def pipeline(
     finally:
         await nc.close()
     return Pipeline(
-        sizes.reports,
+        int(result["reports"]),
         sizes.concurrency,
         result["accepted_per_s"],
         result["end_to_end_per_s"],
@@ -84,24 +95,47 @@ async def pipeline(
         RETRIES["dropped"],
         spent if processes else [],
         memory,
+        sizes.units,
+        result["seconds"],
     )
 
 
 async def _throughput_run(
-    intake: str, token: str, js: Any, sizes: Sizes, processes: Processes | None, profiler: Profiler | None
+    intake: str,
+    token: str,
+    js: Any,
+    sizes: Sizes,
+    processes: Processes | None,
+    profiler: Profiler | None,
+    codes: list[str] | None,
 ) -> tuple[dict[str, float], list[CpuSpent]]:
-    """The warm-up, then the throughput run with its CPU read (and the services profiled)."""
-    profiler = profiler or Profiler(None, {})
-    bodies = Bodies(2026)
+    """The warm-up, then the throughput run (`--units`: every unit's report of COUNTRY_MONTH)."""
+    bodies = Bodies(2026, codes)
     if sizes.warmup:
         await throughput(intake, token, js, bodies.take(sizes.warmup), sizes.concurrency)
         await settled(js)
-    cpu = CpuWatch(processes, "throughput", sizes.reports)
+    sent = bodies.every_unit(codes, COUNTRY_MONTH) if codes else bodies.take(sizes.reports)
+    result, spent = await measured_run(intake, token, js, sent, sizes.concurrency, processes, profiler)
+    return result, [spent]
+
+
+async def measured_run(
+    intake: str,
+    token: str,
+    js: Any,
+    sent: list[dict[str, Any]],
+    concurrency: int,
+    processes: Processes | None,
+    profiler: Profiler | None = None,
+) -> tuple[dict[str, float], CpuSpent]:
+    """One throughput run with its CPU read until every consumer is idle (and the services profiled)."""
+    profiler = profiler or Profiler(None, {})
+    cpu = CpuWatch(processes, "throughput", len(sent))
     cpu.start()
     profiler.start()
-    result = await throughput(intake, token, js, bodies.take(sizes.reports), sizes.concurrency)
+    result = await throughput(intake, token, js, sent, concurrency)
     await settled(js)
-    spent = [cpu.stop()]
+    spent = cpu.stop()
     profiler.stop()
     return result, spent
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import statistics
 
 from bdhvs_local.bench.baselines import Baselines
-from bdhvs_local.bench.pipeline import Pipeline
+from bdhvs_local.bench.pipeline import COUNTRY_MONTH, COUNTRY_SECONDS, Pipeline, Sizes
 from bdhvs_local.bench.rebuild import RebuildFigures
+from bdhvs_local.bench.replicas import ReplicaRun
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -52,6 +53,7 @@ def report(p: Pipeline, b: Baselines, r: RebuildFigures | None) -> str:
 def _pipeline(p: Pipeline) -> list[str]:
     lat = p.latencies_ms or [float("nan")]
     return [
+        *_country(p),
         f"end to end ({p.reports} reports, {p.concurrency} concurrent clients)",
         f"  accepted by intake              {p.accepted_per_s:10.1f} reports/s",
         f"  applied by kpi (end to end)     {p.end_to_end_per_s:10.1f} reports/s",
@@ -62,6 +64,42 @@ def _pipeline(p: Pipeline) -> list[str]:
         f"  requests retried under the same Idempotency-Key: {p.retries} "
         f"({p.retries - p.dropped} after a 503, {p.dropped} after a dropped connection)",
     ]
+
+
+def _country(p: Pipeline) -> list[str]:
+    if not p.units:
+        return []
+    within = "yes" if p.seconds <= COUNTRY_SECONDS else "no"
+    return [
+        f"the country: {p.units} units, one monthly report each ({COUNTRY_MONTH}), as the throughput run",
+        f"  every unit's monthly report within {COUNTRY_SECONDS:.0f} s: {within} ({p.seconds:.1f} s, "
+        "first request to kpi applying the last)",
+    ]
+
+
+def replicas_report(runs: list[ReplicaRun], sizes: Sizes) -> str:
+    """`--kpi-replicas`: throughput and CPU ms per report of each kpi process, per count of them."""
+    catalogue = f"{sizes.units} units" if sizes.units else "the packaged catalogue"
+    lines = [
+        f"kpi processes on one durable consumer (kpi-reports): a throughput run of {sizes.reports} "
+        f"reports, {sizes.concurrency} concurrent clients, {catalogue}, after {sizes.warmup} warm-up each",
+        f"  {'kpi':>3} {'accepted/s':>11} {'end to end/s':>13} {'kpi summed':>11} {'all':>8} "
+        f"{'busy':>6}  kpi ms/report of each process",
+    ]
+    for r in runs:
+        each = "  ".join(f"{name} {ms:.2f}" for name, ms in r.kpi_ms.items())
+        lines.append(
+            f"  {r.replicas:>3} {r.accepted_per_s:11.1f} {r.end_to_end_per_s:13.1f} "
+            f"{sum(r.kpi_ms.values()):11.2f} {r.cpu.total:8.2f} {r.cpu.machine_busy:6.2f}  {each}"
+        )
+    lines.append(
+        "  (CPU ms per report, read until every consumer was idle; `all`: every process of the stack and "
+        "the load generator; `busy`: the machine's busy cores, others' work included)"
+    )
+    for r in runs:
+        cells = ", ".join(f"{name} {ms:.2f}" for name, ms in r.cpu.ms_per_report.items())
+        lines.append(f"  {r.replicas} kpi: {cells}")
+    return "\n".join(lines)
 
 
 def _resources(p: Pipeline) -> list[str]:

@@ -10,8 +10,12 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import psutil
+
+if TYPE_CHECKING:
+    from bdhvs_local.stack import Stack
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,12 @@ class Processes:
                 continue
             readings[w.name] = rss / 2**20
         return readings
+
+
+def processes_of(stack: Stack) -> Processes:
+    """The stack's running services (by their name in `stack.services`) and servers."""
+    services = {name: s.process.pid for name, s in stack.services.items() if s.process is not None}
+    return Processes.of(services, stack.servers)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""A bench run: a fresh stack of its own, the pipeline runs, then (kpi and the notifier stopped)
-the baselines and the rebuild; the report printed at the end."""
+"""A bench run: a fresh stack of its own (`--units`: the country's catalogue published on it), the
+pipeline runs, then (kpi and the notifier stopped) the baselines and the rebuild; the report printed
+at the end. `--kpi-replicas` runs only the throughput run, once per count of kpi processes."""
 
 from __future__ import annotations
 
@@ -9,19 +10,16 @@ import signal
 import sys
 from pathlib import Path
 
-from bdhvs_local.bench import baselines, rebuild
+from bdhvs_local.bench import baselines, country, rebuild, replicas
 from bdhvs_local.bench.bodies import CLOCK_START, units
 from bdhvs_local.bench.pipeline import Sizes, pipeline
 from bdhvs_local.bench.profiles import Profiler
-from bdhvs_local.bench.report import report
-from bdhvs_local.bench.resources import Processes
+from bdhvs_local.bench.report import replicas_report, report
+from bdhvs_local.bench.resources import processes_of
 from bdhvs_local.ports import free_port
 from bdhvs_local.stack import Stack
 
-
-def processes_of(stack: Stack) -> Processes:
-    services = {name: s.process.pid for name, s in stack.services.items() if s.process is not None}
-    return Processes.of(services, stack.servers)
+__all__ = ["measure", "processes_of", "run"]
 
 
 async def measure(stack: Stack, sizes: Sizes, profile_dir: Path | None = None) -> str:
@@ -42,13 +40,12 @@ async def measure(stack: Stack, sizes: Sizes, profile_dir: Path | None = None) -
     r = None
     if sizes.rebuild_reports:
         env = stack.services["kpi"].env
-        r = await rebuild.measure(
-            endpoints.nats_url, env, sizes.rebuild_reports, units(), sizes.rebuild_batch
-        )
+        codes = country.unit_codes(sizes.units) if sizes.units else units()
+        r = await rebuild.measure(endpoints.nats_url, env, sizes.rebuild_reports, codes, sizes.rebuild_batch)
     return report(p, b, r)
 
 
-def run(sizes: Sizes, profile_dir: Path | None = None) -> None:
+def run(sizes: Sizes, profile_dir: Path | None = None, kpi_replicas: list[int] | None = None) -> None:
     # A fresh directory each run, kept afterwards so the services' logs can be read.
     directory = Path(".run/bench").resolve()
     shutil.rmtree(directory, ignore_errors=True)
@@ -59,8 +56,20 @@ def run(sizes: Sizes, profile_dir: Path | None = None) -> None:
     # SIGTERM (a timeout, a CI kill) must still stop the servers this run started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        stack.start()
+        endpoints = stack.start()
+        if sizes.units:
+            country.publish(stack, sizes.units)
         print()
-        print(asyncio.run(measure(stack, sizes, profile_dir)))
+        if kpi_replicas:
+            codes = country.unit_codes(sizes.units) if sizes.units else None
+            token = stack.demo_tokens()["operator"]
+            runs = asyncio.run(
+                replicas.measure(
+                    stack.services, stack.servers, endpoints.nats_url, token, sizes, kpi_replicas, codes
+                )
+            )
+            print(replicas_report(runs, sizes))
+        else:
+            print(asyncio.run(measure(stack, sizes, profile_dir)))
     finally:
         stack.stop()
