@@ -23,6 +23,7 @@ from kpi.domain.publications import Staged
 from kpi.service_layer.apply_report import KpiService
 from kpi.service_layer.batch_receipts import batch_receipts
 from kpi.service_layer.ports import ReportStores
+from kpi.service_layer.roll_up import fold_unit_changes
 
 
 async def apply_batch(service: KpiService, events: Sequence[ReportAccepted]) -> list[bool]:
@@ -77,7 +78,8 @@ async def _apply_fresh(
     staged += await batch_receipts(service, stores, fresh, now)
     await stores.observations.upsert_many(list(state.changed_rows.values()))
     await stores.projections.save_many(list(state.saved.values()))
-    await stores.mark_dirty_many(dirty, now)
+    await stores.mark_dirty_many(dirty, now)  # held until commit: the roll-ups are ours to update
+    await fold_unit_changes(stores, state.series_changes(leave_out=service.catalogue.province.code))
     await stores.stage(staged, ordered_from=now)
 
 

@@ -52,7 +52,8 @@ class RebuildStore(Protocol):
     async def swap(self, consumer: str, decide: Decide) -> None:
         """In one transaction: lock the live tables, ask `decide` against the live projections, then
         replace observations, receipts and projections with the staged ones and `decide`'s rows,
-        record the staged event ids as applied by `consumer`, clear the roll-up work list and stage
+        record the staged event ids as applied by `consumer`, clear the roll-up work list and the stored
+        roll-ups, and stage
         `decide`'s events."""
 
     async def drop(self) -> None:
