@@ -13,9 +13,9 @@ from datetime import date, datetime
 from uuid import UUID
 
 from bdhvs_shared.catalogue import Catalogue
-from bdhvs_shared.events import IndicatorValue, ReportAccepted
 from kpi.domain.observation import Observation
 from kpi.domain.projection import ProjectionRules, project
+from kpi.domain.replayed import ReplayedFigures, ReplayedReport
 from kpi.domain.rollup import RollupDay, RollupPoint, as_observations, rollup_days, rollup_series
 from kpi.domain.snapshot import Snapshot
 from kpi.domain.target import Comparator, Target
@@ -37,7 +37,7 @@ class StoredObservation:
     event_id: UUID
 
     @classmethod
-    def of(cls, event: ReportAccepted, indicator: str, value: IndicatorValue) -> StoredObservation:
+    def of(cls, event: ReplayedReport, indicator: str, value: ReplayedFigures) -> StoredObservation:
         """The row a report's figure for one indicator makes."""
         return cls(
             unit_code=event.unit_code,

@@ -22,8 +22,8 @@ from kpi.domain.batch_state import BatchState
 from kpi.domain.publications import Staged
 from kpi.service_layer.apply_report import KpiService
 from kpi.service_layer.batch_receipts import batch_receipts
+from kpi.service_layer.kept_rollups import fold_unit_changes
 from kpi.service_layer.ports import ReportStores
-from kpi.service_layer.roll_up import fold_unit_changes
 
 
 async def apply_batch(service: KpiService, events: Sequence[ReportAccepted]) -> list[bool]:

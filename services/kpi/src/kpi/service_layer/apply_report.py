@@ -30,8 +30,8 @@ from kpi.domain.reporting import (
     resolve,
 )
 from kpi.domain.snapshot import Snapshot
+from kpi.service_layer.kept_rollups import fold_unit_changes
 from kpi.service_layer.ports import ReportStores, Transactions
-from kpi.service_layer.roll_up import fold_unit_changes
 
 CONSUMER = "kpi-reports"
 
