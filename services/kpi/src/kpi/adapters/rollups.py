@@ -50,17 +50,21 @@ async def pending(session: AsyncSession) -> int:
 
 async def mark_dirty_many(session: AsyncSession, marks: Mapping[str, UUID], now: datetime) -> None:
     """`mark_dirty` for several indicators at once (each with the last report that touched it)."""
-    if not marks:
-        return
-    stmt = insert(rollup_dirty).values(
-        [{"indicator": i, "correlation_id": c, "marked_at": now} for i, c in sorted(marks.items())]
+    if marks:  # executemany in sorted order: the row locks are taken in one order by every caller
+        rows = [{"indicator": i, "correlation_id": c, "marked_at": now} for i, c in sorted(marks.items())]
+        await session.execute(_MARK_MANY, rows)
+
+
+def _mark_many() -> Any:
+    # One cached statement for any number of rows (a multi-row VALUES is compiled each time).
+    stmt = insert(rollup_dirty)
+    return stmt.on_conflict_do_update(
+        index_elements=["indicator"],
+        set_={"correlation_id": stmt.excluded.correlation_id, "marked_at": stmt.excluded.marked_at},
     )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["indicator"],
-            set_={"correlation_id": stmt.excluded.correlation_id, "marked_at": stmt.excluded.marked_at},
-        )
-    )
+
+
+_MARK_MANY = _mark_many()
 
 
 def _day(raw: list[Any]) -> RollupDay:
@@ -87,12 +91,15 @@ async def all_days(session: AsyncSession) -> dict[str, list[RollupDay]]:
 
 
 async def write(session: AsyncSession, kept: Mapping[str, Sequence[RollupDay]]) -> None:
-    """Store (or replace) each indicator's roll-up, in one statement (indicators in sorted order)."""
-    if not kept:
-        return
-    stmt = insert(rollups).values(
-        [{"indicator": i, "days": [_raw(d) for d in days]} for i, days in sorted(kept.items())]
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(index_elements=["indicator"], set_={"days": stmt.excluded.days})
-    )
+    """Store (or replace) each indicator's roll-up (indicators in sorted order)."""
+    if kept:
+        rows = [{"indicator": i, "days": [_raw(d) for d in days]} for i, days in sorted(kept.items())]
+        await session.execute(_WRITE, rows)
+
+
+def _write() -> Any:
+    stmt = insert(rollups)
+    return stmt.on_conflict_do_update(index_elements=["indicator"], set_={"days": stmt.excluded.days})
+
+
+_WRITE = _write()
