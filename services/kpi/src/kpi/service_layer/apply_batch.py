@@ -60,9 +60,9 @@ async def _apply_fresh(
 ) -> None:
     known = service.catalogue.indicators
     pairs = {(e.unit_code, i) for e in fresh for i in e.values if i in known}
-    await stores.lock_all(pairs)
-    # Taken last (after the unit locks), as the one-by-one path does, so no cycle.
-    await stores.lock_all({(f"reporting:{e.form}", e.period) for e in fresh})
+    # One statement, keys in sorted order: unit codes are digits, so the reporting keys sort after
+    # every unit's and are still taken last, as the one-by-one path does, so no cycle.
+    await stores.lock_all(pairs | {(f"reporting:{e.form}", e.period) for e in fresh})
     stored = await stores.observations.rows_for(pairs)
     state = BatchState.of(pairs, stored, await stores.projections.current_many(pairs))
     staged: list[Staged] = []
