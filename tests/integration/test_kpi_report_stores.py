@@ -25,6 +25,7 @@ from kpi.domain.rebuild_plan import Recorded
 from kpi.domain.receipts import merge_receipt
 from kpi.domain.replay import ReceiptFold
 from kpi.domain.reporting import reporting_view, resolve
+from kpi.domain.rollup import RollupDay
 from kpi.domain.snapshot import AttainmentStatus, Snapshot
 from kpi.service_layer.apply_report import CONSUMER
 from kpi.service_layer.ports import Transactions
@@ -263,3 +264,18 @@ async def test_every_indicator_code_of_the_catalogue_is_stored(transactions: Tra
         await stores.observations.upsert_many([row])
     async with transactions() as stores:
         assert await stores.observations.rows_for({("09313", longest)}) == {("09313", longest): [row]}
+
+
+async def test_stored_rollups_are_replaced_per_indicator_and_absent_until_written(
+    transactions: Transactions,
+) -> None:
+    first = [RollupDay(date(2026, 1, 14), 4000, 10000, 1, 1), RollupDay(date(2026, 2, 14), 9000, 20000, 2, 1)]
+    async with transactions() as stores:
+        assert await stores.rollups.days(["c", "d"]) == {}
+        await stores.rollups.write({"c": first, "d": []})
+        await stores.rollups.write({})
+    async with transactions() as stores:
+        assert await stores.rollups.days(["c", "d", "dd"]) == {"c": first, "d": []}
+        await stores.rollups.write({"c": first[:1]})
+    async with transactions() as stores:
+        assert await stores.rollups.all() == {"c": first[:1], "d": []}

@@ -25,6 +25,7 @@ from kpi.domain.rebuild_plan import Recorded
 from kpi.domain.receipts import StoredReceipt, merge_receipt
 from kpi.domain.replay import ReceiptKey
 from kpi.domain.reporting import Receipt
+from kpi.domain.rollup import RollupDay
 from kpi.domain.snapshot import AttainmentStatus, Snapshot
 from kpi.service_layer.ports import Pair, ReportStores
 
@@ -167,11 +168,26 @@ class FakeArchive:
 
 
 @dataclass
+class FakeRollups:
+    kept: dict[str, list[RollupDay]] = field(default_factory=dict)
+
+    async def days(self, indicators: Collection[str]) -> dict[str, list[RollupDay]]:
+        return {i: list(self.kept[i]) for i in indicators if i in self.kept}
+
+    async def write(self, kept: Mapping[str, Sequence[RollupDay]]) -> None:
+        self.kept.update({i: list(days) for i, days in kept.items()})
+
+    async def all(self) -> dict[str, list[RollupDay]]:
+        return {i: list(days) for i, days in self.kept.items()}
+
+
+@dataclass
 class FakeReportStores:
     observations: FakeObservations = field(default_factory=FakeObservations)
     projections: FakeProjections = field(default_factory=FakeProjections)
     receipts: FakeReceipts = field(default_factory=FakeReceipts)
     archive: FakeArchive = field(default_factory=FakeArchive)
+    rollups: FakeRollups = field(default_factory=FakeRollups)
     processed: set[UUID] = field(default_factory=set)
     dirty: dict[str, UUID] = field(default_factory=dict)  # in the order marked, the latest mark last
     outbox: list[Staged] = field(default_factory=list)

@@ -90,6 +90,7 @@ class FakeRebuildStore:
             }
             stores.processed |= set(cast(list[UUID], area["ids"]))
             stores.dirty.clear()
+            stores.rollups.kept.clear()
             stores.outbox += staged
 
     async def drop(self) -> None:

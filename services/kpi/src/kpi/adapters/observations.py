@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import asdict
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -68,10 +69,13 @@ async def processed_ids(session: AsyncSession, consumer: str) -> set[UUID]:
 
 async def upsert_many(session: AsyncSession, rows: Sequence[StoredObservation]) -> None:
     """`upsert` for many rows at once (one row per key: the caller folds revisions first)."""
-    if not rows:
-        return
-    stmt = insert(observations).values([asdict(r) for r in rows])
-    stmt = stmt.on_conflict_do_update(
+    if rows:  # executemany of one cached statement (a multi-row VALUES is compiled each time)
+        await session.execute(_UPSERT, [asdict(r) for r in rows])
+
+
+def _upsert() -> Any:
+    stmt = insert(observations)
+    return stmt.on_conflict_do_update(
         index_elements=["unit_code", "indicator", "form", "period"],
         set_={
             k: stmt.excluded[k]
@@ -79,7 +83,9 @@ async def upsert_many(session: AsyncSession, rows: Sequence[StoredObservation]) 
         },
         where=observations.c.revision < stmt.excluded.revision,
     )
-    await session.execute(stmt)
+
+
+_UPSERT = _upsert()
 
 
 async def rows_for(

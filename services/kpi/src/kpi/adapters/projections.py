@@ -95,13 +95,20 @@ async def save_many(session: AsyncSession, saved: Sequence[Recorded]) -> None:
     """`save` for many snapshots at once (one per unit and indicator)."""
     if not saved:
         return
-    values = [row_of(r) for r in saved]
-    stmt = insert(attainment).values(values)
-    stmt = stmt.on_conflict_do_update(
+    await session.execute(_SAVE_MANY, [row_of(r) for r in saved])
+
+
+def _save_many() -> Any:
+    # One statement for any number of rows (executemany): compiled once and cached, where a
+    # multi-row VALUES was compiled again for every batch (a fifth of kpi's CPU in the profile).
+    stmt = insert(attainment)
+    return stmt.on_conflict_do_update(
         index_elements=["unit_code", "indicator"],
-        set_={k: stmt.excluded[k] for k in values[0] if k not in ("unit_code", "indicator")},
+        set_={c.name: stmt.excluded[c.name] for c in attainment.columns if not c.primary_key},
     )
-    await session.execute(stmt)
+
+
+_SAVE_MANY = _save_many()
 
 
 async def attainment_and_status(session: AsyncSession) -> list[AttainmentStatus]:

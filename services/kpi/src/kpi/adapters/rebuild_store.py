@@ -3,8 +3,9 @@
 The replay writes into schema `kpi_rebuild` (the live tables' definitions, created
 at run time and dropped at the end), so a rebuild that fails half-way leaves the
 live tables untouched. The swap replaces the live observations and projections,
-adds the replayed event ids to `processed_events`, clears the roll-up work list and
-stages the events to publish, all in one transaction.
+adds the replayed event ids to `processed_events`, clears the roll-up work list and the
+stored roll-ups (built again from the new observations) and stages the events to publish,
+all in one transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bdhvs_shared.db.outbox import stage
 from kpi.adapters.projections import find, row_of
-from kpi.adapters.tables import attainment, observations, outbox, report_receipts, rollup_dirty
+from kpi.adapters.tables import attainment, observations, outbox, report_receipts, rollup_dirty, rollups
 from kpi.domain.projector import StoredObservation
 from kpi.domain.rebuild_plan import Key, Recorded
 from kpi.domain.receipts import StoredReceipt
@@ -79,8 +80,8 @@ async def swap(
     async with sessions() as session, session.begin():
         await session.execute(
             text(
-                "LOCK TABLE kpi.observations, kpi.attainment, kpi.rollup_dirty, kpi.report_receipts "
-                "IN ACCESS EXCLUSIVE MODE"
+                "LOCK TABLE kpi.observations, kpi.attainment, kpi.rollup_dirty, kpi.rollups, "
+                "kpi.report_receipts IN ACCESS EXCLUSIVE MODE"
             )
         )
         rows, staged = decide(await live_recorded(session))
@@ -109,6 +110,7 @@ async def swap(
             {"consumer": consumer},
         )
         await session.execute(delete(rollup_dirty))
+        await session.execute(delete(rollups))  # built again from the new observations when next marked
         await stage(session, outbox, staged)
 
 

@@ -82,8 +82,11 @@ def _merge(stmt: Any) -> Any:
 
 async def record_many(session: AsyncSession, rows: Sequence[StoredReceipt]) -> None:
     """`record` for many reports at once (one row per report, folded by `ReceiptFold` first)."""
-    if rows:
-        await session.execute(_merge(insert(t).values([asdict(r) for r in rows])))
+    if rows:  # executemany of one cached statement (a multi-row VALUES is compiled each time)
+        await session.execute(_MERGE_MANY, [asdict(r) for r in rows])
+
+
+_MERGE_MANY = _merge(insert(t))
 
 
 async def existing(

@@ -22,6 +22,7 @@ from kpi.domain.rebuild_plan import Recorded
 from kpi.domain.receipts import StoredReceipt
 from kpi.domain.replay import ReceiptKey
 from kpi.domain.reporting import Receipt
+from kpi.domain.rollup import RollupDay
 from kpi.domain.snapshot import AttainmentStatus, Snapshot
 from kpi.service_layer.ports import Pair, ReportStores, Transactions
 
@@ -95,6 +96,20 @@ class PgReceipts:
         return await receipts.all_rows(self._session)
 
 
+class PgRollups:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def days(self, indicators: Collection[str]) -> dict[str, list[RollupDay]]:
+        return await rollups.days_of(self._session, indicators)
+
+    async def write(self, kept: Mapping[str, Sequence[RollupDay]]) -> None:
+        await rollups.write(self._session, kept)
+
+    async def all(self) -> dict[str, list[RollupDay]]:
+        return await rollups.all_days(self._session)
+
+
 class PgArchive:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -118,6 +133,7 @@ class PgReportStores:
         self.projections = PgProjections(session)
         self.receipts = PgReceipts(session)
         self.archive = PgArchive(session)
+        self.rollups = PgRollups(session)
 
     async def first_time(self, event_id: UUID) -> bool:
         return await first_time(self.session, processed_events, self._consumer, event_id)
@@ -144,7 +160,7 @@ class PgReportStores:
         return await rollups.claim_dirty(self.session, limit)
 
     async def clear_dirty(self, indicator: str) -> None:
-        await rollups.clear(self.session, indicator)
+        await rollups.clear(self.session, [indicator])
 
     async def stage(self, staged: Sequence[Staged], ordered_from: datetime | None = None) -> None:
         await stage(self.session, outbox, staged, ordered_from=ordered_from)

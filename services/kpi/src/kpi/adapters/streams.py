@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -15,10 +15,12 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
-from bdhvs_shared.events import AttainmentUpdated, ReportAccepted, subjects
+from bdhvs_shared.events import AttainmentUpdated, subjects
+from kpi.adapters.report_decoding import decode_report
 from kpi.domain.publications import snapshot_of_event
 from kpi.domain.rebuild_plan import Key, Recorded
 from kpi.domain.replay import ReportReplay
+from kpi.domain.replayed import ReplayedReport
 
 
 class NatsReportStream:
@@ -29,7 +31,7 @@ class NatsReportStream:
 
     def replay_reports(
         self, batch: int, today: date, early_days: int = 0
-    ) -> AsyncIterator[tuple[list[ReportAccepted], ReportReplay]]:
+    ) -> AsyncIterator[tuple[Sequence[ReplayedReport], ReportReplay]]:
         return replay_reports(self._js, batch, today, early_days)
 
     async def last_published(self, batch: int = 1000) -> dict[Key, Recorded]:
@@ -85,7 +87,7 @@ async def messages(
 
 async def replay_reports(
     js: JetStreamContext, batch: int, today: date, early_days: int = 0
-) -> AsyncIterator[tuple[list[ReportAccepted], ReportReplay]]:
+) -> AsyncIterator[tuple[Sequence[ReplayedReport], ReportReplay]]:
     """Every accepted-report event on REPORTS from sequence 1 that the consumer would apply on `today`
     (local), in batches, with running counts: not the invalid ones, nor those dated in the future."""
     replay = ReportReplay()
@@ -97,7 +99,7 @@ async def replay_reports(
         events = []
         for msg in got:
             replay.last_stream_sequence = msg.metadata.sequence.stream
-            if (event := replay.read(msg.data, today, early_days)) is not None:
+            if (event := replay.read(msg.data, today, early_days, decode_report)) is not None:
                 events.append(event)
         replay.events += len(events)
         yield events, replay

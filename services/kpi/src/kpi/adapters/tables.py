@@ -16,7 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from bdhvs_shared.catalogue.model import INDICATOR_CODE_MAX
 from bdhvs_shared.db.tables import outbox_table, processed_events_table
@@ -71,6 +71,17 @@ rollup_dirty = Table(
     Column("indicator", String(INDICATOR_CODE_MAX), primary_key=True),
     Column("correlation_id", UUID(as_uuid=True), nullable=False),
     Column("marked_at", DateTime(timezone=True), nullable=False),
+)
+
+# The province roll-up of each indicator (its communes and wards, `domain.rollup.RollupDay`s as
+# [as_of, numerator, denominator, units_reporting, units_dated] by day), kept up to date by each
+# applied report from its unit's change. No row: not built yet; the roll-up worker builds it from
+# every observation (after a migration or a rebuild) and the reads recompute it meanwhile.
+rollups = Table(
+    "rollups",
+    metadata,
+    Column("indicator", String(INDICATOR_CODE_MAX), primary_key=True),
+    Column("days", JSONB, nullable=False),
 )
 
 # One row per report (unit, form, period) received, whatever its revisions: completeness reads it.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from typing import Any
 
 from kpi.domain.projector import StoredObservation
 from kpi.domain.receipts import StoredReceipt
+from kpi.domain.rollup import RollupDay
 from kpi.domain.snapshot import Snapshot
 
 # Floats are recomputed with the same operations in the same order, so they normally agree
@@ -52,6 +53,30 @@ def observation_differences(
         OBSERVATION_FIELDS,
         "luồng",
         "thừa trong bảng, không có trên luồng REPORTS",
+    )
+
+
+ROLLUP_FIELDS = ["numerator", "denominator", "units_reporting", "units_dated"]
+
+
+def rollup_differences(
+    expected: Mapping[str, Sequence[RollupDay]], stored: Mapping[str, Sequence[RollupDay]]
+) -> list[str]:
+    """Every difference between the stored province roll-ups and the ones recomputed (`expected`).
+
+    An indicator with no stored roll-up is not a difference: it is recomputed until it is built.
+    """
+
+    def by_day(kept: Mapping[str, Sequence[RollupDay]]) -> dict[tuple[str, str], RollupDay]:
+        return {(i, d.as_of.isoformat()): d for i, days in kept.items() if i in stored for d in days}
+
+    return _differences(
+        "rollups",
+        by_day(expected),
+        by_day(stored),
+        ROLLUP_FIELDS,
+        "tính lại",
+        "thừa trong bảng, không có quan sát nào",
     )
 
 

@@ -13,10 +13,10 @@ from datetime import date, datetime
 from uuid import UUID
 
 from bdhvs_shared.catalogue import Catalogue
-from bdhvs_shared.events import IndicatorValue, ReportAccepted
 from kpi.domain.observation import Observation
 from kpi.domain.projection import ProjectionRules, project
-from kpi.domain.rollup import as_observations, rollup_series
+from kpi.domain.replayed import ReplayedFigures, ReplayedReport
+from kpi.domain.rollup import RollupDay, RollupPoint, as_observations, rollup_days, rollup_series
 from kpi.domain.snapshot import Snapshot
 from kpi.domain.target import Comparator, Target
 
@@ -37,7 +37,7 @@ class StoredObservation:
     event_id: UUID
 
     @classmethod
-    def of(cls, event: ReportAccepted, indicator: str, value: IndicatorValue) -> StoredObservation:
+    def of(cls, event: ReplayedReport, indicator: str, value: ReplayedFigures) -> StoredObservation:
         """The row a report's figure for one indicator makes."""
         return cls(
             unit_code=event.unit_code,
@@ -114,6 +114,10 @@ class Projector:
         if direct:
             return self._snapshot(self.province, indicator, direct, today, 1, 1)
         points = rollup_series({u: s for u, s in series_by_unit.items() if u != self.province})
+        return self.rollup_snapshot(indicator, points, today)
+
+    def rollup_snapshot(self, indicator: str, points: Sequence[RollupPoint], today: date) -> Snapshot:
+        """The province's snapshot from its roll-up (`rollup_series` of its communes and wards)."""
         reporting = points[-1].units_reporting if points else 0
         return self._snapshot(
             self.province,
@@ -128,17 +132,28 @@ class Projector:
         self, rows: Iterable[StoredObservation], today: date
     ) -> dict[tuple[str, str], Snapshot]:
         """Every unit's and the province's snapshot for each indicator the rows carry."""
+        out: dict[tuple[str, str], Snapshot] = {}
+        for indicator, units in sorted(self._by_indicator(rows).items()):
+            for unit_code, series in sorted(units.items()):
+                out[(unit_code, indicator)] = self.unit_snapshot(unit_code, indicator, series, today)
+            out[(self.province, indicator)] = self.province_snapshot(indicator, units, today)
+        return out
+
+    def province_rollups(self, rows: Iterable[StoredObservation]) -> dict[str, list[RollupDay]]:
+        """Each indicator's province roll-up recomputed from every observation (what is stored)."""
+        return {
+            indicator: rollup_days({u: s for u, s in units.items() if u != self.province})
+            for indicator, units in self._by_indicator(rows).items()
+        }
+
+    def _by_indicator(self, rows: Iterable[StoredObservation]) -> dict[str, dict[str, list[Observation]]]:
+        """The catalogue's indicators' series by unit, each by as-of day then receipt time."""
         ordered = sorted(rows, key=lambda r: (r.as_of, r.received_at))
         by_indicator: dict[str, dict[str, list[Observation]]] = defaultdict(lambda: defaultdict(list))
         for row in ordered:
             if row.indicator in self.catalogue.indicators:
                 by_indicator[row.indicator][row.unit_code].append(row.observation())
-        out: dict[tuple[str, str], Snapshot] = {}
-        for indicator, units in sorted(by_indicator.items()):
-            for unit_code, series in sorted(units.items()):
-                out[(unit_code, indicator)] = self.unit_snapshot(unit_code, indicator, series, today)
-            out[(self.province, indicator)] = self.province_snapshot(indicator, units, today)
-        return out
+        return by_indicator
 
     def _snapshot(
         self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bdhvs_shared.events import ReportAccepted
+from kpi.domain.replayed import ReplayedReport
 from kpi.domain.reporting import Receipt
 
 
@@ -30,7 +30,7 @@ class StoredReceipt:
     deadline: datetime
 
 
-def merge_receipt(receipt: Receipt | None, event: ReportAccepted) -> Receipt:
+def merge_receipt(receipt: Receipt | None, event: ReplayedReport) -> Receipt:
     """The receipt with one more revision folded in; the same object when the revision changes nothing."""
     if receipt is None:
         return Receipt(

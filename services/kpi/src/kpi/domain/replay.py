@@ -8,17 +8,15 @@ So the result depends on the set of events, not on their order or duplicates
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import ValidationError
-
-from bdhvs_shared.events import ReportAccepted
 from kpi.domain.admission import future_reason
 from kpi.domain.projector import StoredObservation
 from kpi.domain.receipts import StoredReceipt, merge_receipt
+from kpi.domain.replayed import ReplayedReport, validated_report
 from kpi.domain.reporting import Receipt
 
 Key = tuple[str, str, str, str]  # unit, indicator, form, period
@@ -35,7 +33,7 @@ class ObservationFold:
         self.rows: dict[Key, StoredObservation] = {}
         self.event_ids: set[UUID] = set()
 
-    def add(self, event: ReportAccepted) -> None:
+    def add(self, event: ReplayedReport) -> None:
         if self._keep_ids:
             self.event_ids.add(event.event_id)
         for indicator, value in event.values.items():
@@ -47,7 +45,7 @@ class ObservationFold:
                 continue
             self.rows[key] = StoredObservation.of(event, indicator, value)
 
-    def add_all(self, events: Iterable[ReportAccepted]) -> ObservationFold:
+    def add_all(self, events: Iterable[ReplayedReport]) -> ObservationFold:
         for event in events:
             self.add(event)
         return self
@@ -63,7 +61,7 @@ class ReceiptFold:
         self.receipts: dict[ReceiptKey, Receipt] = {}
         self.deadlines: dict[ReceiptKey, datetime] = {}  # the first seen, as the upsert keeps it
 
-    def add(self, event: ReportAccepted) -> None:
+    def add(self, event: ReplayedReport) -> None:
         key: ReceiptKey = (event.unit_code, event.form, event.period)
         self.receipts[key] = merge_receipt(self.receipts.get(key), event)
         if key not in self.deadlines:
@@ -100,12 +98,17 @@ class ReportReplay:
     total: int = 0  # messages on the stream when the replay started (progress)
     read_messages: int = 0  # messages read so far, valid or not
 
-    def read(self, data: bytes, today: date, early_days: int = 0) -> ReportAccepted | None:
+    def read(
+        self,
+        data: bytes,
+        today: date,
+        early_days: int = 0,
+        decode: Callable[[bytes], ReplayedReport | None] = validated_report,
+    ) -> ReplayedReport | None:
         """The report a message carries if the consumer would apply it on `today`; counted either way."""
         self.read_messages += 1
-        try:
-            event = ReportAccepted.model_validate_json(data)
-        except ValidationError:
+        event = decode(data)
+        if event is None:
             self.skipped += 1
             return None
         if future_reason(event.as_of, today, early_days) is not None:

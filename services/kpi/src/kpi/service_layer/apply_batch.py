@@ -22,6 +22,7 @@ from kpi.domain.batch_state import BatchState
 from kpi.domain.publications import Staged
 from kpi.service_layer.apply_report import KpiService
 from kpi.service_layer.batch_receipts import batch_receipts
+from kpi.service_layer.kept_rollups import fold_unit_changes
 from kpi.service_layer.ports import ReportStores
 
 
@@ -59,9 +60,9 @@ async def _apply_fresh(
 ) -> None:
     known = service.catalogue.indicators
     pairs = {(e.unit_code, i) for e in fresh for i in e.values if i in known}
-    await stores.lock_all(pairs)
-    # Taken last (after the unit locks), as the one-by-one path does, so no cycle.
-    await stores.lock_all({(f"reporting:{e.form}", e.period) for e in fresh})
+    # One statement, keys in sorted order: unit codes are digits, so the reporting keys sort after
+    # every unit's and are still taken last, as the one-by-one path does, so no cycle.
+    await stores.lock_all(pairs | {(f"reporting:{e.form}", e.period) for e in fresh})
     stored = await stores.observations.rows_for(pairs)
     state = BatchState.of(pairs, stored, await stores.projections.current_many(pairs))
     staged: list[Staged] = []
@@ -77,7 +78,8 @@ async def _apply_fresh(
     staged += await batch_receipts(service, stores, fresh, now)
     await stores.observations.upsert_many(list(state.changed_rows.values()))
     await stores.projections.save_many(list(state.saved.values()))
-    await stores.mark_dirty_many(dirty, now)
+    await stores.mark_dirty_many(dirty, now)  # held until commit: the roll-ups are ours to update
+    await fold_unit_changes(stores, state.series_changes(leave_out=service.catalogue.province.code))
     await stores.stage(staged, ordered_from=now)
 
 

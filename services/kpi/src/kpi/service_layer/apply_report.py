@@ -17,6 +17,7 @@ from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import ReportAccepted, subjects
 from bdhvs_shared.nats.reliable import PoisonMessage
 from kpi.domain.admission import future_reason
+from kpi.domain.observation import Observation
 from kpi.domain.projection import ProjectionRules
 from kpi.domain.projector import Projector
 from kpi.domain.publications import Staged, publications
@@ -29,6 +30,7 @@ from kpi.domain.reporting import (
     resolve,
 )
 from kpi.domain.snapshot import Snapshot
+from kpi.service_layer.kept_rollups import fold_unit_changes
 from kpi.service_layer.ports import ReportStores, Transactions
 
 CONSUMER = "kpi-reports"
@@ -85,12 +87,22 @@ class KpiService:
                 if indicator not in self.catalogue.indicators:
                     continue  # an indicator this catalogue version does not know: keep the rest
                 await stores.lock(event.unit_code, indicator)
+                before = await stores.observations.unit_series(event.unit_code, indicator)
                 await stores.observations.upsert(event, indicator, value)
                 staged += await self.refresh(stores, event.unit_code, indicator, now, event.correlation_id)
                 await stores.mark_dirty(indicator, event.correlation_id, now)
+                await self._roll_up(stores, event.unit_code, indicator, before)
             staged += await self.record_receipt(stores, event, now)
             await stores.stage(staged)
         return True
+
+    async def _roll_up(
+        self, stores: ReportStores, unit_code: str, indicator: str, before: list[Observation]
+    ) -> None:
+        """Fold the unit's change into the province roll-up (the agency's own figures are not in it)."""
+        if unit_code != self.catalogue.province.code:
+            after = await stores.observations.unit_series(unit_code, indicator)
+            await fold_unit_changes(stores, {indicator: [(before, after)]})
 
     async def record_receipt(
         self, stores: ReportStores, event: ReportAccepted, now: datetime
@@ -113,10 +125,20 @@ class KpiService:
     async def compute(self, stores: ReportStores, unit_code: str, indicator: str, today: date) -> Snapshot:
         """The snapshot recomputed from every stored observation."""
         if unit_code == self.catalogue.province.code:
-            by_unit = await stores.observations.series_by_unit(indicator)
-            return self.projector.province_snapshot(indicator, by_unit, today)
+            return await self._province(stores, indicator, today)
         series = await stores.observations.unit_series(unit_code, indicator)
         return self.projector.unit_snapshot(unit_code, indicator, series, today)
+
+    async def _province(self, stores: ReportStores, indicator: str, today: date) -> Snapshot:
+        """An agency's own series when it has one, else the stored roll-up (recomputed when not built)."""
+        direct = await stores.observations.unit_series(unit_code := self.catalogue.province.code, indicator)
+        if direct:
+            return self.projector.province_snapshot(indicator, {unit_code: direct}, today)
+        kept = (await stores.rollups.days([indicator])).get(indicator)
+        if kept is None:
+            by_unit = await stores.observations.series_by_unit(indicator)
+            return self.projector.province_snapshot(indicator, by_unit, today)
+        return self.projector.rollup_snapshot(indicator, [d.point() for d in kept], today)
 
     async def refresh(
         self,

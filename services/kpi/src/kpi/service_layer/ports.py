@@ -1,7 +1,7 @@
 """What kpi's use cases need from storage, as Protocols (the stores of one transaction).
 
-`ReportStores` hands out the observation, projection and receipt stores and the consolidated
-archive, and keeps the idempotency record, the per-unit locks, the roll-up work list and the
+`ReportStores` hands out the observation, projection, receipt and roll-up stores and the
+consolidated archive, and keeps the idempotency record, the per-unit locks, the roll-up work list and the
 outbox. Every use case that reads or writes the live tables works on it (`Transactions`):
 applying reports one by one and in batches, the roll-up, re-judging, consolidating, verifying
 and the read API. The PostgreSQL adapter is `kpi.adapters.report_stores`; the in-memory fake is
@@ -27,6 +27,7 @@ from kpi.domain.rebuild_plan import Recorded
 from kpi.domain.receipts import StoredReceipt
 from kpi.domain.replay import ReceiptKey
 from kpi.domain.reporting import Receipt
+from kpi.domain.rollup import RollupDay
 from kpi.domain.snapshot import AttainmentStatus, Snapshot
 
 Pair = tuple[str, str]  # unit, indicator
@@ -92,6 +93,21 @@ class ReceiptStore(Protocol):
         """Every receipt, by (unit, form, period)."""
 
 
+class RollupStore(Protocol):
+    """The province roll-up of each indicator (`domain.rollup.RollupDay`s), kept up to date by each
+    applied report. Read and written only while the indicator's roll-up work-list mark is held
+    (`ReportStores.mark_dirty*` or `claim_dirty`), so no change is folded in twice or lost."""
+
+    async def days(self, indicators: Collection[str]) -> dict[str, list[RollupDay]]:
+        """The stored roll-up of each of these indicators that has one; absent: not built yet."""
+
+    async def write(self, kept: Mapping[str, Sequence[RollupDay]]) -> None:
+        """Store (or replace) the roll-up of each indicator."""
+
+    async def all(self) -> dict[str, list[RollupDay]]:
+        """Every stored roll-up, by indicator."""
+
+
 class ConsolidatedArchive(Protocol):
     async def exists(self, period: str) -> bool:
         """Whether the month's report was made."""
@@ -117,6 +133,9 @@ class ReportStores(Protocol):
 
     @property
     def archive(self) -> ConsolidatedArchive: ...
+
+    @property
+    def rollups(self) -> RollupStore: ...
 
     async def first_time(self, event_id: UUID) -> bool:
         """Record the event as applied; False when it already was (a redelivery)."""

@@ -25,6 +25,8 @@ from kpi.domain.rebuild_plan import Key, RebuildPlan, Recorded, plan
 from kpi.domain.replay import ObservationFold, ReceiptFold
 from kpi.service_layer.rebuild_ports import RebuildStore, ReportStream
 
+COPY_BATCH = 100_000  # replayed event ids per COPY
+
 
 @dataclass
 class RebuildResult:
@@ -71,13 +73,18 @@ async def rebuild(
     try:
         fold = ObservationFold(projector.catalogue.indicators, keep_event_ids=False)
         receipts = ReceiptFold()
+        ids: list[UUID] = []  # copied in large batches: one COPY per COPY_BATCH ids, not per fetch
         async for events, replay in stream.replay_reports(batch, today, early_days):
             fold.add_all(events)
             for event in events:
                 receipts.add(event)
-            await store.copy_event_ids([e.event_id for e in events])
+            ids += [e.event_id for e in events]
+            if len(ids) >= COPY_BATCH:
+                await store.copy_event_ids(ids)
+                ids = []
             result.events, result.skipped, result.future = replay.events, replay.skipped, replay.future
             progress.update(replay.read_messages, replay.total)
+        await store.copy_event_ids(ids)
         await store.copy_observations(fold.rows.values())
         await store.copy_receipts(receipts.rows.values())  # completeness, no events
         rebuilt = projector.all_snapshots(fold.rows.values(), today)

@@ -13,12 +13,12 @@ from datetime import date
 from typing import Protocol
 from uuid import UUID
 
-from bdhvs_shared.events import ReportAccepted
 from kpi.domain.projector import StoredObservation
 from kpi.domain.publications import Staged
 from kpi.domain.rebuild_plan import Key, Recorded
 from kpi.domain.receipts import StoredReceipt
 from kpi.domain.replay import ReportReplay
+from kpi.domain.replayed import ReplayedReport
 
 # Given the live projections (locked), the new attainment rows and the events to stage.
 Decide = Callable[[dict[Key, Recorded]], tuple[list[Recorded], list[Staged]]]
@@ -27,7 +27,7 @@ Decide = Callable[[dict[Key, Recorded]], tuple[list[Recorded], list[Staged]]]
 class ReportStream(Protocol):
     def replay_reports(
         self, batch: int, today: date, early_days: int = 0
-    ) -> AsyncIterator[tuple[list[ReportAccepted], ReportReplay]]:
+    ) -> AsyncIterator[tuple[Sequence[ReplayedReport], ReportReplay]]:
         """Every accepted report stored when the call starts, from the first, that the consumer would
         apply on `today` (not the invalid ones, nor those dated in the future), in batches of at most
         `batch` messages, with running counts."""
@@ -52,7 +52,8 @@ class RebuildStore(Protocol):
     async def swap(self, consumer: str, decide: Decide) -> None:
         """In one transaction: lock the live tables, ask `decide` against the live projections, then
         replace observations, receipts and projections with the staged ones and `decide`'s rows,
-        record the staged event ids as applied by `consumer`, clear the roll-up work list and stage
+        record the staged event ids as applied by `consumer`, clear the roll-up work list and the stored
+        roll-ups, and stage
         `decide`'s events."""
 
     async def drop(self) -> None:

@@ -1,8 +1,9 @@
 """`kpi verify`: recompute every projection and compare it with the live tables.
 
 Two checks, each difference printed on its own line:
-- the projections (`attainment`) against a recomputation, with the pure domain, from
-  the stored observations (`observations`);
+- the projections (`attainment`) and the stored province roll-ups (`rollups`, kept up to
+  date report by report) against a recomputation, with the pure domain, from the stored
+  observations (`observations`);
 - unless skipped, the stored observations against the REPORTS stream folded from
   sequence 1 (the latest revision of each report), the report receipts (completeness:
   first verdict, latest revision) against the same fold, and every valid report event on
@@ -19,10 +20,16 @@ from datetime import date
 from uuid import UUID
 
 from bdhvs_shared.progress import NO_PROGRESS, Progress
-from kpi.domain.comparison import observation_differences, receipt_differences, snapshot_differences
+from kpi.domain.comparison import (
+    observation_differences,
+    receipt_differences,
+    rollup_differences,
+    snapshot_differences,
+)
 from kpi.domain.projector import Projector, StoredObservation
 from kpi.domain.receipts import StoredReceipt
 from kpi.domain.replay import ObservationFold, ReceiptFold, ReceiptKey, key_of
+from kpi.domain.rollup import RollupDay
 from kpi.domain.snapshot import Snapshot
 from kpi.service_layer.ports import Transactions
 from kpi.service_layer.rebuild_ports import ReportStream
@@ -34,6 +41,7 @@ class _Live:
 
     observations: list[StoredObservation]
     snapshots: dict[tuple[str, str], Snapshot]
+    rollups: dict[str, list[RollupDay]]
     processed: set[UUID] = field(default_factory=set)
     receipts: dict[ReceiptKey, StoredReceipt] = field(default_factory=dict)
 
@@ -53,12 +61,14 @@ async def verify(
         live = _Live(
             await stores.observations.all(),
             {(s.unit_code, s.indicator): s for s in await stores.projections.all()},
+            await stores.rollups.all(),
         )
         if stream is not None:
             live.processed = await stores.processed_ids()
             live.receipts = await stores.receipts.all()
     expected = projector.all_snapshots(live.observations, today)
     differences = snapshot_differences(expected, live.snapshots)
+    differences += rollup_differences(projector.province_rollups(live.observations), live.rollups)
     checked = f"{len(expected)} dự báo từ {len(live.observations)} quan sát"
     if stream is not None:
         found, events = await _against_stream(stream, projector, live, batch, today, early_days, progress)
