@@ -11,14 +11,24 @@ from datetime import date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
+from sqlalchemy import text
 
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.events import CataloguePublished, ReportAccepted
+from bdhvs_shared.events.cloudevents import body_for, headers_for
 from intake.adapters import stores as pg_stores
 from intake.domain.history import Previous
 from intake.domain.submissions import IndicatorValue, Submission, ValidReport
 from intake.domain.validation import validate_submission
-from intake.service_layer.ports import Claim, Receipt, StoredRevision, StoredVersion, Transactions
+from intake.service_layer.ports import (
+    Claim,
+    Receipt,
+    Recorded,
+    RetryKey,
+    StoredRevision,
+    StoredVersion,
+    Transactions,
+)
 from support.databases import sessions_on_a_copy
 from support.events import TZ, report_accepted
 from support.intake_fakes import FakeDatabase
@@ -179,3 +189,92 @@ async def test_a_transaction_that_raises_keeps_nothing(transactions: Transaction
         assert await stores.retry_keys.claim(token, "k", "sha", RECEIVED) == Claim(new=True)
         assert await stores.catalogue.latest() is None
         assert await stores.reports.previous_figures("09313", date(2026, 4, 14), ["c"]) == {}
+
+
+def draft(report: ValidReport, received: datetime, on_time: bool) -> ReportAccepted:
+    """The event of a first revision, as the submit use case hands it to `record`."""
+    return revision(report, StoredRevision(uuid4(), 1, received, DEADLINE, on_time), received)
+
+
+async def test_record_stores_the_revision_and_stages_its_event(transactions: Transactions) -> None:
+    """`record` is claim, previous figures, next revision, add revision and stage, in that order."""
+    january, march = valid("09313", "2026-01", 1000), valid("09313", "2026-03", 4000)
+    token, subject = uuid4(), "bdhvs.report.accepted.09313"
+    async with transactions() as stores:
+        await stores.record(january, draft(january, RECEIVED, True), subject, token, None)
+        first_draft = draft(march, RECEIVED, True)
+        first = await stores.record(march, first_draft, subject, token, RetryKey("k1", "sha-a"))
+    before = {code: Previous(date(2026, 1, 14), "2026-01", 1000, 10000) for code in ("c", "d")}
+    assert first.event is not None  # a new report: the draft as it is, under the report's new id
+    assert first == Recorded(
+        Claim(new=True), before, first_draft.model_copy(update={"report_id": first.event.report_id})
+    )
+    later = RECEIVED + timedelta(days=10)
+    async with transactions() as stores:  # late: the first revision's timeliness is kept
+        second = await stores.record(march, draft(march, later, False), subject, token, None)
+        assert second.event is not None
+        assert (second.event.report_id, second.event.revision) == (first.event.report_id, 2)
+        assert (second.event.deadline, second.event.on_time) == (DEADLINE, True)
+        receipt = await stores.reports.receipt(second.event.event_id)
+    assert (receipt.revision, receipt.received_at, receipt.on_time) == (2, later, True)
+
+
+async def test_record_with_a_taken_key_writes_nothing(transactions: Transactions) -> None:
+    march, token, subject = valid("09313", "2026-03", 4000), uuid4(), "bdhvs.report.accepted.09313"
+    async with transactions() as stores:
+        first = await stores.record(
+            march, draft(march, RECEIVED, True), subject, token, RetryKey("k", "sha-a")
+        )
+    assert first.event is not None
+    async with transactions() as stores:
+        same = await stores.record(
+            march, draft(march, RECEIVED, True), subject, token, RetryKey("k", "sha-a")
+        )
+        other = await stores.record(
+            march, draft(march, RECEIVED, True), subject, token, RetryKey("k", "sha-b")
+        )
+        again = await stores.reports.next_revision(march, RECEIVED, DEADLINE, True)
+    assert same == Recorded(Claim(False, True, first.event.event_id), {}, None)
+    assert other == Recorded(Claim(False, False, first.event.event_id), {}, None)
+    assert again.revision == 2
+
+
+async def test_a_savepoint_that_raises_undoes_only_its_own_writes(transactions: Transactions) -> None:
+    january, march = valid("09313", "2026-01", 1000), valid("09313", "2026-03", 4000)
+    token, subject = uuid4(), "bdhvs.report.accepted.09313"
+    async with transactions() as stores:
+        async with stores.savepoint():
+            await stores.record(january, draft(january, RECEIVED, True), subject, token, RetryKey("a", "s"))
+        with pytest.raises(RuntimeError):
+            async with stores.savepoint():
+                await stores.record(march, draft(march, RECEIVED, True), subject, token, RetryKey("b", "s"))
+                raise RuntimeError("undo March")
+        kept = await stores.retry_keys.claim(token, "a", "s", RECEIVED)
+        undone = await stores.retry_keys.claim(token, "b", "s", RECEIVED)
+        march_again = await stores.reports.next_revision(march, RECEIVED, DEADLINE, True)
+    assert (kept.new, undone.new, march_again.revision) == (False, True, 1)
+
+
+@pytest.mark.parametrize("on_time", [True, False])
+async def test_the_staged_event_is_the_stored_events_bytes(
+    postgres_url: str, template_database: str, on_time: bool
+) -> None:
+    """The function joins the draft's body around the stored report id and revision: the outbox row
+    holds what `body_for` and `headers_for` give the stored event (also when its timeliness differs
+    from the draft's and the adapter stages it itself)."""
+    march, subject = valid("09313", "2026-03", 4000), "bdhvs.report.accepted.09313"
+    async with sessions_on_a_copy(postgres_url, template_database) as sessions:
+        transactions = pg_stores.transactions(sessions)
+        events = []
+        for received, timely in ((RECEIVED, True), (RECEIVED + timedelta(days=10), on_time)):
+            async with transactions() as stores:
+                events.append(
+                    (await stores.record(march, draft(march, received, timely), subject, uuid4(), None)).event
+                )
+        async with sessions() as session:
+            rows = (await session.execute(text("SELECT id, payload, headers FROM intake.outbox"))).all()
+    staged = {row.id: (bytes(row.payload), row.headers) for row in rows}
+    assert [e.revision for e in events if e] == [1, 2]
+    for event in events:
+        assert event is not None
+        assert staged[event.event_id] == (body_for(event), headers_for(event, subject))

@@ -19,7 +19,15 @@ from uuid import UUID
 from bdhvs_shared.events import CataloguePublished, Event, ReportAccepted
 from intake.domain.history import Previous
 from intake.domain.submissions import ValidReport
-from intake.service_layer.ports import Claim, IntakeStores, Receipt, StoredRevision, StoredVersion
+from intake.service_layer.ports import (
+    Claim,
+    IntakeStores,
+    Receipt,
+    Recorded,
+    RetryKey,
+    StoredRevision,
+    StoredVersion,
+)
 
 LOOKBACK = 24  # reports read for a unit's previous figures, as the adapter
 
@@ -129,6 +137,45 @@ class FakeIntakeStores:
 
     async def stage(self, events: Sequence[tuple[Event, str]]) -> None:
         self.outbox += events
+
+    async def record(
+        self,
+        report: ValidReport,
+        draft: ReportAccepted,
+        subject: str,
+        token_id: UUID,
+        retry: RetryKey | None,
+    ) -> Recorded:
+        """The five steps the adapter's one statement takes, one after the other."""
+        claim = None
+        if retry is not None:
+            claim = await self.retry_keys.claim(
+                token_id, retry.key, retry.fingerprint, draft.received_at, draft.event_id
+            )
+            if not claim.new:
+                return Recorded(claim, {}, None)
+        previous = await self.reports.previous_figures(report.unit.code, report.as_of, report.values)
+        stored = await self.reports.next_revision(report, draft.received_at, draft.deadline, draft.on_time)
+        event = draft.model_copy(
+            update={
+                "report_id": stored.report_id,
+                "revision": stored.revision,
+                "deadline": stored.deadline.astimezone(draft.deadline.tzinfo),
+                "on_time": stored.on_time,
+            }
+        )
+        await self.reports.add_revision(event)
+        await self.stage([(event, subject)])
+        return Recorded(claim, previous, event)
+
+    @contextlib.asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        kept = copy.deepcopy((self.reports, self.retry_keys, self.catalogue, self.outbox))
+        try:
+            yield
+        except BaseException:
+            self.reports, self.retry_keys, self.catalogue, self.outbox = kept
+            raise
 
 
 class FakeDatabase:

@@ -144,3 +144,16 @@ async def test_a_batch_is_all_or_nothing() -> None:
     assert [len(w) for w in refused.value.by_item] == [0, 1]
     assert len(db.committed.reports.revisions) == 1 and len(db.committed.outbox) == 1
     assert await svc.histories([r for r, _ in batch]) == [[], refused.value.by_item[1]]
+
+
+async def test_a_report_awaiting_confirmation_is_not_the_history_of_the_next_in_its_batch() -> None:
+    """Each report of a file is checked against the stored history only: February needs
+    confirmation, so March (same unit, later) is still compared with January, not with February."""
+    db, seen = FakeDatabase(), Recorded()
+    svc = service(db, seen, now=datetime(2026, 4, 15, 9, tzinfo=TZ))
+    await svc.submit(CLERK, report(svc, "2026-01", c=9000))
+    batch = [(report(svc, "2026-02", c=8000), None), (report(svc, "2026-03", c=8500), None)]
+    with pytest.raises(NeedsConfirmation) as refused:
+        await svc.submit_many(CLERK, batch)
+    assert [[w.code for w in item] for item in refused.value.by_item] == [["value.cumulative_drop"]] * 2
+    assert len(db.committed.reports.revisions) == 1 and len(db.committed.outbox) == 1

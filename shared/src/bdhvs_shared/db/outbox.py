@@ -44,13 +44,7 @@ async def stage(
     """
     if not events:
         return
-    # An HTTP request (intake) starts the chain: from here on its log lines name the correlation id.
-    # (Only within a request, whose context ends with it; never in a long-lived worker task.)
-    bound = structlog.contextvars.get_contextvars()
-    if "request_id" in bound and "correlation_id" not in bound:
-        structlog.contextvars.bind_contextvars(correlation_id=str(events[0][0].correlation_id))
-    for event, subject in events:
-        log.debug("event staged", staged_event_id=str(event.event_id), staged_subject=subject)
+    note_staged(events)
     await session.execute(
         outbox.insert(),
         [
@@ -64,6 +58,19 @@ async def stage(
             for n, (e, s) in enumerate(events)
         ],
     )
+
+
+def note_staged(events: Sequence[tuple[Event, str]]) -> None:
+    """Log the staged events; within an HTTP request, name their correlation id in its log lines.
+
+    For a caller that writes the outbox rows itself (intake's `store_revision` in one round trip)."""
+    # An HTTP request (intake) starts the chain: from here on its log lines name the correlation id.
+    # (Only within a request, whose context ends with it; never in a long-lived worker task.)
+    bound = structlog.contextvars.get_contextvars()
+    if "request_id" in bound and "correlation_id" not in bound:
+        structlog.contextvars.bind_contextvars(correlation_id=str(events[0][0].correlation_id))
+    for event, subject in events:
+        log.debug("event staged", staged_event_id=str(event.event_id), staged_subject=subject)
 
 
 class OutboxMetrics:

@@ -10,13 +10,15 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bdhvs_shared.events import CataloguePublished, Event, ReportAccepted
-from intake.adapters import catalogue_store, idempotency, outbox, reports
+from intake.adapters import catalogue_store, idempotency, outbox, reports, submission
 from intake.domain.history import Previous
 from intake.domain.submissions import ValidReport
 from intake.service_layer.ports import (
     Claim,
     IntakeStores,
     Receipt,
+    Recorded,
+    RetryKey,
     StoredRevision,
     StoredVersion,
     Transactions,
@@ -79,6 +81,21 @@ class PgIntakeStores:
 
     async def stage(self, events: Sequence[tuple[Event, str]]) -> None:
         await outbox.stage(self.session, events)
+
+    async def record(
+        self,
+        report: ValidReport,
+        draft: ReportAccepted,
+        subject: str,
+        token_id: UUID,
+        retry: RetryKey | None,
+    ) -> Recorded:
+        return await submission.record(self.session, report, draft, subject, token_id, retry)
+
+    @contextlib.asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        async with self.session.begin_nested():
+            yield
 
 
 def transactions(sessions: async_sessionmaker[AsyncSession]) -> Transactions:

@@ -61,6 +61,25 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class RetryKey:
+    """A client's Idempotency-Key (or submission_id) and the fingerprint of its request body."""
+
+    key: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What `IntakeStores.record` did: the retry key was taken before (`event` None, nothing
+    written), or the revision is stored and its event staged (`event`, with the stored report id,
+    revision and the first revision's timeliness), with the unit's figures before it (`previous`)."""
+
+    claim: Claim | None  # None: the submission had no retry key
+    previous: dict[str, Previous]
+    event: ReportAccepted | None
+
+
+@dataclass(frozen=True)
 class StoredVersion:
     """A published catalogue version: its name and its data files' texts."""
 
@@ -121,6 +140,24 @@ class IntakeStores(Protocol):
 
     async def stage(self, events: Sequence[tuple[Event, str]]) -> None:
         """Put events (each with its subject) in the outbox, published after the transaction commits."""
+
+    async def record(
+        self,
+        report: ValidReport,
+        draft: ReportAccepted,
+        subject: str,
+        token_id: UUID,
+        retry: RetryKey | None,
+    ) -> Recorded:
+        """A submission's writes, as `claim`, `previous_figures`, `next_revision`, `add_revision`
+        and `stage` one after the other would do them (the PostgreSQL adapter: one round trip).
+
+        `draft` is the event of a first revision (its `report_id` the id a new report gets, its
+        timeliness decided now); the stored event is `draft` with the report's id and revision and
+        its first revision's timeliness. When `retry`'s key was taken before, nothing is written."""
+
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        """A part of the transaction undone alone when its block raises (the rest stays)."""
 
 
 # Opens a transaction: committed when the block ends normally, rolled back when it raises.

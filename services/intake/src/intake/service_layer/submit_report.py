@@ -19,22 +19,26 @@ from intake.domain.timeliness import timeliness
 from intake.domain.validation import validate_submission
 from intake.service_layer.errors import Forbidden, KeyReused, NeedsConfirmation
 from intake.service_layer.ports import (
+    Claim,
     IntakeStores,
     Quiet,
     Receipt,
     Relay,
+    RetryKey,
     StoredRevision,
     Tally,
     Transactions,
 )
 
+__all__ = ["IntakeService", "NeedsConfirmation", "RetryKey"]
 
-@dataclass(frozen=True)
-class RetryKey:
-    """A client's Idempotency-Key (or submission_id) and the fingerprint of its request body."""
 
-    key: str
-    fingerprint: str
+class _Unconfirmed(Exception):
+    """A report whose history warnings need the clerk's confirmation: its writes are undone."""
+
+    def __init__(self, warnings: list[Problem]) -> None:
+        super().__init__()
+        self.warnings = warnings
 
 
 @dataclass
@@ -97,8 +101,9 @@ class IntakeService:
                 raise Forbidden(report.unit.code)
         received_at = self.clock.now().astimezone(self.tz)
         async with self.transactions() as stores:
+            alone = len(items) == 1  # the whole transaction is undone: no savepoint needed
             results = [
-                await self._store(stores, principal, report, retry, received_at, confirm)
+                await self._attempt(stores, principal, report, retry, received_at, confirm, alone)
                 for report, retry in items
             ]
             if any(isinstance(r, list) for r in results):  # the exception rolls back the others too
@@ -111,6 +116,26 @@ class IntakeService:
             self.tally.accepted(receipt.form)
         return receipts
 
+    async def _attempt(
+        self,
+        stores: IntakeStores,
+        principal: Principal,
+        report: ValidReport,
+        retry: RetryKey | None,
+        received_at: datetime,
+        confirm: bool,
+        alone: bool,
+    ) -> Receipt | list[Problem]:
+        """The stored revision's receipt, or the warnings to confirm first (then its writes are
+        undone, so that the next reports of a file see the database as if it had not been sent)."""
+        try:
+            if alone:
+                return await self._store(stores, principal, report, retry, received_at, confirm)
+            async with stores.savepoint():
+                return await self._store(stores, principal, report, retry, received_at, confirm)
+        except _Unconfirmed as unconfirmed:
+            return unconfirmed.warnings
+
     async def _store(
         self,
         stores: IntakeStores,
@@ -119,20 +144,19 @@ class IntakeService:
         retry: RetryKey | None,
         received_at: datetime,
         confirm: bool,
-    ) -> Receipt | list[Problem]:
-        """The stored revision's receipt, or the warnings to confirm first (then nothing is written).
-
-        The revision's event id is made first, so that the retry key's claim remembers it in the
-        same statement (the transaction is all or nothing: a refusal rolls the claim back too)."""
-        event_id = uuid4()
-        if retry is not None:
-            replayed = await self._replay(stores, principal, retry, received_at, event_id)
-            if replayed is not None:
-                return replayed
-        warnings = await self._history(stores, report)
+    ) -> Receipt:
+        """Write the revision (or find the retry key's original reply), then check the unit's history
+        on the figures the write read before it: warnings to confirm raise `_Unconfirmed`."""
+        draft = self._draft(principal, report, received_at)
+        subject = subjects.report_accepted(report.unit.code)
+        recorded = await stores.record(report, draft, subject, principal.token_id, retry)
+        if recorded.event is None:
+            assert retry is not None and recorded.claim is not None  # only a taken key writes nothing
+            return await self._replay(stores, retry, recorded.claim)
+        warnings = history_warnings(self.catalogue, report.values, recorded.previous)
         if needs_confirmation(warnings) and not confirm:
-            return [w for w in warnings if w.code in CONFIRMABLE]
-        event = await self._write(stores, principal, report, received_at, event_id)
+            raise _Unconfirmed([w for w in warnings if w.code in CONFIRMABLE])
+        event = recorded.event
         return Receipt(
             report_id=event.report_id,
             revision=event.revision,
@@ -147,14 +171,8 @@ class IntakeService:
             history_warnings=tuple(warnings),
         )
 
-    async def _replay(
-        self, stores: IntakeStores, principal: Principal, retry: RetryKey, at: datetime, event_id: UUID
-    ) -> Receipt | None:
-        """The original reply when the key was used before for this request; None when it is new
-        (then the key remembers `event_id`, the revision this request is about to create)."""
-        claim = await stores.retry_keys.claim(principal.token_id, retry.key, retry.fingerprint, at, event_id)
-        if claim.new:
-            return None
+    async def _replay(self, stores: IntakeStores, retry: RetryKey, claim: Claim) -> Receipt:
+        """The original reply of the request that took the key before (the same body), or KeyReused."""
         if not claim.same_request or claim.event_id is None:
             raise KeyReused(retry.key)
         original = await stores.reports.receipt(claim.event_id)
@@ -165,18 +183,14 @@ class IntakeService:
             replayed=True,
         )
 
-    async def _write(
-        self, stores: IntakeStores, principal: Principal, report: ValidReport, at: datetime, event_id: UUID
-    ) -> ReportAccepted:
-        """A new revision of the report and its event in the outbox; the event says what was stored."""
+    def _draft(self, principal: Principal, report: ValidReport, at: datetime) -> ReportAccepted:
+        """The event of the report's first revision, received now: the store puts in the report's
+        id and revision and keeps the first revision's timeliness (`IntakeStores.record`)."""
         deadline, on_time = timeliness(
             at, report.form, report.period, self.tz, self.deadline_inclusive, self.deadline_workdays
         )
-        stored = await stores.reports.next_revision(report, at, deadline, on_time)
-        event = _accepted_event(report, stored, at, principal, self.catalogue.version, self.tz, event_id)
-        await stores.reports.add_revision(event)
-        await stores.stage([(event, subjects.report_accepted(report.unit.code))])
-        return event
+        first = StoredRevision(uuid4(), 1, at, deadline, on_time)
+        return _accepted_event(report, first, at, principal, self.catalogue.version, self.tz, uuid4())
 
 
 def _accepted_event(
