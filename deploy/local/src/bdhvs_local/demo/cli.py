@@ -69,6 +69,13 @@ def _summary(outcome: runner.Outcome, seconds: float) -> None:
         f"the operators acknowledged {outcome.acknowledged} alerts"
         + (f"; {outcome.late_stops} after a minute still behind" if outcome.late_stops else "")
     )
+    print(
+        f"  where the {outcome.seconds:.0f} s went: the clerks' calls to intake {outcome.submitting:.0f} s, "
+        f"waiting at the stops {outcome.waited:.0f} s (outboxes and consumers {outcome.drained:.0f} s, "
+        f"then the ticks {outcome.waited - outcome.drained:.0f} s), "
+        f"asking the notifier {outcome.asking:.0f} s, kpi at the end {outcome.kpi_wait:.0f} s; "
+        f"the demo's own CPU {outcome.cpu:.0f} s"
+    )
 
 
 def _stack(run_dir: Path, ports: dict[str, int], plan: Plan) -> tuple[Stack, bool]:
