@@ -36,27 +36,27 @@ def demo(
     stack, started = _stack(run_dir, ports, plan)
     try:
         outcome = runner.fill(stack, plan, catalogue, lambda: signals.stopping)
+        assert stack.endpoints is not None
+        _summary(outcome, time.perf_counter() - began)
+        tokens = json.loads((run_dir / "demo" / "tokens.json").read_text())
+        tour.show(stack.endpoints, tokens, plan, run_dir, stack.endpoints.web_url or None)
+        if started:
+            from bdhvs_local import welcome
+
+            welcome.accounts(stack.endpoints, stack.extra_env, run_dir.resolve())
     except NotADemoDatabase as refused:
         print(f"refused: {refused}")
         if started:
             stack.stop()
         raise typer.Exit(2) from None
-    except BaseException:
+    except BaseException:  # e.g. Ctrl-C: the services stop with the terminal, PostgreSQL runs detached
         if started:
             stack.stop()
         raise
-    assert stack.endpoints is not None
-    _summary(outcome, time.perf_counter() - began)
-    tokens = json.loads((run_dir / "demo" / "tokens.json").read_text())
-    tour.show(stack.endpoints, tokens, plan, run_dir, stack.endpoints.web_url or None)
-    if started:
-        from bdhvs_local import welcome
-
-        welcome.accounts(stack.endpoints, stack.extra_env, run_dir.resolve())
-        if stay:
-            serve(stack, run_dir, signals)
-        else:
-            stack.stop()
+    if started and stay:
+        serve(stack, run_dir, signals)
+    elif started:
+        stack.stop()
 
 
 def _summary(outcome: runner.Outcome, seconds: float) -> None:
