@@ -14,8 +14,10 @@ import httpx
 import nats
 import pytest
 
+from bdhvs_local.postgres_server import EmbeddedPostgres
+from bdhvs_local.stack import Stack
 from bdhvs_local.supervisor import run_dir_pids
-from support.runner import Runner, alive, processes_using
+from support.runner import OUTSIDE, Runner, alive, processes_using
 
 STARTUP = 600.0  # seconds: a fresh stack (initdb, migrations, accounts) on a loaded 2-core machine
 REPORT = {
@@ -149,6 +151,28 @@ def test_ctrl_c_while_the_runner_still_prepares_leaves_nothing_running(tmp_path:
         runner.kill()
     assert not any(line.startswith("Press Ctrl-C") for line in runner.lines)
     wait(lambda: processes_using(runner.run_dir) == [], timeout=30)
+
+
+def test_ctrl_c_while_postgresql_starts_leaves_nothing_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Defect (`make run` and `make demo`): a Ctrl-C while PostgreSQL started — pg_ctl had launched it,
+    detached, and the product's database was not made yet — left it running: the stack registered
+    its stop only once it had started."""
+    for name in OUTSIDE:
+        monkeypatch.delenv(name, raising=False)  # the stack's own embedded servers
+
+    def ctrl_c(self: EmbeddedPostgres, user: str | None) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(EmbeddedPostgres, "_ensure_database", ctrl_c)
+    run_dir = tmp_path / "run"
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            Stack(run_dir, ports={}).start()
+        wait(lambda: processes_using(run_dir) == [], timeout=30)
+    finally:
+        EmbeddedPostgres(run_dir / "postgres").stop()  # when the test fails: nothing left behind
 
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]

@@ -33,6 +33,8 @@ class PollingWorker(ABC):
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.last_success: float | None = None  # wall-clock time of the last run_once that did not fail
+        self.last_success_began: float | None = None  # when that run began (it saw what was stored by then)
+        self.last_success_done = 0  # what that run did (0: it found nothing to do)
 
     @abstractmethod
     async def run_once(self) -> int:
@@ -60,9 +62,10 @@ class PollingWorker(ABC):
         failures = 0
         while not self._stopping:
             try:
+                began = time.time()
                 done = await self.run_once()
                 failures = 0
-                self.last_success = time.time()
+                self.last_success, self.last_success_began, self.last_success_done = time.time(), began, done
             except Exception as exc:  # a dependency is down: keep the rows, retry later
                 failures += 1
                 log.warning(f"{self.name} failed, will retry", error=repr(exc), failures=failures)

@@ -54,7 +54,12 @@ def demo(
     run_dir: Annotated[Path, typer.Option(help="Where data, logs and mail are kept")] = Path(".run"),
     seed: Annotated[int, typer.Option(help="Seed of the generator: same seed, same province")] = 2025,
     months: Annotated[int | None, typer.Option(help="Only the last N months (default: from 2025-01)")] = None,
-    units: Annotated[int | None, typer.Option(help="Only N communes and wards (default: all)")] = None,
+    units: Annotated[
+        int | None,
+        typer.Option(
+            help="Only N communes and wards file (default: all; the others are missing, and chased)"
+        ),
+    ] = None,
     stay: Annotated[bool, typer.Option("--stay/--exit", help="Keep the stack running afterwards")] = True,
     youth_weekly: Annotated[
         bool,

@@ -150,20 +150,24 @@ class Stack:
         for service in reversed(list(self.services.values())):
             service.stop()
 
+    # Each server's stop is registered before it starts: a Ctrl-C (or a failure) while it starts must
+    # not leave it running (pg_ctl detaches PostgreSQL, so the terminal's Ctrl-C does not reach it).
     def _embedded_nats(self) -> str:
         """nats-server with deploy/nats's users and the outside systems' (`nats-user add`)."""
         config = LocalNatsConfig(self.run_dir / "nats")
         nats = self.nats = EmbeddedNats(
             config.directory, config_file=config.write(), env=config.environment()
-        ).start()
+        )
         self._exit.callback(nats.stop)
+        nats.start()
         if nats.pid is not None:
             self.servers["nats-server"] = nats.pid
         return nats.url
 
     def _embedded_postgres(self) -> str:
-        postgres = self.postgres = EmbeddedPostgres(self.run_dir / "postgres").start()
+        postgres = self.postgres = EmbeddedPostgres(self.run_dir / "postgres")
         self._exit.callback(postgres.stop)
+        postgres.start()
         if postgres.pid is not None:
             self.servers["PostgreSQL"] = postgres.pid
         return postgres.url

@@ -108,7 +108,7 @@ async def scrapes(urls: Urls, secrets: Iterable[str]) -> list[str]:
     known = [s for s in secrets if len(s) >= 8]
     for service in ("intake", "kpi", "notifier"):
         async with _client(urls, service) as client:
-            for path in ("/metrics", "/health/live", "/health/ready"):
+            for path in ("/metrics", "/health/live", "/health/ready", "/health/workers"):
                 text = (await client.get(path)).text
                 leaked = [s[:6] + "…" for s in known if s in text] + SENSITIVE.findall(text)[:3]
                 if leaked:

@@ -25,6 +25,7 @@ Operation = tuple[str, str, str]  # service, method, path
 PUBLIC: dict[Operation, str] = {
     **{(s, "get", "/health/live"): "liveness" for s in SERVICES},
     **{(s, "get", "/health/ready"): "readiness" for s in SERVICES},
+    **{(s, "get", "/health/workers"): "workers' names and last run times, as /metrics" for s in SERVICES},
     ("intake", "post", "/api/v1/sessions"): "signing in",
     ("notifier", "get", "/api/v1/violations/{violation_id}/acknowledge"): "signed link",
     ("notifier", "post", "/api/v1/violations/{violation_id}/acknowledge-link"): "signed link",

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from functools import partial
 
 import httpx
+
+from bdhvs_local.demo.submit import retrying
 
 SHARE = 3  # one in three
 AFTER = timedelta(days=1)
@@ -25,18 +28,16 @@ async def acknowledge_some(
 ) -> int:
     """Acknowledge the chosen violations alerted at least a day before `now`; returns how many."""
     headers = {"Authorization": f"Bearer {token}"}
-    reply = await client.get(
-        f"{notifier_url}/api/v1/violations", params={"state": "open", "limit": 1000}, headers=headers
+    params: dict[str, str | int] = {"state": "open", "limit": 1000}
+    reply = await retrying(
+        lambda: client.get(f"{notifier_url}/api/v1/violations", params=params, headers=headers)
     )
     reply.raise_for_status()
     done = 0
     for v in reply.json()["items"]:
         alerted = v["alerted_at"] and datetime.fromisoformat(v["alerted_at"]) <= now - AFTER
         if v["acknowledged_at"] is None and alerted and chosen(v["id"], seed):
-            answer = await client.post(
-                f"{notifier_url}/api/v1/violations/{v['id']}/acknowledge",
-                json={"reason": REASON},
-                headers=headers,
-            )
+            url = f"{notifier_url}/api/v1/violations/{v['id']}/acknowledge"
+            answer = await retrying(partial(client.post, url, json={"reason": REASON}, headers=headers))
             done += answer.status_code == 200  # 409: resolved meanwhile
     return done

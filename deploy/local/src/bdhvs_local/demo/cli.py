@@ -36,27 +36,27 @@ def demo(
     stack, started = _stack(run_dir, ports, plan)
     try:
         outcome = runner.fill(stack, plan, catalogue, lambda: signals.stopping)
+        assert stack.endpoints is not None
+        _summary(outcome, time.perf_counter() - began)
+        tokens = json.loads((run_dir / "demo" / "tokens.json").read_text())
+        tour.show(stack.endpoints, tokens, plan, run_dir, stack.endpoints.web_url or None)
+        if started:
+            from bdhvs_local import welcome
+
+            welcome.accounts(stack.endpoints, stack.extra_env, run_dir.resolve())
     except NotADemoDatabase as refused:
         print(f"refused: {refused}")
         if started:
             stack.stop()
         raise typer.Exit(2) from None
-    except BaseException:
+    except BaseException:  # e.g. Ctrl-C: the services stop with the terminal, PostgreSQL runs detached
         if started:
             stack.stop()
         raise
-    assert stack.endpoints is not None
-    _summary(outcome, time.perf_counter() - began)
-    tokens = json.loads((run_dir / "demo" / "tokens.json").read_text())
-    tour.show(stack.endpoints, tokens, plan, run_dir, stack.endpoints.web_url or None)
-    if started:
-        from bdhvs_local import welcome
-
-        welcome.accounts(stack.endpoints, stack.extra_env, run_dir.resolve())
-        if stay:
-            serve(stack, run_dir, signals)
-        else:
-            stack.stop()
+    if started and stay:
+        serve(stack, run_dir, signals)
+    elif started:
+        stack.stop()
 
 
 def _summary(outcome: runner.Outcome, seconds: float) -> None:
@@ -68,6 +68,13 @@ def _summary(outcome: runner.Outcome, seconds: float) -> None:
         f"  the notifier caught up at {outcome.waits} stops of the clock ({outcome.waited:.0f} s); "
         f"the operators acknowledged {outcome.acknowledged} alerts"
         + (f"; {outcome.late_stops} after a minute still behind" if outcome.late_stops else "")
+    )
+    print(
+        f"  where the {outcome.seconds:.0f} s went: the clerks' calls to intake {outcome.submitting:.0f} s, "
+        f"waiting at the stops {outcome.waited:.0f} s (outboxes and consumers {outcome.drained:.0f} s, "
+        f"then the ticks {outcome.waited - outcome.drained:.0f} s), "
+        f"asking the notifier {outcome.asking:.0f} s, kpi at the end {outcome.kpi_wait:.0f} s; "
+        f"the demo's own CPU {outcome.cpu:.0f} s"
     )
 
 

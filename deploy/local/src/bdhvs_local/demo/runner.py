@@ -51,6 +51,12 @@ class Outcome:
     waited: float = 0.0  # seconds spent waiting for it
     late_stops: int = 0  # stops it had not caught up with after a minute
     acknowledged: int = 0  # alerts the demo's operators acknowledged
+    # where the fill's time went (the profile `make demo` prints)
+    submitting: float = 0.0  # the clerks' calls to intake (and the merge)
+    drained: float = 0.0  # of `waited`: until the outboxes and consumers were idle
+    asking: float = 0.0  # the stops' questions to the notifier (is anything due, what to acknowledge)
+    kpi_wait: float = 0.0  # at the end, until kpi showed the last month
+    cpu: float = 0.0  # the demo's own process, on a CPU
 
 
 def demo_stack(run_dir: Path, ports: dict[str, int], start: datetime) -> tuple[Stack, LoopbackSmsGateway]:
@@ -78,7 +84,7 @@ def fill(stack: Stack, plan: Plan, catalogue: Catalogue, stop: Callable[[], bool
     """Guard, clerks, then the plan's timeline with the clock at each instant (the notifier catching up
     at each stop); kpi caught up at the end. `stop` (Ctrl-C) ends it between two instants."""
     assert stack.endpoints is not None
-    began, endpoints = time.perf_counter(), stack.endpoints
+    began, cpu, endpoints = time.perf_counter(), time.process_time(), stack.endpoints
     asyncio.run(guard.check(endpoints.database_url))
     env = {"DATABASE_URL": endpoints.database_url, "NATS_URL": "nats://unused:4222", **_clock_env(stack)}
     tokens = clerks.tokens(stack.run_dir / "demo" / "tokens.json", plan.filers(), catalogue, env)
@@ -86,8 +92,10 @@ def fill(stack: Stack, plan: Plan, catalogue: Catalogue, stop: Callable[[], bool
     instants = timeline(plan, tz)
     outcome = asyncio.run(_steps(stack.run_dir / "demo", endpoints, instants, tokens, stop, plan.seed))
     FileClock.write(stack.run_dir / "demo" / "clock", max(plan.until, _high_water(stack.run_dir / "demo")))
+    kpi_began = time.perf_counter()
     asyncio.run(wait_for_kpi(endpoints, tokens["operator"], plan))
-    outcome.seconds = time.perf_counter() - began
+    outcome.kpi_wait = time.perf_counter() - kpi_began
+    outcome.seconds, outcome.cpu = time.perf_counter() - began, time.process_time() - cpu
     return outcome
 
 
@@ -107,7 +115,7 @@ async def _steps(
     high_water, dirty = _high_water(folder), False
     bar = Progress(sum(isinstance(s, Report) for b in instants if isinstance(b, Batch) for s in b.steps))
     async with httpx.AsyncClient(timeout=60) as client:
-        watch = await NotifierWatch(client, endpoints.notifier_url, tokens["operator"]).open(
+        watch = await NotifierWatch(client, endpoints.notifier_url).open(
             endpoints.database_url, endpoints.nats_url
         )
         try:
@@ -119,23 +127,46 @@ async def _steps(
                 high_water = max(high_water, instant.when)
                 FileClock.write(folder / "clock", high_water)
                 if isinstance(instant, Stop):
-                    if dirty or await watch.due_by(instant.when):
-                        outcome.late_stops += not await watch.caught_up()
-                        if instant.when.time() == STOPS[0]:  # the operators' morning
-                            outcome.acknowledged += await acknowledge_some(
-                                client, endpoints.notifier_url, tokens["operator"], instant.when, seed
-                            )
+                    await _stop(client, endpoints, tokens["operator"], watch, instant, dirty, outcome, seed)
                     dirty = False
                 else:
+                    asked = time.perf_counter()
                     done += await _batch(client, endpoints, tokens, instant, outcome)
+                    outcome.submitting += time.perf_counter() - asked
                     dirty = True
                 bar.show(done, high_water)
                 (folder / "progress.json").write_text(json.dumps({"clock": high_water.isoformat()}))
         finally:
             await watch.close()
-    outcome.waits, outcome.waited = watch.waits, watch.seconds
+    outcome.waits, outcome.waited, outcome.drained = watch.waits, watch.seconds, watch.drain_seconds
     bar.close()
     return outcome
+
+
+async def _stop(
+    client: httpx.AsyncClient,
+    endpoints: Endpoints,
+    operator: str,
+    watch: NotifierWatch,
+    stop: Stop,
+    dirty: bool,
+    outcome: Outcome,
+    seed: int,
+) -> None:
+    """The notifier catches up when reports came since the last stop or a ledger item is due; on the
+    operators' morning, they acknowledge some alerts."""
+    asked = time.perf_counter()
+    due = dirty or await watch.due_by(stop.when)
+    outcome.asking += time.perf_counter() - asked
+    if not due:
+        return
+    outcome.late_stops += not await watch.caught_up()
+    if stop.when.time() == STOPS[0]:
+        asked = time.perf_counter()
+        outcome.acknowledged += await acknowledge_some(
+            client, endpoints.notifier_url, operator, stop.when, seed
+        )
+        outcome.asking += time.perf_counter() - asked
 
 
 async def _batch(

@@ -7,6 +7,7 @@ import asyncio
 import csv
 import io
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -79,9 +80,15 @@ async def _post(
     client: httpx.AsyncClient, url: str, token: str, key: str, body: dict[str, Any]
 ) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
+    return await retrying(lambda: client.post(url, json=body, headers=headers))
+
+
+async def retrying(send: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
+    """`send()` again after a 503 (a service shedding load or waiting for its database: Retry-After)
+    or a dropped connection: on a loaded machine the services answer so for a while."""
     for attempt in range(50):
         try:
-            reply = await client.post(url, json=body, headers=headers)
+            reply = await send()
         except httpx.TransportError:
             if attempt >= 3:
                 raise
