@@ -92,10 +92,11 @@ bench-full: sync
 authz: sync
 	$(RUN) python -m bdhvs_local authz
 
-## Schemathesis on intake, kpi and the notifier with many examples, and the hand-made bad inputs.
+## Schemathesis on intake, kpi and the notifier with many examples, the hand-made bad inputs, and every
+## form and page of the web (hypothesis); ends with `fuzz: N cases, 0 5xx, 0 undeclared statuses`.
 fuzz: sync
 	BDHVS_FUZZ_EXAMPLES=100 $(RUN) pytest tests/e2e/test_fuzz_intake.py tests/e2e/test_fuzz_kpi_notifier.py \
-		tests/e2e/test_fuzz_handmade.py -q -p no:randomly -o timeout=3600
+		tests/e2e/test_fuzz_handmade.py tests/e2e/test_fuzz_web.py -q -p no:randomly -o timeout=3600
 
 ## 100 reports/s for 10 minutes on a stack of its own: 5xx, timeouts, latency per minute, RSS growth.
 soak: sync

@@ -32,6 +32,14 @@ def system(system_env: dict[str, str], tmp_path: Path) -> Iterator[RunningSystem
         yield running
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A 5xx or an undeclared status fails the run even where a test let it pass (issue 16)."""
+    from support.fuzz_tally import TALLY
+
+    if TALLY.server_errors or TALLY.undeclared:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The fuzz tests' last line (issue 16): `fuzz: N cases, E 5xx, U undeclared statuses`."""
     from support.fuzz_tally import TALLY

@@ -21,7 +21,8 @@ class FuzzTally:
     server_errors: list[str] = field(default_factory=list)
     undeclared: list[str] = field(default_factory=list)
 
-    def record(self, what: str, status: int, declared: set[str]) -> None:
+    def record(self, what: str, status: int, declared: set[str]) -> bool:
+        """Count one answer; False when its status is a 5xx or one the document does not declare."""
         self.cases += 1
         if status >= 500:
             self.server_errors.append(f"{status} {what}")
@@ -31,6 +32,8 @@ class FuzzTally:
             and "default" not in declared
         ):
             self.undeclared.append(f"{status} {what}")
+            return False
+        return status < 500
 
     def line(self) -> str:
         errors, undeclared = len(self.server_errors), len(self.undeclared)

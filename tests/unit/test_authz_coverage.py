@@ -10,9 +10,16 @@ from typing import Any
 
 import pytest
 
-from bdhvs_local.authz.covered import documents, operations, unaccounted, unswept_unit_operations
+from bdhvs_local.authz.covered import (
+    documents,
+    operations,
+    unaccounted,
+    unswept_unit_operations,
+    web_unaccounted,
+)
 from bdhvs_local.authz.probes import PROBES, WHOLE_PROVINCE, Target
 from bdhvs_local.authz.sweep import Tally
+from bdhvs_local.authz.web import WEB_PROBES, WEB_WHOLE_PROVINCE
 
 ROOT = Path(__file__).resolve().parents[2]
 UNDOCUMENTED = {"/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
@@ -86,3 +93,34 @@ def test_only_401_403_and_404_count_as_refused() -> None:
     assert tally.tried == 8
     assert tally.allowed == ["200 answer 200", "303 answer 303"]
     assert tally.unexpected == ["422 answer 422", "503 answer 503", "0 answer 0"]
+
+
+def web_routes() -> set[tuple[str, str]]:
+    """Every (method, path) the web app serves (its static files aside)."""
+    from web.bootstrap import create_app
+    from web.settings import WebSettings
+
+    def walk(routes: list[Any]) -> set[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        for route in routes:
+            included = getattr(route, "original_router", None)
+            if included is not None:
+                found |= walk(included.routes)
+            found |= {(m.lower(), route.path) for m in getattr(route, "methods", None) or () if m != "HEAD"}
+        return found
+
+    routes = walk(create_app(WebSettings(web_secret="unit-test-web-secret-0123")).routes)  # type: ignore[call-arg]
+    assert ("post", "/quan-tri/danh-ba") in routes
+    return routes
+
+
+def test_every_web_route_is_swept_or_listed_with_its_reason() -> None:
+    assert web_unaccounted(web_routes()) == []
+    assert web_unaccounted(web_routes() | {("get", "/don-vi/{unit}/moi")}) == [("get", "/don-vi/{unit}/moi")]
+
+
+@pytest.mark.parametrize("probe", [*WEB_PROBES, *WEB_WHOLE_PROVINCE], ids=lambda p: f"{p.method} {p.route}")
+def test_each_web_probe_requests_a_concrete_path_of_its_route(probe: Any) -> None:
+    request = probe.build(TARGET)
+    assert "{" not in request.path and request.method == probe.method.upper()
+    assert (probe.method, probe.route) in web_routes()

@@ -178,3 +178,26 @@ async def test_the_consolidated_page_offers_the_signed_pdf_and_serves_it_as_a_pd
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.headers["content-disposition"] == 'attachment; filename="bao-cao-tong-hop-2026-03.pdf"'
     assert pdf.content == b"pdf of 2026-03"
+
+
+async def test_a_malformed_address_or_query_gets_a_page_not_fastapis_json(client: httpx.AsyncClient) -> None:
+    """Found by the web fuzz: FastAPI's own 422 JSON (echoing the input) answered these."""
+    await _sign_in(client, "vanhanh", "Van-hanh-tinh-1")
+    for path, status in (("/don-vi/abc", 404), ("/xuat/day-du.exe", 404), ("/canh-bao?trang-thai=x", 422)):
+        reply = await client.get(path)
+        assert reply.status_code == status, path
+        assert reply.headers["content-type"].startswith("text/html") and "<h1" in reply.text, path
+        assert "detail" not in reply.text and "string_pattern_mismatch" not in reply.text
+
+
+async def test_a_form_too_large_or_unreadable_gets_its_own_page(client: httpx.AsyncClient) -> None:
+    """Found by the web fuzz: starlette's 400 'Part exceeded maximum size' was a bare 'Lỗi' page."""
+    await _sign_in(client, "vanhanh", "Van-hanh-tinh-1")
+    csrf = _csrf((await client.get("/doi-mat-khau")).text)
+    huge = {"csrf": csrf, "current_password": b"\xc3" * 3_100_000}
+    too_large = await client.post("/doi-mat-khau", data=huge, files={"x": ("", b"", "text/plain")})
+    assert too_large.status_code == 413 and "Biểu mẫu quá lớn" in too_large.text
+    broken = await client.post(
+        "/doi-mat-khau", content=b"--zz\r\ngarbage", headers={"Content-Type": "multipart/form-data"}
+    )
+    assert broken.status_code in (400, 403) and "<h1" in broken.text

@@ -7,14 +7,14 @@ carry no secret, token or address."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import httpx
 
 from bdhvs_local.authz.covered import PUBLIC, Operation
-from bdhvs_local.authz.probes import PROBES, WHOLE_PROVINCE, Request, Target
+from bdhvs_local.authz.probes import Probe, Request, Target
 from bdhvs_local.authz.seed import Urls
-from bdhvs_local.authz.sweep import send
+from bdhvs_local.authz.sweep import Caller, send
 
 PATH_VALUES = {
     "{report_id}": "00000000-0000-0000-0000-000000000000",
@@ -36,14 +36,17 @@ def _client(urls: Urls, service: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=urls.of(service), timeout=60)
 
 
-async def controls(urls: Urls, tokens: dict[str, str], target: Target) -> list[str]:
-    """Problems: a probe its control role is not allowed (the request itself would be wrong)."""
+async def controls(
+    urls: Urls, callers: Mapping[str, Caller], target: Target, probes: Iterable[Probe]
+) -> list[str]:
+    """Problems: a probe its control role (`callers`: API tokens or web sessions by role) is not
+    allowed (the request itself would be wrong)."""
     problems = []
-    for probe in [*PROBES, *WHOLE_PROVINCE]:
+    for probe in probes:
         if probe.control is None:
             continue
         async with _client(urls, probe.service) as client:
-            status = await send(client, tokens[probe.control], probe.build(target))
+            status = await send(client, callers[probe.control], probe.build(target))
         if status not in probe.control_statuses:
             problems.append(
                 f"control {probe.control} got {status}: {probe.service} {probe.method} {probe.route}"

@@ -41,6 +41,8 @@ class Request:
     json: Any = None
     content: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    form: dict[str, str] | None = None  # the web's forms (their CSRF token is added by the sweep)
+    files: dict[str, tuple[str, bytes, str]] | None = None
 
 
 @dataclass(frozen=True)

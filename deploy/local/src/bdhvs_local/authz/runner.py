@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import random
+import secrets
 import shutil
 import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bdhvs_local.authz import checks, identities, seed, sweep
+from bdhvs_local.authz import checks, identities, seed, sweep, web
 from bdhvs_local.authz.covered import documents, operations
-from bdhvs_local.authz.probes import CLOCK_START
+from bdhvs_local.authz.probes import CLOCK_START, PROBES, WHOLE_PROVINCE
 from bdhvs_local.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[5]
@@ -49,14 +50,17 @@ def pairs_of(units: list[str], sample: int | None, seed_value: int = 16) -> list
 async def sweep_stack(
     urls: seed.Urls, env: dict[str, str], units: list[str], sample: int | None, concurrency: int = 16
 ) -> Outcome:
-    """Tokens for every unit; the units of the chosen pairs seeded; the sweep; the other checks."""
+    """Tokens for every unit (and their web sessions when the web runs: `env` has its WEB_SECRET); the
+    units of the chosen pairs seeded; the sweep; the other checks."""
     tokens = seed.tokens(units, env)
+    sessions = web.sessions(tokens, env["WEB_SECRET"]) if urls.web else None
     pairs = pairs_of(units, sample)
     involved = sorted({u for pair in pairs for u in pair})
     targets = await seed.targets(urls, involved, tokens)
     print(f"authz: {len(pairs)} pairs of {len(involved)} units seeded", flush=True)
-    tally = await sweep.run(urls, sweep.jobs(tokens, targets, pairs), concurrency, progress=sample is None)
-    problems = await _other_checks(urls, env, tokens, targets, involved)
+    work = sweep.jobs(tokens, targets, pairs, sessions)
+    tally = await sweep.run(urls, work, concurrency, progress=sample is None)
+    problems = await _other_checks(urls, env, tokens, targets, involved, sessions)
     return Outcome(len(pairs), tally, problems)
 
 
@@ -66,12 +70,15 @@ async def _other_checks(
     tokens: dict[str, str],
     targets: dict[str, seed.Target],
     involved: list[str],
+    sessions: dict[str, web.WebSession] | None,
 ) -> list[str]:
     opened = await seed.violations_now(urls, tokens["operator"])
     with_violation = [u for u in involved if u in opened]
     control = targets[with_violation[0]] if with_violation else targets[involved[-1]]
     problems = [] if with_violation else ["no violation opened: the violation probes' controls 404"]
-    problems += await checks.controls(urls, tokens, control)
+    problems += await checks.controls(urls, tokens, control, [*PROBES, *WHOLE_PROVINCE])
+    if sessions is not None:
+        problems += await checks.controls(urls, sessions, control, [*web.WEB_PROBES, *web.WEB_WHOLE_PROVINCE])
     problems += await checks.without_token(urls, operations(documents(ROOT)))
     unit = involved[0]
     problems += await checks.own_list_only(urls, tokens[f"commune:{unit}"], unit)
@@ -95,18 +102,19 @@ def run(concurrency: int, sample: int | None) -> int:
 
     directory = Path(".run/authz").resolve()
     shutil.rmtree(directory, ignore_errors=True)
-    ports = {name: free_port() for name in ("intake", "kpi", "notifier")}
-    stack = Stack(
-        directory, ports=ports, extra_env={"LOG_LEVEL": "WARNING", "BDHVS_CLOCK_START": CLOCK_START}
-    )
+    ports = {name: free_port() for name in ("intake", "kpi", "notifier", "web")}
+    web_secret = secrets.token_hex(24)  # the sweep seals its clerks' web sessions with it
+    extra = {"LOG_LEVEL": "WARNING", "BDHVS_CLOCK_START": CLOCK_START, "WEB_SECRET": web_secret}
+    stack = Stack(directory, ports=ports, extra_env=extra)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         endpoints = stack.start()
-        urls = seed.Urls(endpoints.intake_url, endpoints.kpi_url, endpoints.notifier_url)
+        urls = seed.Urls(endpoints.intake_url, endpoints.kpi_url, endpoints.notifier_url, endpoints.web_url)
         env = {
             "DATABASE_URL": endpoints.database_url,
             "NATS_URL": endpoints.nats_url,
             "BDHVS_CLOCK_START": CLOCK_START,
+            "WEB_SECRET": web_secret,
         }
         outcome = asyncio.run(sweep_stack(urls, env, units(), sample, concurrency))
     finally:

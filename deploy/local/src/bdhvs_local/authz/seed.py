@@ -24,6 +24,7 @@ class Urls:
     intake: str
     kpi: str
     notifier: str
+    web: str = ""  # the people's pages: swept too when the stack runs them
 
     def of(self, service: str) -> str:
         return str(getattr(self, service))

@@ -8,11 +8,16 @@ import asyncio
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
 from bdhvs_local.authz.probes import PROBES, WHOLE_PROVINCE, Probe, Request, Target
 from bdhvs_local.authz.seed import Urls
+from bdhvs_local.authz.web import WEB_PROBES, WEB_WHOLE_PROVINCE, WebSession
+
+SESSION_COOKIE = "bdhvs_session"  # the web's (web.entrypoints.http.security)
+Caller = str | WebSession  # an API token, or a signed-in person's web session
 
 REFUSED = (401, 403, 404)
 RETRIES = 12
@@ -35,7 +40,7 @@ class Tally:
 
 @dataclass(frozen=True)
 class Job:
-    token: str
+    token: Caller
     probe: Probe
     target: Target
 
@@ -45,19 +50,38 @@ class Job:
         return f"{where} for unit {self.target.unit}"
 
 
-def jobs(tokens: dict[str, str], targets: dict[str, Target], pairs: Iterable[tuple[str, str]]) -> list[Job]:
-    """Every probe for every (token's unit, other unit) pair, and the whole-province probes once per token."""
+def jobs(
+    tokens: dict[str, str],
+    targets: dict[str, Target],
+    pairs: Iterable[tuple[str, str]],
+    web: dict[str, WebSession] | None = None,
+) -> list[Job]:
+    """Every probe for every (token's unit, other unit) pair, and the whole-province probes once per
+    token; with `web` (the clerks' web sessions) the web's probes too."""
     pairs = list(pairs)
-    listed = [Job(tokens[f"commune:{mine}"], p, targets[other]) for mine, other in pairs for p in PROBES]
+    callers: list[tuple[dict[str, Any], list[Probe], list[Probe]]] = [(tokens, PROBES, WHOLE_PROVINCE)]
+    if web is not None:
+        callers.append((web, WEB_PROBES, WEB_WHOLE_PROVINCE))
+    listed = []
     mine_once = sorted({mine for mine, _ in pairs})
     any_target = next(iter(targets.values()))
-    listed += [Job(tokens[f"commune:{m}"], p, any_target) for m in mine_once for p in WHOLE_PROVINCE]
+    for who, per_pair, once in callers:
+        listed += [Job(who[f"commune:{mine}"], p, targets[other]) for mine, other in pairs for p in per_pair]
+        listed += [Job(who[f"commune:{m}"], p, any_target) for m in mine_once for p in once]
     return listed
 
 
-async def send(client: httpx.AsyncClient, token: str, request: Request) -> int:
+def _credentials(caller: Caller, request: Request) -> tuple[dict[str, str], dict[str, str] | None]:
+    """The headers (a bearer token, or the web's session cookie) and the form (with its CSRF token)."""
+    if isinstance(caller, str):
+        return {**request.headers, "Authorization": f"Bearer {caller}"}, request.form
+    form = {**(request.form or {}), "csrf": caller.csrf} if request.method == "POST" else None
+    return {**request.headers, "Cookie": f"{SESSION_COOKIE}={caller.cookie}"}, form
+
+
+async def send(client: httpx.AsyncClient, token: Caller, request: Request) -> int:
     """The answer's status; 0 for no answer (a timeout, or a connection lost three times)."""
-    headers = {**request.headers, "Authorization": f"Bearer {token}"}
+    headers, form = _credentials(token, request)
     for attempt in range(RETRIES + 1):
         try:
             answer = await client.request(
@@ -66,6 +90,8 @@ async def send(client: httpx.AsyncClient, token: str, request: Request) -> int:
                 params=request.params,
                 json=request.json,
                 content=request.content,
+                data=form,
+                files=request.files,
                 headers=headers,
             )
         except httpx.TimeoutException:
@@ -85,7 +111,8 @@ async def run(urls: Urls, work: list[Job], concurrency: int = 16, progress: bool
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     clients = {
         s: httpx.AsyncClient(base_url=urls.of(s), timeout=60, limits=limits)
-        for s in ("intake", "kpi", "notifier")
+        for s in ("intake", "kpi", "notifier", "web")
+        if urls.of(s)
     }
     queue: asyncio.Queue[Job] = asyncio.Queue()
     for job in work:

@@ -1,16 +1,19 @@
 """One answer per failure: signed out → the sign-in page; forbidden → the 403 page (nothing else shown);
-a service down → 503 page; an unknown page → 404; a form not from our page → 403."""
+a service down → 503 page; an unknown page or a malformed address → 404; a query parameter out of its
+values → 422 page; a form not from our page → 403; a form too large → 413, unreadable → 400. Every
+error is a page (docs/web.md "Answers"), never FastAPI's JSON."""
 
 from __future__ import annotations
 
 import structlog
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web.domain.problems import ApiUnavailable, Forbidden, PasswordChangeRequired, SignedOut
 from web.entrypoints.http.deps import MustChangePassword, NotSignedIn, Pages, sign_in_path
-from web.entrypoints.http.security import CsrfRejected, clear_session, session_of
+from web.entrypoints.http.security import CsrfRejected, FormUnreadable, clear_session, session_of
 from web.service_layer.clerk import NotFound
 
 log = structlog.get_logger("bdhvs.web")
@@ -50,6 +53,21 @@ async def csrf(request: Request, exc: Exception) -> Response:
     )
 
 
+async def invalid_request(request: Request, exc: Exception) -> Response:
+    """A malformed address is no page of ours (404); a query parameter outside its values, 422."""
+    assert isinstance(exc, RequestValidationError)
+    if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
+        return _page(request, 404, "Không tìm thấy", "Không có trang này.")
+    return _page(request, 422, "Địa chỉ không hợp lệ", "Địa chỉ trang có tham số không hợp lệ.")
+
+
+async def unreadable_form(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, FormUnreadable)
+    if exc.too_large:
+        return _page(request, 413, "Biểu mẫu quá lớn", "Nội dung gửi lên vượt quá giới hạn cho phép.")
+    return _page(request, 400, "Biểu mẫu không đọc được", "Nội dung gửi lên không phải một biểu mẫu hợp lệ.")
+
+
 async def not_found(request: Request, exc: Exception) -> Response:
     return _page(request, 404, "Không tìm thấy", str(exc))
 
@@ -83,6 +101,8 @@ HANDLERS = (
     (PasswordChangeRequired, must_change),
     (Forbidden, forbidden),
     (CsrfRejected, csrf),
+    (FormUnreadable, unreadable_form),
+    (RequestValidationError, invalid_request),
     (NotFound, not_found),
     (ApiUnavailable, unavailable),
     (StarletteHTTPException, http_error),

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from web.domain.session import Session, csrf_ok, csrf_token, seal, unseal
@@ -25,6 +26,13 @@ MAX_FORM_BYTES = 3_000_000  # an uploaded template (intake refuses larger ones w
 
 class CsrfRejected(Exception):
     """A POST without this person's CSRF token: another site's form, or a page kept too long."""
+
+
+class FormUnreadable(Exception):
+    """A POSTed body that is no form (a broken multipart body), or a field above MAX_FORM_BYTES."""
+
+    def __init__(self, too_large: bool) -> None:
+        self.too_large = too_large
 
 
 class SecurityHeaders(BaseHTTPMiddleware):
@@ -110,7 +118,10 @@ def form_token(request: Request, session: Session) -> str:
 
 async def checked_form(request: Request, session: Session | None) -> FormData:
     """The POSTed form, once its CSRF token proved it came from our own page."""
-    form = await request.form(max_part_size=MAX_FORM_BYTES)
+    try:
+        form = await request.form(max_part_size=MAX_FORM_BYTES)
+    except StarletteHTTPException as exc:  # starlette's 400 for a part too large or a broken body
+        raise FormUnreadable(too_large="maximum size" in str(exc.detail)) from None
     given = form.get("csrf")
     if not csrf_ok(secret_of(request), binding(request, session), given if isinstance(given, str) else None):
         raise CsrfRejected()
