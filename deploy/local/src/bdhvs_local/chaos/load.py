@@ -34,18 +34,26 @@ class Outcomes:
 
 
 class Reports:
-    """Reports over a few units and every month of 2027: the same unit and period comes back, so
-    revisions happen; each body's figures carry a serial, so a report can be found again by them."""
+    """Reports over a few units and January–March 2026: the same unit and period comes back, so
+    revisions happen. One in three is high, the others low, so a unit's status keeps going below
+    target and back (an alert, then a recovery notice): the notifier sends all through the campaign.
+    Each body's figures carry its serial (c: serial mod 9000, d: serial div 9000), so a report can be
+    found again by them, and stay within the denominator however long the campaign runs."""
 
     def __init__(self, rng: random.Random, units: list[str]) -> None:
         self.rng, self.units, self.serial = rng, units, 0
 
     def next(self) -> dict[str, Any]:
         self.serial += 1
-        n = 1000 + self.serial  # distinct per body; low figures put communes below target (alerts)
-        values = {"c": {"numerator": n, "denominator": 20000}, "d": {"numerator": n, "denominator": 20000}}
-        unit, period = self.rng.choice(self.units), self.rng.choice(PERIODS)
-        return {"unit_code": unit, "form": "monthly", "period": period, "values": values, "confirm": True}
+        return body(self.serial, self.rng.choice(self.units), self.rng.choice(PERIODS))
+
+
+def body(serial: int, unit: str, period: str) -> dict[str, Any]:
+    """The report numbered `serial`: distinct figures per serial, high (on track) one time in three."""
+    band = 11000 if serial % 3 == 0 else 1000
+    c, d = band + serial % 9000, 1000 + serial // 9000
+    values = {"c": {"numerator": c, "denominator": 20000}, "d": {"numerator": d, "denominator": 20000}}
+    return {"unit_code": unit, "form": "monthly", "period": period, "values": values, "confirm": True}
 
 
 async def post(
