@@ -6,7 +6,7 @@ import random
 from collections import Counter
 
 from bdhvs_local.chaos.check import sent_not_received
-from bdhvs_local.chaos.load import PERIODS, Outcomes, Reports, body
+from bdhvs_local.chaos.load import PERIODS, Outcomes, Reports, backoff, body
 
 
 def test_only_5xx_other_than_the_documented_503_count_as_errors() -> None:
@@ -52,3 +52,14 @@ def test_an_intent_marked_sent_that_no_receiver_got_is_lost() -> None:
     ]
     received = {"sms": Counter({"n1": 1}), "email": Counter({"k2": 2}), "webhook": Counter()}
     assert sent_not_received(rows, received) == 1  # n3; the SMS gateway counts by notification id
+
+
+def test_retries_back_off_doubling_with_jitter_up_to_16_s_and_never_before_retry_after() -> None:
+    """A fixed 1 s retry brought every timed-out client back at once (a retry storm: in a 30-fault
+    run on the loaded machine 5,616 of 5,849 requests gave up after 120 s)."""
+    rng = random.Random(3)
+    for attempt, ceiling in ((1, 0.5), (2, 1.0), (3, 2.0), (6, 16.0), (12, 16.0)):
+        waits = [backoff(attempt, rng) for _ in range(50)]
+        assert all(ceiling / 2 <= w <= ceiling for w in waits)
+        assert len(set(waits)) > 1  # jitter: clients that failed together do not return together
+    assert backoff(1, rng, retry_after=5.0) == 5.0
