@@ -34,7 +34,10 @@ class Plan:
     rate: float = 10.0  # reports a second
     gap: tuple[float, float] = (0.3, 2.0)  # seconds between two faults
     drain_seconds: float = 300.0
-    ready_wait: float = 30.0  # before a fault, at most this long for every service to answer ready
+    # Before a fault, at most this long for every service to answer ready: a service started again
+    # took 150-170 s to answer at load 35-40 (5 CPU-seconds, mostly imports); with 30 s, faults kept
+    # landing on a service still starting (intake killed three times in 4 minutes, never up between).
+    ready_wait: float = 240.0
 
 
 def _wait_ready(stack: Stack, timeout: float) -> float:
