@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bdhvs_local import soak as soak_module
-from bdhvs_local.soak import Soak, load
+from bdhvs_local.soak import Soak, lines, load
 
 
 class SlowIntake:
@@ -67,3 +67,20 @@ async def test_the_load_keeps_at_most_its_bound_in_flight_and_every_report_is_an
     assert intake.most <= 4  # the slots, not the stub, held the others back
     # 100 reports at 4 at a time, 0.2 s each: the last waited about 5 s from its due moment
     assert max(max(v) for v in soak.by_minute.values()) >= 3000
+
+
+async def test_the_soak_ends_with_its_window_when_intake_falls_behind(
+    intake: SlowIntake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, every report was sent however long the backlog took: a 10-minute soak at 100/s on an
+    intake reaching 13/s would have run for over an hour. Now what still waits for a slot when the
+    window (and its grace) has passed is counted as not sent."""
+    monkeypatch.setattr(soak_module, "IN_FLIGHT", 1)
+    monkeypatch.setattr(soak_module, "GRACE", 0.0)
+    soak = Soak(rate=40.0, seconds=0.5)  # 20 reports due in 0.5 s; the stub answers 5 a second
+    started = time.perf_counter()
+    await load(intake.url, "token", ["09313"], soak, timeout=10.0)
+    assert time.perf_counter() - started < 5.0
+    assert soak.sent == 20 and soak.accepted + soak.not_sent == 20
+    assert 1 <= soak.accepted <= 5 and soak.not_sent >= 15
+    assert any("not sent (intake behind by more than 0 s)" in line for line in lines(soak))
