@@ -84,7 +84,7 @@ ROUTES: list[WebRoute] = [
 # Pages that take nothing at all: opened once each by the fuzz (nothing to vary), and the service's own.
 WITHOUT_INPUT = {"/", "/bao-cao", "/bao-cao/tai-len", "/doi-mat-khau", "/quan-tri/tai-khoan"}
 WITHOUT_INPUT |= {"/quan-tri/quy-tac", "/quan-tri/danh-muc"}
-NOT_FUZZED = {"/health/live", "/health/ready", "/metrics", "/static"}
+NOT_FUZZED = {"/health/live", "/health/ready", "/health/workers", "/metrics", "/static"}
 
 PLAUSIBLE: dict[str, list[str]] = {
     "form": ["monthly", "quarterly", "khong_co"],

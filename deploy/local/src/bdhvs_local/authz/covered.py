@@ -112,6 +112,7 @@ WEB_OWN_OR_PUBLIC: dict[tuple[str, str], str] = {
     ("post", "/xac-nhan-canh-bao/{violation_id}"): "signed link (the notifier checks its token)",
     ("get", "/health/live"): "liveness",
     ("get", "/health/ready"): "readiness",
+    ("get", "/health/workers"): "the workers' last runs: names, times, counts; no business data",
     ("get", "/metrics"): "metrics",
 }
 
