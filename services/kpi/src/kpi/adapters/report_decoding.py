@@ -54,6 +54,7 @@ class _Report(msgspec.Struct):
 
 
 _decoder = msgspec.json.Decoder(_Report)
+_KNOWN = (ReportAccepted.TYPE, ReportAccepted.SCHEMA_VERSION)  # read once, not per message
 
 
 def decode_report(data: bytes) -> ReplayedReport | None:
@@ -62,6 +63,6 @@ def decode_report(data: bytes) -> ReplayedReport | None:
         raw = _decoder.decode(data)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return validated_report(data)
-    if raw.event_type != ReportAccepted.TYPE or raw.schema_version != ReportAccepted.SCHEMA_VERSION:
+    if (raw.event_type, raw.schema_version) != _KNOWN:
         return validated_report(data)
     return raw

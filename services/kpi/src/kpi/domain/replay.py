@@ -16,7 +16,7 @@ from uuid import UUID
 from kpi.domain.admission import future_reason
 from kpi.domain.projector import StoredObservation
 from kpi.domain.receipts import StoredReceipt, merge_receipt
-from kpi.domain.replayed import ReplayedReport, validated_report
+from kpi.domain.replayed import ReplayedFigures, ReplayedReport, validated_report
 from kpi.domain.reporting import Receipt
 
 Key = tuple[str, str, str, str]  # unit, indicator, form, period
@@ -30,25 +30,38 @@ class ObservationFold:
     def __init__(self, indicators: Collection[str], keep_event_ids: bool = True) -> None:
         self._indicators = indicators
         self._keep_ids = keep_event_ids  # verify needs them; rebuild streams them to the database
-        self.rows: dict[Key, StoredObservation] = {}
+        # The winning event per key, made into rows once at the end: most events of a replay are
+        # overtaken by a later revision, and a row per event was a fifth of the fold's time.
+        self._latest: dict[Key, tuple[ReplayedReport, ReplayedFigures]] = {}
+        self._rows: dict[Key, StoredObservation] | None = None
         self.event_ids: set[UUID] = set()
 
     def add(self, event: ReplayedReport) -> None:
         if self._keep_ids:
             self.event_ids.add(event.event_id)
+        self._rows = None
+        latest = self._latest
         for indicator, value in event.values.items():
             if indicator not in self._indicators:
                 continue  # as the live path: an indicator this catalogue does not know is skipped
             key: Key = (event.unit_code, indicator, event.form, event.period)
-            current = self.rows.get(key)
-            if current is not None and current.revision >= event.revision:
+            current = latest.get(key)
+            if current is not None and current[0].revision >= event.revision:
                 continue
-            self.rows[key] = StoredObservation.of(event, indicator, value)
+            latest[key] = (event, value)
 
     def add_all(self, events: Iterable[ReplayedReport]) -> ObservationFold:
         for event in events:
             self.add(event)
         return self
+
+    @property
+    def rows(self) -> dict[Key, StoredObservation]:
+        """The latest revision per (unit, indicator, form, period), as observation rows."""
+        if self._rows is None:
+            latest = self._latest.items()
+            self._rows = {key: StoredObservation.of(event, key[1], value) for key, (event, value) in latest}
+        return self._rows
 
 
 ReceiptKey = tuple[str, str, str]  # unit, form, period
