@@ -12,12 +12,19 @@ import httpx
 from support.intake import auth
 
 
-def intake_cli(database_url: str, *args: str, now: str | None = None) -> subprocess.CompletedProcess[str]:
+def intake_cli(
+    database_url: str, *args: str, now: str | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "NATS_URL": "nats://unused.invalid:4222"}
     if now is not None:  # the injectable clock, as the service's BDHVS_CLOCK_START
         env["BDHVS_CLOCK_START"] = now
     return subprocess.run(
-        [sys.executable, "-m", "intake", "token", *args], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "intake", "token", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -88,3 +95,28 @@ async def test_an_expired_token_is_refused_and_listed_with_its_expiry(
     assert "expires 2026-03-08 02:00" in week_line and week_line.endswith("expired"), week_line
     assert "expires 2026-03-31 02:00" in month_line and month_line.endswith("active"), month_line
     assert all(x.split("\t")[-2] == "expires never" for x in listed if x not in (week_line, month_line))
+
+
+async def test_tokens_are_made_for_the_units_of_the_published_catalogue(
+    intake: tuple[httpx.AsyncClient, dict[str, str]], database_url: str
+) -> None:
+    """A commune an admin added through the catalogue API gets its token (not only the packaged units)."""
+    client, tokens = intake
+    path = "/api/v1/admin/catalogue/files/units.csv"
+    units = (await client.get(path, headers=auth(tokens["admin"]))).json()
+    added = units["content"].rstrip("\n") + "\n09999,Thử Nghiệm,xa,20.00,10000,2025-07-01,,\n"
+    reply = await client.put(
+        path,
+        json={"content": added, "summary": "Thêm xã thử nghiệm"},
+        headers=auth(tokens["admin"]),
+    )
+    assert reply.status_code == 200, reply.text
+
+    many = intake_cli(database_url, "create-many", stdin="commune\t09999\tXã thử nghiệm\n")
+    one = intake_cli(database_url, "create", "--role", "commune", "--unit", "09999", "--label", "một")
+    assert many.returncode == 0 and one.returncode == 0, many.stderr + one.stderr
+    for token in (many.stdout.strip().split("\t")[-1], one.stdout.strip()):
+        who = await client.get("/api/v1/auth/whoami", headers=auth(token))
+        assert who.status_code == 200 and who.json()["unit_code"] == "09999", who.text
+    unknown = intake_cli(database_url, "create-many", stdin="commune\t09998\tkhông có\n")
+    assert unknown.returncode != 0 and "unknown unit 09998" in unknown.stderr

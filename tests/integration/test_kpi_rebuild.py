@@ -13,10 +13,11 @@ from bdhvs_shared.nats.streams import ensure_streams
 from kpi.bootstrap import create_app
 from kpi.entrypoints.maintenance import ServiceRunning, run_rebuild, run_verify
 from kpi.settings import KpiSettings
-from support.apps import eventually, running
+from support.apps import running
 from support.auth_server import NO_AUTH_URL
-from support.bus import consumer_backlog, jetstream, stream_messages
+from support.bus import jetstream, stream_messages
 from support.events import publish, report_accepted
+from support.kpi_rebuild import outbox_count, settled, stopped, tables
 
 UNITS = ("09313", "09292", "09193")
 
@@ -33,25 +34,6 @@ async def settings(database_url: str, clean_nats: str) -> AsyncIterator[KpiSetti
     )
 
 
-async def settled(settings: KpiSettings, db: asyncpg.Connection) -> None:
-    """Everything applied, every roll-up recomputed and every event published."""
-    await eventually(lambda: consumer_backlog(settings.nats_url, "REPORTS", "kpi-reports"), lambda n: n == 0)
-    await eventually(lambda: db.fetchval("SELECT count(*) FROM kpi.rollup_dirty"), lambda n: n == 0)
-    await eventually(
-        lambda: db.fetchval("SELECT count(*) FROM kpi.outbox WHERE published_at IS NULL"), lambda n: n == 0
-    )
-
-
-async def stopped(settings: KpiSettings) -> None:
-    """Wait until the stopped service's last pull request has expired."""
-
-    async def waiting() -> int:
-        async with jetstream(settings.nats_url) as js:
-            return int((await js.consumer_info("REPORTS", "kpi-reports")).num_waiting or 0)
-
-    await eventually(waiting, lambda n: n == 0)
-
-
 @pytest.fixture
 async def populated(settings: KpiSettings, db: asyncpg.Connection) -> dict[str, list[dict[str, Any]]]:
     """Three units over three months, one report corrected, a poison message; kpi then stopped."""
@@ -66,23 +48,6 @@ async def populated(settings: KpiSettings, db: asyncpg.Connection) -> dict[str, 
         await settled(settings, db)
     await stopped(settings)
     return await tables(db)
-
-
-async def tables(db: asyncpg.Connection) -> dict[str, list[dict[str, Any]]]:
-    # processed_at is when an id was recorded, which a rebuild legitimately renews.
-    return {
-        name: [dict(r) for r in await db.fetch(f"SELECT {columns} FROM kpi.{name} ORDER BY {order}")]
-        for name, columns, order in (
-            ("attainment", "*", "unit_code, indicator"),
-            ("observations", "*", "unit_code, indicator, form, period"),
-            ("processed_events", "consumer, event_id", "event_id"),
-            ("report_receipts", "*", "unit_code, form, period"),
-        )
-    }
-
-
-async def outbox_count(db: asyncpg.Connection) -> int:
-    return int(await db.fetchval("SELECT count(*) FROM kpi.outbox"))
 
 
 async def test_verify_passes_on_clean_tables_and_prints_each_tampered_value(

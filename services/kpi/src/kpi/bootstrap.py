@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
 from nats.aio.client import Client
+from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bdhvs_shared.api import install_error_handlers
@@ -85,6 +86,13 @@ def build_service(settings: KpiSettings, sessions: async_sessionmaker[AsyncSessi
     )
 
 
+def catalogue_follower(js: JetStreamContext, service: KpiService, poll_seconds: float) -> CatalogueFollower:
+    """Switches `service` to each catalogue an admin publishes (its `run_once`: to the one in force)."""
+    return CatalogueFollower(
+        js, lambda: service.catalogue, lambda c: setattr(service, "catalogue", c), poll_seconds
+    )
+
+
 async def start(
     settings: KpiSettings, metrics: CommonMetrics, gauges_metrics: AttainmentMetrics | None = None
 ) -> Container:
@@ -94,12 +102,7 @@ async def start(
     engine = make_engine(settings.database_url, settings.db_pool, "kpi")
     sessions = make_sessionmaker(engine)
     service = build_service(settings, sessions)
-    follower = CatalogueFollower(
-        js,
-        lambda: service.catalogue,
-        lambda c: setattr(service, "catalogue", c),
-        settings.catalogue_poll_seconds,
-    )
+    follower = catalogue_follower(js, service, settings.catalogue_poll_seconds)
     await follower.run_once()  # the published catalogue before the first report is applied
     follower.start()
     relay = runtime.start_relay(sessions, outbox)

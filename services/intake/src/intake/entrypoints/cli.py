@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -17,6 +17,9 @@ from intake.entrypoints import account_import_cli  # noqa: F401  # registers `ac
 from intake.entrypoints.account_cli import accounts_app
 from intake.entrypoints.docs import asyncapi_document, openapi_document
 from intake.settings import IntakeSettings
+
+if TYPE_CHECKING:
+    from bdhvs_shared.catalogue import Catalogue
 
 T = TypeVar("T")
 
@@ -77,17 +80,29 @@ async def _create_token(
     agency: str | None = None,
     lifetime: timedelta | None = None,
 ) -> str:
-    from bdhvs_shared.catalogue import load_catalogue
     from intake.adapters.tokens import create_token as create
 
-    catalogue = load_catalogue()
-    if unit is not None and catalogue.unit(unit) is None:
-        raise typer.BadParameter(f"unknown unit {unit}")
-    if agency is not None and agency not in catalogue.agencies:
-        raise typer.BadParameter(f"unknown agency {agency} (known: {', '.join(catalogue.agencies)})")
-    now = _now()
-    expires_at = None if lifetime is None else now + lifetime
-    return await _with_session(lambda session: create(session, role, unit, label, now, agency, expires_at))
+    async def checked_then_created(session: Any) -> str:
+        catalogue = await _catalogue_in_force(session)
+        if unit is not None and catalogue.unit(unit) is None:
+            raise typer.BadParameter(f"unknown unit {unit}")
+        if agency is not None and agency not in catalogue.agencies:
+            raise typer.BadParameter(f"unknown agency {agency} (known: {', '.join(catalogue.agencies)})")
+        now = _now()
+        expires_at = None if lifetime is None else now + lifetime
+        return await create(session, role, unit, label, now, agency, expires_at)
+
+    return await _with_session(checked_then_created)
+
+
+async def _catalogue_in_force(session: Any) -> Catalogue:
+    """The catalogue the running intake validates against: the latest an admin published (intake's
+    tables), the packaged one until then."""
+    from bdhvs_shared.catalogue import catalogue_from_texts
+    from intake.adapters import catalogue_store
+    from intake.service_layer.catalogue_admin import files_in_force
+
+    return catalogue_from_texts(files_in_force(await catalogue_store.latest(session)))
 
 
 @token_app.command("list")
@@ -169,10 +184,9 @@ def create_many_tokens() -> None:
 
 
 async def _create_many(session: Any, rows: list[tuple[Role, str | None, str]]) -> list[str]:
-    from bdhvs_shared.catalogue import load_catalogue
     from intake.adapters.tokens import create_token as create
 
-    catalogue, now, tokens = load_catalogue(), _now(), []
+    catalogue, now, tokens = await _catalogue_in_force(session), _now(), []
     for role, code, label in rows:
         unit = code if role is Role.COMMUNE else None
         agency = code if role is Role.AGENCY else None

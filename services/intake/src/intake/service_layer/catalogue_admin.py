@@ -27,7 +27,7 @@ from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import CataloguePublished, subjects
 from intake.domain.principal import Principal, Role
 from intake.service_layer.errors import Forbidden
-from intake.service_layer.ports import Relay, Transactions
+from intake.service_layer.ports import Relay, StoredVersion, Transactions
 from intake.service_layer.submit_report import IntakeService
 
 
@@ -48,6 +48,11 @@ async def current_files(transactions: Transactions) -> dict[str, str]:
     """The data files of the version in force (the packaged ones until an admin publishes one)."""
     async with transactions() as stores:
         stored = await stores.catalogue.latest()
+    return files_in_force(stored)
+
+
+def files_in_force(stored: StoredVersion | None) -> dict[str, str]:
+    """The latest stored version's files, or the packaged ones while no admin has published any."""
     return stored.files if stored else packaged_files()
 
 

@@ -11,7 +11,7 @@ from bdhvs_shared.nats.connection import connect
 from bdhvs_shared.progress import NO_PROGRESS, Progress
 from kpi.adapters.rebuild_store import PgRebuildStore
 from kpi.adapters.streams import NatsReportStream, consumer_is_pulled
-from kpi.bootstrap import build_service
+from kpi.bootstrap import build_service, catalogue_follower
 from kpi.entrypoints.consumers import reports_consumer
 from kpi.service_layer.apply_report import CONSUMER
 from kpi.service_layer.rebuild import RebuildResult, rebuild
@@ -35,6 +35,7 @@ async def run_rebuild(
             )
         sessions = make_sessionmaker(engine)
         service = build_service(settings, sessions)
+        await catalogue_follower(js, service, settings.catalogue_poll_seconds).run_once()  # as the service
         now = service.clock.now()
         with collector_paused():
             return await rebuild(
@@ -57,11 +58,13 @@ async def run_verify(
     settings: KpiSettings, with_stream: bool, progress: Progress = NO_PROGRESS
 ) -> tuple[list[str], str]:
     """`kpi verify`: recompute and compare; safe while the service runs (it only reads)."""
-    nc = await connect(settings.nats_url, "kpi-verify") if with_stream else None
+    nc = await connect(settings.nats_url, "kpi-verify")  # the published catalogue, if not the stream
     engine = make_engine(settings.database_url, PoolSettings(size=2), "kpi-maintenance")
     try:
         service = build_service(settings, make_sessionmaker(engine))
-        stream = NatsReportStream(nc.jetstream()) if nc is not None else None
+        js = nc.jetstream()
+        await catalogue_follower(js, service, settings.catalogue_poll_seconds).run_once()  # as the service
+        stream = NatsReportStream(js) if with_stream else None
         with collector_paused():
             return await verify(
                 service.transactions,
@@ -73,8 +76,7 @@ async def run_verify(
             )
     finally:
         await engine.dispose()
-        if nc is not None:
-            await nc.close()
+        await nc.close()
 
 
 @contextmanager
