@@ -158,6 +158,28 @@ async def test_rebuild_and_verify_skip_a_report_dated_after_tomorrow_as_the_cons
     assert (await run_verify(settings, with_stream=True))[0] == []
 
 
+async def test_two_workers_rebuild_the_projections_of_one(
+    settings: KpiSettings, populated: dict[str, list[dict[str, Any]]], db: asyncpg.Connection
+) -> None:
+    published = await outbox_count(db)
+    one = await run_rebuild(settings, batch=3, force=False, workers=1)
+    assert await tables(db) == populated
+    await db.execute("TRUNCATE kpi.attainment, kpi.observations, kpi.processed_events, kpi.report_receipts")
+
+    two = await run_rebuild(settings, batch=3, force=False, workers=2)  # two processes, small batches
+
+    assert await tables(db) == populated
+    assert await outbox_count(db) == published
+    assert (two.events, two.skipped, two.observations, two.projections, two.republished) == (
+        one.events,
+        one.skipped,
+        one.observations,
+        one.projections,
+        one.republished,
+    )
+    assert (await run_verify(settings, with_stream=True))[0] == []
+
+
 async def test_rebuild_refuses_while_kpi_is_running(settings: KpiSettings, db: asyncpg.Connection) -> None:
     async with running(create_app(settings)):
         with pytest.raises(ServiceRunning):

@@ -8,6 +8,7 @@ on NATS and PostgreSQL: tests/integration/test_kpi_report_stream.py and test_kpi
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +16,7 @@ from typing import cast
 from uuid import UUID
 
 from bdhvs_shared.events import AttainmentUpdated, ReportAccepted
+from kpi.domain.partition import WHOLE, Partition
 from kpi.domain.projector import StoredObservation
 from kpi.domain.publications import snapshot_of_event
 from kpi.domain.rebuild_plan import Key, Recorded
@@ -31,9 +33,10 @@ class FakeReportStream:
     attainment: list[AttainmentUpdated] = field(default_factory=list)  # KPI, in stream order
 
     async def replay_reports(
-        self, batch: int, today: date, early_days: int = 0
+        self, batch: int, today: date, early_days: int = 0, partition: Partition = WHOLE
     ) -> AsyncIterator[tuple[list[ReportAccepted], ReportReplay]]:
-        stored = list(self.reports)  # what is stored when the call starts
+        # what is stored when the call starts, of the partition's units (by the subject's last token)
+        stored = [body for body in self.reports if partition.holds(_unit_of(body))]
         replay = ReportReplay(total=len(stored))
         for start in range(0, len(stored), batch):
             read = (replay.read(data, today, early_days) for data in stored[start : start + batch])
@@ -105,3 +108,11 @@ def _receipt(r: StoredReceipt) -> Receipt:
     return Receipt(
         r.unit_code, r.on_time, r.first_revision, r.first_received_at, r.latest_revision, r.latest_received_at
     )
+
+
+def _unit_of(body: bytes) -> str:
+    """The unit of the subject intake publishes a report on (the body's unit)."""
+    try:
+        return str(json.loads(body).get("unit_code", ""))
+    except (ValueError, AttributeError):
+        return ""  # not an event: any partition's, as long as it is one's

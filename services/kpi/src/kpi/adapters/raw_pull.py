@@ -27,14 +27,17 @@ EXPIRES_NS = 60_000_000_000  # a pull request's life on the server; a stalled on
 async def pulled(
     js: JetStreamContext,
     stream: str,
-    subject: str,
+    filters: list[str],
     policy: DeliverPolicy,
     batch: int,
     on_total: Callable[[int], None] | None = None,
     stall_seconds: float = 10.0,
+    keep: Callable[[str], bool] | None = None,
 ) -> AsyncIterator[list[Msg]]:
-    """Batches of `batch` messages (the last one shorter) of those stored when the call starts, in
-    stream order (later ones are left to the live consumer); `on_total` is told how many first."""
+    """Batches of `batch` messages (the last one shorter) of those on the `filters` subjects stored when
+    the call starts, in stream order (later ones are left to the live consumer); `on_total` is told how
+    many first. With `keep`, only the messages whose subject it keeps (the batches then shorter; a
+    batch with none kept is not handed over)."""
     nc: Client = js._nc  # the connection the context wraps (nats-py keeps it there)
     try:
         info = await js.add_consumer(
@@ -42,7 +45,9 @@ async def pulled(
             config=ConsumerConfig(
                 deliver_policy=policy,
                 ack_policy=AckPolicy.NONE,
-                filter_subject=subject,
+                # One filter as filter_subject: servers before 2.10 know no filter_subjects.
+                filter_subject=filters[0] if len(filters) == 1 else None,
+                filter_subjects=filters if len(filters) > 1 else None,
                 inactive_threshold=30.0,  # the server removes it shortly after the replay
                 mem_storage=True,
             ),
@@ -54,19 +59,21 @@ async def pulled(
         on_total(total)
     if total == 0:
         return
-    ready: asyncio.Queue[list[Msg]] = asyncio.Queue()
+    ready: asyncio.Queue[tuple[list[Msg], int]] = asyncio.Queue()  # kept, of how many received
     gathering: list[Msg] = []
-    received = requested = 0
+    received = requested = walked = 0
 
     async def gather(msg: Msg) -> None:
-        nonlocal gathering, received
+        nonlocal gathering, received, walked
         if not msg.reply:
             return  # a status (a request expired, 408; nothing left, 404), not a stored message
-        gathering.append(msg)
+        if keep is None or keep(msg.subject):
+            gathering.append(msg)
         received += 1
-        if len(gathering) == batch or received == total:
-            ready.put_nowait(gathering)
-            gathering = []
+        walked += 1
+        if walked == batch or received == total:
+            ready.put_nowait((gathering, walked))
+            gathering, walked = [], 0
 
     inbox = nc.new_inbox()
     sub = await nc.subscribe(inbox, cb=gather)
@@ -86,11 +93,12 @@ async def pulled(
         handed = 0
         while handed < total:
             try:
-                got = await asyncio.wait_for(ready.get(), stall_seconds)
+                got, count = await asyncio.wait_for(ready.get(), stall_seconds)
             except TimeoutError as exc:
                 raise RuntimeError(f"stream {stream} stopped delivering with {total - handed} left") from exc
-            handed += len(got)
+            handed += count
             await request()  # the server sends it while the caller folds this batch
-            yield got
+            if got:
+                yield got
     finally:
         await sub.unsubscribe()

@@ -34,11 +34,20 @@ app = service_cli(
 def rebuild_command(
     batch_size: Annotated[int, typer.Option(min=1, help="Messages fetched per pull from REPORTS.")] = 5000,
     force: Annotated[bool, typer.Option(help="Rebuild even if a kpi instance seems to be running.")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes replaying REPORTS, each the units whose code hashes to it (1: in this "
+            "process). Each reads the whole stream: on 2 cores shared with nats-server, 2 were slower "
+            "than 1 (docs/benchmark.md).",
+        ),
+    ] = 1,
 ) -> None:
     """Replay the whole REPORTS stream into fresh projections and swap them in (kpi stopped)."""
     try:
         with progress("kpi rebuild: luồng REPORTS", unit="tin") as shown:
-            result = asyncio.run(run_rebuild(_settings(), batch_size, force, shown))
+            result = asyncio.run(run_rebuild(_settings(), batch_size, force, shown, workers))
     except ServiceRunning as exc:
         typer.echo(f"Không dựng lại: {exc}", err=True)
         raise typer.Exit(2) from exc

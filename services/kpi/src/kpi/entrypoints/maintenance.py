@@ -13,6 +13,7 @@ from kpi.adapters.rebuild_store import PgRebuildStore
 from kpi.adapters.streams import NatsReportStream, consumer_is_pulled
 from kpi.bootstrap import build_service, catalogue_follower
 from kpi.entrypoints.consumers import reports_consumer
+from kpi.entrypoints.rebuild_workers import replays_in_processes
 from kpi.service_layer.apply_report import CONSUMER
 from kpi.service_layer.rebuild import RebuildResult, rebuild
 from kpi.service_layer.verify import verify
@@ -20,9 +21,10 @@ from kpi.settings import KpiSettings
 
 
 async def run_rebuild(
-    settings: KpiSettings, batch: int, force: bool, progress: Progress = NO_PROGRESS
+    settings: KpiSettings, batch: int, force: bool, progress: Progress = NO_PROGRESS, workers: int = 1
 ) -> RebuildResult:
-    """`kpi rebuild`: the one-shot composition (no HTTP, no consumer, no relay)."""
+    """`kpi rebuild`: the one-shot composition (no HTTP, no consumer, no relay); the replay in
+    `workers` processes when more than one (`entrypoints.rebuild_workers`)."""
     nc = await connect(settings.nats_url, "kpi-rebuild")
     engine = make_engine(settings.database_url, PoolSettings(size=2), "kpi-maintenance")
     try:
@@ -37,6 +39,13 @@ async def run_rebuild(
         service = build_service(settings, sessions)
         await catalogue_follower(js, service, settings.catalogue_poll_seconds).run_once()  # as the service
         now = service.clock.now()
+        today = now.astimezone(service.tz).date()
+        replays = None
+        if workers > 1:
+            indicators = service.catalogue.indicators
+            replays = replays_in_processes(
+                settings, workers, indicators, today, batch, service.early_days, progress
+            )
         with collector_paused():
             return await rebuild(
                 PgRebuildStore(engine, sessions),
@@ -44,10 +53,11 @@ async def run_rebuild(
                 service.projector,
                 CONSUMER,
                 now,
-                now.astimezone(service.tz).date(),
+                today,
                 batch,
                 early_days=service.early_days,
                 progress=progress,
+                replays=replays,
             )
     finally:
         await engine.dispose()

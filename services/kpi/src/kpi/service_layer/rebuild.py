@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
 from bdhvs_shared.progress import NO_PROGRESS, Progress
-from kpi.domain.projector import Projector
+from kpi.domain.partition import WHOLE, Partition
+from kpi.domain.projector import Projector, StoredObservation
 from kpi.domain.publications import Staged
 from kpi.domain.rebuild_plan import Key, RebuildPlan, Recorded, plan
-from kpi.domain.replay import ObservationFold, ReceiptFold
+from kpi.domain.replay import Key as ObservationKey
+from kpi.domain.replay import ObservationFold, ReceiptFold, ReportReplay
 from kpi.service_layer.rebuild_ports import RebuildStore, ReportStream
 
 COPY_BATCH = 100_000  # replayed event ids per COPY
@@ -55,6 +58,51 @@ class RebuildResult:
         return "\n".join(lines)
 
 
+@dataclass
+class Replayed:
+    """What the replay of (a partition of) REPORTS gives: the observations folded (already staged with
+    the receipts and the event ids) and the counts."""
+
+    rows: dict[ObservationKey, StoredObservation]
+    events: int = 0
+    skipped: int = 0
+    future: int = 0
+
+
+async def replay_into(
+    store: RebuildStore,
+    stream: ReportStream,
+    indicators: Collection[str],
+    today: date,
+    batch: int,
+    early_days: int = 0,
+    progress: Progress = NO_PROGRESS,
+    partition: Partition = WHOLE,
+) -> Replayed:
+    """Fold the reports of `partition` and stage their observations, receipts and event ids."""
+    fold = ObservationFold(indicators, keep_event_ids=False)
+    receipts = ReceiptFold()
+    replay = ReportReplay()
+    ids: list[UUID] = []  # copied in large batches: one COPY per COPY_BATCH ids, not per fetch
+    async for events, replay in stream.replay_reports(batch, today, early_days, partition):
+        fold.add_all(events)
+        for event in events:
+            receipts.add(event)
+        ids += [e.event_id for e in events]
+        if len(ids) >= COPY_BATCH:
+            await store.copy_event_ids(ids)
+            ids = []
+        progress.update(replay.read_messages, replay.total)
+    await store.copy_event_ids(ids)
+    await store.copy_observations(fold.rows.values())
+    await store.copy_receipts(receipts.rows.values())  # completeness, no events
+    return Replayed(fold.rows, replay.events, replay.skipped, replay.future)
+
+
+# The replay in parts (`kpi rebuild --workers N`: one process each), into the prepared staging area.
+Replays = Callable[[], Awaitable[list[Replayed]]]
+
+
 async def rebuild(
     store: RebuildStore,
     stream: ReportStream,
@@ -65,29 +113,24 @@ async def rebuild(
     batch: int = 5000,
     early_days: int = 0,
     progress: Progress = NO_PROGRESS,
+    replays: Replays | None = None,
 ) -> RebuildResult:
-    """`progress` is told the messages read of the stream's (`kpi rebuild` shows it)."""
+    """`progress` is told the messages read of the stream's (`kpi rebuild` shows it); `replays` replays
+    the stream in parts instead of here in one."""
     started = time.perf_counter()
     result = RebuildResult(correlation_id=uuid.uuid4())
     await store.prepare()
     try:
-        fold = ObservationFold(projector.catalogue.indicators, keep_event_ids=False)
-        receipts = ReceiptFold()
-        ids: list[UUID] = []  # copied in large batches: one COPY per COPY_BATCH ids, not per fetch
-        async for events, replay in stream.replay_reports(batch, today, early_days):
-            fold.add_all(events)
-            for event in events:
-                receipts.add(event)
-            ids += [e.event_id for e in events]
-            if len(ids) >= COPY_BATCH:
-                await store.copy_event_ids(ids)
-                ids = []
-            result.events, result.skipped, result.future = replay.events, replay.skipped, replay.future
-            progress.update(replay.read_messages, replay.total)
-        await store.copy_event_ids(ids)
-        await store.copy_observations(fold.rows.values())
-        await store.copy_receipts(receipts.rows.values())  # completeness, no events
-        rebuilt = projector.all_snapshots(fold.rows.values(), today)
+        if replays is None:
+            indicators = projector.catalogue.indicators
+            parts = [await replay_into(store, stream, indicators, today, batch, early_days, progress)]
+        else:
+            parts = await replays()
+        rows = {key: row for part in parts for key, row in part.rows.items()}  # disjoint: per unit
+        result.events = sum(p.events for p in parts)
+        result.skipped = sum(p.skipped for p in parts)
+        result.future = sum(p.future for p in parts)
+        rebuilt = projector.all_snapshots(rows.values(), today)
         published = await stream.last_published(batch)
         outcome = RebuildPlan()
 
@@ -99,7 +142,7 @@ async def rebuild(
         await store.swap(consumer, decide)
     finally:
         await store.drop()
-    result.observations, result.projections = len(fold.rows), len(rebuilt)
+    result.observations, result.projections = len(rows), len(rebuilt)
     result.kept, result.republished, result.dropped = outcome.kept, outcome.republished, outcome.dropped
     result.staged_events = len(outcome.staged)
     result.seconds = time.perf_counter() - started

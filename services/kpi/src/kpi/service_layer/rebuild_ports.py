@@ -13,6 +13,7 @@ from datetime import date
 from typing import Protocol
 from uuid import UUID
 
+from kpi.domain.partition import WHOLE, Partition
 from kpi.domain.projector import StoredObservation
 from kpi.domain.publications import Staged
 from kpi.domain.rebuild_plan import Key, Recorded
@@ -26,11 +27,11 @@ Decide = Callable[[dict[Key, Recorded]], tuple[list[Recorded], list[Staged]]]
 
 class ReportStream(Protocol):
     def replay_reports(
-        self, batch: int, today: date, early_days: int = 0
+        self, batch: int, today: date, early_days: int = 0, partition: Partition = WHOLE
     ) -> AsyncIterator[tuple[Sequence[ReplayedReport], ReportReplay]]:
         """Every accepted report stored when the call starts, from the first, that the consumer would
         apply on `today` (not the invalid ones, nor those dated in the future), in batches of at most
-        `batch` messages, with running counts."""
+        `batch` messages, with running counts; only those of `partition`'s units (by their subject)."""
 
     async def last_published(self, batch: int = 1000) -> dict[Key, Recorded]:
         """The last AttainmentUpdated per unit and indicator on KPI: what each subscriber holds."""
