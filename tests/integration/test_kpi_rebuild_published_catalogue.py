@@ -4,8 +4,6 @@ expected units are one more, and the rebuild must neither flag nor republish it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import asyncpg
 
 from bdhvs_shared.catalogue import catalogue_from_texts, load_catalogue, read_files, texts_version
@@ -20,7 +18,7 @@ from kpi.settings import KpiSettings
 from support.apps import running
 from support.auth_server import NO_AUTH_URL
 from support.bus import jetstream
-from support.events import publish, report_accepted
+from support.events import catalogue_published, publish, report_accepted
 from support.kpi_rebuild import outbox_count, settled, stopped, tables
 
 EXTRA = "09999"  # a commune the packaged catalogue does not have
@@ -31,19 +29,8 @@ def one_more_commune() -> CataloguePublished:
     before = texts_version(files)
     row = f"{EXTRA},Thử Nghiệm,xa,20.00,10000,2025-07-01,,"
     files["units.csv"] = files["units.csv"].rstrip("\n") + f"\n{row}\n"
-    after = catalogue_from_texts(files)
-    assert after.unit(EXTRA) is not None
-    return CataloguePublished.new(
-        producer="intake",
-        correlation_id=None,
-        occurred_at=datetime(2026, 3, 1, tzinfo=UTC),
-        version=after.version,
-        previous_version=before,
-        files=files,
-        changed_files=["units.csv"],
-        changed_by="admin:test",
-        summary=f"{EXTRA} added",
-    )
+    assert catalogue_from_texts(files).unit(EXTRA) is not None
+    return catalogue_published(before, files, "units.csv", f"{EXTRA} added")
 
 
 async def test_rebuild_and_verify_use_the_published_catalogue(

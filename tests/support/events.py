@@ -7,7 +7,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bdhvs_shared.events import AttainmentUpdated, IndicatorValue, ReportAccepted, TargetInfo
+from bdhvs_shared.events import (
+    AttainmentUpdated,
+    CataloguePublished,
+    IndicatorValue,
+    ReportAccepted,
+    TargetInfo,
+)
 from bdhvs_shared.events.cloudevents import body_for, headers_for
 from bdhvs_shared.events.envelope import Event
 
@@ -88,4 +94,21 @@ def attainment_update(unit: str, sequence: int, status: str, previous: str | Non
         target=TargetInfo(value=1.0, comparator=">=", due=date(2026, 12, 31)),
         units_reporting=1,
         units_expected=1,
+    )
+
+
+def catalogue_published(before: str, files: dict[str, str], changed: str, summary: str) -> CataloguePublished:
+    """The event intake publishes when an admin changes one file of the catalogue (version `before`)."""
+    from bdhvs_shared.catalogue import catalogue_from_texts
+
+    return CataloguePublished.new(
+        producer="intake",
+        correlation_id=None,
+        occurred_at=datetime(2026, 3, 1, tzinfo=ZoneInfo("UTC")),
+        version=catalogue_from_texts(files).version,
+        previous_version=before,
+        files=files,
+        changed_files=[changed],
+        changed_by="admin:test",
+        summary=summary,
     )

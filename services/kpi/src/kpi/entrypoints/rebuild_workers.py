@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 from multiprocessing.connection import Connection
 from typing import Any
@@ -26,6 +27,18 @@ from kpi.adapters.streams import NatsReportStream
 from kpi.domain.partition import Partition, partitions
 from kpi.service_layer.rebuild import Replayed, Replays, replay_into
 from kpi.settings import KpiSettings
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a worker replays (inherited through the fork, not pickled)."""
+
+    settings: KpiSettings
+    partition: Partition
+    indicators: Collection[str]
+    today: date
+    batch: int
+    early_days: int
 
 
 class _Counts:
@@ -60,8 +73,10 @@ def replays_in_processes(
         for partition in partitions(count):
             receive, send = context.Pipe(duplex=False)
             counts = _Counts(read, totals, partition.index)
-            job = (settings, partition, indicators, today, batch, early_days, counts, send)
-            worker = context.Process(target=_work, args=job, name=f"kpi-rebuild-{partition.index}")
+            job = _Job(settings, partition, indicators, today, batch, early_days)
+            worker = context.Process(
+                target=_work, args=(job, counts, send), name=f"kpi-rebuild-{partition.index}"
+            )
             worker.start()
             send.close()  # the worker's end: recv then sees the worker's exit
             answers.append(receive)
@@ -98,40 +113,25 @@ async def _show(progress: Progress, read: Any, totals: Any) -> None:
         progress.update(sum(read), max(totals) or None)
 
 
-def _work(
-    settings: KpiSettings,
-    partition: Partition,
-    indicators: Collection[str],
-    today: date,
-    batch: int,
-    early_days: int,
-    counts: _Counts,
-    send: Connection,
-) -> None:
+def _work(job: _Job, counts: _Counts, send: Connection) -> None:
     """In the worker process: replay the partition, send the result (or the error, as text)."""
     try:
-        send.send(asyncio.run(_replay(settings, partition, indicators, today, batch, early_days, counts)))
+        send.send(asyncio.run(_replay(job, counts)))
     except BaseException as exc:  # told to the rebuild, which fails with it
         send.send(f"{type(exc).__name__}: {exc}")
     finally:
         send.close()
 
 
-async def _replay(
-    settings: KpiSettings,
-    partition: Partition,
-    indicators: Collection[str],
-    today: date,
-    batch: int,
-    early_days: int,
-    counts: _Counts,
-) -> Replayed:
-    nc = await connect(settings.nats_url, f"kpi-rebuild-{partition.index}")
-    engine = make_engine(settings.database_url, PoolSettings(size=1), "kpi-maintenance")
+async def _replay(job: _Job, counts: _Counts) -> Replayed:
+    nc = await connect(job.settings.nats_url, f"kpi-rebuild-{job.partition.index}")
+    engine = make_engine(job.settings.database_url, PoolSettings(size=1), "kpi-maintenance")
     try:
         store = PgRebuildStore(engine, make_sessionmaker(engine))
         stream = NatsReportStream(nc.jetstream())
-        return await replay_into(store, stream, indicators, today, batch, early_days, counts, partition)
+        return await replay_into(
+            store, stream, job.indicators, job.today, job.batch, job.early_days, counts, job.partition
+        )
     finally:
         await engine.dispose()
         await nc.close()
