@@ -7,11 +7,13 @@ on a stack of its own, then the other checks; the last line says how many reques
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import secrets
 import shutil
 import signal
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +30,8 @@ class Outcome:
     pairs: int
     tally: sweep.Tally
     problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # the sweep's own time (not the seeding's nor the other checks')
+    load: float = 0.0  # the 1-minute load average when the sweep ended
 
     def lines(self) -> list[str]:
         t = self.tally
@@ -38,6 +42,8 @@ class Outcome:
             *(f"authz: PROBLEM {p}" for p in self.problems),
             f"authz: {self.pairs} pairs, {len(t.unexpected)} answers neither refused nor allowed,"
             f" {len(self.problems)} other problems",
+            f"authz: {t.tried} requests in {self.seconds:.0f} s ({t.tried / max(self.seconds, 1e-9):.1f}/s),"
+            f" load average {self.load:.2f}",
             f"authz: {t.tried} pairs x endpoints tried, {len(t.allowed)} allowed",
         ]
 
@@ -59,9 +65,11 @@ async def sweep_stack(
     targets = await seed.targets(urls, involved, tokens)
     print(f"authz: {len(pairs)} pairs of {len(involved)} units seeded", flush=True)
     work = sweep.jobs(tokens, targets, pairs, sessions)
+    began = time.monotonic()
     tally = await sweep.run(urls, work, concurrency, progress=sample is None)
+    seconds, load = time.monotonic() - began, os.getloadavg()[0]
     problems = await _other_checks(urls, env, tokens, targets, involved, sessions)
-    return Outcome(len(pairs), tally, problems)
+    return Outcome(len(pairs), tally, problems, seconds, load)
 
 
 async def _other_checks(
