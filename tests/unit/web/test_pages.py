@@ -212,13 +212,18 @@ async def test_an_apis_refusal_no_page_handles_is_a_page_not_a_500(client: httpx
     assert reply.headers["content-type"].startswith("text/html")
 
 
+async def _upload_page(client: httpx.AsyncClient, username: str, password: str) -> tuple[str, FakeIntake]:
+    """Signed in, the upload form's CSRF token and the fake intake behind the web."""
+    await _sign_in(client, username, password)
+    csrf = _csrf((await client.get("/bao-cao/tai-len")).text)
+    return csrf, client._transport.app.state.container.intake  # type: ignore[attr-defined]
+
+
 async def test_an_upload_with_a_key_that_is_no_header_value_is_refused_not_a_500(
     client: httpx.AsyncClient,
 ) -> None:
     """Found by the web fuzz: a non-ASCII retry key made httpx fail encoding intake's header (500)."""
-    await _sign_in(client, "vanhanh", "Van-hanh-tinh-1")
-    csrf = _csrf((await client.get("/bao-cao/tai-len")).text)
-    intake = client._transport.app.state.container.intake  # type: ignore[attr-defined]
+    csrf, intake = await _upload_page(client, "vanhanh", "Van-hanh-tinh-1")
     for key in ("Ä\u00ff", "a b", "k" * 201):
         posted = {"csrf": csrf, "commit": "yes", "data": "", "filename": "x.csv", "key": key}
         reply = await client.post("/bao-cao/tai-len", data=posted, files={"_": ("", b"", "text/plain")})
@@ -230,9 +235,7 @@ async def test_a_clerks_file_naming_another_unit_gets_the_403_page(
     client: httpx.AsyncClient,
 ) -> None:
     """Issue 16's authz sweep: intake's 403 for another unit's rows was shown as a 422 page."""
-    await _sign_in(client, "canbo.chilang", "Dung-mat-khau-1")
-    csrf = _csrf((await client.get("/bao-cao/tai-len")).text)
-    intake = client._transport.app.state.container.intake  # type: ignore[attr-defined]
+    csrf, intake = await _upload_page(client, "canbo.chilang", "Dung-mat-khau-1")
     message = "Tài khoản không được nộp báo cáo của Xã Phù Lãng (09292)."
     intake.refuse_with = Forbidden(403, [Problem("auth.forbidden_unit", "unit_code", message, row=3)])
     file = {"file": ("bao-cao.csv", b"unit_code\n09292\n", "text/csv")}
