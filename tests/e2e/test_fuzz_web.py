@@ -38,10 +38,10 @@ from support.web_fuzz import (
     encoded,
 )
 
-# Out of `make test` for now (`make fuzz` runs it): the long run found a 500 on POST /bao-cao/tai-len
-# (an operator with a valid CSRF token) and sign-in's 401 not yet listed in docs/web.md's answers.
-
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
+# In `make test` as the short form (SHORT examples per route and person); `make fuzz` raises them with
+# BDHVS_FUZZ_EXAMPLES (and its own timeout). One pytestmark: a second assignment would replace the first.
+pytestmark = [pytest.mark.timeout(900)]
+SHORT = 4
 WEB_SECRET = "fuzz-web-secret-7e31c0d2"
 PASSWORD = "Mat-khau-fuzz-2026"
 PEOPLE = {"operator": ("operator.fuzz", None), "commune": ("commune.fuzz", "09313")}
@@ -153,7 +153,7 @@ def test_every_web_form_answers_a_documented_status(
     client, people = web
 
     @given(case=cases(route))
-    @settings(max_examples=examples(6), deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(SHORT), deadline=None, suppress_health_check=list(HealthCheck))
     def fuzz(case: WebCase) -> None:
         other = people["commune" if role == "operator" else "operator"]
         answer = _send(client, case, people[role], other)

@@ -5,6 +5,7 @@ check that a refusal happened before anything was asked)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ from web.domain.problems import ApiRefused, ApiUnavailable, Forbidden, Problem, 
 class FakeIntake:
     accounts_by_name: dict[str, dict[str, Any]] = field(default_factory=dict)
     stored: list[dict[str, Any]] = field(default_factory=list)
-    refuse_with: ApiRefused | None = None  # the next submit is refused with this
+    refuse_with: ApiRefused | None = None  # the next submit or import is refused with this
     calls: list[str] = field(default_factory=list)
     calendars: dict[int, dict[str, Any]] = field(default_factory=dict)  # GET /api/v1/calendar by year
     published_files: dict[str, str] | None = None  # GET /catalogue/files (None: intake is down)
@@ -109,6 +110,10 @@ class FakeIntake:
         return FileReply(b"x", "text/csv", f"{form}.{fmt}")
 
     async def import_file(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append("import_file")
+        if self.refuse_with is not None:
+            refused, self.refuse_with = self.refuse_with, None
+            raise refused
         raise NotImplementedError
 
     async def accounts(self, token: str) -> Any:
@@ -181,6 +186,8 @@ class FakeKpi:
 
     async def completeness(self, token: str, form: str, period: str) -> dict[str, Any]:
         self.calls.append(f"completeness:{period}")
+        if form == "monthly" and not re.fullmatch(r"\d{4}-\d{2}", period):  # as kpi: 422, e.g. 2026-Q1
+            raise ApiRefused(422, [Problem("period.invalid", "period", f"Kỳ {period} không hợp lệ.")])
         group = {
             "group": "province",
             "expected": 99,

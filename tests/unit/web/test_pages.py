@@ -14,6 +14,7 @@ from bdhvs_shared.clock import clock_from_iso
 from support.web_fakes import FakeIntake, FakeKpi, FakeNotifier
 from web.adapters.rendering import Renderer
 from web.bootstrap import Container, create_app
+from web.domain.problems import Forbidden, Problem
 from web.entrypoints.http.metrics import WebMetrics
 from web.service_layer.clerk import Calendar
 from web.settings import WebSettings
@@ -201,3 +202,55 @@ async def test_a_form_too_large_or_unreadable_gets_its_own_page(client: httpx.As
         "/doi-mat-khau", content=b"--zz\r\ngarbage", headers={"Content-Type": "multipart/form-data"}
     )
     assert broken.status_code in (400, 403) and "<h1" in broken.text
+
+
+async def test_an_apis_refusal_no_page_handles_is_a_page_not_a_500(client: httpx.AsyncClient) -> None:
+    """Found by the web fuzz: kpi's 422 for a quarter on the (monthly) dashboard answered 500."""
+    await _sign_in(client, "vanhanh", "Van-hanh-tinh-1")
+    reply = await client.get("/tong-quan?ky=2026-Q1")
+    assert reply.status_code == 422 and "Kỳ 2026-Q1 không hợp lệ." in reply.text
+    assert reply.headers["content-type"].startswith("text/html")
+
+
+async def _upload_page(client: httpx.AsyncClient, username: str, password: str) -> tuple[str, FakeIntake]:
+    """Signed in, the upload form's CSRF token and the fake intake behind the web."""
+    await _sign_in(client, username, password)
+    csrf = _csrf((await client.get("/bao-cao/tai-len")).text)
+    return csrf, client._transport.app.state.container.intake  # type: ignore[attr-defined]
+
+
+async def test_an_upload_with_a_key_that_is_no_header_value_is_refused_not_a_500(
+    client: httpx.AsyncClient,
+) -> None:
+    """Found by the web fuzz: a non-ASCII retry key made httpx fail encoding intake's header (500)."""
+    csrf, intake = await _upload_page(client, "vanhanh", "Van-hanh-tinh-1")
+    for key in ("Ä\u00ff", "a b", "k" * 201):
+        posted = {"csrf": csrf, "commit": "yes", "data": "", "filename": "x.csv", "key": key}
+        reply = await client.post("/bao-cao/tai-len", data=posted, files={"_": ("", b"", "text/plain")})
+        assert reply.status_code == 422 and "mở lại trang" in reply.text, key
+    assert "import_file" not in intake.calls
+
+
+async def test_a_clerks_file_naming_another_unit_gets_the_403_page(
+    client: httpx.AsyncClient,
+) -> None:
+    """Issue 16's authz sweep: intake's 403 for another unit's rows was shown as a 422 page."""
+    csrf, intake = await _upload_page(client, "canbo.chilang", "Dung-mat-khau-1")
+    message = "Tài khoản không được nộp báo cáo của Xã Phù Lãng (09292)."
+    intake.refuse_with = Forbidden(403, [Problem("auth.forbidden_unit", "unit_code", message, row=3)])
+    file = {"file": ("bao-cao.csv", b"unit_code\n09292\n", "text/csv")}
+    reply = await client.post("/bao-cao/tai-len", data={"csrf": csrf}, files=file)
+    assert reply.status_code == 403 and "09292" in reply.text and "import_file" in intake.calls
+
+
+async def test_an_address_ending_in_a_slash_is_the_404_page_not_a_redirect(client: httpx.AsyncClient) -> None:
+    """Found by the web fuzz (100 examples): a path parameter ending in an encoded "/" got starlette's
+    307 to the address without it, for GETs and form POSTs alike."""
+    await _sign_in(client, "canbo.chilang", "Dung-mat-khau-1")
+    for method, path in (
+        ("GET", "/bao-cao/monthly/0%2F"),
+        ("POST", "/bao-cao/monthly/0%2F"),
+        ("GET", "/bao-cao/"),
+    ):
+        reply = await client.request(method, path)
+        assert reply.status_code == 404 and "<h1" in reply.text, (method, path)

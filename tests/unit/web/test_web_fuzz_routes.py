@@ -34,3 +34,9 @@ def test_a_case_sends_non_utf8_bytes_as_they_are() -> None:
     case = WebCase(route, {"unit": b"\xff/"}, {"ky": b"\xfe", "v": None}, {}, "valid", False)
     assert case.url() == "/don-vi/%FF%2F?ky=%FE"
     assert encoded({"a b": "é"}) == "a%20b=%C3%A9"
+
+
+def test_the_fuzz_accepts_the_statuses_docs_web_md_lists_and_no_5xx_but_503() -> None:
+    from support.web_fuzz import STATUSES
+
+    assert {200, 303, 401, 403, 422, 503} <= STATUSES and not {500, 502, 504} & STATUSES

@@ -115,6 +115,9 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # No address of ours ends in "/": one that does (e.g. a path parameter "0%2F") is the 404 page,
+        # not starlette's 307 to another address (found by the web fuzz: a status no page documents).
+        redirect_slashes=False,
     )
     security.install(app, metrics)
     errors.install(app)

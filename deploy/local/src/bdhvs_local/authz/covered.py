@@ -105,9 +105,6 @@ WEB_OWN_OR_PUBLIC: dict[tuple[str, str], str] = {
     ("get", "/bao-cao/{form}/{period}"): "the clerk's own unit's form (the unit is the session's)",
     ("post", "/bao-cao/{form}/{period}"): "the clerk's own unit's report (the unit is the session's)",
     ("get", "/bao-cao/tai-len"): "the upload page",
-    # Not yet: another unit's file answered 422 (row errors) or 503 under load in the sample sweep,
-    # neither a clear refusal; its rows go to intake's import, swept as POST /api/v1/imports.
-    ("post", "/bao-cao/tai-len"): "the file's rows are intake's import (swept there)",
     ("get", "/xac-nhan-canh-bao/{violation_id}"): "signed link (opening it changes nothing)",
     ("post", "/xac-nhan-canh-bao/{violation_id}"): "signed link (the notifier checks its token)",
     ("get", "/health/live"): "liveness",

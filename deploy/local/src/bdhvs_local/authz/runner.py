@@ -7,11 +7,13 @@ on a stack of its own, then the other checks; the last line says how many reques
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import secrets
 import shutil
 import signal
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +30,9 @@ class Outcome:
     pairs: int
     tally: sweep.Tally
     problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # the sweep's own time (not the seeding's nor the other checks')
+    load: float = 0.0  # the 1-minute load average when the sweep ended
+    cpu_seconds: float = 0.0  # CPU the sweep and its stack (this process's tree) spent on the sweep
 
     def lines(self) -> list[str]:
         t = self.tally
@@ -38,6 +43,9 @@ class Outcome:
             *(f"authz: PROBLEM {p}" for p in self.problems),
             f"authz: {self.pairs} pairs, {len(t.unexpected)} answers neither refused nor allowed,"
             f" {len(self.problems)} other problems",
+            f"authz: {t.tried} requests in {self.seconds:.0f} s ({t.tried / max(self.seconds, 1e-9):.1f}/s),"
+            f" {1000 * self.cpu_seconds / max(t.tried, 1):.1f} ms CPU each (sweep and stack),"
+            f" load average {self.load:.2f}",
             f"authz: {t.tried} pairs x endpoints tried, {len(t.allowed)} allowed",
         ]
 
@@ -59,9 +67,27 @@ async def sweep_stack(
     targets = await seed.targets(urls, involved, tokens)
     print(f"authz: {len(pairs)} pairs of {len(involved)} units seeded", flush=True)
     work = sweep.jobs(tokens, targets, pairs, sessions)
+    began, cpu = time.monotonic(), _tree_cpu()
     tally = await sweep.run(urls, work, concurrency, progress=sample is None)
+    seconds, load, cpu = time.monotonic() - began, os.getloadavg()[0], _tree_cpu() - cpu
     problems = await _other_checks(urls, env, tokens, targets, involved, sessions)
-    return Outcome(len(pairs), tally, problems)
+    return Outcome(len(pairs), tally, problems, seconds, load, cpu)
+
+
+def _tree_cpu() -> float:
+    """CPU seconds of this process and its children (the stack's services when it started them): a
+    figure that does not depend on what else the machine runs, unlike requests/s."""
+    import psutil
+
+    me = psutil.Process()
+    total = 0.0
+    for process in [me, *me.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
 
 
 async def _other_checks(

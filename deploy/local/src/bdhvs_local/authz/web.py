@@ -9,6 +9,7 @@ web's other routes with the reason they name no other unit (a unit test fails fo
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,10 @@ def _contact_csv(t: Target) -> bytes:
     return f"unit_code,role,name,email\n{t.unit},clerk,Authz,authz-{t.unit}@example.invalid\n".encode()
 
 
+def _base64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
 def _account_csv(t: Target) -> bytes:
     return f"username,display_name,role,unit_code\nauthz{t.unit},Authz,commune,{t.unit}\n".encode()
 
@@ -90,6 +95,14 @@ WEB_PROBES: list[Probe] = [
     _form(CONTACT, lambda t: f"/quan-tri/danh-ba/{t.contact_id}", lambda t: {"action": "deactivate"}),
     _form("/quan-tri/danh-ba-nhap", lambda t: "/quan-tri/danh-ba-nhap", file=_contact_csv),
     _form("/quan-tri/tai-khoan/nhap", lambda t: "/quan-tri/tai-khoan/nhap", file=_account_csv),
+    # Another unit's filled template uploaded: checked (dry run), then committed (the checked file
+    # comes back base64 in a hidden field). Intake's 403 is the web's 403 page with the rows named.
+    _form("/bao-cao/tai-len", lambda t: "/bao-cao/tai-len", file=lambda t: t.import_csv),
+    _form(
+        "/bao-cao/tai-len",
+        lambda t: "/bao-cao/tai-len",
+        lambda t: {"commit": "yes", "confirm": "yes", "filename": "authz.csv", "data": _base64(t.import_csv)},
+    ),
     _form(ACCOUNT + "/cap-lai-mat-khau", lambda t: f"/quan-tri/tai-khoan/{t.username}/cap-lai-mat-khau"),
     _form(ACCOUNT + "/khoa", lambda t: f"/quan-tri/tai-khoan/{t.username}/khoa"),
 ]

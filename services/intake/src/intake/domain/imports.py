@@ -23,6 +23,7 @@ from intake.domain.tabular import (
     Located,
     columns,
     locate,
+    row_unit,
     submission_from_row,
     text,
 )
@@ -67,6 +68,11 @@ def plan_import(
         return Refusal(
             [Located(problem("form.unknown", "form", value=form_code, allowed=allowed), sheet, 0, "")]
         )
+    # Whose file it is comes first: a row of a unit the caller may not file for refuses the file
+    # (403) before its period, header or figures are checked, so the answer does not depend on them.
+    forbidden = forbidden_rows(catalogue, principal, form, sheet, rows)
+    if forbidden:
+        return Refusal(forbidden, forbidden=True)
     layout = columns(catalogue, form)
     refused = _whole_file(form, layout, sheet, keys, rows, period, max_rows, today, early_days)
     if refused:
@@ -74,19 +80,31 @@ def plan_import(
     planned = _planned(catalogue, form, layout, sheet, rows, period, today, early_days)
     if isinstance(planned, Refusal):
         return planned
-    forbidden = [
-        Located(
-            problem("auth.forbidden_unit", UNIT_KEY, form=form.code, unit=unit_label(p.report.unit)),
-            sheet,
-            p.row,
-            UNIT_KEY,
-        )
-        for p in planned
-        if not principal.may_submit(p.report.unit.code, form)
-    ]
-    if forbidden:
-        return Refusal(forbidden, forbidden=True)
     return ImportPlan(form.code, period, planned)
+
+
+def forbidden_rows(
+    catalogue: Catalogue,
+    principal: Principal,
+    form: Form | None,
+    sheet: str,
+    rows: Sequence[tuple[int, Mapping[str, object]]],
+) -> list[Located]:
+    """Each row naming a unit (known or not) the caller may not file this form for (`form` None: no
+    form, e.g. a clerk's file about another unit before its form is even known); a row without a unit
+    is left to the row checks (their 422)."""
+    found = []
+    for number, cells in rows:
+        code = row_unit(cells)
+        if not code or principal.may_submit(code, form):
+            continue
+        unit = catalogue.units.get(code)
+        label = unit_label(unit) if unit is not None else code
+        named = problem(
+            "auth.forbidden_unit", UNIT_KEY, form=form.code if form else "của tệp này", unit=label
+        )
+        found.append(Located(named, sheet, number, UNIT_KEY))
+    return found
 
 
 def _whole_file(

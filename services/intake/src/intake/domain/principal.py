@@ -23,13 +23,14 @@ class Principal:
         subject = self.unit_code or self.agency_code or self.token_id
         return f"{self.role.value}:{subject}"
 
-    def may_submit(self, unit_code: str, form: Form) -> bool:
-        """Operators for anyone; a commune its own unit's forms; an agency the forms it files."""
+    def may_submit(self, unit_code: str, form: Form | None) -> bool:
+        """Operators for anyone; a commune its own unit's forms; an agency the forms it files.
+        `form` None: whether some form may be (a file read before its form is known)."""
         if self.role is Role.OPERATOR:
             return True
         if self.role is Role.COMMUNE:
-            return self.unit_code == unit_code and not form.for_province
-        return self.role is Role.AGENCY and self.agency_code in form.agencies
+            return self.unit_code == unit_code and (form is None or not form.for_province)
+        return self.role is Role.AGENCY and (form is None or self.agency_code in form.agencies)
 
     def may_read(self, unit_code: str, form: Form | None) -> bool:
         if self.role in (Role.OPERATOR, Role.ADMIN):

@@ -114,10 +114,15 @@ def submission_from_row(
         if numerator is None:
             continue  # left out: validation reports the missing indicator on its column
         values[code] = IndicatorValue(numerator, numbers.get(f"{code}.denominator"), parts or None)
+    return Submission(unit_code=row_unit(cells), form=form.code, period=period, values=values)
+
+
+def row_unit(cells: Mapping[str, object]) -> str:
+    """The unit code a row names ("" when none)."""
     unit = text(cells.get(UNIT_KEY))
     if isinstance(cells.get(UNIT_KEY), int | float) and unit.isdigit():
         unit = unit.zfill(5)  # Excel turned a typed 09313 into the number 9313
-    return Submission(unit_code=unit, form=form.code, period=period, values=values)
+    return unit
 
 
 def locate(problems: Sequence[Problem], sheet: str, row: int) -> list[Located]:

@@ -157,6 +157,7 @@ class UploadResult:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     needs_confirm: bool = False
+    forbidden: bool = False  # the file names a unit this person may not file for (intake's 403)
     form: str = ""
     period: str = ""
 
@@ -201,6 +202,7 @@ async def upload(
             errors=[p for p in refused.errors if p.code != CONFIRMATION_REQUIRED],
             warnings=refused.warnings,
             needs_confirm=required,
+            forbidden=refused.status == 403,
         )
     return UploadResult(
         bool(answer["dry_run"]), rows=answer["rows"], form=answer["form"], period=answer["period"]

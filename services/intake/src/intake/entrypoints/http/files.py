@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from intake.adapters import spreadsheets
 from intake.adapters.spreadsheets import ReadLimits
-from intake.domain.imports import Refusal
+from intake.domain.imports import Refusal, forbidden_rows
 from intake.domain.problems import MAX_LISTED, Problem, Severity, problem, truncation
 from intake.domain.tabular import Located, columns_read
 from intake.entrypoints.http.auth import CurrentPrincipal
@@ -84,6 +84,12 @@ async def import_file(
     data = await read_body(request, settings.import_max_bytes)
     limits = ReadLimits(settings.import_max_rows, columns_read(service.catalogue))
     table = await read_table(request, data, reader, limits)
+    # Whose rows they are, before the form and period are agreed (a clerk's CSV naming another unit
+    # is a 403 even without its form); plan_import checks again once the form is known.
+    named_form = service.catalogue.forms.get(table.form or form or "")
+    foreign = forbidden_rows(service.catalogue, principal, named_form, table.sheet, table.rows)
+    if foreign:
+        return _located_response(foreign, table.keys, 403)
     chosen_form = agreed("form", table.form, form)
     chosen_period = agreed("period", table.period, period)
     try:

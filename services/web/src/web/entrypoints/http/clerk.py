@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 
 from bdhvs_shared.catalogue import Unit
 from web.domain.problems import Forbidden, Problem
+from web.domain.retry_key import retry_key
 from web.domain.session import Session
 from web.entrypoints.http.deps import ContainerDep, IntakeDep, PagesDep, SessionDep
 from web.entrypoints.http.security import checked_form
@@ -128,9 +129,12 @@ async def upload(request: Request, session: SessionDep, container: ContainerDep,
     posted = await checked_form(request, session)
     commit = posted.get("commit") == "yes"
     chosen = _checked_file(posted) if commit else await _chosen_file(posted)
-    if isinstance(chosen, Problem):
-        status = 413 if chosen.code == "file.too_large" else 422
-        return _upload_page(pages, session, status, clerk.UploadResult(True, errors=[chosen]))
+    key = retry_key(posted.get("key"))
+    for problem in (chosen, key):
+        if isinstance(problem, Problem):
+            status = 413 if problem.code == "file.too_large" else 422
+            return _upload_page(pages, session, status, clerk.UploadResult(True, errors=[problem]))
+    assert not isinstance(chosen, Problem) and not isinstance(key, Problem)
     data, filename = chosen
     result = await clerk.upload(
         container.intake,
@@ -139,10 +143,10 @@ async def upload(request: Request, session: SessionDep, container: ContainerDep,
         filename,
         dry_run=not commit,
         confirm=posted.get("confirm") == "yes",
-        key=str(posted.get("key") or "") or None,
+        key=key,
     )
     encoded = base64.b64encode(data).decode() if result.committable or result.needs_confirm else ""
-    status = 200 if not result.errors else 422
+    status = 403 if result.forbidden else 422 if result.errors else 200
     return _upload_page(pages, session, status, result, encoded, filename, str(uuid.uuid4()))
 
 

@@ -1,7 +1,8 @@
 """One answer per failure: signed out → the sign-in page; forbidden → the 403 page (nothing else shown);
-a service down → 503 page; an unknown page or a malformed address → 404; a query parameter out of its
-values → 422 page; a form not from our page → 403; a form too large → 413, unreadable → 400. Every
-error is a page (docs/web.md "Answers"), never FastAPI's JSON."""
+a service down → 503 page; any other refusal of an API → 404/429/422 page; an unknown page or a
+malformed address → 404; a query parameter out of its values → 422 page; a form not from our page →
+403; a form too large → 413, unreadable → 400. Every error is a page (docs/web.md "Answers"), never
+FastAPI's JSON."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from web.domain.problems import ApiUnavailable, Forbidden, PasswordChangeRequired, SignedOut
+from web.domain.problems import ApiRefused, ApiUnavailable, Forbidden, PasswordChangeRequired, SignedOut
 from web.entrypoints.http.deps import MustChangePassword, NotSignedIn, Pages, sign_in_path
 from web.entrypoints.http.security import CsrfRejected, FormUnreadable, clear_session, session_of
 from web.service_layer.clerk import NotFound
@@ -72,6 +73,18 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return _page(request, 404, "Không tìm thấy", str(exc))
 
 
+async def refused(request: Request, exc: Exception) -> Response:
+    """An API's refusal no page handles itself (e.g. kpi refusing a quarter for a monthly form, found
+    by the web fuzz as a 500): no such thing → 404, too many → 429, else 422 with the API's messages."""
+    assert isinstance(exc, ApiRefused)
+    if exc.status == 404:
+        return _page(request, 404, "Không tìm thấy", "Không có dữ liệu này.")
+    if exc.status == 429:
+        return _page(request, 429, "Quá nhiều yêu cầu", "Vui lòng thử lại sau ít phút.")
+    message = " ".join(p.message for p in exc.errors)
+    return _page(request, 422, "Yêu cầu không hợp lệ", message)
+
+
 async def unavailable(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiUnavailable)
     log.warning("api unavailable", service=exc.service, error=str(exc)[:300])
@@ -104,6 +117,7 @@ HANDLERS = (
     (FormUnreadable, unreadable_form),
     (RequestValidationError, invalid_request),
     (NotFound, not_found),
+    (ApiRefused, refused),  # its subclasses (SignedOut, Forbidden…) keep their own: starlette picks by MRO
     (ApiUnavailable, unavailable),
     (StarletteHTTPException, http_error),
 )
