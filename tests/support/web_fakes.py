@@ -21,6 +21,8 @@ class FakeIntake:
     calls: list[str] = field(default_factory=list)
     calendars: dict[int, dict[str, Any]] = field(default_factory=dict)  # GET /api/v1/calendar by year
     published_files: dict[str, str] | None = None  # GET /catalogue/files (None: intake is down)
+    import_answer: dict[str, Any] | None = None  # POST /imports' answer (None: not expected)
+    imported: list[tuple[Any, ...]] = field(default_factory=list)  # each import's arguments
 
     async def sign_in(self, username: str, password: str) -> dict[str, Any]:
         self.calls.append("sign_in")
@@ -111,10 +113,13 @@ class FakeIntake:
 
     async def import_file(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         self.calls.append("import_file")
+        self.imported.append(args)
         if self.refuse_with is not None:
             refused, self.refuse_with = self.refuse_with, None
             raise refused
-        raise NotImplementedError
+        if self.import_answer is None:
+            raise NotImplementedError
+        return self.import_answer
 
     async def accounts(self, token: str) -> Any:
         return {"accounts": []}

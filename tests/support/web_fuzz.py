@@ -59,7 +59,12 @@ ROUTES: list[WebRoute] = [
     ),
     WebRoute("GET", "/bao-cao/lich-su/{report_id}"),
     WebRoute("GET", "/bao-cao/mau/{form}/{period}", ("dinh-dang", "don-vi")),
-    WebRoute("POST", "/bao-cao/tai-len", ("commit", "confirm", "key", "data", "filename"), ("file",)),
+    WebRoute(
+        "POST",
+        "/bao-cao/tai-len",
+        ("commit", "confirm", "key", "data", "filename", "form", "period"),
+        ("file",),
+    ),
     WebRoute("GET", "/tong-quan", ("ky",)),
     WebRoute("GET", "/tong-quan/truc-tiep", ("ky", "v")),
     WebRoute("GET", "/don-vi/{unit}"),

@@ -3,8 +3,11 @@ uploads; another commune's pages stay closed."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -117,6 +120,40 @@ def test_an_upload_shows_each_wrong_cell_then_a_correct_file_commits(
     expect(page.locator("table tbody tr")).to_have_count(1)
     page.goto(f"{web_stack.url}/bao-cao")
     expect(page.locator(".card", has_text="Báo cáo tháng — kỳ 2026-03")).to_contain_text("Đã nộp đúng hạn")
+    page.context.close()
+
+
+def test_a_csv_upload_takes_its_form_and_period_from_the_page(
+    web_stack: WebStack, browser: Browser, tmp_path: Any
+) -> None:
+    """A CSV names neither form nor period (the Excel template does): chosen on the page, they reach
+    intake with the dry run and again with the commit."""
+    reply = httpx.get(
+        f"{web_stack.system.url('intake')}/api/v1/templates/monthly",
+        params={"period": "2026-01", "unit": "09193", "format": "csv"},
+        headers={"Authorization": f"Bearer {web_stack.api_token('commune', '09193')}"},
+        timeout=20,
+    )
+    reply.raise_for_status()
+    header, row = list(csv.reader(io.StringIO(reply.content.decode("utf-8-sig"))))[:2]
+    figures = {"c.numerator": "120", "c.denominator": "200", "d.numerator": "40", "d.denominator": "200"}
+    row = [figures.get(key, cell) for key, cell in zip(header, row, strict=True)]
+    filled = tmp_path / "thang-1.csv"
+    out = io.StringIO()
+    csv.writer(out).writerows([header, row])
+    filled.write_text(out.getvalue(), encoding="utf-8")
+
+    page = _clerk_page(browser, web_stack, "09193")
+    page.goto(f"{web_stack.url}/bao-cao/tai-len")
+    page.get_by_label("Tệp đã điền (.xlsx hoặc .csv)").set_input_files(str(filled))
+    page.get_by_label("Biểu báo cáo").select_option("monthly")
+    page.get_by_label("Kỳ báo cáo (ví dụ 2026-03)").fill("2026-01")
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    expect(page.get_by_role("heading", name="Kết quả kiểm tra: thang-1.csv")).to_be_visible()
+    expect(page.locator("caption", has_text="biểu monthly, kỳ 2026-01")).to_be_visible()
+    page.get_by_role("button", name="Gửi (lưu tất cả các dòng)").click()
+    expect(page.get_by_role("heading", name="Đã lưu: thang-1.csv")).to_be_visible()
+    assert axe_violations(page) == []
     page.context.close()
 
 

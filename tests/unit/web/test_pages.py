@@ -243,6 +243,33 @@ async def test_a_clerks_file_naming_another_unit_gets_the_403_page(
     assert reply.status_code == 403 and "09292" in reply.text and "import_file" in intake.calls
 
 
+async def test_a_csv_upload_sends_the_chosen_form_and_period_and_keeps_them_for_the_commit(
+    client: httpx.AsyncClient,
+) -> None:
+    """A CSV names neither its form nor its period (the Excel template does): without these fields on
+    the page every CSV uploaded through the web was refused by intake with field.missing."""
+    csrf, intake = await _upload_page(client, "canbo.chilang", "Dung-mat-khau-1")
+    row = {"row": 2, "unit_code": "09313", "revision": None, "on_time": True, "warnings": []}
+    intake.import_answer = {"dry_run": True, "form": "monthly", "period": "2026-03", "rows": [row]}
+    file = {"file": ("bao-cao.csv", b"unit_code\n09313\n", "text/csv")}
+    posted = {"csrf": csrf, "form": "monthly", "period": "2026-03"}
+    reply = await client.post("/bao-cao/tai-len", data=posted, files=file)
+    assert reply.status_code == 200, reply.text
+    _token, _data, _type, dry_run, _confirm, form, period, _key = intake.imported[-1]
+    assert (dry_run, form, period) == (True, "monthly", "2026-03")
+    commit = reply.text.split('name="commit"')[1]  # the commit form sends them again
+    assert 'name="form" value="monthly"' in commit and 'name="period" value="2026-03"' in commit
+
+
+async def test_an_upload_with_a_malformed_period_is_refused_before_intake(client: httpx.AsyncClient) -> None:
+    csrf, intake = await _upload_page(client, "canbo.chilang", "Dung-mat-khau-1")
+    file = {"file": ("bao-cao.csv", b"unit_code\n09313\n", "text/csv")}
+    for field, value in (("period", "tháng 3"), ("form", "Monthly!")):
+        reply = await client.post("/bao-cao/tai-len", data={"csrf": csrf, field: value}, files=file)
+        assert reply.status_code == 422 and "không hợp lệ" in reply.text, field
+    assert "import_file" not in intake.calls
+
+
 async def test_an_address_ending_in_a_slash_is_the_404_page_not_a_redirect(client: httpx.AsyncClient) -> None:
     """Found by the web fuzz (100 examples): a path parameter ending in an encoded "/" got starlette's
     307 to the address without it, for GETs and form POSTs alike."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import uuid
 from typing import Annotated, Any
 
@@ -22,6 +23,9 @@ from web.service_layer.clerk import FormPage, NotFound
 
 router = APIRouter()
 Code = Annotated[str, Path(max_length=50, pattern=r"^[a-z][a-z0-9_]*$")]
+# The same shapes as the path parameters above, for the upload's optional form and period fields.
+FORM_TEXT = re.compile(r"[a-z][a-z0-9_]{0,49}")
+PERIOD_TEXT = re.compile(r"[0-9A-Z-]{1,10}")
 PeriodText = Annotated[str, Path(max_length=10, pattern=r"^[0-9A-Z-]+$")]
 MAX_UPLOAD = 2_000_000
 
@@ -119,9 +123,7 @@ async def template(
 
 @router.get("/bao-cao/tai-len")
 async def upload_page(session: SessionDep, container: ContainerDep, pages: PagesDep) -> Response:
-    return pages(
-        "upload.html", session, title="Tải lên tệp báo cáo", result=None, data="", filename="", key=""
-    )
+    return _upload_page(pages, session, container, 200, None)
 
 
 @router.post("/bao-cao/tai-len")
@@ -130,11 +132,15 @@ async def upload(request: Request, session: SessionDep, container: ContainerDep,
     commit = posted.get("commit") == "yes"
     chosen = _checked_file(posted) if commit else await _chosen_file(posted)
     key = retry_key(posted.get("key"))
-    for problem in (chosen, key):
+    csv_form = _csv_choice(posted, "form", FORM_TEXT, "Biểu mẫu không hợp lệ.")
+    csv_period = _csv_choice(posted, "period", PERIOD_TEXT, "Kỳ báo cáo không hợp lệ (ví dụ 2026-03).")
+    for problem in (chosen, key, csv_form, csv_period):
         if isinstance(problem, Problem):
             status = 413 if problem.code == "file.too_large" else 422
-            return _upload_page(pages, session, status, clerk.UploadResult(True, errors=[problem]))
+            failed = clerk.UploadResult(True, errors=[problem])
+            return _upload_page(pages, session, container, status, failed)
     assert not isinstance(chosen, Problem) and not isinstance(key, Problem)
+    assert not isinstance(csv_form, Problem) and not isinstance(csv_period, Problem)
     data, filename = chosen
     result = await clerk.upload(
         container.intake,
@@ -143,11 +149,23 @@ async def upload(request: Request, session: SessionDep, container: ContainerDep,
         filename,
         dry_run=not commit,
         confirm=posted.get("confirm") == "yes",
+        form=csv_form,
+        period=csv_period,
         key=key,
     )
     encoded = base64.b64encode(data).decode() if result.committable or result.needs_confirm else ""
     status = 403 if result.forbidden else 422 if result.errors else 200
-    return _upload_page(pages, session, status, result, encoded, filename, str(uuid.uuid4()))
+    chosen_csv = (csv_form or "", csv_period or "")
+    retry = str(uuid.uuid4())
+    return _upload_page(pages, session, container, status, result, encoded, filename, retry, chosen_csv)
+
+
+def _csv_choice(posted: FormData, field: str, shape: re.Pattern[str], message: str) -> str | Problem | None:
+    """The form or period chosen for a CSV (which, unlike the Excel template, does not name them)."""
+    value = str(posted.get(field) or "").strip()
+    if not value:
+        return None  # an Excel file names its own; intake says so if a CSV lacks them
+    return value if shape.fullmatch(value) else Problem("field.invalid", field, message)
 
 
 def _checked_file(posted: FormData) -> tuple[bytes, str] | Problem:
@@ -176,11 +194,13 @@ def _sized(data: bytes, filename: str) -> tuple[bytes, str] | Problem:
 def _upload_page(
     pages: Any,
     session: Session,
+    container: ContainerDep,
     status: int,
-    result: clerk.UploadResult,
+    result: clerk.UploadResult | None,
     data: str = "",
     filename: str = "",
     key: str = "",
+    csv: tuple[str, str] = ("", ""),
 ) -> Response:
     return pages(
         "upload.html",
@@ -191,4 +211,7 @@ def _upload_page(
         data=data,
         filename=filename,
         key=key,
+        forms=sorted(container.catalogue.forms.values(), key=lambda f: f.code),
+        csv_form=csv[0],
+        csv_period=csv[1],
     )
