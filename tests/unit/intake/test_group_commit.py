@@ -17,7 +17,7 @@ import pytest
 
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.clock import FixedClock
-from intake.domain import IndicatorValue, Problem, Submission, ValidReport
+from intake.domain import IndicatorValue, Submission, ValidReport
 from intake.domain.principal import Principal, Role
 from intake.service_layer.group_commit import GroupCommit, GroupCommitPolicy
 from intake.service_layer.ports import IntakeStores
@@ -29,7 +29,7 @@ from intake.service_layer.submit_report import (
     NeedsConfirmation,
     RetryKey,
 )
-from support.intake_fakes import FakeDatabase
+from support.intake_fakes import FakeDatabase, Signals
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -128,22 +128,6 @@ INPUTS = [
 ]
 
 
-class Recorded:
-    """The relay and the counters: how often woken, which revisions counted."""
-
-    def __init__(self) -> None:
-        self.wakes, self.accepted_forms = 0, list[str]()
-
-    def wake(self) -> None:
-        self.wakes += 1
-
-    def accepted(self, form: str) -> None:
-        self.accepted_forms.append(form)
-
-    def rejected(self, problems: Sequence[Problem]) -> None:
-        pass
-
-
 def report(svc: IntakeService, period: str, c: int, unit: str = "09313") -> ValidReport:
     valid = svc.validate(
         Submission(unit, "monthly", period, {"c": IndicatorValue(c, 16788), "d": IndicatorValue(6000, 16788)})
@@ -152,7 +136,7 @@ def report(svc: IntakeService, period: str, c: int, unit: str = "09313") -> Vali
     return valid
 
 
-def service(db: FakeDatabase, seen: Recorded, policy: GroupCommitPolicy | None) -> IntakeService:
+def service(db: FakeDatabase, seen: Signals, policy: GroupCommitPolicy | None) -> IntakeService:
     clock = FixedClock(APRIL_15)
     return IntakeService(
         db.transaction, load_catalogue(), clock, TZ, relay=seen, tally=seen, group_commit=policy
@@ -195,8 +179,8 @@ def replies(outcomes: list[object]) -> list[object]:
 
 async def test_a_batch_stores_and_answers_what_one_by_one_does() -> None:
     alone_db, batch_db = FakeDatabase(), FakeDatabase()
-    alone = await send(service(alone_db, Recorded(), None), together=False)
-    seen = Recorded()
+    alone = await send(service(alone_db, Signals(), None), together=False)
+    seen = Signals()
     batched = service(batch_db, seen, ONE_WRITER)
     together = await send(batched, together=True)
     assert (
@@ -217,7 +201,7 @@ async def test_a_batch_stores_and_answers_what_one_by_one_does() -> None:
 
 
 async def test_without_a_failure_the_batch_is_one_transaction_and_a_key_sent_twice_replays() -> None:
-    db, seen = FakeDatabase(), Recorded()
+    db, seen = FakeDatabase(), Signals()
     svc = service(db, seen, ONE_WRITER)
     calls = [
         svc.submit(OPERATOR, report(svc, "2026-03", 5000, "09292"), RetryKey("k", "sha")) for _ in range(2)
@@ -230,7 +214,7 @@ async def test_without_a_failure_the_batch_is_one_transaction_and_a_key_sent_twi
 
 async def test_a_key_reused_with_another_body_fails_only_its_own_request() -> None:
     db = FakeDatabase()
-    svc = service(db, Recorded(), ONE_WRITER)
+    svc = service(db, Signals(), ONE_WRITER)
     calls = [
         svc.submit(OPERATOR, report(svc, "2026-03", 5000, "09292"), RetryKey("k", "sha-a")),
         svc.submit(OPERATOR, report(svc, "2026-03", 5100, "09292"), RetryKey("k", "sha-b")),
@@ -247,7 +231,7 @@ async def test_a_key_reused_with_another_body_fails_only_its_own_request() -> No
 
 async def test_a_store_error_in_the_middle_fails_only_that_report() -> None:
     db = FakeDatabase()
-    svc = service(db, Recorded(), ONE_WRITER)
+    svc = service(db, Signals(), ONE_WRITER)
     real = db.transaction
 
     @contextlib.asynccontextmanager
@@ -275,7 +259,7 @@ async def test_a_store_error_in_the_middle_fails_only_that_report() -> None:
 
 async def test_a_forbidden_unit_is_refused_before_it_is_queued() -> None:
     db = FakeDatabase()
-    svc = service(db, Recorded(), ONE_WRITER)
+    svc = service(db, Signals(), ONE_WRITER)
     clerk = Principal(uuid.uuid4(), Role.COMMUNE, "09313")
     with pytest.raises(Forbidden):
         await svc.submit(clerk, report(svc, "2026-03", 5000, "09292"))
@@ -284,7 +268,7 @@ async def test_a_forbidden_unit_is_refused_before_it_is_queued() -> None:
 
 async def test_needs_confirmation_reaches_its_caller_with_its_warnings() -> None:
     db = FakeDatabase()
-    svc = service(db, Recorded(), ONE_WRITER)
+    svc = service(db, Signals(), ONE_WRITER)
     await svc.submit(OPERATOR, report(svc, "2026-02", 9000))
     with pytest.raises(NeedsConfirmation) as refused:
         await svc.submit(OPERATOR, report(svc, "2026-03", 8000))
