@@ -18,6 +18,7 @@ from uuid import UUID
 
 from bdhvs_shared.events import CataloguePublished, Event, ReportAccepted
 from intake.domain.history import Previous
+from intake.domain.problems import Problem
 from intake.domain.submissions import ValidReport
 from intake.service_layer.ports import (
     Claim,
@@ -192,3 +193,19 @@ class FakeDatabase:
         working.catalogue.locked = False  # the lock ends with its transaction
         yield working
         self.committed = working  # not reached when the block raises: a rollback
+
+
+class Signals:
+    """The relay and the counters, recording what the use case told them (`Relay`, `Tally`)."""
+
+    def __init__(self) -> None:
+        self.wakes, self.accepted_forms = 0, list[str]()
+
+    def wake(self) -> None:
+        self.wakes += 1
+
+    def accepted(self, form: str) -> None:
+        self.accepted_forms.append(form)
+
+    def rejected(self, problems: Sequence[Problem]) -> None:
+        pass

@@ -9,7 +9,6 @@ confirmation, a batch is all or nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,7 +17,7 @@ import pytest
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.clock import FixedClock
 from bdhvs_shared.events import ReportAccepted
-from intake.domain import IndicatorValue, Problem, Submission, ValidReport
+from intake.domain import IndicatorValue, Submission, ValidReport
 from intake.domain.principal import Principal, Role
 from intake.service_layer.submit_report import (
     Forbidden,
@@ -27,30 +26,14 @@ from intake.service_layer.submit_report import (
     NeedsConfirmation,
     RetryKey,
 )
-from support.intake_fakes import FakeDatabase
+from support.intake_fakes import FakeDatabase, Signals
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MARCH_15 = datetime(2026, 3, 15, 9, tzinfo=TZ)  # before the cut-off of March (the 20th)
 CLERK = Principal(uuid.uuid4(), Role.COMMUNE, "09313")
 
 
-class Recorded:
-    """The relay and the counters, recording what the use case told them."""
-
-    def __init__(self) -> None:
-        self.wakes, self.accepted_forms = 0, list[str]()
-
-    def wake(self) -> None:
-        self.wakes += 1
-
-    def accepted(self, form: str) -> None:
-        self.accepted_forms.append(form)
-
-    def rejected(self, problems: Sequence[Problem]) -> None:
-        pass
-
-
-def service(db: FakeDatabase, seen: Recorded, now: datetime = MARCH_15) -> IntakeService:
+def service(db: FakeDatabase, seen: Signals, now: datetime = MARCH_15) -> IntakeService:
     return IntakeService(db.transaction, load_catalogue(), FixedClock(now), TZ, relay=seen, tally=seen)
 
 
@@ -62,7 +45,7 @@ def report(svc: IntakeService, period: str = "2026-03", c: int = 9000, unit: str
 
 
 async def test_a_report_is_stored_as_a_revision_with_its_event_in_the_outbox() -> None:
-    db, seen = FakeDatabase(), Recorded()
+    db, seen = FakeDatabase(), Signals()
     svc = service(db, seen)
     receipt = await svc.submit(CLERK, report(svc))
     stored = db.committed
@@ -79,7 +62,7 @@ async def test_a_report_is_stored_as_a_revision_with_its_event_in_the_outbox() -
 
 
 async def test_a_resubmission_is_a_new_revision_that_keeps_the_first_timeliness() -> None:
-    db, seen = FakeDatabase(), Recorded()
+    db, seen = FakeDatabase(), Signals()
     first = await service(db, seen).submit(CLERK, report(service(db, seen)))
     late = service(db, seen, MARCH_15 + timedelta(days=10))
     second = await late.submit(CLERK, report(late, c=9500))
@@ -89,7 +72,7 @@ async def test_a_resubmission_is_a_new_revision_that_keeps_the_first_timeliness(
 
 
 async def test_a_retry_with_the_same_key_replays_the_original_reply() -> None:
-    db, seen = FakeDatabase(), Recorded()
+    db, seen = FakeDatabase(), Signals()
     svc = service(db, seen)
     first = await svc.submit(CLERK, report(svc), RetryKey("key-1", "sha-a"))
     again = await svc.submit(CLERK, report(svc), RetryKey("key-1", "sha-a"))
@@ -103,7 +86,7 @@ async def test_a_retry_with_the_same_key_replays_the_original_reply() -> None:
 
 
 async def test_a_key_reused_for_another_request_is_refused_and_changes_nothing() -> None:
-    db, seen = FakeDatabase(), Recorded()
+    db, seen = FakeDatabase(), Signals()
     svc = service(db, seen)
     await svc.submit(CLERK, report(svc), RetryKey("key-1", "sha-a"))
     before = db.committed
@@ -113,7 +96,7 @@ async def test_a_key_reused_for_another_request_is_refused_and_changes_nothing()
 
 
 async def test_a_forbidden_unit_opens_no_transaction() -> None:
-    db, seen = FakeDatabase(), Recorded()
+    db, seen = FakeDatabase(), Signals()
     svc = service(db, seen)
     with pytest.raises(Forbidden):
         await svc.submit(CLERK, report(svc, unit="09292"))
@@ -121,7 +104,7 @@ async def test_a_forbidden_unit_opens_no_transaction() -> None:
 
 
 async def test_a_drop_against_the_history_is_stored_only_once_confirmed() -> None:
-    db, seen = FakeDatabase(), Recorded()
+    db, seen = FakeDatabase(), Signals()
     svc = service(db, seen)
     await svc.submit(CLERK, report(svc, "2026-02", c=9000))
     with pytest.raises(NeedsConfirmation) as refused:
@@ -134,7 +117,7 @@ async def test_a_drop_against_the_history_is_stored_only_once_confirmed() -> Non
 
 
 async def test_a_batch_is_all_or_nothing() -> None:
-    db, seen = FakeDatabase(), Recorded()
+    db, seen = FakeDatabase(), Signals()
     svc = service(db, seen)
     await svc.submit(CLERK, report(svc, "2026-02", c=9000))
     operator = Principal(uuid.uuid4(), Role.OPERATOR, None)
@@ -149,7 +132,7 @@ async def test_a_batch_is_all_or_nothing() -> None:
 async def test_a_report_awaiting_confirmation_is_not_the_history_of_the_next_in_its_batch() -> None:
     """Each report of a file is checked against the stored history only: February needs
     confirmation, so March (same unit, later) is still compared with January, not with February."""
-    db, seen = FakeDatabase(), Recorded()
+    db, seen = FakeDatabase(), Signals()
     svc = service(db, seen, now=datetime(2026, 4, 15, 9, tzinfo=TZ))
     await svc.submit(CLERK, report(svc, "2026-01", c=9000))
     batch = [(report(svc, "2026-02", c=8000), None), (report(svc, "2026-03", c=8500), None)]

@@ -39,6 +39,7 @@ from intake.entrypoints.workers.catalogue_refresher import CatalogueRefresher
 from intake.service_layer.account_admin import AccountAdmin
 from intake.service_layer.account_sessions import AccountSessions
 from intake.service_layer.catalogue_admin import CatalogueAdmin, current_files
+from intake.service_layer.group_commit import GroupCommitPolicy
 from intake.service_layer.ports import Transactions
 from intake.service_layer.principals import PrincipalCache
 from intake.service_layer.submit_report import IntakeService
@@ -92,6 +93,7 @@ class Container:
     principals: PrincipalCache
 
     async def close(self) -> None:
+        await self.service.wait_written()  # a request whose client left is still written
         await self.refresher.stop()
         await self.relay.stop()
         await self.nc.drain()
@@ -168,6 +170,18 @@ def intake_service(
         relay=relay,
         tally=metrics,
         deadline_working_day=settings.deadline_working_day,
+        group_commit=group_commit_policy(settings),
+    )
+
+
+def group_commit_policy(settings: IntakeSettings) -> GroupCommitPolicy | None:
+    """The GROUP_COMMIT_* settings (None: one transaction per report)."""
+    if not settings.group_commit:
+        return None
+    return GroupCommitPolicy(
+        max_batch=settings.group_commit_max_reports,
+        max_wait=settings.group_commit_max_wait_ms / 1000,
+        writers=settings.group_commit_writers,
     )
 
 

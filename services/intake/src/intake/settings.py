@@ -68,6 +68,28 @@ class IntakeSettings(ServiceSettings, ReportWindowSettings):
         description="How long a write request may wait for room before it is answered "
         "503 service.overloaded with Retry-After (nothing stored; the client retries).",
     )
+    group_commit: bool = Field(
+        default=True,
+        description="Group commit: reports submitted at the same moment share one transaction (each is "
+        "answered only after it commits; when one of them fails, each is written again alone). "
+        "False: one transaction per report.",
+    )
+    group_commit_max_reports: int = Field(
+        default=8, ge=1, le=1000, description="Most reports in one group-commit transaction."
+    )
+    group_commit_max_wait_ms: float = Field(
+        default=0.0,
+        ge=0,
+        le=1000,
+        description="How long a group-commit writer waits for its batch to fill before writing; 0: it "
+        "takes what is queued when it is free, and a lone report is never held back.",
+    )
+    group_commit_writers: int = Field(
+        default=4,
+        ge=1,
+        description="Group-commit transactions at once (each holds a pooled connection): reports "
+        "arriving while all are busy queue up and go into the next batch.",
+    )
     session_idle_minutes: int = Field(
         default=30,
         ge=1,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Column,
     DateTime,
@@ -15,9 +17,13 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.sql.functions import FunctionElement
 
 
-def outbox_table(metadata: MetaData) -> Table:
+def outbox_table(metadata: MetaData, staged_at: FunctionElement[Any] | None = None) -> Table:
+    """`staged_at`: the default of `created_at` (the relay's order); `now()`, the transaction's start,
+    unless given (intake: `clock_timestamp()`, as one transaction stages several reports)."""
+    default = func.now() if staged_at is None else staged_at
     table = Table(
         "outbox",
         metadata,
@@ -25,7 +31,12 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("subject", Text, nullable=False),
         Column("headers", JSONB, nullable=False),
         Column("payload", LargeBinary, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column(
+            "created_at",
+            DateTime(timezone=True),
+            nullable=False,
+            server_default=default,
+        ),
         Column("published_at", DateTime(timezone=True), nullable=True),
     )
     Index(

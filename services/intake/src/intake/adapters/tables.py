@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
@@ -74,7 +75,7 @@ idempotency_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
-outbox = outbox_table(metadata)
+outbox = outbox_table(metadata, func.clock_timestamp())  # migration 0008
 
 # Every catalogue version an admin published, whole, with who and why: the catalogue's audit log.
 catalogue_versions = Table(

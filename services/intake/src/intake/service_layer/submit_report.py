@@ -18,6 +18,7 @@ from intake.domain.submissions import Submission, ValidReport
 from intake.domain.timeliness import timeliness
 from intake.domain.validation import validate_submission
 from intake.service_layer.errors import Forbidden, KeyReused, NeedsConfirmation
+from intake.service_layer.group_commit import GroupCommit, GroupCommitPolicy
 from intake.service_layer.ports import (
     Claim,
     IntakeStores,
@@ -31,6 +32,17 @@ from intake.service_layer.ports import (
 )
 
 __all__ = ["IntakeService", "NeedsConfirmation", "RetryKey"]
+
+
+@dataclass(frozen=True)
+class _Submission:
+    """One report queued for group commit, with the moment it arrived."""
+
+    principal: Principal
+    report: ValidReport
+    retry: RetryKey | None
+    confirm: bool
+    received_at: datetime
 
 
 class _Unconfirmed(Exception):
@@ -52,6 +64,12 @@ class IntakeService:
     relay: Relay = field(default_factory=Quiet)
     tally: Tally = field(default_factory=Quiet)
     deadline_working_day: bool = True  # DEADLINE_WORKING_DAY: a last day that is off moves on
+    group_commit: GroupCommitPolicy | None = None  # None: one transaction per submission
+    _batcher: GroupCommit[_Submission, Receipt] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        if self.group_commit is not None:
+            self._batcher = GroupCommit(self.group_commit, self._write_batch, self._write_alone)
 
     @property
     def deadline_workdays(self) -> Workdays | None:
@@ -76,7 +94,33 @@ class IntakeService:
         retry: RetryKey | None = None,
         confirm: bool = False,
     ) -> Receipt:
-        return (await self.submit_many(principal, [(report, retry)], confirm))[0]
+        """One report (an API request): with group commit, in a transaction shared with the reports
+        queued beside it, answered once that transaction has committed."""
+        if self._batcher is None:
+            return (await self.submit_many(principal, [(report, retry)], confirm))[0]
+        _authorise(principal, [report])
+        received_at = self.clock.now().astimezone(self.tz)
+        return await self._batcher.submit(_Submission(principal, report, retry, confirm, received_at))
+
+    async def wait_written(self) -> None:
+        """Until every queued submission is written (shutdown)."""
+        if self._batcher is not None:
+            await self._batcher.wait_idle()
+
+    async def _write_batch(self, batch: Sequence[_Submission]) -> list[Receipt]:
+        """Every submission of the batch in one transaction, without savepoints: any error (a
+        report to confirm, a reused key, a deadlock) undoes them all, and the batcher writes each
+        again alone (`_write_alone`)."""
+        async with self.transactions() as stores:
+            receipts = [
+                await self._store(stores, s.principal, s.report, s.retry, s.received_at, s.confirm)
+                for s in batch
+            ]
+        self._committed(receipts)
+        return receipts
+
+    async def _write_alone(self, s: _Submission) -> Receipt:
+        return (await self._write(s.principal, [(s.report, s.retry)], s.confirm, s.received_at))[0]
 
     async def histories(self, reports: Sequence[ValidReport]) -> list[list[Problem]]:
         """Warnings from each unit's own history (a cumulative figure falling, an outlier): a dry run."""
@@ -96,10 +140,16 @@ class IntakeService:
         """Store every report (a revision each) in one transaction: all or nothing (file imports).
 
         After the commit, the relay is woken and the new revisions counted (not replayed ones)."""
-        for report, _ in items:
-            if not principal.may_submit(report.unit.code, report.form):
-                raise Forbidden(report.unit.code)
-        received_at = self.clock.now().astimezone(self.tz)
+        _authorise(principal, [report for report, _ in items])
+        return await self._write(principal, items, confirm, self.clock.now().astimezone(self.tz))
+
+    async def _write(
+        self,
+        principal: Principal,
+        items: Sequence[tuple[ValidReport, RetryKey | None]],
+        confirm: bool,
+        received_at: datetime,
+    ) -> list[Receipt]:
         async with self.transactions() as stores:
             alone = len(items) == 1  # the whole transaction is undone: no savepoint needed
             results = [
@@ -109,12 +159,16 @@ class IntakeService:
             if any(isinstance(r, list) for r in results):  # the exception rolls back the others too
                 raise NeedsConfirmation([r if isinstance(r, list) else [] for r in results])
             receipts = [r for r in results if isinstance(r, Receipt)]
+        self._committed(receipts)
+        return receipts
+
+    def _committed(self, receipts: Sequence[Receipt]) -> None:
+        """After a commit: wake the relay and count the new revisions (not replayed ones)."""
         stored = [r for r in receipts if not r.replayed]
         if stored:
             self.relay.wake()
         for receipt in stored:
             self.tally.accepted(receipt.form)
-        return receipts
 
     async def _attempt(
         self,
@@ -191,6 +245,12 @@ class IntakeService:
         )
         first = StoredRevision(uuid4(), 1, at, deadline, on_time)
         return _accepted_event(report, first, at, principal, self.catalogue.version, self.tz, uuid4())
+
+
+def _authorise(principal: Principal, reports: Sequence[ValidReport]) -> None:
+    for report in reports:
+        if not principal.may_submit(report.unit.code, report.form):
+            raise Forbidden(report.unit.code)
 
 
 def _accepted_event(

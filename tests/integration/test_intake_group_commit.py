@@ -1,0 +1,187 @@
+"""Group commit on PostgreSQL: the same submissions sent at once (one batch) and one by one store
+the same rows, staged events (in the same order per subject) and retry keys, and give the same
+replies; a report that needs confirmation and one the database refuses, in the middle of the
+batch, fail alone. The batcher's own rules on fakes: tests/unit/intake/test_group_commit.py."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bdhvs_shared.catalogue import load_catalogue
+from bdhvs_shared.clock import FixedClock
+from intake.adapters import stores as pg_stores
+from intake.domain import IndicatorValue, Submission, ValidReport
+from intake.domain.principal import Principal, Role
+from intake.service_layer.group_commit import GroupCommitPolicy
+from intake.service_layer.submit_report import IntakeService, RetryKey
+from support.databases import sessions_on_a_copy
+from support.events import TZ
+
+APRIL_15 = datetime(2026, 4, 15, 9, tzinfo=TZ)
+OPERATOR = Principal(uuid.uuid4(), Role.OPERATOR, None)
+REFUSED_UNIT = "09193"  # a trigger makes the database refuse its report (an error mid-batch)
+
+# (unit, period, c, retry key): 09313's March falls below its February (needs confirmation);
+# 09292 is sent twice with one key; 09313's February is revised after; 09193 is refused.
+INPUTS: list[tuple[str, str, int, str | None]] = [
+    ("09313", "2026-02", 9000, None),
+    ("09292", "2026-03", 5000, "key-1"),
+    ("09313", "2026-03", 8000, None),
+    (REFUSED_UNIT, "2026-03", 4000, None),
+    ("09292", "2026-03", 5000, "key-1"),
+    ("09313", "2026-02", 9100, None),
+    ("09313", "2026-04", 9500, None),
+    ("09292", "2026-02", 4000, None),
+]
+REFUSE = [
+    f"""CREATE FUNCTION intake.refuse_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.unit_code = '{REFUSED_UNIT}' THEN RAISE EXCEPTION 'refused for the test'; END IF;
+        RETURN NEW;
+    END $$""",
+    "CREATE TRIGGER refuse_for_test BEFORE INSERT ON intake.reports"
+    " FOR EACH ROW EXECUTE FUNCTION intake.refuse_for_test()",
+]
+
+
+@asynccontextmanager
+async def database(postgres_url: str, template: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    async with sessions_on_a_copy(postgres_url, template) as sessions:
+        async with sessions() as session, session.begin():
+            for statement in REFUSE:
+                await session.execute(text(statement))
+        yield sessions
+
+
+def service(sessions: async_sessionmaker[AsyncSession], policy: GroupCommitPolicy | None) -> IntakeService:
+    return IntakeService(
+        pg_stores.transactions(sessions), load_catalogue(), FixedClock(APRIL_15), TZ, group_commit=policy
+    )
+
+
+def report(svc: IntakeService, unit: str, period: str, c: int) -> ValidReport:
+    values = {"c": IndicatorValue(c, 16788), "d": IndicatorValue(6000, 16788)}
+    valid = svc.validate(Submission(unit, "monthly", period, values))
+    assert isinstance(valid, ValidReport), valid
+    return valid
+
+
+Input = tuple[str, str, int, str | None]
+
+
+async def send(svc: IntakeService, inputs: list[Input], together: bool) -> list[object]:
+    """The submissions at once (queued together: one batch) or one after the other."""
+    calls = [
+        svc.submit(OPERATOR, report(svc, unit, period, c), RetryKey(key, "sha") if key else None)
+        for unit, period, c, key in inputs
+    ]
+    if together:
+        return list(await asyncio.gather(*calls, return_exceptions=True))
+    outcomes: list[object] = []
+    for call in calls:
+        try:
+            outcomes.append(await call)
+        except Exception as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
+def replies(outcomes: list[object]) -> list[object]:
+    return [
+        type(o).__name__ if isinstance(o, Exception) else (o.unit_code, o.period, o.revision, o.replayed)  # type: ignore[attr-defined]
+        for o in outcomes
+    ]
+
+
+async def stored(sessions: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
+    """What the database holds, without the random ids."""
+    async with sessions() as session:
+        revisions = (
+            await session.execute(
+                text(
+                    "SELECT r.unit_code, r.period, r.latest_revision, r.on_time, r.deadline, v.revision,"
+                    " v.values, v.received_at, v.submitted_by FROM intake.reports r"
+                    " JOIN intake.report_revisions v ON v.report_id = r.id ORDER BY 1, 2, 6"
+                )
+            )
+        ).all()
+        outbox = (
+            await session.execute(
+                text("SELECT subject, payload, created_at FROM intake.outbox ORDER BY created_at")
+            )
+        ).all()
+        keys = (
+            await session.execute(
+                text(
+                    "SELECT k.key, k.request_sha256, r.unit_code, v.revision FROM intake.idempotency_keys k"
+                    " JOIN intake.report_revisions v ON v.event_id = k.event_id"
+                    " JOIN intake.reports r ON r.id = v.report_id ORDER BY 1"
+                )
+            )
+        ).all()
+    per_subject: dict[str, list[tuple[str, int, int]]] = {}
+    for subject, payload, _ in outbox:
+        event = json.loads(payload)
+        per_subject.setdefault(subject, []).append(
+            (event["period"], event["revision"], event["values"]["c"]["numerator"])
+        )
+    times = [created_at for _, _, created_at in outbox]
+    assert len(set(times)) == len(times)  # the relay's order has no ties (migration 0008)
+    return {
+        "revisions": [tuple(r) for r in revisions],
+        "outbox": per_subject,
+        "keys": [tuple(k) for k in keys],
+    }
+
+
+async def test_a_batch_stores_and_answers_what_one_by_one_stores(
+    postgres_url: str, template_database: str
+) -> None:
+    async with (
+        database(postgres_url, template_database) as alone_db,
+        database(postgres_url, template_database) as batch_db,
+    ):
+        alone = await send(service(alone_db, None), INPUTS, together=False)
+        batched = service(batch_db, GroupCommitPolicy(max_batch=16, writers=1))
+        together = await send(batched, INPUTS, together=True)
+        assert replies(together) == replies(alone)
+        assert isinstance(together[3], Exception)  # the database's refusal, raised to its caller only
+        assert replies(together)[:3] + replies(together)[4:] == [
+            ("09313", "2026-02", 1, False),
+            ("09292", "2026-03", 1, False),
+            "NeedsConfirmation",
+            ("09292", "2026-03", 1, True),
+            ("09313", "2026-02", 2, False),
+            ("09313", "2026-04", 1, False),
+            ("09292", "2026-02", 1, False),
+        ]
+        assert batched._batcher is not None and batched._batcher.fallbacks == 1
+        assert await stored(batch_db) == await stored(alone_db)
+
+
+async def test_a_batch_without_failures_is_one_transaction_equal_to_one_by_one(
+    postgres_url: str, template_database: str
+) -> None:
+    fine = [i for i in INPUTS if i[0] != REFUSED_UNIT and i[:2] != ("09313", "2026-03")]
+    async with (
+        database(postgres_url, template_database) as alone_db,
+        database(postgres_url, template_database) as batch_db,
+    ):
+        alone = await send(service(alone_db, None), fine, together=False)
+        batched = service(batch_db, GroupCommitPolicy(max_batch=16, writers=1))
+        together = await send(batched, fine, together=True)
+        assert replies(together) == replies(alone) and not any(isinstance(o, Exception) for o in together)
+        assert batched._batcher is not None and (batched._batcher.batches, batched._batcher.fallbacks) == (
+            1,
+            0,
+        )
+        assert await stored(batch_db) == await stored(alone_db)

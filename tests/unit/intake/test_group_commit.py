@@ -1,0 +1,275 @@
+"""Group commit (`service_layer/group_commit.py`): the batcher on plain fakes, then the submit use
+case through it on the in-memory stores. What one-by-one stores, the batch stores; one report's
+failure never fails another's. The same on PostgreSQL: tests/integration/test_intake_group_commit.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bdhvs_shared.catalogue import load_catalogue
+from bdhvs_shared.clock import FixedClock
+from intake.domain import IndicatorValue, Submission, ValidReport
+from intake.domain.principal import Principal, Role
+from intake.service_layer.group_commit import GroupCommit, GroupCommitPolicy
+from intake.service_layer.ports import IntakeStores
+from intake.service_layer.ports import Recorded as Recorded_
+from intake.service_layer.submit_report import (
+    Forbidden,
+    IntakeService,
+    KeyReused,
+    NeedsConfirmation,
+    RetryKey,
+)
+from support.intake_fakes import FakeDatabase, Signals
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+ONE_WRITER = GroupCommitPolicy(max_batch=8, max_wait=0.0, writers=1)
+
+
+class Writes:
+    """A batch writer and a single writer that log what they were given; `bad` jobs fail."""
+
+    def __init__(self, bad: set[int] | None = None) -> None:
+        self.bad = bad or set()
+        self.batches: list[list[int]] = []
+        self.alone: list[int] = []
+
+    async def batch(self, jobs: Sequence[int]) -> list[int]:
+        self.batches.append(list(jobs))
+        await asyncio.sleep(0)  # a round trip: others may queue meanwhile
+        if self.bad & set(jobs):
+            raise RuntimeError("one of the batch failed")
+        return [job * 10 for job in jobs]
+
+    async def one(self, job: int) -> int:
+        self.alone.append(job)
+        await asyncio.sleep(0)
+        if job in self.bad:
+            raise ValueError(job)
+        return job * 10
+
+
+async def test_what_is_queued_together_is_written_in_one_batch_and_each_gets_its_own_result() -> None:
+    writes = Writes()
+    batcher = GroupCommit(ONE_WRITER, writes.batch, writes.one)
+    results = await asyncio.gather(*(batcher.submit(n) for n in range(5)))
+    assert results == [0, 10, 20, 30, 40]
+    assert writes.batches == [[0, 1, 2, 3, 4]] and writes.alone == []
+
+
+async def test_a_lone_job_is_written_alone_at_once() -> None:
+    writes = Writes()
+    batcher = GroupCommit(ONE_WRITER, writes.batch, writes.one)
+    assert await batcher.submit(7) == 70
+    assert writes.batches == [] and writes.alone == [7]
+
+
+async def test_a_batch_takes_at_most_max_batch_in_arrival_order() -> None:
+    writes = Writes()
+    batcher = GroupCommit(GroupCommitPolicy(max_batch=4, writers=1), writes.batch, writes.one)
+    assert await asyncio.gather(*(batcher.submit(n) for n in range(10))) == [n * 10 for n in range(10)]
+    assert writes.batches == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+
+
+async def test_one_failure_rolls_the_batch_back_and_each_is_written_again_alone() -> None:
+    writes = Writes(bad={2})
+    batcher = GroupCommit(ONE_WRITER, writes.batch, writes.one)
+    results = await asyncio.gather(*(batcher.submit(n) for n in range(4)), return_exceptions=True)
+    assert results[:2] == [0, 10] and results[3] == 30
+    assert isinstance(results[2], ValueError)  # its own error, from its own write
+    assert writes.batches == [[0, 1, 2, 3]] and writes.alone == [0, 1, 2, 3]
+    assert (batcher.batches, batcher.fallbacks) == (0, 1)
+
+
+async def test_a_caller_that_goes_away_does_not_undo_its_write() -> None:
+    writes = Writes()
+    batcher = GroupCommit(ONE_WRITER, writes.batch, writes.one)
+    caller = asyncio.create_task(batcher.submit(3))
+    await asyncio.sleep(0)  # queued, its writer started
+    caller.cancel()
+    await batcher.wait_idle()
+    assert caller.cancelled() and writes.alone == [3]
+
+
+async def test_a_writer_waits_max_wait_for_its_batch_to_fill() -> None:
+    writes = Writes()
+    batcher = GroupCommit(GroupCommitPolicy(max_batch=8, max_wait=0.05, writers=1), writes.batch, writes.one)
+    first = asyncio.create_task(batcher.submit(1))
+    await asyncio.sleep(0.01)  # arrives while the writer waits
+    assert await asyncio.gather(first, batcher.submit(2)) == [10, 20]
+    assert writes.batches == [[1, 2]]
+
+
+# The submit use case through the batcher, on the in-memory stores (one writer: the fake's
+# transactions are not isolated from each other).
+
+APRIL_15 = datetime(2026, 4, 15, 9, tzinfo=TZ)
+OPERATOR = Principal(uuid.uuid4(), Role.OPERATOR, None)
+
+# (unit, period, c, retry key or None): Feb and Apr of 09313 are fine; its Mar falls below Feb
+# (needs confirmation) in the middle; 09292 is sent twice with one key; 09313's Feb is revised.
+INPUTS = [
+    ("09313", "2026-02", 9000, None),
+    ("09292", "2026-03", 5000, "key-1"),
+    ("09313", "2026-03", 8000, None),
+    ("09292", "2026-03", 5000, "key-1"),
+    ("09313", "2026-02", 9100, None),
+    ("09313", "2026-04", 9500, None),
+]
+
+
+def report(svc: IntakeService, period: str, c: int, unit: str = "09313") -> ValidReport:
+    valid = svc.validate(
+        Submission(unit, "monthly", period, {"c": IndicatorValue(c, 16788), "d": IndicatorValue(6000, 16788)})
+    )
+    assert isinstance(valid, ValidReport), valid
+    return valid
+
+
+def service(db: FakeDatabase, seen: Signals, policy: GroupCommitPolicy | None) -> IntakeService:
+    clock = FixedClock(APRIL_15)
+    return IntakeService(
+        db.transaction, load_catalogue(), clock, TZ, relay=seen, tally=seen, group_commit=policy
+    )
+
+
+async def send(svc: IntakeService, together: bool) -> list[object]:
+    """INPUTS submitted at once (queued together) or one after the other."""
+    calls = [
+        svc.submit(OPERATOR, report(svc, period, c, unit), RetryKey(key, "sha") if key else None)
+        for unit, period, c, key in INPUTS
+    ]
+    if together:
+        return await asyncio.gather(*calls, return_exceptions=True)
+    return [await _outcome(call) for call in calls]
+
+
+async def _outcome(call: Awaitable[object]) -> object:
+    try:
+        return await call
+    except Exception as exc:
+        return exc
+
+
+def stored(db: FakeDatabase) -> list[tuple[str, str, int, int, str]]:
+    """The stored revisions and staged events, in their order, without their random ids."""
+    revisions = [
+        (e.unit_code, e.period, e.revision, e.values["c"].numerator) for e in db.committed.reports.revisions
+    ]
+    subjects = [subject for _, subject in db.committed.outbox]
+    return [(*r, s) for r, s in zip(revisions, subjects, strict=True)]
+
+
+def replies(outcomes: list[object]) -> list[object]:
+    return [
+        type(o).__name__ if isinstance(o, Exception) else (o.unit_code, o.period, o.revision, o.replayed)
+        for o in outcomes
+    ]
+
+
+async def test_a_batch_stores_and_answers_what_one_by_one_does() -> None:
+    alone_db, batch_db = FakeDatabase(), FakeDatabase()
+    alone = await send(service(alone_db, Signals(), None), together=False)
+    seen = Signals()
+    batched = service(batch_db, seen, ONE_WRITER)
+    together = await send(batched, together=True)
+    assert (
+        replies(together)
+        == replies(alone)
+        == [
+            ("09313", "2026-02", 1, False),
+            ("09292", "2026-03", 1, False),
+            "NeedsConfirmation",
+            ("09292", "2026-03", 1, True),
+            ("09313", "2026-02", 2, False),
+            ("09313", "2026-04", 1, False),
+        ]
+    )
+    assert stored(batch_db) == stored(alone_db) and len(stored(batch_db)) == 4
+    assert seen.accepted_forms == ["monthly"] * 4
+    assert batched._batcher is not None and batched._batcher.fallbacks == 1
+
+
+async def test_without_a_failure_the_batch_is_one_transaction_and_a_key_sent_twice_replays() -> None:
+    db, seen = FakeDatabase(), Signals()
+    svc = service(db, seen, ONE_WRITER)
+    calls = [
+        svc.submit(OPERATOR, report(svc, "2026-03", 5000, "09292"), RetryKey("k", "sha")) for _ in range(2)
+    ]
+    first, again = await asyncio.gather(*calls)
+    assert db.opened == 1 and not first.replayed and again.replayed
+    assert (again.report_id, again.event_id) == (first.report_id, first.event_id)
+    assert len(db.committed.outbox) == 1 and seen.wakes == 1
+
+
+async def test_a_key_reused_with_another_body_fails_only_its_own_request() -> None:
+    db = FakeDatabase()
+    svc = service(db, Signals(), ONE_WRITER)
+    calls = [
+        svc.submit(OPERATOR, report(svc, "2026-03", 5000, "09292"), RetryKey("k", "sha-a")),
+        svc.submit(OPERATOR, report(svc, "2026-03", 5100, "09292"), RetryKey("k", "sha-b")),
+        svc.submit(OPERATOR, report(svc, "2026-03", 7000, "09313")),
+    ]
+    first, reused, other = await asyncio.gather(*calls, return_exceptions=True)
+    assert isinstance(reused, KeyReused)
+    assert [(e.unit_code, e.values["c"].numerator) for e in db.committed.reports.revisions] == [
+        ("09292", 5000),
+        ("09313", 7000),
+    ]
+    assert not isinstance(first, Exception) and not isinstance(other, Exception)
+
+
+async def test_a_store_error_in_the_middle_fails_only_that_report() -> None:
+    db = FakeDatabase()
+    svc = service(db, Signals(), ONE_WRITER)
+    real = db.transaction
+
+    @contextlib.asynccontextmanager
+    async def failing_for_09193() -> AsyncIterator[IntakeStores]:
+        async with real() as stores:
+            record = stores.record
+
+            async def broken(valid: ValidReport, *args: Any) -> Recorded_:
+                if valid.unit.code == "09193":
+                    raise RuntimeError("the database refused it")
+                return await record(valid, *args)
+
+            stores.record = broken  # type: ignore[method-assign]
+            yield stores
+            del stores.record  # not copied into the next transaction's stores
+
+    svc.transactions = failing_for_09193
+    units = ["09313", "09193", "09292"]
+    outcomes = await asyncio.gather(
+        *(svc.submit(OPERATOR, report(svc, "2026-03", 5000, u)) for u in units), return_exceptions=True
+    )
+    assert [type(o).__name__ for o in outcomes] == ["Receipt", "RuntimeError", "Receipt"]
+    assert [e.unit_code for e in db.committed.reports.revisions] == ["09313", "09292"]
+
+
+async def test_a_forbidden_unit_is_refused_before_it_is_queued() -> None:
+    db = FakeDatabase()
+    svc = service(db, Signals(), ONE_WRITER)
+    clerk = Principal(uuid.uuid4(), Role.COMMUNE, "09313")
+    with pytest.raises(Forbidden):
+        await svc.submit(clerk, report(svc, "2026-03", 5000, "09292"))
+    assert db.opened == 0
+
+
+async def test_needs_confirmation_reaches_its_caller_with_its_warnings() -> None:
+    db = FakeDatabase()
+    svc = service(db, Signals(), ONE_WRITER)
+    await svc.submit(OPERATOR, report(svc, "2026-02", 9000))
+    with pytest.raises(NeedsConfirmation) as refused:
+        await svc.submit(OPERATOR, report(svc, "2026-03", 8000))
+    assert [w.code for w in refused.value.warnings] == ["value.cumulative_drop"]
