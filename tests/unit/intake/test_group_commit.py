@@ -19,7 +19,7 @@ from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.clock import FixedClock
 from intake.domain import IndicatorValue, Submission, ValidReport
 from intake.domain.principal import Principal, Role
-from intake.service_layer.group_commit import GroupCommit, GroupCommitPolicy
+from intake.service_layer.group_commit import CommitOutcomeUnknown, GroupCommit, GroupCommitPolicy
 from intake.service_layer.ports import IntakeStores
 from intake.service_layer.ports import Recorded as Recorded_
 from intake.service_layer.submit_report import (
@@ -89,6 +89,19 @@ async def test_one_failure_rolls_the_batch_back_and_each_is_written_again_alone(
     assert isinstance(results[2], ValueError)  # its own error, from its own write
     assert writes.batches == [[0, 1, 2, 3]] and writes.alone == [0, 1, 2, 3]
     assert (batcher.batches, batcher.fallbacks) == (0, 1)
+
+
+async def test_a_commit_of_unknown_outcome_is_never_written_again() -> None:
+    """The batch may be stored: writing it again would store twice whatever carries no retry key."""
+    lost = ConnectionResetError("connection lost during COMMIT")
+
+    async def commit_fails(jobs: Sequence[int]) -> list[int]:
+        raise CommitOutcomeUnknown(lost)
+
+    writes = Writes()
+    batcher = GroupCommit(ONE_WRITER, commit_fails, writes.one)
+    results = await asyncio.gather(*(batcher.submit(n) for n in range(3)), return_exceptions=True)
+    assert results == [lost, lost, lost] and writes.alone == []
 
 
 async def test_a_caller_that_goes_away_does_not_undo_its_write() -> None:
@@ -255,6 +268,37 @@ async def test_a_store_error_in_the_middle_fails_only_that_report() -> None:
     )
     assert [type(o).__name__ for o in outcomes] == ["Receipt", "RuntimeError", "Receipt"]
     assert [e.unit_code for e in db.committed.reports.revisions] == ["09313", "09292"]
+
+
+async def test_a_batch_whose_commit_answer_is_lost_is_stored_once_and_its_callers_get_the_error() -> None:
+    """COMMIT went through but its answer was lost: no report of the batch is written a second time."""
+    db = FakeDatabase()
+    svc = service(db, Signals(), ONE_WRITER)
+    real = db.transaction
+
+    @contextlib.asynccontextmanager
+    async def answer_lost() -> AsyncIterator[IntakeStores]:
+        recorded = []
+        async with real() as stores:
+            record = stores.record
+
+            async def counted(valid: ValidReport, *args: Any) -> Recorded_:
+                recorded.append(valid.unit.code)
+                return await record(valid, *args)
+
+            stores.record = counted  # type: ignore[method-assign]
+            yield stores
+            del stores.record
+        if len(recorded) > 1:  # a batch: committed, but its answer is lost
+            raise ConnectionResetError("connection lost during COMMIT")
+
+    svc.transactions = answer_lost
+    units = ["09313", "09193", "09292"]
+    outcomes = await asyncio.gather(
+        *(svc.submit(OPERATOR, report(svc, "2026-03", 5000, u)) for u in units), return_exceptions=True
+    )
+    assert {type(o).__name__ for o in outcomes} == {"ConnectionResetError"}  # one batch of three
+    assert sorted(e.unit_code for e in db.committed.reports.revisions) == ["09193", "09292", "09313"]
 
 
 async def test_a_forbidden_unit_is_refused_before_it_is_queued() -> None:

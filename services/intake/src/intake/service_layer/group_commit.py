@@ -9,6 +9,11 @@ deadlock, a database error), nothing of it is kept and `write_one` writes each j
 transaction of its own, in arrival order: one report's failure never fails another's, and what is
 stored is what one-by-one would store.
 
+One failure is not rewritten: COMMIT itself failing (`CommitOutcomeUnknown`, e.g. the connection
+lost while committing). The batch may then be stored, and writing it again would store twice the
+reports that carry no retry key; each caller gets the error instead, as one-by-one would give it,
+and a client retrying with its key finds its report if it was stored.
+
 The writes run in the batcher's tasks, not the callers': a caller that goes away (its client hung
 up) no longer rolls its own write back; a retry with the same key replays it.
 """
@@ -28,6 +33,14 @@ log = structlog.get_logger(__name__)
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
+
+
+class CommitOutcomeUnknown(Exception):
+    """Every statement of the batch ran but COMMIT failed: the batch may or may not be stored."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(repr(cause))
+        self.cause = cause
 
 
 @dataclass(frozen=True)
@@ -97,7 +110,13 @@ class GroupCommit(Generic[Job, Result]):
             return
         try:
             results = await self._write_batch([job for job, _ in batch])
-        except Exception as exc:  # any failure: each report again, alone
+        except CommitOutcomeUnknown as unknown:  # stored or not: never written a second time
+            log.warning("group commit: COMMIT failed, outcome unknown", size=len(batch), error=repr(unknown))
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(unknown.cause)
+            return
+        except Exception as exc:  # any other failure: each report again, alone
             self.fallbacks += 1
             log.debug("group commit rolled back, writing one by one", size=len(batch), error=repr(exc))
             for job, future in batch:

@@ -18,7 +18,7 @@ from intake.domain.submissions import Submission, ValidReport
 from intake.domain.timeliness import timeliness
 from intake.domain.validation import validate_submission
 from intake.service_layer.errors import Forbidden, KeyReused, NeedsConfirmation
-from intake.service_layer.group_commit import GroupCommit, GroupCommitPolicy
+from intake.service_layer.group_commit import CommitOutcomeUnknown, GroupCommit, GroupCommitPolicy
 from intake.service_layer.ports import (
     Claim,
     IntakeStores,
@@ -111,11 +111,18 @@ class IntakeService:
         """Every submission of the batch in one transaction, without savepoints: any error (a
         report to confirm, a reused key, a deadlock) undoes them all, and the batcher writes each
         again alone (`_write_alone`)."""
-        async with self.transactions() as stores:
-            receipts = [
-                await self._store(stores, s.principal, s.report, s.retry, s.received_at, s.confirm)
-                for s in batch
-            ]
+        statements_ran = False
+        try:
+            async with self.transactions() as stores:
+                receipts = [
+                    await self._store(stores, s.principal, s.report, s.retry, s.received_at, s.confirm)
+                    for s in batch
+                ]
+                statements_ran = True
+        except Exception as exc:
+            if statements_ran:  # it was COMMIT that failed
+                raise CommitOutcomeUnknown(exc) from exc
+            raise
         self._committed(receipts)
         return receipts
 
