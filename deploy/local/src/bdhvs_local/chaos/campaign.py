@@ -34,14 +34,19 @@ class Plan:
     rate: float = 10.0  # reports a second
     gap: tuple[float, float] = (0.3, 2.0)  # seconds between two faults
     drain_seconds: float = 300.0
-    ready_wait: float = 30.0  # before a fault, at most this long for every service to answer ready
+    # Before a fault, at most this long for every service to answer ready: a service started again
+    # took 150-170 s to answer at load 35-40 (5 CPU-seconds, mostly imports); with 30 s, faults kept
+    # landing on a service still starting (intake killed three times in 4 minutes, never up between).
+    ready_wait: float = 240.0
 
 
-def _wait_ready(stack: Stack, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
+def _wait_ready(stack: Stack, timeout: float) -> float:
+    """Wait until every service answers ready (at most `timeout`); the seconds it took."""
+    start = time.monotonic()
     urls = [s.url for s in stack.services.values()]
-    while time.monotonic() < deadline and not all(_ready(url) for url in urls):
+    while time.monotonic() < start + timeout and not all(_ready(url) for url in urls):
         time.sleep(0.2)
+    return time.monotonic() - start
 
 
 def _ready(url: str) -> bool:
@@ -49,6 +54,10 @@ def _ready(url: str) -> bool:
         return httpx.get(f"{url}/health/ready", timeout=1.0).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def _say(line: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
 
 
 def stack_env(smtp: SmtpReceiver, sms: HttpReceiver, webhook: HttpReceiver) -> dict[str, str]:
@@ -106,9 +115,9 @@ def run(plan: Plan, run_dir: Path) -> bool:
         endpoints = stack.start()
         asyncio.run(route_everything(endpoints.database_url, webhook))
         token = stack.demo_tokens()["operator"]
-        supervisor = Supervisor.of(stack, say=lambda line: print(f"  runner: {line}", flush=True))
+        supervisor = Supervisor.of(stack, say=lambda line: _say(f"  runner: {line}"))
         supervisor.stable, supervisor.max_delay = 5.0, 4.0  # killed every few seconds: come back fast
-        injector = Injector(supervisor, smtp, sms, webhook, ACK_WAIT + 2.0, rng)
+        injector = Injector(supervisor, smtp, sms, webhook, ACK_WAIT + 2.0, rng, log=_say)
         return _campaign(plan, stack, supervisor, injector, token)
     finally:
         stack.stop()
@@ -127,8 +136,11 @@ def _campaign(plan: Plan, stack: Stack, supervisor: Supervisor, injector: Inject
     def inject() -> None:
         while sum(injector.injected.values()) < plan.faults:
             time.sleep(injector.rng.uniform(*plan.gap))
-            _wait_ready(stack, plan.ready_wait)  # each fault hits a serving system, not a restarting one
+            # each fault hits a serving system, not a restarting one
+            recovery.append(_wait_ready(stack, plan.ready_wait))
             injector.one()
+
+    recovery: list[float] = []  # seconds until every service answered ready again, before each fault
 
     threading.Thread(target=supervise, daemon=True).start()
     faults = threading.Thread(target=inject, daemon=True)
@@ -139,6 +151,13 @@ def _campaign(plan: Plan, stack: Stack, supervisor: Supervisor, injector: Inject
         open_loop(stack.endpoints.intake_url, token, reports, plan.rate, lambda: not faults.is_alive(), out)
     )
     time.sleep(injector.pause_seconds + 4.0)  # the last pause ended, the receivers are back to normal
+    recovery.sort()
+    if recovery:
+        _say(
+            f"  back to ready before a fault: median {recovery[len(recovery) // 2]:.1f} s, max "
+            f"{recovery[-1]:.1f} s, {sum(r >= plan.ready_wait for r in recovery)} waits cut at "
+            f"{plan.ready_wait:g} s"
+        )
     try:
         return _verdict(plan, stack, injector, out)
     finally:
@@ -149,7 +168,12 @@ def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> boo
     assert stack.endpoints is not None
     database_url, nats_url = stack.endpoints.database_url, stack.endpoints.nats_url
     busy = asyncio.run(check.drain(database_url, nats_url, plan.drain_seconds))
-    found = asyncio.run(check.findings(database_url, nats_url, out.unknown))
+    received = {
+        "email": injector.smtp.accepted,
+        "sms": injector.sms.accepted,
+        "webhook": injector.webhook.accepted,
+    }
+    found = asyncio.run(check.findings(database_url, nats_url, out.unknown, received))
     found.verify_ok, found.verify_tail = check.kpi_verify(stack.services["kpi"].env)
     duplicates = sum(r.duplicates() for r in (injector.smtp, injector.sms, injector.webhook))
     faults, accepted = sum(injector.injected.values()), len(out.accepted) + found.found_unknown
@@ -167,7 +191,8 @@ def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> boo
     print(
         f"  notification intents {dict(found.intents or {})}; deliveries received: smtp "
         f"{sum(injector.smtp.accepted.values())}, sms {sum(injector.sms.accepted.values())}, webhook "
-        f"{sum(injector.webhook.accepted.values())}"
+        f"{sum(injector.webhook.accepted.values())}; marked sent but never received "
+        f"{found.sent_not_received}"
     )
     print(
         f"chaos: {faults} faults, {accepted} reports accepted, {found.lost} lost, {found.applied_twice} "
@@ -182,6 +207,7 @@ def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> boo
         and found.applied_twice == 0
         and found.verify_ok
         and found.intents_lost == 0
+        and found.sent_not_received == 0
         and duplicates <= injector.crashes_mid_send
         and out.errors_5xx() == 0
         and not out.refused

@@ -44,6 +44,7 @@ class Injector:
     rng: random.Random
     injected: Counter[str] = field(default_factory=Counter)
     crashes_mid_send: int = 0
+    mid_send_wait: float = 20.0  # seconds the mid-send fault waits for a delivery to hold
     log: Callable[[str], None] = print
 
     def one(self) -> None:
@@ -77,21 +78,31 @@ class Injector:
         return True
 
     def _kill_mid_send(self) -> bool:
-        """Slow the SMTP server down, wait until a message is being handed over, then kill the sender."""
-        self.smtp.mode = "slow"
-        deadline = time.monotonic() + 5
-        while self.smtp.in_flight == 0 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        killed = self._kill("notifier")
-        self.smtp.mode = "ok"
-        return killed
+        """Hold the next delivery open at whichever receiver gets one, and SIGKILL the notifier while
+        it is held: a crash mid-send for certain. No delivery within `mid_send_wait`: no fault."""
+        receivers = (self.smtp, self.sms, self.webhook)
+        for receiver in receivers:
+            receiver.hold()
+        try:
+            deadline = time.monotonic() + self.mid_send_wait
+            while not any(r.held for r in receivers) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            return any(r.held for r in receivers) and self._kill("notifier")
+        finally:
+            for receiver in receivers:
+                receiver.release()
 
     def _kill(self, name: str) -> bool:
         """SIGKILL; a crash of the notifier or of its database while a delivery is being handed over
-        is a crash mid-send (it may send that one again: at most one duplicate each)."""
+        (at a receiver, not yet answered) is a crash mid-send: it may send that one again, at most one
+        duplicate each. The receivers' locks are held from the look to the kill, so no delivery ends
+        in between: C counts only kills that really landed mid-send."""
         receivers = (self.smtp, self.sms, self.webhook)
-        mid_send = name in ("notifier", "PostgreSQL") and any(r.in_flight > 0 for r in receivers)
-        killed = self._signal(name, signal.SIGKILL)
+        with contextlib.ExitStack() as locked:
+            for receiver in receivers:
+                locked.enter_context(receiver.lock)
+            mid_send = name in ("notifier", "PostgreSQL") and any(r.in_flight > 0 for r in receivers)
+            killed = self._signal(name, signal.SIGKILL)
         if killed and mid_send:
             self.crashes_mid_send += 1
         return killed

@@ -15,20 +15,66 @@ from aiosmtpd.controller import Controller
 
 from bdhvs_local.ports import free_port
 
+HOLD_AT_MOST = 10.0  # seconds a held delivery waits for its release
+
 
 class Counting:
-    """What a receiver accepted, per key; how many deliveries are in progress; its current mode."""
+    """What a receiver accepted, per key; how many deliveries are in progress; its current mode.
+
+    While `holding`, a delivery it would accept is held open (no answer yet) until `release()`: the
+    mid-send fault kills the sender while `held` says one is being handed over."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.mode = "ok"
         self.accepted: Counter[str] = Counter()
         self.in_flight = 0
+        self.held = 0
+        self.holding = False
         self.lock = threading.Lock()
+        self._released = threading.Event()
 
     def enter(self) -> None:
         with self.lock:
             self.in_flight += 1
+
+    def hold(self) -> None:
+        with self.lock:
+            self._released.clear()
+            self.holding = True
+
+    def release(self) -> None:
+        with self.lock:
+            self.holding = False
+            self._released.set()
+
+    def _start_hold(self) -> bool:
+        with self.lock:
+            if self.holding:
+                self.held += 1
+            return self.holding
+
+    def _end_hold(self) -> None:
+        with self.lock:
+            self.held -= 1
+
+    def wait_if_held(self) -> None:
+        """In a receiver's thread: while holding, keep this delivery open until released."""
+        if self._start_hold():
+            try:
+                self._released.wait(HOLD_AT_MOST)
+            finally:
+                self._end_hold()
+
+    async def wait_if_held_async(self) -> None:
+        """The same in the SMTP server's event loop."""
+        if self._start_hold():
+            try:
+                deadline = time.monotonic() + HOLD_AT_MOST
+                while not self._released.is_set() and time.monotonic() < deadline:
+                    await asyncio.sleep(0.01)
+            finally:
+                self._end_hold()
 
     def leave(self, key: str | None) -> None:
         with self.lock:
@@ -54,6 +100,7 @@ class _SmtpHandler:
         try:
             if mode == "slow":
                 await asyncio.sleep(self.slow_seconds)
+            await self.counting.wait_if_held_async()
             raw: bytes = envelope.original_content or envelope.content
             for line in raw.split(b"\r\n"):
                 if line.lower().startswith(b"x-bdhvs-idempotency-key:"):
@@ -122,7 +169,8 @@ class HttpReceiver(Counting):
                 time.sleep(self.timeout_seconds + 1)
                 status = 504
             else:
-                key = self._key(handler, body)
+                self.wait_if_held()
+                key = self._key(handler, body)  # received: a real gateway sends it, answered or not
             handler.send_response(status)
             if status == 429:
                 handler.send_header("Retry-After", "1")
@@ -131,7 +179,7 @@ class HttpReceiver(Counting):
             handler.end_headers()
             handler.wfile.write(data)
         except OSError:
-            key = None  # the sender gave up first: not delivered
+            pass  # the sender went away before the answer (timed out, or killed mid-send)
         finally:
             self.leave(key)
 
