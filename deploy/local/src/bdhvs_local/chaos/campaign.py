@@ -9,6 +9,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
@@ -16,13 +17,14 @@ import httpx
 
 from bdhvs_local.bench.baselines import asyncpg_dsn
 from bdhvs_local.bench.bodies import units
-from bdhvs_local.chaos import check
+from bdhvs_local.chaos import attribution, check, mid_send
 from bdhvs_local.chaos.faults import Injector
 from bdhvs_local.chaos.load import CLOCK_START, Outcomes, Reports, open_loop
 from bdhvs_local.chaos.receivers import HttpReceiver, SmtpReceiver
 from bdhvs_local.ports import free_port
 from bdhvs_local.stack import Stack
 from bdhvs_local.supervisor import Supervisor
+from bdhvs_shared.clock import FILE_PREFIX, FileClock
 
 ACK_WAIT = 4.0  # the services' ack_wait in the campaign: a pause is longer
 
@@ -60,9 +62,13 @@ def _say(line: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
 
 
-def stack_env(smtp: SmtpReceiver, sms: HttpReceiver, webhook: HttpReceiver) -> dict[str, str]:
+def stack_env(clock: Path, smtp: SmtpReceiver, sms: HttpReceiver, webhook: HttpReceiver) -> dict[str, str]:
+    # One clock for every process, read from a file written once: with BDHVS_CLOCK_START=<instant> each
+    # process started again began at that instant anew, so a notifier restarted 60 s into the campaign
+    # was 60 s behind the rows it had queued and left them (a crash's re-send too) waiting a minute.
+    FileClock.write(clock, datetime.fromisoformat(CLOCK_START))
     return {
-        "BDHVS_CLOCK_START": CLOCK_START,
+        "BDHVS_CLOCK_START": f"{FILE_PREFIX}{clock}",
         "SMTP_HOST": smtp.host,
         "SMTP_PORT": str(smtp.port),
         "SMTP_TIMEOUT_SECONDS": "3",
@@ -110,7 +116,8 @@ def run(plan: Plan, run_dir: Path) -> bool:
         HttpReceiver("webhook", 2.0).start(),
     )
     ports = {name: free_port() for name in ("intake", "kpi", "notifier")}
-    stack = Stack(run_dir, ports=ports, extra_env=stack_env(smtp, sms, webhook))
+    run_dir.mkdir(parents=True, exist_ok=True)
+    stack = Stack(run_dir, ports=ports, extra_env=stack_env(run_dir / "clock", smtp, sms, webhook))
     try:
         endpoints = stack.start()
         asyncio.run(route_everything(endpoints.database_url, webhook))
@@ -118,6 +125,7 @@ def run(plan: Plan, run_dir: Path) -> bool:
         supervisor = Supervisor.of(stack, say=lambda line: _say(f"  runner: {line}"))
         supervisor.stable, supervisor.max_delay = 5.0, 4.0  # killed every few seconds: come back fast
         injector = Injector(supervisor, smtp, sms, webhook, ACK_WAIT + 2.0, rng, log=_say)
+        injector.attempts_held = lambda: mid_send.attempts_held(endpoints.database_url)
         return _campaign(plan, stack, supervisor, injector, token)
     finally:
         stack.stop()
@@ -164,6 +172,27 @@ def _campaign(plan: Plan, stack: Stack, supervisor: Supervisor, injector: Inject
         stop_supervising.set()
 
 
+def _duplicates_explained(stack: Stack, injector: Injector, ids: dict[tuple[str, str], str]) -> list[str]:
+    """Each key received more than once, with its arrivals, the faults near them and the notifier's log."""
+    receivers = {"email": injector.smtp, "sms": injector.sms, "webhook": injector.webhook}
+    doubled = {
+        (channel, key): arrivals
+        for channel, receiver in receivers.items()
+        for key, arrivals in receiver.arrivals.items()
+        if len(arrivals) > 1
+    }
+    if not doubled:
+        return []
+    logged = attribution.notifier_lines(
+        stack.run_dir / "logs" / "notifier.log", {ids.get(k, "?") for k in doubled}
+    )
+    lines: list[str] = []
+    for (channel, key), arrivals in sorted(doubled.items(), key=lambda item: item[1][0].started):
+        nid = ids.get((channel, key), "?")
+        lines += attribution.explain(channel, key, nid, arrivals, injector.timeline, logged.get(nid, []))
+    return lines
+
+
 def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> bool:
     assert stack.endpoints is not None
     database_url, nats_url = stack.endpoints.database_url, stack.endpoints.nats_url
@@ -176,6 +205,13 @@ def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> boo
     found = asyncio.run(check.findings(database_url, nats_url, out.unknown, received))
     found.verify_ok, found.verify_tail = check.kpi_verify(stack.services["kpi"].env)
     duplicates = sum(r.duplicates() for r in (injector.smtp, injector.sms, injector.webhook))
+    # C: the delivery attempts a kill cut (open at the kill, never committed), each allowing one re-send
+    kills = injector.kills_during_attempts
+    never = asyncio.run(mid_send.never_committed(database_url, kills))
+    cut = mid_send.cut_per_notification(kills, never)
+    crashes_mid_send = sum(cut.values())
+    ids = asyncio.run(check.notification_ids(database_url))
+    unexplained = check.unexplained_duplicates(received, ids, cut)
     faults, accepted = sum(injector.injected.values()), len(out.accepted) + found.found_unknown
     print(f"  faults: {dict(sorted(injector.injected.items()))}")
     print(
@@ -195,10 +231,17 @@ def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> boo
         f"{found.sent_not_received}"
     )
     print(
+        f"  crashes mid-send: {sum(1 for seen in kills if seen.keys() & never)} kills of the notifier or "
+        f"PostgreSQL cut {crashes_mid_send} delivery attempts; duplicates no cut attempt of their own "
+        f"notification accounts for: {unexplained}"
+    )
+    for line in _duplicates_explained(stack, injector, ids):
+        print(line)
+    print(
         f"chaos: {faults} faults, {accepted} reports accepted, {found.lost} lost, {found.applied_twice} "
         f"applied twice, projections == recompute: {'yes' if found.verify_ok else 'no'}, intents lost "
         f"{found.intents_lost}, duplicate deliveries {duplicates} "
-        f"(crashes mid-send {injector.crashes_mid_send})",
+        f"(crashes mid-send {crashes_mid_send})",
         flush=True,
     )
     return bool(
@@ -208,7 +251,8 @@ def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> boo
         and found.verify_ok
         and found.intents_lost == 0
         and found.sent_not_received == 0
-        and duplicates <= injector.crashes_mid_send
+        and duplicates <= crashes_mid_send
+        and unexplained == 0
         and out.errors_5xx() == 0
         and not out.refused
         and not busy

@@ -57,6 +57,29 @@ def sent_not_received(rows: list[dict[str, Any]], received: dict[str, Counter[st
     )
 
 
+def unexplained_duplicates(
+    received: dict[str, Counter[str]], ids: dict[tuple[str, str], str], cut: Counter[str]
+) -> int:
+    """Deliveries of a key beyond the first that no cut attempt of its own notification accounts for:
+    a crash mid-send may cause one re-send of the attempt it cut, nothing else may."""
+    return sum(
+        max(0, n - 1 - cut[ids.get((channel, key), "")])
+        for channel, counted in received.items()
+        for key, n in counted.items()
+    )
+
+
+async def notification_ids(database_url: str) -> dict[tuple[str, str], str]:
+    """(channel, the key its receiver counts by) -> notification id."""
+    db = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        rows = await db.fetch("SELECT id, channel, idempotency_key FROM notifier.notifications")
+    finally:
+        await db.close()
+    keys = ((r["channel"], receipt_key(r["channel"], str(r["id"]), r["idempotency_key"]), r) for r in rows)
+    return {(channel, key): str(r["id"]) for channel, key, r in keys}
+
+
 async def drain(database_url: str, nats_url: str, timeout: float) -> list[str]:
     """Wait until nothing is left to do (or `timeout`); the names of what is still busy."""
     deadline = time.monotonic() + timeout

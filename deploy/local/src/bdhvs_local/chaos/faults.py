@@ -34,6 +34,16 @@ KINDS = (
 )
 
 
+@dataclass(frozen=True)
+class Fault:
+    """A fault that happened: from when until when (wall clock; a kill's moment, a pause's or a
+    receiver mode's whole span), to line up with the receivers' arrivals."""
+
+    at: float
+    until: float
+    kind: str
+
+
 @dataclass
 class Injector:
     supervisor: Supervisor
@@ -43,14 +53,23 @@ class Injector:
     pause_seconds: float  # longer than the services' ack_wait
     rng: random.Random
     injected: Counter[str] = field(default_factory=Counter)
-    crashes_mid_send: int = 0
+    # the notifier's delivery attempts open when it or PostgreSQL was killed: transaction -> notification
+    attempts_held: Callable[[], contextlib.AbstractContextManager[dict[str, str]]] = lambda: (
+        contextlib.nullcontext({})
+    )
+    kills_during_attempts: list[dict[str, str]] = field(default_factory=list)
     mid_send_wait: float = 20.0  # seconds the mid-send fault waits for a delivery to hold
     log: Callable[[str], None] = print
+    timeline: list[Fault] = field(default_factory=list)
+    _span: float = 0.0  # how long the fault being injected lasts (a pause, a receiver's mode)
 
     def one(self) -> None:
         """Inject one fault chosen at random; count it only if it really happened."""
         kind = self.rng.choice(KINDS)
+        self._span = 0.0
         if self._inject(kind):
+            at = time.time()
+            self.timeline.append(Fault(at, at + self._span, kind))
             self.injected[kind] += 1
             self.log(f"fault {sum(self.injected.values())}: {kind}")
 
@@ -93,24 +112,21 @@ class Injector:
                 receiver.release()
 
     def _kill(self, name: str) -> bool:
-        """SIGKILL; a crash of the notifier or of its database while a delivery is being handed over
-        (at a receiver, not yet answered) is a crash mid-send: it may send that one again, at most one
-        duplicate each. The receivers' locks are held from the look to the kill, so no delivery ends
-        in between: C counts only kills that really landed mid-send."""
-        receivers = (self.smtp, self.sms, self.webhook)
-        with contextlib.ExitStack() as locked:
-            for receiver in receivers:
-                locked.enter_context(receiver.lock)
-            mid_send = name in ("notifier", "PostgreSQL") and any(r.in_flight > 0 for r in receivers)
+        """SIGKILL. A kill of the notifier or of its database lands while the attempts it has open are
+        held in view (mid_send.py): those that never commit make this kill a crash mid-send."""
+        if name not in ("notifier", "PostgreSQL"):
+            return self._signal(name, signal.SIGKILL)
+        with self.attempts_held() as attempts:
             killed = self._signal(name, signal.SIGKILL)
-        if killed and mid_send:
-            self.crashes_mid_send += 1
+        if killed and attempts:
+            self.kills_during_attempts.append(attempts)
         return killed
 
     def _pause(self, name: str) -> bool:
         if not self._signal(name, signal.SIGSTOP):
             return False
         pid = self._pid(name)
+        self._span = self.pause_seconds
         timer = threading.Timer(self.pause_seconds, lambda: _cont(pid))
         timer.daemon = True
         timer.start()
@@ -126,6 +142,7 @@ class Injector:
             def restore() -> None:
                 receiver.mode = "ok"
 
+        self._span = seconds
         timer = threading.Timer(seconds, restore)
         timer.daemon = True
         timer.start()

@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -16,6 +17,17 @@ from aiosmtpd.controller import Controller
 from bdhvs_local.ports import free_port
 
 HOLD_AT_MOST = 10.0  # seconds a held delivery waits for its release
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One delivery a receiver counted: when it came and ended (wall clock), the receiver's mode then,
+    and whether the answer reached the sender (False: it went away first, timed out or was killed)."""
+
+    started: float
+    ended: float
+    mode: str
+    answered: bool
 
 
 class Counting:
@@ -28,15 +40,17 @@ class Counting:
         self.name = name
         self.mode = "ok"
         self.accepted: Counter[str] = Counter()
+        self.arrivals: dict[str, list[Arrival]] = {}  # per key: to tell where a duplicate came from
         self.in_flight = 0
         self.held = 0
         self.holding = False
         self.lock = threading.Lock()
         self._released = threading.Event()
 
-    def enter(self) -> None:
+    def enter(self) -> float:
         with self.lock:
             self.in_flight += 1
+        return time.time()
 
     def hold(self) -> None:
         with self.lock:
@@ -76,11 +90,12 @@ class Counting:
             finally:
                 self._end_hold()
 
-    def leave(self, key: str | None) -> None:
+    def leave(self, key: str | None, started: float, mode: str, answered: bool = True) -> None:
         with self.lock:
             self.in_flight -= 1
             if key:
                 self.accepted[key] += 1
+                self.arrivals.setdefault(key, []).append(Arrival(started, time.time(), mode, answered))
 
     def duplicates(self) -> int:
         with self.lock:
@@ -95,7 +110,7 @@ class _SmtpHandler:
         mode = self.counting.mode
         if mode == "refuse":
             return "451 4.3.0 try again later"
-        self.counting.enter()
+        started = self.counting.enter()
         key = None
         try:
             if mode == "slow":
@@ -109,7 +124,8 @@ class _SmtpHandler:
                     break
             return "250 accepted"
         finally:
-            self.counting.leave(key)
+            # whether the 250 reached the sender is not known here (aiosmtpd writes it afterwards)
+            self.counting.leave(key, started, mode)
 
 
 class SmtpReceiver(Counting):
@@ -158,8 +174,8 @@ class HttpReceiver(Counting):
 
     def answer(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
         mode = self.mode
-        status, reply, key = 200, {"CodeResult": "100", "SMSID": "x"}, None
-        self.enter()
+        status, reply, key, answered = 200, {"CodeResult": "100", "SMSID": "x"}, None, False
+        started = self.enter()
         try:
             if mode == "5xx":
                 status = 503
@@ -178,10 +194,12 @@ class HttpReceiver(Counting):
             handler.send_header("Content-Length", str(len(data)))
             handler.end_headers()
             handler.wfile.write(data)
+            handler.wfile.flush()
+            answered = True
         except OSError:
             pass  # the sender went away before the answer (timed out, or killed mid-send)
         finally:
-            self.leave(key)
+            self.leave(key, started, mode, answered)
 
     def _key(self, handler: BaseHTTPRequestHandler, body: bytes) -> str | None:
         if self.name == "sms":
