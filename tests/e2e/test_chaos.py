@@ -30,6 +30,7 @@ def test_twenty_faults_under_load_lose_nothing_and_apply_nothing_twice(tmp_path:
     )
     lines = result.stdout.strip().splitlines()
     assert lines, result.stderr[-3000:]
+    print("\n".join(lines[-12:]))  # the verdict, shown with -rP
     found = LINE.match(lines[-1])
     assert found, "\n".join(lines[-30:]) + result.stderr[-3000:]
     figures = found.groupdict()

@@ -172,27 +172,6 @@ def _campaign(plan: Plan, stack: Stack, supervisor: Supervisor, injector: Inject
         stop_supervising.set()
 
 
-def _duplicates_explained(stack: Stack, injector: Injector, ids: dict[tuple[str, str], str]) -> list[str]:
-    """Each key received more than once, with its arrivals, the faults near them and the notifier's log."""
-    receivers = {"email": injector.smtp, "sms": injector.sms, "webhook": injector.webhook}
-    doubled = {
-        (channel, key): arrivals
-        for channel, receiver in receivers.items()
-        for key, arrivals in receiver.arrivals.items()
-        if len(arrivals) > 1
-    }
-    if not doubled:
-        return []
-    logged = attribution.notifier_lines(
-        stack.run_dir / "logs" / "notifier.log", {ids.get(k, "?") for k in doubled}
-    )
-    lines: list[str] = []
-    for (channel, key), arrivals in sorted(doubled.items(), key=lambda item: item[1][0].started):
-        nid = ids.get((channel, key), "?")
-        lines += attribution.explain(channel, key, nid, arrivals, injector.timeline, logged.get(nid, []))
-    return lines
-
-
 def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> bool:
     assert stack.endpoints is not None
     database_url, nats_url = stack.endpoints.database_url, stack.endpoints.nats_url
@@ -205,13 +184,7 @@ def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> boo
     found = asyncio.run(check.findings(database_url, nats_url, out.unknown, received))
     found.verify_ok, found.verify_tail = check.kpi_verify(stack.services["kpi"].env)
     duplicates = sum(r.duplicates() for r in (injector.smtp, injector.sms, injector.webhook))
-    # C: the delivery attempts a kill cut (open at the kill, never committed), each allowing one re-send
-    kills = injector.kills_during_attempts
-    never = asyncio.run(mid_send.never_committed(database_url, kills))
-    cut = mid_send.cut_per_notification(kills, never)
-    crashes_mid_send = sum(cut.values())
-    ids = asyncio.run(check.notification_ids(database_url))
-    unexplained = check.unexplained_duplicates(received, ids, cut)
+    sends = asyncio.run(attribution.resends(database_url, injector.kills_during_attempts, received))
     faults, accepted = sum(injector.injected.values()), len(out.accepted) + found.found_unknown
     print(f"  faults: {dict(sorted(injector.injected.items()))}")
     print(
@@ -230,18 +203,17 @@ def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> boo
         f"{sum(injector.webhook.accepted.values())}; marked sent but never received "
         f"{found.sent_not_received}"
     )
-    print(
-        f"  crashes mid-send: {sum(1 for seen in kills if seen.keys() & never)} kills of the notifier or "
-        f"PostgreSQL cut {crashes_mid_send} delivery attempts; duplicates no cut attempt of their own "
-        f"notification accounts for: {unexplained}"
-    )
-    for line in _duplicates_explained(stack, injector, ids):
+    for line in attribution.explained(injector, sends.ids, stack.run_dir / "logs" / "notifier.log"):
         print(line)
+    print(
+        f"  crashes mid-send: {sends.kills} kills of the notifier or PostgreSQL cut {sends.cut} delivery "
+        f"attempts; duplicates no cut attempt of their own notification accounts for: {sends.unexplained}"
+    )
     print(
         f"chaos: {faults} faults, {accepted} reports accepted, {found.lost} lost, {found.applied_twice} "
         f"applied twice, projections == recompute: {'yes' if found.verify_ok else 'no'}, intents lost "
         f"{found.intents_lost}, duplicate deliveries {duplicates} "
-        f"(crashes mid-send {crashes_mid_send})",
+        f"(crashes mid-send {sends.cut})",
         flush=True,
     )
     return bool(
@@ -251,8 +223,8 @@ def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> boo
         and found.verify_ok
         and found.intents_lost == 0
         and found.sent_not_received == 0
-        and duplicates <= crashes_mid_send
-        and unexplained == 0
+        and duplicates <= sends.cut
+        and sends.unexplained == 0
         and out.errors_5xx() == 0
         and not out.refused
         and not busy
