@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import signal
 import subprocess
 import sys
 import threading
@@ -23,7 +24,7 @@ import asyncpg
 import pytest
 
 from bdhvs_local.chaos import check, mid_send
-from bdhvs_local.chaos.faults import Injector
+from bdhvs_local.chaos.faults import Injector, _stopped
 from bdhvs_local.chaos.receivers import HttpReceiver, SmtpReceiver
 from bdhvs_local.supervisor import Supervisor, Watched
 from support.databases import dsn
@@ -110,7 +111,7 @@ def _injector(
         "notifier", lambda: bool(sender) and sender[0].poll() is None, lambda: None, lambda: sender[0].pid
     )
     injector = Injector(Supervisor([watched]), *receivers, 1.0, random.Random(0), log=lambda _: None)
-    injector.attempts_held = lambda: mid_send.attempts_held(database_url)
+    injector.open_attempts = lambda: mid_send.open_attempts(database_url)
     injector.mid_send_wait = 90.0  # a child python importing the notifier on a busy machine
     return injector
 
@@ -167,24 +168,39 @@ def test_an_attempt_that_committed_after_the_look_is_not_cut(
         deadline = time.monotonic() + 90
         while not webhook.held and time.monotonic() < deadline:
             time.sleep(0.01)
-        with mid_send.attempts_held(database_url) as seen:
-            assert list(seen.values()) == [nid]  # open while its delivery is held at the receiver
+        seen = mid_send.open_attempts(database_url)
+        assert list(seen.values()) == [nid]  # open while its delivery is held at the receiver
     finally:
         webhook.release()
     assert _delivered(sender)  # answered, recorded, committed
     assert asyncio.run(mid_send.never_committed(database_url, [seen])) == set()
 
 
-def test_while_the_look_holds_no_attempt_can_start_unseen(
-    receivers: tuple[SmtpReceiver, HttpReceiver, HttpReceiver], database_url: str
+@pytest.mark.parametrize("paused_before", [False, True])
+def test_the_notifier_is_stopped_while_the_look_is_made_and_goes_on_after_a_kill_of_postgresql(
+    receivers: tuple[SmtpReceiver, HttpReceiver, HttpReceiver], paused_before: bool
 ) -> None:
-    """A dispatcher claiming between the look and the kill would cut an attempt C never saw."""
-    nid = asyncio.run(_pending_webhook(database_url, receivers[2].url))
-    with mid_send.attempts_held(database_url) as seen:
-        assert seen == {}
-        assert not _delivered(_notifier(database_url))  # nothing it may claim
-    assert _delivered(_notifier(database_url))  # released: the row goes out
-    assert receivers[2].accepted[f"key-{nid}"] == 1
+    """Stopped, the notifier can neither start an attempt unseen nor commit one between the look and
+    the kill; after a kill of PostgreSQL it goes on, unless a pause fault had stopped it already."""
+    sleep = [sys.executable, "-c", "import time; time.sleep(60)"]
+    notifier, postgres = subprocess.Popen(sleep), subprocess.Popen(sleep)
+    try:
+        watched = [
+            Watched("notifier", lambda: notifier.poll() is None, lambda: None, lambda: notifier.pid),
+            Watched("PostgreSQL", lambda: postgres.poll() is None, lambda: None, lambda: postgres.pid),
+        ]
+        injector = Injector(Supervisor(watched), *receivers, 1.0, random.Random(0), log=lambda _: None)
+        states: list[bool] = []
+        injector.open_attempts = lambda: states.append(_stopped(notifier.pid)) or {}
+        if paused_before:
+            notifier.send_signal(signal.SIGSTOP)
+        assert injector._inject("restart PostgreSQL")
+        assert postgres.wait(timeout=10) == -9
+        assert states == [True]  # looked at while stopped
+        assert _stopped(notifier.pid) == paused_before and notifier.poll() is None
+    finally:
+        notifier.kill()
+        postgres.kill()
 
 
 def test_a_kill_with_no_attempt_open_is_not_a_crash_mid_send(

@@ -125,7 +125,7 @@ def run(plan: Plan, run_dir: Path) -> bool:
         supervisor = Supervisor.of(stack, say=lambda line: _say(f"  runner: {line}"))
         supervisor.stable, supervisor.max_delay = 5.0, 4.0  # killed every few seconds: come back fast
         injector = Injector(supervisor, smtp, sms, webhook, ACK_WAIT + 2.0, rng, log=_say)
-        injector.attempts_held = lambda: mid_send.attempts_held(endpoints.database_url)
+        injector.open_attempts = lambda: mid_send.open_attempts(endpoints.database_url)
         return _campaign(plan, stack, supervisor, injector, token)
     finally:
         stack.stop()

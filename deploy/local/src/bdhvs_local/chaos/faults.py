@@ -54,9 +54,7 @@ class Injector:
     rng: random.Random
     injected: Counter[str] = field(default_factory=Counter)
     # the notifier's delivery attempts open when it or PostgreSQL was killed: transaction -> notification
-    attempts_held: Callable[[], contextlib.AbstractContextManager[dict[str, str]]] = lambda: (
-        contextlib.nullcontext({})
-    )
+    open_attempts: Callable[[], dict[str, str]] = dict
     kills_during_attempts: list[dict[str, str]] = field(default_factory=list)
     mid_send_wait: float = 20.0  # seconds the mid-send fault waits for a delivery to hold
     log: Callable[[str], None] = print
@@ -112,12 +110,24 @@ class Injector:
                 receiver.release()
 
     def _kill(self, name: str) -> bool:
-        """SIGKILL. A kill of the notifier or of its database lands while the attempts it has open are
-        held in view (mid_send.py): those that never commit make this kill a crash mid-send."""
+        """SIGKILL. Before a kill of the notifier or of its database the notifier is stopped (SIGSTOP)
+        and its open delivery attempts noted (mid_send.py): stopped, it can neither start one unseen
+        nor commit one between the look and the kill (a look without it missed an attempt claimed in
+        those milliseconds). Those that never commit make this kill a crash mid-send."""
         if name not in ("notifier", "PostgreSQL"):
             return self._signal(name, signal.SIGKILL)
-        with self.attempts_held() as attempts:
+        pid = self._pid("notifier")
+        was_stopped = _stopped(pid)  # a pause fault in progress: leave it paused
+        frozen = self._signal("notifier", signal.SIGSTOP)
+        deadline = time.monotonic() + 2.0
+        while frozen and not _stopped(pid) and time.monotonic() < deadline:  # a signal takes effect later
+            time.sleep(0.001)
+        try:
+            attempts = self.open_attempts() if frozen else {}
             killed = self._signal(name, signal.SIGKILL)
+        finally:
+            if frozen and name != "notifier" and not was_stopped:
+                _cont(pid)
         if killed and attempts:
             self.kills_during_attempts.append(attempts)
         return killed
@@ -146,6 +156,14 @@ class Injector:
         timer = threading.Timer(seconds, restore)
         timer.daemon = True
         timer.start()
+
+
+def _stopped(pid: int | None) -> bool:
+    """Whether the process is stopped (SIGSTOP): its state in /proc is T."""
+    try:
+        return pid is not None and open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "T"
+    except OSError:
+        return False
 
 
 def _cont(pid: int | None) -> None:
