@@ -40,7 +40,9 @@ class ServiceProcess:
         )
         return self
 
-    def wait_ready(self, timeout: float = 180.0) -> None:  # 4 services importing at once on a busy machine
+    # 4 services importing at once on a busy machine: at load 40 on 2 cores, kpi took 169 s to answer
+    # ready (5 CPU-seconds of it), and `make soak` gave up on intake after 180 s
+    def wait_ready(self, timeout: float = 600.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:

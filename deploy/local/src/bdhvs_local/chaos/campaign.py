@@ -9,6 +9,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
@@ -16,13 +17,14 @@ import httpx
 
 from bdhvs_local.bench.baselines import asyncpg_dsn
 from bdhvs_local.bench.bodies import units
-from bdhvs_local.chaos import check
+from bdhvs_local.chaos import attribution, check, mid_send
 from bdhvs_local.chaos.faults import Injector
 from bdhvs_local.chaos.load import CLOCK_START, Outcomes, Reports, open_loop
 from bdhvs_local.chaos.receivers import HttpReceiver, SmtpReceiver
 from bdhvs_local.ports import free_port
 from bdhvs_local.stack import Stack
 from bdhvs_local.supervisor import Supervisor
+from bdhvs_shared.clock import FILE_PREFIX, FileClock
 
 ACK_WAIT = 4.0  # the services' ack_wait in the campaign: a pause is longer
 
@@ -34,14 +36,19 @@ class Plan:
     rate: float = 10.0  # reports a second
     gap: tuple[float, float] = (0.3, 2.0)  # seconds between two faults
     drain_seconds: float = 300.0
-    ready_wait: float = 30.0  # before a fault, at most this long for every service to answer ready
+    # Before a fault, at most this long for every service to answer ready: a service started again
+    # took 150-170 s to answer at load 35-40 (5 CPU-seconds, mostly imports); with 30 s, faults kept
+    # landing on a service still starting (intake killed three times in 4 minutes, never up between).
+    ready_wait: float = 240.0
 
 
-def _wait_ready(stack: Stack, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
+def _wait_ready(stack: Stack, timeout: float) -> float:
+    """Wait until every service answers ready (at most `timeout`); the seconds it took."""
+    start = time.monotonic()
     urls = [s.url for s in stack.services.values()]
-    while time.monotonic() < deadline and not all(_ready(url) for url in urls):
+    while time.monotonic() < start + timeout and not all(_ready(url) for url in urls):
         time.sleep(0.2)
+    return time.monotonic() - start
 
 
 def _ready(url: str) -> bool:
@@ -51,9 +58,17 @@ def _ready(url: str) -> bool:
         return False
 
 
-def stack_env(smtp: SmtpReceiver, sms: HttpReceiver, webhook: HttpReceiver) -> dict[str, str]:
+def _say(line: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
+
+
+def stack_env(clock: Path, smtp: SmtpReceiver, sms: HttpReceiver, webhook: HttpReceiver) -> dict[str, str]:
+    # One clock for every process, read from a file written once: with BDHVS_CLOCK_START=<instant> each
+    # process started again began at that instant anew, so a notifier restarted 60 s into the campaign
+    # was 60 s behind the rows it had queued and left them (a crash's re-send too) waiting a minute.
+    FileClock.write(clock, datetime.fromisoformat(CLOCK_START))
     return {
-        "BDHVS_CLOCK_START": CLOCK_START,
+        "BDHVS_CLOCK_START": f"{FILE_PREFIX}{clock}",
         "SMTP_HOST": smtp.host,
         "SMTP_PORT": str(smtp.port),
         "SMTP_TIMEOUT_SECONDS": "3",
@@ -101,14 +116,16 @@ def run(plan: Plan, run_dir: Path) -> bool:
         HttpReceiver("webhook", 2.0).start(),
     )
     ports = {name: free_port() for name in ("intake", "kpi", "notifier")}
-    stack = Stack(run_dir, ports=ports, extra_env=stack_env(smtp, sms, webhook))
+    run_dir.mkdir(parents=True, exist_ok=True)
+    stack = Stack(run_dir, ports=ports, extra_env=stack_env(run_dir / "clock", smtp, sms, webhook))
     try:
         endpoints = stack.start()
         asyncio.run(route_everything(endpoints.database_url, webhook))
         token = stack.demo_tokens()["operator"]
-        supervisor = Supervisor.of(stack, say=lambda line: print(f"  runner: {line}", flush=True))
+        supervisor = Supervisor.of(stack, say=lambda line: _say(f"  runner: {line}"))
         supervisor.stable, supervisor.max_delay = 5.0, 4.0  # killed every few seconds: come back fast
-        injector = Injector(supervisor, smtp, sms, webhook, ACK_WAIT + 2.0, rng)
+        injector = Injector(supervisor, smtp, sms, webhook, ACK_WAIT + 2.0, rng, log=_say)
+        injector.open_attempts = lambda: mid_send.open_attempts(endpoints.database_url)
         return _campaign(plan, stack, supervisor, injector, token)
     finally:
         stack.stop()
@@ -127,8 +144,11 @@ def _campaign(plan: Plan, stack: Stack, supervisor: Supervisor, injector: Inject
     def inject() -> None:
         while sum(injector.injected.values()) < plan.faults:
             time.sleep(injector.rng.uniform(*plan.gap))
-            _wait_ready(stack, plan.ready_wait)  # each fault hits a serving system, not a restarting one
+            # each fault hits a serving system, not a restarting one
+            recovery.append(_wait_ready(stack, plan.ready_wait))
             injector.one()
+
+    recovery: list[float] = []  # seconds until every service answered ready again, before each fault
 
     threading.Thread(target=supervise, daemon=True).start()
     faults = threading.Thread(target=inject, daemon=True)
@@ -139,6 +159,13 @@ def _campaign(plan: Plan, stack: Stack, supervisor: Supervisor, injector: Inject
         open_loop(stack.endpoints.intake_url, token, reports, plan.rate, lambda: not faults.is_alive(), out)
     )
     time.sleep(injector.pause_seconds + 4.0)  # the last pause ended, the receivers are back to normal
+    recovery.sort()
+    if recovery:
+        _say(
+            f"  back to ready before a fault: median {recovery[len(recovery) // 2]:.1f} s, max "
+            f"{recovery[-1]:.1f} s, {sum(r >= plan.ready_wait for r in recovery)} waits cut at "
+            f"{plan.ready_wait:g} s"
+        )
     try:
         return _verdict(plan, stack, injector, out)
     finally:
@@ -149,9 +176,15 @@ def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> boo
     assert stack.endpoints is not None
     database_url, nats_url = stack.endpoints.database_url, stack.endpoints.nats_url
     busy = asyncio.run(check.drain(database_url, nats_url, plan.drain_seconds))
-    found = asyncio.run(check.findings(database_url, nats_url, out.unknown))
+    received = {
+        "email": injector.smtp.accepted,
+        "sms": injector.sms.accepted,
+        "webhook": injector.webhook.accepted,
+    }
+    found = asyncio.run(check.findings(database_url, nats_url, out.unknown, received))
     found.verify_ok, found.verify_tail = check.kpi_verify(stack.services["kpi"].env)
     duplicates = sum(r.duplicates() for r in (injector.smtp, injector.sms, injector.webhook))
+    sends = asyncio.run(attribution.resends(database_url, injector.kills_during_attempts, received))
     faults, accepted = sum(injector.injected.values()), len(out.accepted) + found.found_unknown
     print(f"  faults: {dict(sorted(injector.injected.items()))}")
     print(
@@ -167,13 +200,20 @@ def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> boo
     print(
         f"  notification intents {dict(found.intents or {})}; deliveries received: smtp "
         f"{sum(injector.smtp.accepted.values())}, sms {sum(injector.sms.accepted.values())}, webhook "
-        f"{sum(injector.webhook.accepted.values())}"
+        f"{sum(injector.webhook.accepted.values())}; marked sent but never received "
+        f"{found.sent_not_received}"
+    )
+    for line in attribution.explained(injector, sends.ids, stack.run_dir / "logs" / "notifier.log"):
+        print(line)
+    print(
+        f"  crashes mid-send: {sends.kills} kills of the notifier or PostgreSQL cut {sends.cut} delivery "
+        f"attempts; duplicates no cut attempt of their own notification accounts for: {sends.unexplained}"
     )
     print(
         f"chaos: {faults} faults, {accepted} reports accepted, {found.lost} lost, {found.applied_twice} "
         f"applied twice, projections == recompute: {'yes' if found.verify_ok else 'no'}, intents lost "
         f"{found.intents_lost}, duplicate deliveries {duplicates} "
-        f"(crashes mid-send {injector.crashes_mid_send})",
+        f"(crashes mid-send {sends.cut})",
         flush=True,
     )
     return bool(
@@ -182,7 +222,9 @@ def _verdict(plan: Plan, stack: Stack, injector: Injector, out: Outcomes) -> boo
         and found.applied_twice == 0
         and found.verify_ok
         and found.intents_lost == 0
-        and duplicates <= injector.crashes_mid_send
+        and found.sent_not_received == 0
+        and duplicates <= sends.cut
+        and sends.unexplained == 0
         and out.errors_5xx() == 0
         and not out.refused
         and not busy

@@ -23,6 +23,9 @@ UNSETTLED = {
     "roll-ups": "SELECT count(*) FROM kpi.rollup_dirty",
     "intake outbox": "SELECT count(*) FROM intake.outbox WHERE published_at IS NULL",
     "kpi outbox": "SELECT count(*) FROM kpi.outbox WHERE published_at IS NULL",
+    # alerts waiting for the tick to group them become notifications after the drain otherwise: the
+    # long form's verdict found one intent pending that the drain had not waited for
+    "alert queue": "SELECT count(*) FROM notifier.alert_items WHERE state = 'pending'",
     "notifications": "SELECT count(*) FROM notifier.notifications WHERE status = 'pending'",
 }
 
@@ -34,9 +37,50 @@ class Findings:
     applied_twice: int = 0  # a report whose effect kpi published more than once on one subject
     verify_ok: bool = False
     verify_tail: str = ""
-    intents_lost: int = 0  # still pending after the drain, or failed without a reason
+    intents_lost: int = 0  # still pending after the drain, failed without a reason, or sent but not received
     intents: Counter[str] | None = None
     found_unknown: int = 0  # requests the client gave up on, found stored
+    sent_not_received: int = 0  # intents marked sent whose key no receiver has (lost on the way)
+
+
+def receipt_key(channel: str, notification_id: str, idempotency_key: str) -> str:
+    """The key a receiver counts a notification by: the SMS gateway's RequestId is its id."""
+    return notification_id if channel == "sms" else idempotency_key
+
+
+def sent_not_received(rows: list[dict[str, Any]], received: dict[str, Counter[str]]) -> int:
+    """Intents the notifier marked sent that their channel's receiver never got."""
+    return sum(
+        1
+        for r in rows
+        if r["status"] == "sent"
+        and not received.get(r["channel"], Counter())[
+            receipt_key(r["channel"], str(r["id"]), r["idempotency_key"])
+        ]
+    )
+
+
+def unexplained_duplicates(
+    received: dict[str, Counter[str]], ids: dict[tuple[str, str], str], cut: Counter[str]
+) -> int:
+    """Deliveries of a key beyond the first that no cut attempt of its own notification accounts for:
+    a crash mid-send may cause one re-send of the attempt it cut, nothing else may."""
+    return sum(
+        max(0, n - 1 - cut[ids.get((channel, key), "")])
+        for channel, counted in received.items()
+        for key, n in counted.items()
+    )
+
+
+async def notification_ids(database_url: str) -> dict[tuple[str, str], str]:
+    """(channel, the key its receiver counts by) -> notification id."""
+    db = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        rows = await db.fetch("SELECT id, channel, idempotency_key FROM notifier.notifications")
+    finally:
+        await db.close()
+    keys = ((r["channel"], receipt_key(r["channel"], str(r["id"]), r["idempotency_key"]), r) for r in rows)
+    return {(channel, key): str(r["id"]) for channel, key, r in keys}
 
 
 async def drain(database_url: str, nats_url: str, timeout: float) -> list[str]:
@@ -74,7 +118,9 @@ async def _busy(database_url: str, nats_url: str) -> list[str]:
     return busy
 
 
-async def findings(database_url: str, nats_url: str, unknown: list[dict[str, Any]]) -> Findings:
+async def findings(
+    database_url: str, nats_url: str, unknown: list[dict[str, Any]], received: dict[str, Counter[str]]
+) -> Findings:
     found = Findings()
     db = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
@@ -82,9 +128,12 @@ async def findings(database_url: str, nats_url: str, unknown: list[dict[str, Any
         applied = {str(r["event_id"]) for r in await db.fetch("SELECT event_id FROM kpi.processed_events")}
         found.stored, found.lost = len(stored), len(stored - applied)
         found.found_unknown = sum([await _stored(db, body) for body in unknown])
-        rows = await db.fetch("SELECT status, last_error FROM notifier.notifications")
+        rows = await db.fetch(
+            "SELECT id, channel, idempotency_key, status, last_error FROM notifier.notifications"
+        )
+        found.sent_not_received = sent_not_received([dict(r) for r in rows], received)
         found.intents = Counter(r["status"] for r in rows)
-        found.intents_lost = sum(
+        found.intents_lost = found.sent_not_received + sum(
             1
             for r in rows
             if r["status"] not in ("sent", "failed") or (r["status"] == "failed" and not r["last_error"])
@@ -100,10 +149,12 @@ async def _stored(db: asyncpg.Connection, body: dict[str, Any]) -> int:
     return int(
         await db.fetchval(
             "SELECT count(*) FROM intake.report_revisions v JOIN intake.reports r ON r.id = v.report_id "
-            "WHERE r.unit_code = $1 AND r.period = $2 AND (v.values -> 'c' ->> 'numerator')::bigint = $3",
+            "WHERE r.unit_code = $1 AND r.period = $2 AND (v.values -> 'c' ->> 'numerator')::bigint = $3 "
+            "AND (v.values -> 'd' ->> 'numerator')::bigint = $4",
             body["unit_code"],
             body["period"],
             body["values"]["c"]["numerator"],
+            body["values"]["d"]["numerator"],
         )
         > 0
     )

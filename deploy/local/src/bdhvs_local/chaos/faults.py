@@ -34,6 +34,16 @@ KINDS = (
 )
 
 
+@dataclass(frozen=True)
+class Fault:
+    """A fault that happened: from when until when (wall clock; a kill's moment, a pause's or a
+    receiver mode's whole span), to line up with the receivers' arrivals."""
+
+    at: float
+    until: float
+    kind: str
+
+
 @dataclass
 class Injector:
     supervisor: Supervisor
@@ -43,13 +53,21 @@ class Injector:
     pause_seconds: float  # longer than the services' ack_wait
     rng: random.Random
     injected: Counter[str] = field(default_factory=Counter)
-    crashes_mid_send: int = 0
+    # the notifier's delivery attempts open when it or PostgreSQL was killed: transaction -> notification
+    open_attempts: Callable[[], dict[str, str]] = dict
+    kills_during_attempts: list[dict[str, str]] = field(default_factory=list)
+    mid_send_wait: float = 20.0  # seconds the mid-send fault waits for a delivery to hold
     log: Callable[[str], None] = print
+    timeline: list[Fault] = field(default_factory=list)
+    _span: float = 0.0  # how long the fault being injected lasts (a pause, a receiver's mode)
 
     def one(self) -> None:
         """Inject one fault chosen at random; count it only if it really happened."""
         kind = self.rng.choice(KINDS)
+        self._span = 0.0
         if self._inject(kind):
+            at = time.time()
+            self.timeline.append(Fault(at, at + self._span, kind))
             self.injected[kind] += 1
             self.log(f"fault {sum(self.injected.values())}: {kind}")
 
@@ -77,29 +95,48 @@ class Injector:
         return True
 
     def _kill_mid_send(self) -> bool:
-        """Slow the SMTP server down, wait until a message is being handed over, then kill the sender."""
-        self.smtp.mode = "slow"
-        deadline = time.monotonic() + 5
-        while self.smtp.in_flight == 0 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        killed = self._kill("notifier")
-        self.smtp.mode = "ok"
-        return killed
+        """Hold the next delivery open at whichever receiver gets one, and SIGKILL the notifier while
+        it is held: a crash mid-send for certain. No delivery within `mid_send_wait`: no fault."""
+        receivers = (self.smtp, self.sms, self.webhook)
+        for receiver in receivers:
+            receiver.hold()
+        try:
+            deadline = time.monotonic() + self.mid_send_wait
+            while not any(r.held for r in receivers) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            return any(r.held for r in receivers) and self._kill("notifier")
+        finally:
+            for receiver in receivers:
+                receiver.release()
 
     def _kill(self, name: str) -> bool:
-        """SIGKILL; a crash of the notifier or of its database while a delivery is being handed over
-        is a crash mid-send (it may send that one again: at most one duplicate each)."""
-        receivers = (self.smtp, self.sms, self.webhook)
-        mid_send = name in ("notifier", "PostgreSQL") and any(r.in_flight > 0 for r in receivers)
-        killed = self._signal(name, signal.SIGKILL)
-        if killed and mid_send:
-            self.crashes_mid_send += 1
+        """SIGKILL. Before a kill of the notifier or of its database the notifier is stopped (SIGSTOP)
+        and its open delivery attempts noted (mid_send.py): stopped, it can neither start one unseen
+        nor commit one between the look and the kill (a look without it missed an attempt claimed in
+        those milliseconds). Those that never commit make this kill a crash mid-send."""
+        if name not in ("notifier", "PostgreSQL"):
+            return self._signal(name, signal.SIGKILL)
+        pid = self._pid("notifier")
+        was_stopped = _stopped(pid)  # a pause fault in progress: leave it paused
+        frozen = self._signal("notifier", signal.SIGSTOP)
+        deadline = time.monotonic() + 2.0
+        while frozen and not _stopped(pid) and time.monotonic() < deadline:  # a signal takes effect later
+            time.sleep(0.001)
+        try:
+            attempts = self.open_attempts() if frozen else {}
+            killed = self._signal(name, signal.SIGKILL)
+        finally:
+            if frozen and name != "notifier" and not was_stopped:
+                _cont(pid)
+        if killed and attempts:
+            self.kills_during_attempts.append(attempts)
         return killed
 
     def _pause(self, name: str) -> bool:
         if not self._signal(name, signal.SIGSTOP):
             return False
         pid = self._pid(name)
+        self._span = self.pause_seconds
         timer = threading.Timer(self.pause_seconds, lambda: _cont(pid))
         timer.daemon = True
         timer.start()
@@ -115,9 +152,18 @@ class Injector:
             def restore() -> None:
                 receiver.mode = "ok"
 
+        self._span = seconds
         timer = threading.Timer(seconds, restore)
         timer.daemon = True
         timer.start()
+
+
+def _stopped(pid: int | None) -> bool:
+    """Whether the process is stopped (SIGSTOP): its state in /proc is T."""
+    try:
+        return pid is not None and open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "T"
+    except OSError:
+        return False
 
 
 def _cont(pid: int | None) -> None:

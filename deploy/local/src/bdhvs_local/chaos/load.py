@@ -34,18 +34,33 @@ class Outcomes:
 
 
 class Reports:
-    """Reports over a few units and every month of 2027: the same unit and period comes back, so
-    revisions happen; each body's figures carry a serial, so a report can be found again by them."""
+    """Reports over a few units and January–March 2026: the same unit and period comes back, so
+    revisions happen. One in three is high, the others low, so a unit's status keeps going below
+    target and back (an alert, then a recovery notice): the notifier sends all through the campaign.
+    Each body's figures carry its serial (c: serial mod 9000, d: serial div 9000), so a report can be
+    found again by them, and stay within the denominator however long the campaign runs."""
 
     def __init__(self, rng: random.Random, units: list[str]) -> None:
         self.rng, self.units, self.serial = rng, units, 0
 
     def next(self) -> dict[str, Any]:
         self.serial += 1
-        n = 1000 + self.serial  # distinct per body; low figures put communes below target (alerts)
-        values = {"c": {"numerator": n, "denominator": 20000}, "d": {"numerator": n, "denominator": 20000}}
-        unit, period = self.rng.choice(self.units), self.rng.choice(PERIODS)
-        return {"unit_code": unit, "form": "monthly", "period": period, "values": values, "confirm": True}
+        return body(self.serial, self.rng.choice(self.units), self.rng.choice(PERIODS))
+
+
+def body(serial: int, unit: str, period: str) -> dict[str, Any]:
+    """The report numbered `serial`: distinct figures per serial, high (on track) one time in three."""
+    band = 11000 if serial % 3 == 0 else 1000
+    c, d = band + serial % 9000, 1000 + serial // 9000
+    values = {"c": {"numerator": c, "denominator": 20000}, "d": {"numerator": d, "denominator": 20000}}
+    return {"unit_code": unit, "form": "monthly", "period": period, "values": values, "confirm": True}
+
+
+def backoff(attempt: int, rng: random.Random, retry_after: float = 0.0) -> float:
+    """Seconds before retry number `attempt` (1, 2, …): doubling from 0.5 s up to 16 s, with jitter,
+    and never sooner than the server's Retry-After. A fixed 1 s retry made every client that timed
+    out come back at once, on a server already behind: a retry storm that kept it behind."""
+    return max(retry_after, min(16.0, 0.5 * 2 ** (attempt - 1)) * rng.uniform(0.5, 1.0))
 
 
 async def post(
@@ -61,13 +76,14 @@ async def post(
     if keyed:
         headers["Idempotency-Key"] = str(uuid.uuid4())
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + give_up_after
+    deadline, attempt, rng = loop.time() + give_up_after, 0, random.Random()
     while loop.time() < deadline:
+        attempt += 1
         try:
             reply = await client.post(url, json=body, headers=headers)
         except httpx.TransportError:  # refused, reset or timed out: a real client tries again
             out.retries += 1
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(backoff(attempt, rng))
             continue
         out.statuses[reply.status_code] += 1
         if reply.status_code == 201:
@@ -75,7 +91,7 @@ async def post(
             return
         if reply.status_code >= 500:
             out.retries += 1
-            await asyncio.sleep(float(reply.headers.get("Retry-After", "1")))
+            await asyncio.sleep(backoff(attempt, rng, float(reply.headers.get("Retry-After", "1"))))
             continue
         out.refused.append(f"{reply.status_code} {reply.text[:300]}")
         return
@@ -87,7 +103,7 @@ async def open_loop(
 ) -> None:
     """`rate` reports a second until `done()`, each sent without waiting for the earlier ones."""
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=50)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, pool=None), limits=limits) as client:
+    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, pool=None), limits=limits) as client:
         loop = asyncio.get_running_loop()
         start, tasks = loop.time(), []
         i = 0
