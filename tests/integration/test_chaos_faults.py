@@ -24,7 +24,7 @@ import asyncpg
 import pytest
 
 from bdhvs_local.chaos import check, mid_send
-from bdhvs_local.chaos.faults import Injector, _stopped
+from bdhvs_local.chaos.faults import Injector, _stopped, _until_stopped
 from bdhvs_local.chaos.receivers import HttpReceiver, SmtpReceiver
 from bdhvs_local.supervisor import Supervisor, Watched
 from support.databases import dsn
@@ -192,8 +192,9 @@ def test_the_notifier_is_stopped_while_the_look_is_made_and_goes_on_after_a_kill
         injector = Injector(Supervisor(watched), *receivers, 1.0, random.Random(0), log=lambda _: None)
         states: list[bool] = []
         injector.open_attempts = lambda: states.append(_stopped(notifier.pid)) or {}
-        if paused_before:
+        if paused_before:  # a pause fault in effect (its SIGSTOP lands when the process is next scheduled)
             notifier.send_signal(signal.SIGSTOP)
+            assert _until_stopped(notifier.pid)
         assert injector._inject("restart PostgreSQL")
         assert postgres.wait(timeout=10) == -9
         assert states == [True]  # looked at while stopped

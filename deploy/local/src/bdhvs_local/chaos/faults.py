@@ -119,9 +119,8 @@ class Injector:
         pid = self._pid("notifier")
         was_stopped = _stopped(pid)  # a pause fault in progress: leave it paused
         frozen = self._signal("notifier", signal.SIGSTOP)
-        deadline = time.monotonic() + 2.0
-        while frozen and not _stopped(pid) and time.monotonic() < deadline:  # a signal takes effect later
-            time.sleep(0.001)
+        if frozen:
+            _until_stopped(pid)
         try:
             attempts = self.open_attempts() if frozen else {}
             killed = self._signal(name, signal.SIGKILL)
@@ -136,6 +135,7 @@ class Injector:
         if not self._signal(name, signal.SIGSTOP):
             return False
         pid = self._pid(name)
+        _until_stopped(pid)  # a later kill's look must see this pause as one in progress
         self._span = self.pause_seconds
         timer = threading.Timer(self.pause_seconds, lambda: _cont(pid))
         timer.daemon = True
@@ -164,6 +164,17 @@ def _stopped(pid: int | None) -> bool:
         return pid is not None and open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "T"
     except OSError:
         return False
+
+
+def _until_stopped(pid: int | None, seconds: float = 2.0) -> bool:
+    """Wait for a SIGSTOP to take effect: the process stops only when it is next scheduled, which on a
+    loaded machine can be milliseconds later. True once it is stopped."""
+    deadline = time.monotonic() + seconds
+    while not _stopped(pid):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.001)
+    return True
 
 
 def _cont(pid: int | None) -> None:
