@@ -73,9 +73,14 @@ def _summary(outcome: runner.Outcome, seconds: float) -> None:
         f"  where the {outcome.seconds:.0f} s went: the clerks' calls to intake {outcome.submitting:.0f} s, "
         f"waiting at the stops {outcome.waited:.0f} s (outboxes and consumers {outcome.drained:.0f} s, "
         f"then the ticks {outcome.waited - outcome.drained:.0f} s), "
-        f"asking the notifier {outcome.asking:.0f} s, kpi at the end {outcome.kpi_wait:.0f} s; "
+        f"asking the notifier {outcome.asking:.0f} s, kpi at the end {outcome.kpi_wait:.0f} s, "
+        f"sending the queued mail at the end {outcome.delivering:.0f} s; "
         f"the demo's own CPU {outcome.cpu:.0f} s"
     )
+    if outcome.sent_later:
+        print(f"  {outcome.sent_later} notifications wait for the next working moment (they go out then)")
+    if outcome.unsent:
+        print(f"  {outcome.unsent} notifications due were not sent: no dispatcher sent any for a minute")
 
 
 def _stack(run_dir: Path, ports: dict[str, int], plan: Plan) -> tuple[Stack, bool]:

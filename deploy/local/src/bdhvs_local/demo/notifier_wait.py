@@ -5,8 +5,11 @@ Caught up: nothing waits in intake's or kpi's outbox, no JetStream consumer has 
 unacknowledged, then the notifier's ledger and alert ticks have each had a run that began since and
 found nothing left to do (GET /health/workers: no I/O in the notifier, unlike /metrics): every
 notification is then made at the clock's time (its `created_at`), even when more fell due at once
-than one tick takes (the ledger tick claims 50 items a run). The dispatchers are not waited for:
-they send in the background, so a busy day's mail may be sent (`sent_at`) at a later stop. A stop
+than one tick takes (the ledger tick claims 50 items a run). The dispatchers are not waited for at a
+stop: they send in the background (one row, one transaction and one SMTP session each: a few dozen
+a second here), so a busy day's mail may be sent (`sent_at`) at a later stop. They are waited for
+once, at the end (`delivered`): the demo (and with `--exit` the stack) stopped while thousands of
+notifications were still queued, so the mail a run left depended on the machine's load. A stop
 with nothing to do (no report since the last one, no ledger item due) is not waited for.
 """
 
@@ -21,11 +24,18 @@ import asyncpg
 import httpx
 
 from bdhvs_local.bench.baselines import asyncpg_dsn
+from bdhvs_shared.clock import Clock
 
 TICKS = ("ledger-tick", "alert-tick")
 _OUTBOXES = """
 SELECT EXISTS (SELECT 1 FROM intake.outbox WHERE published_at IS NULL)
     OR EXISTS (SELECT 1 FROM kpi.outbox WHERE published_at IS NULL)
+"""
+# Queued notifications the dispatchers may send now, and those waiting for a later moment (the next
+# working moment, SMS quiet hours, a retry): the latter go out with the clock, not the demo.
+_QUEUED = """
+SELECT count(*) FILTER (WHERE next_attempt_at <= $1), count(*) FILTER (WHERE next_attempt_at > $1)
+FROM notifier.notifications WHERE status = 'pending'
 """
 _DUE = "SELECT EXISTS (SELECT 1 FROM notifier.deadline_ledger WHERE status = 'pending' AND due_at <= $1)"
 POLL = 0.05
@@ -69,6 +79,27 @@ class NotifierWatch:
         read of the notifier's table: asked at every stop, the API's token check would cost more)."""
         assert self._db is not None
         return bool(await self._db.fetchval(_DUE, when))
+
+    async def queued(self, now: datetime) -> tuple[int, int]:
+        """(notifications the dispatchers may send by `now`, those that wait for a later moment)."""
+        assert self._db is not None
+        row = await self._db.fetchrow(_QUEUED, now)
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+    async def delivered(self, clock: Clock, stalled_after: float = 60.0) -> tuple[int, int]:
+        """Wait until the dispatchers have sent every notification due by the clock; gives up when
+        none went out for `stalled_after` seconds. Returns (left unsent, waiting for a later moment)."""
+        last, progress = -1, time.monotonic()
+        while True:
+            due, later = await self.queued(clock.now())
+            if due == 0:
+                return 0, later
+            if due != last:
+                last, progress = due, time.monotonic()
+            elif time.monotonic() - progress > stalled_after:
+                return due, later
+            await asyncio.sleep(0.5)
 
     async def caught_up(self, timeout: float = 60.0) -> bool:
         """Wait until the notifier has acted on everything up to now (False: `timeout` passed)."""
