@@ -230,3 +230,31 @@ def test_no_delivery_to_hold_means_no_mid_send_fault_and_no_kill(
         assert not any(r.holding for r in receivers)  # released: later deliveries go through
     finally:
         sender[0].kill()
+
+
+def test_the_look_sees_a_claim_still_running_when_the_notifier_was_stopped(database_url: str) -> None:
+    """Found by CI: a claim the notifier sent just before its SIGSTOP took its row lock after the look;
+    the kill of PostgreSQL then cut an attempt no look had seen (a duplicate nothing accounted for).
+    The look waits until no statement of the notifier is running."""
+    nid = asyncio.run(_pending_webhook(database_url, "http://127.0.0.1:9/unused"))
+
+    async def claim_while_looking() -> dict[str, str]:
+        notifier = await asyncpg.connect(dsn(database_url), server_settings={"application_name": "notifier"})
+        try:
+            claim = notifier.transaction()
+            await claim.start()
+            slow_claim = asyncio.ensure_future(  # the lock is taken 0.5 s after the statement is sent
+                notifier.fetch(
+                    "SELECT x.id FROM notifier.notifications x, pg_sleep(0.5) WHERE x.status = 'pending' "
+                    "FOR UPDATE OF x"
+                )
+            )
+            await asyncio.sleep(0.05)  # sent and running in its backend
+            seen = await asyncio.to_thread(mid_send.open_attempts, database_url)
+            await slow_claim
+            await claim.rollback()
+            return seen
+        finally:
+            await notifier.close()
+
+    assert list(asyncio.run(claim_while_looking()).values()) == [nid]
