@@ -264,7 +264,9 @@ async def test_a_csv_upload_sends_the_chosen_form_and_period_and_keeps_them_for_
 async def test_an_upload_with_a_malformed_period_is_refused_before_intake(client: httpx.AsyncClient) -> None:
     csrf, intake = await _upload_page(client, "canbo.chilang", "Dung-mat-khau-1")
     file = {"file": ("bao-cao.csv", b"unit_code\n09313\n", "text/csv")}
-    for field, value in (("period", "tháng 3"), ("form", "Monthly!")):
+    # the paths' shapes (clerk.FORM_CODE, clerk.PERIOD), their lengths too
+    malformed = (("period", "tháng 3"), ("form", "Monthly!"), ("period", "2026-03-001"), ("form", "m" * 51))
+    for field, value in malformed:
         reply = await client.post("/bao-cao/tai-len", data={"csrf": csrf, field: value}, files=file)
         assert reply.status_code == 422 and "không hợp lệ" in reply.text, field
     assert "import_file" not in intake.calls

@@ -6,6 +6,7 @@ import base64
 import binascii
 import re
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -22,11 +23,26 @@ from web.service_layer import clerk
 from web.service_layer.clerk import FormPage, NotFound
 
 router = APIRouter()
-Code = Annotated[str, Path(max_length=50, pattern=r"^[a-z][a-z0-9_]*$")]
-# The same shapes as the path parameters above, for the upload's optional form and period fields.
-FORM_TEXT = re.compile(r"[a-z][a-z0-9_]{0,49}")
-PERIOD_TEXT = re.compile(r"[0-9A-Z-]{1,10}")
-PeriodText = Annotated[str, Path(max_length=10, pattern=r"^[0-9A-Z-]+$")]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A form code's or a period's shape: the paths' parameters and the upload's CSV fields."""
+
+    pattern: str  # unanchored: the whole text must match
+    max_length: int
+
+    def path(self) -> Any:
+        return Path(max_length=self.max_length, pattern=f"^{self.pattern}$")
+
+    def fits(self, text: str) -> bool:
+        return len(text) <= self.max_length and re.fullmatch(self.pattern, text) is not None
+
+
+FORM_CODE = Shape(r"[a-z][a-z0-9_]*", 50)
+PERIOD = Shape(r"[0-9A-Z-]+", 10)
+Code = Annotated[str, FORM_CODE.path()]
+PeriodText = Annotated[str, PERIOD.path()]
 MAX_UPLOAD = 2_000_000
 
 
@@ -132,8 +148,8 @@ async def upload(request: Request, session: SessionDep, container: ContainerDep,
     commit = posted.get("commit") == "yes"
     chosen = _checked_file(posted) if commit else await _chosen_file(posted)
     key = retry_key(posted.get("key"))
-    csv_form = _csv_choice(posted, "form", FORM_TEXT, "Biểu mẫu không hợp lệ.")
-    csv_period = _csv_choice(posted, "period", PERIOD_TEXT, "Kỳ báo cáo không hợp lệ (ví dụ 2026-03).")
+    csv_form = _csv_choice(posted, "form", FORM_CODE, "Biểu mẫu không hợp lệ.")
+    csv_period = _csv_choice(posted, "period", PERIOD, "Kỳ báo cáo không hợp lệ (ví dụ 2026-03).")
     for problem in (chosen, key, csv_form, csv_period):
         if isinstance(problem, Problem):
             status = 413 if problem.code == "file.too_large" else 422
@@ -160,12 +176,12 @@ async def upload(request: Request, session: SessionDep, container: ContainerDep,
     return _upload_page(pages, session, container, status, result, encoded, filename, retry, chosen_csv)
 
 
-def _csv_choice(posted: FormData, field: str, shape: re.Pattern[str], message: str) -> str | Problem | None:
+def _csv_choice(posted: FormData, field: str, shape: Shape, message: str) -> str | Problem | None:
     """The form or period chosen for a CSV (which, unlike the Excel template, does not name them)."""
     value = str(posted.get(field) or "").strip()
     if not value:
         return None  # an Excel file names its own; intake says so if a CSV lacks them
-    return value if shape.fullmatch(value) else Problem("field.invalid", field, message)
+    return value if shape.fits(value) else Problem("field.invalid", field, message)
 
 
 def _checked_file(posted: FormData) -> tuple[bytes, str] | Problem:
