@@ -6,31 +6,18 @@ from __future__ import annotations
 import asyncpg
 
 from bdhvs_shared.events.cloudevents import with_type_prefix
-from intake.adapters.tokens import create_token
-from intake.bootstrap import create_app
-from intake.domain.principal import Role
-from intake.settings import IntakeSettings
-from support.apps import eventually, running
+from support.apps import eventually
 from support.bus import stream_messages
 from support.events import REPORT_BODY
-from support.intake import auth
+from support.intake import auth, intake_settings, intake_with_tokens
 
 
 async def test_another_provinces_prefix_is_on_every_published_event(
     database_url: str, clean_nats: str, db: asyncpg.Connection
 ) -> None:
-    settings = IntakeSettings(
-        nats_url=clean_nats,
-        database_url=database_url,
-        event_type_prefix="vn.hatinh",
-        BDHVS_CLOCK_START="2026-03-14T09:00:00+07:00",
-    )
-    app = create_app(settings)
-    async with running(app) as client:
-        container = app.state.container
-        async with container.sessions() as session, session.begin():
-            token = await create_token(session, Role.COMMUNE, "09313", "test", container.clock.now())
-        reply = await client.post("/api/v1/reports", json=REPORT_BODY, headers=auth(token))
+    settings = intake_settings(clean_nats, database_url, event_type_prefix="vn.hatinh")
+    async with intake_with_tokens(settings) as (client, tokens):
+        reply = await client.post("/api/v1/reports", json=REPORT_BODY, headers=auth(tokens["commune"]))
         assert reply.status_code == 201, reply.text
         messages = await eventually(
             lambda: stream_messages(clean_nats, "REPORTS", "bdhvs.report.>"), lambda m: len(m) == 1

@@ -5,9 +5,7 @@ batch, fail alone. The batcher's own rules on fakes: tests/unit/intake/test_grou
 
 from __future__ import annotations
 
-import asyncio
 import json
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -16,23 +14,19 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bdhvs_shared.catalogue import load_catalogue
-from bdhvs_shared.clock import FixedClock
 from intake.adapters import stores as pg_stores
-from intake.domain import IndicatorValue, Submission, ValidReport
-from intake.domain.principal import Principal, Role
 from intake.service_layer.group_commit import GroupCommitPolicy
-from intake.service_layer.submit_report import IntakeService, RetryKey
+from intake.service_layer.submit_report import IntakeService
 from support.databases import sessions_on_a_copy
 from support.events import TZ
+from support.intake_submit import Input, replies, send, submit_service
 
 APRIL_15 = datetime(2026, 4, 15, 9, tzinfo=TZ)
-OPERATOR = Principal(uuid.uuid4(), Role.OPERATOR, None)
 REFUSED_UNIT = "09193"  # a trigger makes the database refuse its report (an error mid-batch)
 
 # (unit, period, c, retry key): 09313's March falls below its February (needs confirmation);
 # 09292 is sent twice with one key; 09313's February is revised after; 09193 is refused.
-INPUTS: list[tuple[str, str, int, str | None]] = [
+INPUTS: list[Input] = [
     ("09313", "2026-02", 9000, None),
     ("09292", "2026-03", 5000, "key-1"),
     ("09313", "2026-03", 8000, None),
@@ -63,43 +57,7 @@ async def database(postgres_url: str, template: str) -> AsyncIterator[async_sess
 
 
 def service(sessions: async_sessionmaker[AsyncSession], policy: GroupCommitPolicy | None) -> IntakeService:
-    return IntakeService(
-        pg_stores.transactions(sessions), load_catalogue(), FixedClock(APRIL_15), TZ, group_commit=policy
-    )
-
-
-def report(svc: IntakeService, unit: str, period: str, c: int) -> ValidReport:
-    values = {"c": IndicatorValue(c, 16788), "d": IndicatorValue(6000, 16788)}
-    valid = svc.validate(Submission(unit, "monthly", period, values))
-    assert isinstance(valid, ValidReport), valid
-    return valid
-
-
-Input = tuple[str, str, int, str | None]
-
-
-async def send(svc: IntakeService, inputs: list[Input], together: bool) -> list[object]:
-    """The submissions at once (queued together: one batch) or one after the other."""
-    calls = [
-        svc.submit(OPERATOR, report(svc, unit, period, c), RetryKey(key, "sha") if key else None)
-        for unit, period, c, key in inputs
-    ]
-    if together:
-        return list(await asyncio.gather(*calls, return_exceptions=True))
-    outcomes: list[object] = []
-    for call in calls:
-        try:
-            outcomes.append(await call)
-        except Exception as exc:
-            outcomes.append(exc)
-    return outcomes
-
-
-def replies(outcomes: list[object]) -> list[object]:
-    return [
-        type(o).__name__ if isinstance(o, Exception) else (o.unit_code, o.period, o.revision, o.replayed)  # type: ignore[attr-defined]
-        for o in outcomes
-    ]
+    return submit_service(pg_stores.transactions(sessions), APRIL_15, policy)
 
 
 async def stored(sessions: async_sessionmaker[AsyncSession]) -> dict[str, Any]:

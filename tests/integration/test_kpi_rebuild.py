@@ -14,10 +14,9 @@ from kpi.bootstrap import create_app
 from kpi.entrypoints.maintenance import ServiceRunning, run_rebuild, run_verify
 from kpi.settings import KpiSettings
 from support.apps import running
-from support.auth_server import NO_AUTH_URL
 from support.bus import jetstream, stream_messages
 from support.events import publish, report_accepted
-from support.kpi_rebuild import outbox_count, settled, stopped, tables
+from support.kpi_rebuild import outbox_count, rebuild_settings, settled, stopped, tables
 
 UNITS = ("09313", "09292", "09193")
 
@@ -26,12 +25,7 @@ UNITS = ("09313", "09292", "09193")
 async def settings(database_url: str, clean_nats: str) -> AsyncIterator[KpiSettings]:
     async with jetstream(clean_nats) as js:
         await ensure_streams(js, ["REPORTS"])
-    yield KpiSettings(
-        nats_url=clean_nats,
-        database_url=database_url,
-        auth_url=NO_AUTH_URL,  # these tests read the tables, not the API
-        BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00",
-    )
+    yield rebuild_settings(clean_nats, database_url)
 
 
 @pytest.fixture

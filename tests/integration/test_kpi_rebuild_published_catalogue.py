@@ -14,12 +14,10 @@ from kpi.bootstrap import create_app
 from kpi.domain.projection import ProjectionRules
 from kpi.domain.projector import Projector
 from kpi.entrypoints.maintenance import run_rebuild, run_verify
-from kpi.settings import KpiSettings
 from support.apps import running
-from support.auth_server import NO_AUTH_URL
 from support.bus import jetstream
 from support.events import catalogue_published, publish, report_accepted
-from support.kpi_rebuild import outbox_count, settled, stopped, tables
+from support.kpi_rebuild import outbox_count, rebuild_settings, settled, stopped, tables
 
 EXTRA = "09999"  # a commune the packaged catalogue does not have
 
@@ -36,12 +34,7 @@ def one_more_commune() -> CataloguePublished:
 async def test_rebuild_and_verify_use_the_published_catalogue(
     database_url: str, clean_nats: str, db: asyncpg.Connection
 ) -> None:
-    settings = KpiSettings(
-        nats_url=clean_nats,
-        database_url=database_url,
-        auth_url=NO_AUTH_URL,
-        BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00",
-    )
+    settings = rebuild_settings(clean_nats, database_url)
     async with jetstream(clean_nats) as js:
         await ensure_streams(js, ["REPORTS", "CATALOGUE"])
         await publish(js, one_more_commune(), subjects.CATALOGUE_PUBLISHED)

@@ -8,7 +8,18 @@ import asyncpg
 
 from kpi.settings import KpiSettings
 from support.apps import eventually
+from support.auth_server import NO_AUTH_URL
 from support.bus import consumer_backlog, jetstream
+
+
+def rebuild_settings(nats_url: str, database_url: str) -> KpiSettings:
+    """kpi's settings for these tests, its clock at 2026-03-20 09:00; they read the tables, not the API."""
+    return KpiSettings(
+        nats_url=nats_url,
+        database_url=database_url,
+        auth_url=NO_AUTH_URL,
+        BDHVS_CLOCK_START="2026-03-20T09:00:00+07:00",
+    )
 
 
 async def settled(settings: KpiSettings, db: asyncpg.Connection) -> None:

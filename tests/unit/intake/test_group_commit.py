@@ -8,30 +8,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from bdhvs_shared.catalogue import load_catalogue
-from bdhvs_shared.clock import FixedClock
-from intake.domain import IndicatorValue, Submission, ValidReport
+from intake.domain import ValidReport
 from intake.domain.principal import Principal, Role
+from intake.service_layer.errors import Forbidden, KeyReused, NeedsConfirmation
 from intake.service_layer.group_commit import CommitOutcomeUnknown, GroupCommit, GroupCommitPolicy
-from intake.service_layer.ports import IntakeStores
-from intake.service_layer.ports import Recorded as Recorded_
-from intake.service_layer.submit_report import (
-    Forbidden,
-    IntakeService,
-    KeyReused,
-    NeedsConfirmation,
-    RetryKey,
-)
+from intake.service_layer.ports import IntakeStores, Recorded, Transactions
+from intake.service_layer.submit_report import IntakeService, RetryKey
+from support.events import TZ
 from support.intake_fakes import FakeDatabase, Signals
-
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from support.intake_submit import OPERATOR, replies, send, submit_service
+from support.intake_submit import monthly_report as report
 
 ONE_WRITER = GroupCommitPolicy(max_batch=8, max_wait=0.0, writers=1)
 
@@ -127,7 +119,6 @@ async def test_a_writer_waits_max_wait_for_its_batch_to_fill() -> None:
 # transactions are not isolated from each other).
 
 APRIL_15 = datetime(2026, 4, 15, 9, tzinfo=TZ)
-OPERATOR = Principal(uuid.uuid4(), Role.OPERATOR, None)
 
 # (unit, period, c, retry key or None): Feb and Apr of 09313 are fine; its Mar falls below Feb
 # (needs confirmation) in the middle; 09292 is sent twice with one key; 09313's Feb is revised.
@@ -141,37 +132,8 @@ INPUTS = [
 ]
 
 
-def report(svc: IntakeService, period: str, c: int, unit: str = "09313") -> ValidReport:
-    valid = svc.validate(
-        Submission(unit, "monthly", period, {"c": IndicatorValue(c, 16788), "d": IndicatorValue(6000, 16788)})
-    )
-    assert isinstance(valid, ValidReport), valid
-    return valid
-
-
 def service(db: FakeDatabase, seen: Signals, policy: GroupCommitPolicy | None) -> IntakeService:
-    clock = FixedClock(APRIL_15)
-    return IntakeService(
-        db.transaction, load_catalogue(), clock, TZ, relay=seen, tally=seen, group_commit=policy
-    )
-
-
-async def send(svc: IntakeService, together: bool) -> list[object]:
-    """INPUTS submitted at once (queued together) or one after the other."""
-    calls = [
-        svc.submit(OPERATOR, report(svc, period, c, unit), RetryKey(key, "sha") if key else None)
-        for unit, period, c, key in INPUTS
-    ]
-    if together:
-        return await asyncio.gather(*calls, return_exceptions=True)
-    return [await _outcome(call) for call in calls]
-
-
-async def _outcome(call: Awaitable[object]) -> object:
-    try:
-        return await call
-    except Exception as exc:
-        return exc
+    return submit_service(db.transaction, APRIL_15, policy, seen)
 
 
 def stored(db: FakeDatabase) -> list[tuple[str, str, int, int, str]]:
@@ -183,19 +145,12 @@ def stored(db: FakeDatabase) -> list[tuple[str, str, int, int, str]]:
     return [(*r, s) for r, s in zip(revisions, subjects, strict=True)]
 
 
-def replies(outcomes: list[object]) -> list[object]:
-    return [
-        type(o).__name__ if isinstance(o, Exception) else (o.unit_code, o.period, o.revision, o.replayed)
-        for o in outcomes
-    ]
-
-
 async def test_a_batch_stores_and_answers_what_one_by_one_does() -> None:
     alone_db, batch_db = FakeDatabase(), FakeDatabase()
-    alone = await send(service(alone_db, Signals(), None), together=False)
+    alone = await send(service(alone_db, Signals(), None), INPUTS, together=False)
     seen = Signals()
     batched = service(batch_db, seen, ONE_WRITER)
-    together = await send(batched, together=True)
+    together = await send(batched, INPUTS, together=True)
     assert (
         replies(together)
         == replies(alone)
@@ -242,30 +197,43 @@ async def test_a_key_reused_with_another_body_fails_only_its_own_request() -> No
     assert not isinstance(first, Exception) and not isinstance(other, Exception)
 
 
+@contextlib.asynccontextmanager
+async def watching_record(
+    real: Transactions, before: Callable[[ValidReport], None]
+) -> AsyncIterator[IntakeStores]:
+    """One of `real`'s transactions whose `record` first calls `before` with the report (which may raise)."""
+    async with real() as stores:
+        record = stores.record
+
+        async def watched(valid: ValidReport, *args: Any) -> Recorded:
+            before(valid)
+            return await record(valid, *args)
+
+        stores.record = watched  # type: ignore[method-assign]
+        try:
+            yield stores
+        finally:
+            del stores.record  # not copied into the next transaction's stores
+
+
+async def three_at_once(svc: IntakeService) -> list[object]:
+    """The March reports of 09313, 09193 and 09292, sent at once (one batch)."""
+    units = ["09313", "09193", "09292"]
+    return await asyncio.gather(
+        *(svc.submit(OPERATOR, report(svc, "2026-03", 5000, u)) for u in units), return_exceptions=True
+    )
+
+
 async def test_a_store_error_in_the_middle_fails_only_that_report() -> None:
     db = FakeDatabase()
     svc = service(db, Signals(), ONE_WRITER)
-    real = db.transaction
 
-    @contextlib.asynccontextmanager
-    async def failing_for_09193() -> AsyncIterator[IntakeStores]:
-        async with real() as stores:
-            record = stores.record
+    def refuse_09193(valid: ValidReport) -> None:
+        if valid.unit.code == "09193":
+            raise RuntimeError("the database refused it")
 
-            async def broken(valid: ValidReport, *args: Any) -> Recorded_:
-                if valid.unit.code == "09193":
-                    raise RuntimeError("the database refused it")
-                return await record(valid, *args)
-
-            stores.record = broken  # type: ignore[method-assign]
-            yield stores
-            del stores.record  # not copied into the next transaction's stores
-
-    svc.transactions = failing_for_09193
-    units = ["09313", "09193", "09292"]
-    outcomes = await asyncio.gather(
-        *(svc.submit(OPERATOR, report(svc, "2026-03", 5000, u)) for u in units), return_exceptions=True
-    )
+    svc.transactions = lambda: watching_record(db.transaction, refuse_09193)
+    outcomes = await three_at_once(svc)
     assert [type(o).__name__ for o in outcomes] == ["Receipt", "RuntimeError", "Receipt"]
     assert [e.unit_code for e in db.committed.reports.revisions] == ["09313", "09292"]
 
@@ -274,29 +242,17 @@ async def test_a_batch_whose_commit_answer_is_lost_is_stored_once_and_its_caller
     """COMMIT went through but its answer was lost: no report of the batch is written a second time."""
     db = FakeDatabase()
     svc = service(db, Signals(), ONE_WRITER)
-    real = db.transaction
 
     @contextlib.asynccontextmanager
     async def answer_lost() -> AsyncIterator[IntakeStores]:
-        recorded = []
-        async with real() as stores:
-            record = stores.record
-
-            async def counted(valid: ValidReport, *args: Any) -> Recorded_:
-                recorded.append(valid.unit.code)
-                return await record(valid, *args)
-
-            stores.record = counted  # type: ignore[method-assign]
+        recorded: list[str] = []
+        async with watching_record(db.transaction, lambda valid: recorded.append(valid.unit.code)) as stores:
             yield stores
-            del stores.record
         if len(recorded) > 1:  # a batch: committed, but its answer is lost
             raise ConnectionResetError("connection lost during COMMIT")
 
     svc.transactions = answer_lost
-    units = ["09313", "09193", "09292"]
-    outcomes = await asyncio.gather(
-        *(svc.submit(OPERATOR, report(svc, "2026-03", 5000, u)) for u in units), return_exceptions=True
-    )
+    outcomes = await three_at_once(svc)
     assert {type(o).__name__ for o in outcomes} == {"ConnectionResetError"}  # one batch of three
     assert sorted(e.unit_code for e in db.committed.reports.revisions) == ["09193", "09292", "09313"]
 

@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from bdhvs_shared.catalogue import load_catalogue
-from bdhvs_shared.clock import FixedClock
 from bdhvs_shared.events import ReportAccepted
-from intake.domain import IndicatorValue, Submission, ValidReport
 from intake.domain.principal import Principal, Role
 from intake.service_layer.submit_report import (
     Forbidden,
@@ -26,22 +22,17 @@ from intake.service_layer.submit_report import (
     NeedsConfirmation,
     RetryKey,
 )
+from support.events import TZ
 from support.intake_fakes import FakeDatabase, Signals
+from support.intake_submit import monthly_report as report
+from support.intake_submit import submit_service
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MARCH_15 = datetime(2026, 3, 15, 9, tzinfo=TZ)  # before the cut-off of March (the 20th)
 CLERK = Principal(uuid.uuid4(), Role.COMMUNE, "09313")
 
 
 def service(db: FakeDatabase, seen: Signals, now: datetime = MARCH_15) -> IntakeService:
-    return IntakeService(db.transaction, load_catalogue(), FixedClock(now), TZ, relay=seen, tally=seen)
-
-
-def report(svc: IntakeService, period: str = "2026-03", c: int = 9000, unit: str = "09313") -> ValidReport:
-    values = {"c": IndicatorValue(c, 16788), "d": IndicatorValue(6000, 16788)}
-    valid = svc.validate(Submission(unit, "monthly", period, values))
-    assert isinstance(valid, ValidReport), valid
-    return valid
+    return submit_service(db.transaction, now, signals=seen)
 
 
 async def test_a_report_is_stored_as_a_revision_with_its_event_in_the_outbox() -> None:
