@@ -100,7 +100,6 @@ def settings(nats_url: str, database_url: str, smtp: SmtpCatcher, server: HTTPSe
         smtp_host=smtp.host,
         smtp_port=smtp.port,
         event_type_prefix="vn.hatinh",
-        province_unit_code="42",  # PROVINCE_UNIT_CODE, the alerts' province unit (not from the catalogue)
         mail_from="BDHVS Hà Tĩnh <bdhvs@so.test>",
         sms_gateway_url=server.url_for("/sms/send"),  # type: ignore[arg-type]
         sms_api_key="sms-test-key-42",  # type: ignore[arg-type]

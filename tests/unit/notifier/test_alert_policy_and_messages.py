@@ -164,6 +164,6 @@ def test_one_message_lists_every_unit_and_indicator_by_section() -> None:
 
 
 def test_a_violation_is_told_again_one_repeat_interval_later() -> None:
-    policy = AlertPolicy(repeat_interval=timedelta(days=3))
+    policy = AlertPolicy("24", repeat_interval=timedelta(days=3))
     when = datetime(2026, 3, 16, 9, tzinfo=UTC)
     assert policy.next_repeat(when) == datetime(2026, 3, 19, 9, tzinfo=UTC)

@@ -108,7 +108,6 @@ def test_the_groups_read_the_same_environment_variables(monkeypatch: pytest.Monk
         "RETRY_MAX_SECONDS": "60",
         "NOTIFIER_PUBLIC_URL": "https://notifier.example/",
         "ALERT_REPEAT_DAYS": "3",
-        "PROVINCE_UNIT_CODE": "27",
         "LEDGER_ENABLED": "false",
         "LEDGER_REMINDER_DAYS": "5,2",
         "DEADLINE_INCLUSIVE": "true",
@@ -128,7 +127,6 @@ def test_the_groups_read_the_same_environment_variables(monkeypatch: pytest.Monk
     assert read.webhooks.secret is not None and read.webhooks.rate_per_second == 2
     assert read.dispatch.retry_max_seconds == 60
     assert (read.alerts.public_url, read.alerts.repeat_days) == ("https://notifier.example/", 3)
-    assert read.alerts.province_unit_code == "27"
     assert read.ledger.enabled is False and read.ledger.reminder_days == (5, 2)
     assert read.ledger.deadline_inclusive is True
     assert (read.consolidation.day, read.consolidation.days_before, read.consolidation.hour) == (23, 2, 8)

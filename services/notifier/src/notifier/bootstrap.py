@@ -162,7 +162,7 @@ async def start(
     tick = LedgerTick(ledger, settings.ledger.tick_seconds, workers, caught_up(js, reports), metrics.ledger)
     directory = DirectoryAdmin(stores, clock, lambda: known_units_of(messages.catalogue))
     await directory.seed_rules_if_empty()
-    follower = await follow_catalogue(settings, js, messages, ledger)
+    follower = await follow_catalogue(settings, js, messages, ledger, (service, alert_tick.groups))
     broker = await start_broker(settings, js, (consumer, reports), metrics, service, ledger)
     if settings.ledger.enabled:
         tick.start()
@@ -199,9 +199,9 @@ def alert_use_cases(
     """The alert service (KPI updates → violations), the alert tick and the acknowledge links' key."""
     alerts = settings.alerts
     policy = AlertPolicy(
+        province=messages.catalogue.province.code,  # follow_catalogue switches it with the catalogue
         repeat_interval=timedelta(days=alerts.repeat_days),
         group_wait=timedelta(seconds=alerts.group_wait_seconds),
-        province=alerts.province_unit_code,
     )
     service = AlertService(stores, clock, policy, delivery.channels)
     ack_secret = settings.ack_secret()

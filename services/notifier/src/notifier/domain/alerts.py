@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 @dataclass(frozen=True)
 class AlertPolicy:
+    province: str  # the province's unit code (the catalogue's province.yaml): its alerts mute its units'
     repeat_interval: timedelta = timedelta(days=7)
     group_wait: timedelta = timedelta(seconds=30)
-    province: str = "24"
 
     def next_repeat(self, after: datetime) -> datetime:
         """When an open, unacknowledged violation is told again: one interval after `after`."""

@@ -45,7 +45,7 @@ class AckResult(enum.Enum):
 class AlertService:
     transactions: Transactions
     clock: Clock
-    policy: AlertPolicy = field(default_factory=AlertPolicy)
+    policy: AlertPolicy
     channels: Collection[str] = ("email",)
     memory: StatusMemory = field(default_factory=StatusMemory)  # this process's, rebuilt from the database
 

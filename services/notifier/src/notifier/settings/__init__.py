@@ -51,7 +51,6 @@ class AlertSettings:
     group_wait_seconds: float
     repeat_days: float
     tick_seconds: float
-    province_unit_code: str
 
 
 class NotifierSettings(ServiceSettings, ReaderAuthSettings, ChannelSettings, LedgerGroupSettings):
@@ -98,12 +97,6 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings, ChannelSettings, Led
     alert_tick_seconds: float = Field(
         default=5.0, gt=0, description="How often the alert tick sends grouped alerts and repeats"
     )
-    province_unit_code: str = Field(
-        default="24",
-        pattern=r"^[0-9]{2}$",
-        description="The province's unit: its open violation mutes its units' alerts of the same "
-        "indicator and status",
-    )
 
     @field_validator("notifier_ack_secret", mode="before")
     @classmethod
@@ -148,5 +141,4 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings, ChannelSettings, Led
             self.alert_group_wait_seconds,
             self.alert_repeat_days,
             self.alert_tick_seconds,
-            self.province_unit_code,
         )
