@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -16,21 +14,13 @@ import pytest
 from bdhvs_local.demo_accounts import demo_accounts
 from bdhvs_local.stack import Endpoints
 from bdhvs_shared.catalogue import load_catalogue
-from support.intake import auth
+from support.intake import TEST_COMMUNE, add_test_commune, auth, intake_command
 
 CHOSEN = "Quản trị tỉnh 2026!"
 
 
 def accounts_cli(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
-    full = {**clean, "DATABASE_URL": database_url, "NATS_URL": "nats://unused.invalid:4222", **env}
-    return subprocess.run(
-        [sys.executable, "-m", "intake", "accounts", *args],
-        env=full,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return intake_command(database_url, "accounts", *args, **env)
 
 
 async def sign_in(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
@@ -105,3 +95,24 @@ async def test_make_runs_demo_accounts_are_made_once_with_the_password_from_the_
     assert signed.status_code == 201 and signed.json()["account"]["unit_code"] == "09313"
     monkeypatch.delenv("BDHVS_DEMO_PASSWORD")
     assert [password for _, _, password in demo_accounts(endpoints, {})] == ["(exists)"] * 3
+
+
+@pytest.mark.timeout(300)  # three runs of the command
+async def test_the_commands_take_the_units_of_the_published_catalogue(
+    intake: tuple[httpx.AsyncClient, dict[str, str]], database_url: str, tmp_path: Path
+) -> None:
+    """As the service and `intake token …`: a commune an admin added through the catalogue API gets its
+    clerk's account and its row in the template (the packaged catalogue does not have it)."""
+    client, tokens = intake
+    await add_test_commune(client, tokens["admin"])
+    clerk = ("--role", "commune", "--display-name", "Cán bộ xã thử nghiệm", "--unit", TEST_COMMUNE)
+    made = accounts_cli(database_url, "create", "--username", "cb09999", *clerk)
+    assert made.returncode == 0, made.stderr
+    signed = await sign_in(client, "cb09999", made.stdout.strip())
+    assert signed.status_code == 201 and signed.json()["account"]["unit_code"] == TEST_COMMUNE
+    listed = accounts_cli(database_url, "template", "--output", str(tmp_path / "clerks.csv"))
+    assert listed.returncode == 0, listed.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "clerks.csv").read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 100 and TEST_COMMUNE in {r["unit_code"] for r in rows}
+    unknown = accounts_cli(database_url, "create", "--username", "cb09998", *clerk[:-1], "09998")
+    assert unknown.returncode == 1 and "account.unit_unknown" in unknown.stderr

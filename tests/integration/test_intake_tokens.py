@@ -3,29 +3,18 @@ token is refused."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 
 import httpx
 
-from support.intake import auth
+from support.intake import add_test_commune, auth, intake_command
 
 
 def intake_cli(
     database_url: str, *args: str, now: str | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "NATS_URL": "nats://unused.invalid:4222"}
-    if now is not None:  # the injectable clock, as the service's BDHVS_CLOCK_START
-        env["BDHVS_CLOCK_START"] = now
-    return subprocess.run(
-        [sys.executable, "-m", "intake", "token", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    clock = {} if now is None else {"BDHVS_CLOCK_START": now}  # the injectable clock, as the service's
+    return intake_command(database_url, "token", *args, stdin=stdin, **clock)
 
 
 async def test_a_revoked_token_is_refused_and_listed_as_revoked(
@@ -102,15 +91,7 @@ async def test_tokens_are_made_for_the_units_of_the_published_catalogue(
 ) -> None:
     """A commune an admin added through the catalogue API gets its token (not only the packaged units)."""
     client, tokens = intake
-    path = "/api/v1/admin/catalogue/files/units.csv"
-    units = (await client.get(path, headers=auth(tokens["admin"]))).json()
-    added = units["content"].rstrip("\n") + "\n09999,Thử Nghiệm,xa,20.00,10000,2025-07-01,,\n"
-    reply = await client.put(
-        path,
-        json={"content": added, "summary": "Thêm xã thử nghiệm"},
-        headers=auth(tokens["admin"]),
-    )
-    assert reply.status_code == 200, reply.text
+    await add_test_commune(client, tokens["admin"])
 
     many = intake_cli(database_url, "create-many", stdin="commune\t09999\tXã thử nghiệm\n")
     one = intake_cli(database_url, "create", "--role", "commune", "--unit", "09999", "--label", "một")

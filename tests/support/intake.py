@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -53,3 +56,33 @@ async def intake_with_tokens(
             tokens["admin"] = await create_token(session, Role.ADMIN, None, "test", now)
             tokens["police"] = await create_token(session, Role.AGENCY, None, "test", now, "cong_an")
         yield client, tokens
+
+
+def intake_command(
+    database_url: str, *args: str, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`intake ARGS…` as a new process on `database_url` (no NATS), with `env` and none of this
+    process's INTAKE_* variables (a password in one would leak into the command's)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
+    full = {**clean, "DATABASE_URL": database_url, "NATS_URL": "nats://unused.invalid:4222", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "intake", *args],
+        env=full,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+TEST_COMMUNE = "09999"  # not in the packaged catalogue
+
+
+async def add_test_commune(client: httpx.AsyncClient, admin_token: str) -> None:
+    """An admin adds commune 09999 (Thử Nghiệm) through the catalogue API: a new version in force."""
+    path = "/api/v1/admin/catalogue/files/units.csv"
+    units = (await client.get(path, headers=auth(admin_token))).json()
+    added = units["content"].rstrip("\n") + f"\n{TEST_COMMUNE},Thử Nghiệm,xa,20.00,10000,2025-07-01,,\n"
+    body = {"content": added, "summary": "Thêm xã thử nghiệm"}
+    reply = await client.put(path, json=body, headers=auth(admin_token))
+    assert reply.status_code == 200, reply.text
