@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intake.adapters import stores as pg_stores
-from intake.service_layer.group_commit import GroupCommitPolicy
+from intake.service_layer.group_commit import GroupCommit, GroupCommitPolicy
 from intake.service_layer.submit_report import IntakeService
 from support.databases import sessions_on_a_copy
 from support.events import TZ
@@ -101,45 +102,54 @@ async def stored(sessions: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
     }
 
 
+@dataclass
+class BothWays:
+    """The same submissions sent one by one to one database and at once to another."""
+
+    alone: list[object]
+    together: list[object]
+    batcher: GroupCommit[Any, Any]
+    stored_alone: dict[str, Any]
+    stored_together: dict[str, Any]
+
+
+async def both_ways(postgres_url: str, template: str, inputs: list[Input]) -> BothWays:
+    async with (
+        database(postgres_url, template) as alone_db,
+        database(postgres_url, template) as batch_db,
+    ):
+        alone = await send(service(alone_db, None), inputs, together=False)
+        batched = service(batch_db, GroupCommitPolicy(max_batch=16, writers=1))
+        together = await send(batched, inputs, together=True)
+        assert batched._batcher is not None
+        return BothWays(alone, together, batched._batcher, await stored(alone_db), await stored(batch_db))
+
+
 async def test_a_batch_stores_and_answers_what_one_by_one_stores(
     postgres_url: str, template_database: str
 ) -> None:
-    async with (
-        database(postgres_url, template_database) as alone_db,
-        database(postgres_url, template_database) as batch_db,
-    ):
-        alone = await send(service(alone_db, None), INPUTS, together=False)
-        batched = service(batch_db, GroupCommitPolicy(max_batch=16, writers=1))
-        together = await send(batched, INPUTS, together=True)
-        assert replies(together) == replies(alone)
-        assert isinstance(together[3], Exception)  # the database's refusal, raised to its caller only
-        assert replies(together)[:3] + replies(together)[4:] == [
-            ("09313", "2026-02", 1, False),
-            ("09292", "2026-03", 1, False),
-            "NeedsConfirmation",
-            ("09292", "2026-03", 1, True),
-            ("09313", "2026-02", 2, False),
-            ("09313", "2026-04", 1, False),
-            ("09292", "2026-02", 1, False),
-        ]
-        assert batched._batcher is not None and batched._batcher.fallbacks == 1
-        assert await stored(batch_db) == await stored(alone_db)
+    sent = await both_ways(postgres_url, template_database, INPUTS)
+    assert replies(sent.together) == replies(sent.alone)
+    assert isinstance(sent.together[3], Exception)  # the database's refusal, raised to its caller only
+    assert replies(sent.together)[:3] + replies(sent.together)[4:] == [
+        ("09313", "2026-02", 1, False),
+        ("09292", "2026-03", 1, False),
+        "NeedsConfirmation",
+        ("09292", "2026-03", 1, True),
+        ("09313", "2026-02", 2, False),
+        ("09313", "2026-04", 1, False),
+        ("09292", "2026-02", 1, False),
+    ]
+    assert sent.batcher.fallbacks == 1
+    assert sent.stored_together == sent.stored_alone
 
 
 async def test_a_batch_without_failures_is_one_transaction_equal_to_one_by_one(
     postgres_url: str, template_database: str
 ) -> None:
     fine = [i for i in INPUTS if i[0] != REFUSED_UNIT and i[:2] != ("09313", "2026-03")]
-    async with (
-        database(postgres_url, template_database) as alone_db,
-        database(postgres_url, template_database) as batch_db,
-    ):
-        alone = await send(service(alone_db, None), fine, together=False)
-        batched = service(batch_db, GroupCommitPolicy(max_batch=16, writers=1))
-        together = await send(batched, fine, together=True)
-        assert replies(together) == replies(alone) and not any(isinstance(o, Exception) for o in together)
-        assert batched._batcher is not None and (batched._batcher.batches, batched._batcher.fallbacks) == (
-            1,
-            0,
-        )
-        assert await stored(batch_db) == await stored(alone_db)
+    sent = await both_ways(postgres_url, template_database, fine)
+    assert replies(sent.together) == replies(sent.alone)
+    assert not any(isinstance(o, Exception) for o in sent.together)
+    assert (sent.batcher.batches, sent.batcher.fallbacks) == (1, 0)
+    assert sent.stored_together == sent.stored_alone
