@@ -20,21 +20,17 @@ from intake.service_layer.group_commit import GroupCommit, GroupCommitPolicy
 from intake.service_layer.submit_report import IntakeService
 from support.databases import sessions_on_a_copy
 from support.events import TZ
-from support.intake_submit import Input, replies, send, submit_service
+from support.intake_submit import MIXED, MIXED_REPLIES, Input, replies, send, submit_service
 
 APRIL_15 = datetime(2026, 4, 15, 9, tzinfo=TZ)
 REFUSED_UNIT = "09193"  # a trigger makes the database refuse its report (an error mid-batch)
 
-# (unit, period, c, retry key): 09313's March falls below its February (needs confirmation);
-# 09292 is sent twice with one key; 09313's February is revised after; 09193 is refused.
+# support.intake_submit's MIXED with, in the middle, a report the database refuses and, at the end,
+# 09292's February.
 INPUTS: list[Input] = [
-    ("09313", "2026-02", 9000, None),
-    ("09292", "2026-03", 5000, "key-1"),
-    ("09313", "2026-03", 8000, None),
+    *MIXED[:3],
     (REFUSED_UNIT, "2026-03", 4000, None),
-    ("09292", "2026-03", 5000, "key-1"),
-    ("09313", "2026-02", 9100, None),
-    ("09313", "2026-04", 9500, None),
+    *MIXED[3:],
     ("09292", "2026-02", 4000, None),
 ]
 REFUSE = [
@@ -131,15 +127,8 @@ async def test_a_batch_stores_and_answers_what_one_by_one_stores(
     sent = await both_ways(postgres_url, template_database, INPUTS)
     assert replies(sent.together) == replies(sent.alone)
     assert isinstance(sent.together[3], Exception)  # the database's refusal, raised to its caller only
-    assert replies(sent.together)[:3] + replies(sent.together)[4:] == [
-        ("09313", "2026-02", 1, False),
-        ("09292", "2026-03", 1, False),
-        "NeedsConfirmation",
-        ("09292", "2026-03", 1, True),
-        ("09313", "2026-02", 2, False),
-        ("09313", "2026-04", 1, False),
-        ("09292", "2026-02", 1, False),
-    ]
+    answered = replies(sent.together)[:3] + replies(sent.together)[4:]
+    assert answered == [*MIXED_REPLIES, ("09292", "2026-02", 1, False)]
     assert sent.batcher.fallbacks == 1
     assert sent.stored_together == sent.stored_alone
 

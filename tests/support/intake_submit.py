@@ -24,6 +24,26 @@ OPERATOR = Principal(uuid.uuid4(), Role.OPERATOR, None)
 # (unit, period, c, retry key or None)
 Input = tuple[str, str, int, str | None]
 
+# The group-commit tests' submissions, on the fakes and on PostgreSQL: 09313's February and April
+# are fine; its March falls below February (needs confirmation) in the middle; 09292 is sent twice
+# with one key; 09313's February is revised. MIXED_REPLIES: their `replies`, sent at once or one by one.
+MIXED: list[Input] = [
+    ("09313", "2026-02", 9000, None),
+    ("09292", "2026-03", 5000, "key-1"),
+    ("09313", "2026-03", 8000, None),
+    ("09292", "2026-03", 5000, "key-1"),
+    ("09313", "2026-02", 9100, None),
+    ("09313", "2026-04", 9500, None),
+]
+MIXED_REPLIES: list[object] = [
+    ("09313", "2026-02", 1, False),
+    ("09292", "2026-03", 1, False),
+    "NeedsConfirmation",
+    ("09292", "2026-03", 1, True),
+    ("09313", "2026-02", 2, False),
+    ("09313", "2026-04", 1, False),
+]
+
 
 def submit_service(
     transactions: Transactions,

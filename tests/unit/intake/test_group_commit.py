@@ -22,7 +22,7 @@ from intake.service_layer.ports import IntakeStores, Recorded, Transactions
 from intake.service_layer.submit_report import IntakeService, RetryKey
 from support.events import TZ
 from support.intake_fakes import FakeDatabase, Signals
-from support.intake_submit import OPERATOR, replies, send, submit_service
+from support.intake_submit import MIXED, MIXED_REPLIES, OPERATOR, replies, send, submit_service
 from support.intake_submit import monthly_report as report
 
 ONE_WRITER = GroupCommitPolicy(max_batch=8, max_wait=0.0, writers=1)
@@ -120,17 +120,6 @@ async def test_a_writer_waits_max_wait_for_its_batch_to_fill() -> None:
 
 APRIL_15 = datetime(2026, 4, 15, 9, tzinfo=TZ)
 
-# (unit, period, c, retry key or None): Feb and Apr of 09313 are fine; its Mar falls below Feb
-# (needs confirmation) in the middle; 09292 is sent twice with one key; 09313's Feb is revised.
-INPUTS = [
-    ("09313", "2026-02", 9000, None),
-    ("09292", "2026-03", 5000, "key-1"),
-    ("09313", "2026-03", 8000, None),
-    ("09292", "2026-03", 5000, "key-1"),
-    ("09313", "2026-02", 9100, None),
-    ("09313", "2026-04", 9500, None),
-]
-
 
 def service(db: FakeDatabase, seen: Signals, policy: GroupCommitPolicy | None) -> IntakeService:
     return submit_service(db.transaction, APRIL_15, policy, seen)
@@ -147,22 +136,11 @@ def stored(db: FakeDatabase) -> list[tuple[str, str, int, int, str]]:
 
 async def test_a_batch_stores_and_answers_what_one_by_one_does() -> None:
     alone_db, batch_db = FakeDatabase(), FakeDatabase()
-    alone = await send(service(alone_db, Signals(), None), INPUTS, together=False)
+    alone = await send(service(alone_db, Signals(), None), MIXED, together=False)
     seen = Signals()
     batched = service(batch_db, seen, ONE_WRITER)
-    together = await send(batched, INPUTS, together=True)
-    assert (
-        replies(together)
-        == replies(alone)
-        == [
-            ("09313", "2026-02", 1, False),
-            ("09292", "2026-03", 1, False),
-            "NeedsConfirmation",
-            ("09292", "2026-03", 1, True),
-            ("09313", "2026-02", 2, False),
-            ("09313", "2026-04", 1, False),
-        ]
-    )
+    together = await send(batched, MIXED, together=True)
+    assert replies(together) == replies(alone) == MIXED_REPLIES
     assert stored(batch_db) == stored(alone_db) and len(stored(batch_db)) == 4
     assert seen.accepted_forms == ["monthly"] * 4
     assert batched._batcher is not None and batched._batcher.fallbacks == 1
