@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bdhvs_shared.catalogue import Catalogue, Form, Period, Workdays
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import ReportAccepted, subjects
-from bdhvs_shared.nats.reliable import PoisonMessage
+from bdhvs_shared.nats.poison import PoisonMessage
 from kpi.domain.admission import future_reason
 from kpi.domain.observation import Observation
 from kpi.domain.projection import ProjectionRules
