@@ -22,9 +22,11 @@ from kpi.domain.projection import ProjectionRules
 from kpi.domain.projector import Projector
 from kpi.domain.publications import Staged, publications
 from kpi.domain.reporting import (
+    ExpectedReporting,
     Receipt,
     ReportingQueryError,
     ReportingView,
+    expected_reporting,
     reporting_event,
     reporting_view,
     resolve,
@@ -60,6 +62,12 @@ class KpiService:
         """A form and period's reporting, judged by this service's deadline rule (domain.reporting)."""
         return reporting_view(
             self.catalogue, form, period, received, self.tz, self.deadline_inclusive, self.deadline_workdays
+        )
+
+    def expected_reporting(self, form: Form, period: Period) -> ExpectedReporting:
+        """Who is expected to file `form` for `period` and by when, by this service's deadline rule."""
+        return expected_reporting(
+            self.catalogue, form, period, self.tz, self.deadline_inclusive, self.deadline_workdays
         )
 
     @property
@@ -118,7 +126,7 @@ class KpiService:
             return []  # a form or period this catalogue version does not know: counted, not published
         received = await stores.receipts.for_period(event.form, event.period)
         published = reporting_event(
-            self.reporting(form, period, received), len(received), now, event.correlation_id
+            self.expected_reporting(form, period), received, now, event.correlation_id
         )
         return [(published, subjects.kpi_reporting(form.code))]
 
