@@ -105,20 +105,16 @@ class ExpectedReporting:
 
 
 def expected_reporting(
-    catalogue: Catalogue,
-    form: Form,
-    period: Period,
-    tz: ZoneInfo,
-    inclusive: bool = False,
-    workdays: Workdays | None = None,
+    catalogue: Catalogue, form: Form, period: Period, deadline: datetime
 ) -> ExpectedReporting:
+    """The units expected on the period's as-of day; `deadline`: `form_deadline` by the caller's rule."""
     as_of = as_of_date(period, form.as_of_day)
     reporters = catalogue.expected_reporters(form, on=as_of)
     return ExpectedReporting(
         form=form,
         period=str(period),
         as_of=as_of,
-        deadline=form_deadline(form, period, tz, inclusive, workdays),
+        deadline=deadline,
         reporters=reporters,
         expected=[ExpectedUnit(u.code, u.kind.value) for u in reporters],
     )
@@ -137,7 +133,9 @@ def reporting_view(
     inclusive: bool = False,
     workdays: Workdays | None = None,
 ) -> ReportingView:
-    expected = expected_reporting(catalogue, form, period, tz, inclusive, workdays)
+    expected = expected_reporting(
+        catalogue, form, period, form_deadline(form, period, tz, inclusive, workdays)
+    )
     on_time = _on_time(receipts)
     units = [
         UnitReporting(

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from bdhvs_shared.catalogue import Catalogue, Form, Period, Workdays
+from bdhvs_shared.catalogue import Catalogue, Form, Period, Workdays, form_deadline
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import ReportAccepted, subjects
 from bdhvs_shared.nats.poison import PoisonMessage
@@ -66,9 +66,8 @@ class KpiService:
 
     def expected_reporting(self, form: Form, period: Period) -> ExpectedReporting:
         """Who is expected to file `form` for `period` and by when, by this service's deadline rule."""
-        return expected_reporting(
-            self.catalogue, form, period, self.tz, self.deadline_inclusive, self.deadline_workdays
-        )
+        deadline = form_deadline(form, period, self.tz, self.deadline_inclusive, self.deadline_workdays)
+        return expected_reporting(self.catalogue, form, period, deadline)
 
     @property
     def projector(self) -> Projector:
