@@ -22,6 +22,7 @@ from intake.domain.problems import Problem
 from intake.domain.submissions import ValidReport
 from intake.service_layer.ports import (
     Claim,
+    FallbackReason,
     IntakeStores,
     Receipt,
     Recorded,
@@ -196,10 +197,12 @@ class FakeDatabase:
 
 
 class Signals:
-    """The relay and the counters, recording what the use case told them (`Relay`, `Tally`)."""
+    """The relay and the counters, recording what the use case told them (`Relay`, `Tally`,
+    `GroupCommitMeter`)."""
 
     def __init__(self) -> None:
         self.wakes, self.accepted_forms = 0, list[str]()
+        self.group_sizes, self.fallback_reasons, self.unknown_outcomes = list[int](), list[str](), 0
 
     def wake(self) -> None:
         self.wakes += 1
@@ -209,3 +212,12 @@ class Signals:
 
     def rejected(self, problems: Sequence[Problem]) -> None:
         pass
+
+    def group_committed(self, size: int) -> None:
+        self.group_sizes.append(size)
+
+    def group_fell_back(self, reason: FallbackReason) -> None:
+        self.fallback_reasons.append(reason)
+
+    def group_outcome_unknown(self) -> None:
+        self.unknown_outcomes += 1

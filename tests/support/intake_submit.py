@@ -52,11 +52,19 @@ def submit_service(
     signals: Signals | None = None,
 ) -> IntakeService:
     """`IntakeService` on `transactions` with the packaged catalogue, its clock stopped at `now`;
-    `signals` (when given) is its relay and its counters."""
-    svc = IntakeService(transactions, load_catalogue(), FixedClock(now), TZ, group_commit=group_commit)
-    if signals is not None:
-        svc.relay = svc.tally = signals
-    return svc
+    `signals` (when given) is its relay, its counters and its group-commit meter."""
+    if signals is None:
+        return IntakeService(transactions, load_catalogue(), FixedClock(now), TZ, group_commit=group_commit)
+    return IntakeService(
+        transactions,
+        load_catalogue(),
+        FixedClock(now),
+        TZ,
+        relay=signals,
+        tally=signals,
+        group_commit=group_commit,
+        meter=signals,
+    )
 
 
 def monthly_report(

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-import uvicorn
-from fastapi import FastAPI
 
 from bdhvs_shared.settings import ServiceSettings
+
+if TYPE_CHECKING:  # imported by `serve` only: the other commands start without the web stack
+    from fastapi import FastAPI
 
 
 def service_cli(
@@ -28,6 +29,8 @@ def service_cli(
     @app.command()
     def serve() -> None:
         """Run the service (HTTP API, consumers, outbox relay) until SIGINT/SIGTERM."""
+        import uvicorn
+
         settings = settings_factory()
         uvicorn.run(
             app_factory(settings),

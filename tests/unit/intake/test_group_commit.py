@@ -115,6 +115,43 @@ async def test_a_writer_waits_max_wait_for_its_batch_to_fill() -> None:
     assert writes.batches == [[1, 2]]
 
 
+# What the batcher tells its meter (`GroupCommitMeter`; Prometheus in production).
+
+
+async def test_the_meter_sees_each_committed_group_with_its_size() -> None:
+    writes, seen = Writes(), Signals()
+    batcher = GroupCommit(GroupCommitPolicy(max_batch=4, writers=1), writes.batch, writes.one, seen)
+    await asyncio.gather(*(batcher.submit(n) for n in range(10)))
+    await batcher.submit(10)  # alone: a group of one
+    assert seen.group_sizes == [4, 4, 2, 1]
+    assert (seen.fallback_reasons, seen.unknown_outcomes) == ([], 0)
+
+
+async def test_the_meter_sees_a_fallback_with_its_reason_and_no_group() -> None:
+    writes, seen = Writes(bad={2}), Signals()
+    batcher = GroupCommit(ONE_WRITER, writes.batch, writes.one, seen, lambda exc: "key_reused")
+    await asyncio.gather(*(batcher.submit(n) for n in range(4)), return_exceptions=True)
+    assert seen.fallback_reasons == ["key_reused"] and seen.group_sizes == []
+
+
+async def test_the_meter_sees_a_commit_of_unknown_outcome() -> None:
+    async def commit_fails(jobs: Sequence[int]) -> list[int]:
+        raise CommitOutcomeUnknown(ConnectionResetError("connection lost during COMMIT"))
+
+    seen = Signals()
+    batcher = GroupCommit(ONE_WRITER, commit_fails, Writes().one, seen)
+    await asyncio.gather(*(batcher.submit(n) for n in range(3)), return_exceptions=True)
+    assert (seen.unknown_outcomes, seen.group_sizes, seen.fallback_reasons) == (1, [], [])
+
+
+async def test_a_lone_job_that_fails_is_no_committed_group() -> None:
+    writes, seen = Writes(bad={7}), Signals()
+    batcher = GroupCommit(ONE_WRITER, writes.batch, writes.one, seen)
+    with pytest.raises(ValueError):
+        await batcher.submit(7)
+    assert (seen.group_sizes, seen.fallback_reasons) == ([], [])
+
+
 # The submit use case through the batcher, on the in-memory stores (one writer: the fake's
 # transactions are not isolated from each other).
 
@@ -233,6 +270,18 @@ async def test_a_batch_whose_commit_answer_is_lost_is_stored_once_and_its_caller
     outcomes = await three_at_once(svc)
     assert {type(o).__name__ for o in outcomes} == {"ConnectionResetError"}  # one batch of three
     assert sorted(e.unit_code for e in db.committed.reports.revisions) == ["09193", "09292", "09313"]
+
+
+async def test_the_fallback_reason_names_what_failed_and_nothing_of_the_report() -> None:
+    seen = Signals()
+    await send(service(FakeDatabase(), seen, ONE_WRITER), MIXED, together=True)  # one needs confirmation
+    svc = service(FakeDatabase(), seen, ONE_WRITER)
+    calls = [
+        svc.submit(OPERATOR, report(svc, "2026-03", c, "09292"), RetryKey("k", sha))
+        for c, sha in ((1, "a"), (2, "b"))
+    ]
+    await asyncio.gather(*calls, return_exceptions=True)  # a key reused with another body
+    assert seen.fallback_reasons == ["needs_confirmation", "key_reused"]
 
 
 async def test_a_forbidden_unit_is_refused_before_it_is_queued() -> None:

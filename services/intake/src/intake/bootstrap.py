@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import get_args
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
 from nats.aio.client import Client
-from prometheus_client import Counter
+from prometheus_client import Counter, Histogram
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -40,7 +41,7 @@ from intake.service_layer.account_admin import AccountAdmin
 from intake.service_layer.account_sessions import AccountSessions
 from intake.service_layer.catalogue_admin import CatalogueAdmin, current_files
 from intake.service_layer.group_commit import GroupCommitPolicy
-from intake.service_layer.ports import Transactions
+from intake.service_layer.ports import FallbackReason, Transactions
 from intake.service_layer.principals import PrincipalCache
 from intake.service_layer.submit_report import IntakeService
 from intake.settings import IntakeSettings
@@ -50,6 +51,10 @@ from intake.settings import IntakeSettings
 class IntakeMetrics(CommonMetrics):
     reports_accepted: Counter
     reports_rejected: Counter
+    group_size: Histogram
+    groups: Counter
+    group_fallbacks: Counter
+    group_unknown: Counter
 
     def accepted(self, form: str) -> None:  # the service layer's Tally
         self.reports_accepted.labels(form=form).inc()
@@ -57,21 +62,55 @@ class IntakeMetrics(CommonMetrics):
     def rejected(self, problems: Sequence[Problem]) -> None:
         count_rejection(self.reports_rejected, problems)
 
+    def group_committed(self, size: int) -> None:  # the service layer's GroupCommitMeter
+        self.group_size.observe(size)
+        if size > 1:
+            self.groups.inc()
+
+    def group_fell_back(self, reason: FallbackReason) -> None:
+        self.group_fallbacks.labels(reason=reason).inc()
+
+    def group_outcome_unknown(self) -> None:
+        self.group_unknown.inc()
+
+
+GROUP_SIZES = (1, 2, 3, 4, 6, 8, 12, 16, 32, 64)  # GROUP_COMMIT_MAX_REPORTS is 8 by default
+
 
 def intake_metrics() -> IntakeMetrics:
     base = common_metrics("intake")
-    return IntakeMetrics(
+    r = base.registry
+    metrics = IntakeMetrics(
         **vars(base),
-        reports_accepted=Counter(
-            "bdhvs_reports_accepted", "Report revisions accepted", ["form"], registry=base.registry
-        ),
+        reports_accepted=Counter("bdhvs_reports_accepted", "Report revisions accepted", ["form"], registry=r),
         reports_rejected=Counter(
-            "bdhvs_reports_rejected",
-            "Reports rejected as invalid",
-            ["code"],
-            registry=base.registry,
+            "bdhvs_reports_rejected", "Reports rejected as invalid", ["code"], registry=r
+        ),
+        group_size=Histogram(
+            "bdhvs_group_commit_size",
+            "Reports per group committed in one transaction by group commit (1: a report that came alone)",
+            buckets=GROUP_SIZES,
+            registry=r,
+        ),
+        groups=Counter(
+            "bdhvs_group_commit_groups", "Groups of several reports committed in one transaction", registry=r
+        ),
+        group_fallbacks=Counter(
+            "bdhvs_group_commit_fallbacks",
+            "Groups rolled back and written again one by one, by reason "
+            "(needs_confirmation, key_reused, error)",
+            ["reason"],
+            registry=r,
+        ),
+        group_unknown=Counter(
+            "bdhvs_group_commit_outcome_unknown",
+            "Groups whose COMMIT failed (stored or not; not written again, each caller got the error)",
+            registry=r,
         ),
     )
+    for reason in get_args(FallbackReason):  # every reason exported from the start, at 0
+        metrics.group_fallbacks.labels(reason=reason)
+    return metrics
 
 
 @dataclass
@@ -169,6 +208,7 @@ def intake_service(
         settings.report_early_days,
         relay=relay,
         tally=metrics,
+        meter=metrics,
         deadline_working_day=settings.deadline_working_day,
         group_commit=group_commit_policy(settings),
     )

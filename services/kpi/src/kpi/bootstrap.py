@@ -1,43 +1,48 @@
-"""The composition root of the KPI service. Nothing is built at import."""
+"""The composition root of the KPI service. Nothing is built at import.
+
+The web and broker halves (FastAPI, FastStream, the HTTP routes, the token introspector) are
+imported by `start` and `create_app`, which use them: `kpi rebuild` and `kpi verify` build the
+service alone (`build_service`, `catalogue_follower`) and start faster without them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from fastapi import FastAPI
-from faststream.nats import NatsBroker
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bdhvs_shared.api import install_error_handlers
-from bdhvs_shared.auth.introspection import TokenIntrospector
-from bdhvs_shared.auth.routes import install_auth_errors
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.catalogue_follower import CatalogueFollower
 from bdhvs_shared.clock import clock_from_iso
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.events import ReportAccepted
-from bdhvs_shared.http import service_app
 from bdhvs_shared.logs import configure_logging
 from bdhvs_shared.metrics import CommonMetrics, common_metrics
-from bdhvs_shared.runtime import EventRuntime, make_broker
 from bdhvs_shared.worker import PollingWorker
 from kpi.adapters import report_stores
 from kpi.adapters.tables import outbox
 from kpi.domain.projection import ProjectionRules
 from kpi.entrypoints.batcher import Batcher
 from kpi.entrypoints.consumers import register_handlers, reports_consumer
-from kpi.entrypoints.http import attainment, completeness, consolidated, groups, history, views
 from kpi.entrypoints.workers.attainment_gauges import AttainmentGauges, AttainmentMetrics, attainment_metrics
-from kpi.entrypoints.workers.consolidation_tick import ConsolidationSchedule, ConsolidationTick
 from kpi.entrypoints.workers.rollup_worker import RollupWorker
 from kpi.entrypoints.workers.status_tick import StatusTick
 from kpi.service_layer.apply_batch import apply_batch
 from kpi.service_layer.apply_report import CONSUMER, KpiService
 from kpi.settings import KpiSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from faststream.nats import NatsBroker
+
+    from bdhvs_shared.auth.introspection import TokenIntrospector
+    from bdhvs_shared.runtime import EventRuntime
+    from kpi.entrypoints.workers.consolidation_tick import ConsolidationTick
 
 
 @dataclass
@@ -96,6 +101,9 @@ def catalogue_follower(js: JetStreamContext, service: KpiService, poll_seconds: 
 async def start(
     settings: KpiSettings, metrics: CommonMetrics, gauges_metrics: AttainmentMetrics | None = None
 ) -> Container:
+    from bdhvs_shared.auth.introspection import TokenIntrospector
+    from bdhvs_shared.runtime import EventRuntime, make_broker
+
     consumer = reports_consumer(settings.max_deliver, settings.ack_wait_seconds)
     runtime = EventRuntime(settings, "kpi", ["REPORTS", "KPI", "DLQ"], consumer, metrics)
     js = await runtime.connect()
@@ -143,6 +151,8 @@ def _start_workers(
     settings: KpiSettings, service: KpiService, relay: PollingWorker
 ) -> tuple[RollupWorker, StatusTick, ConsolidationTick]:
     """The roll-up worker, the daily status tick and the consolidation tick, started."""
+    from kpi.entrypoints.workers.consolidation_tick import ConsolidationSchedule, ConsolidationTick
+
     rollup_worker = RollupWorker(service, relay, settings.outbox_poll_seconds, settings.rollup_pause_seconds)
     rollup_worker.start()
     status_tick = StatusTick(service, relay, settings.status_tick_seconds)
@@ -176,6 +186,11 @@ def _applier(
 
 
 def create_app(settings: KpiSettings) -> FastAPI:
+    from bdhvs_shared.api import install_error_handlers
+    from bdhvs_shared.auth.routes import install_auth_errors
+    from bdhvs_shared.http import service_app
+    from kpi.entrypoints.http import attainment, completeness, consolidated, groups, history, views
+
     configure_logging(settings.log_format, settings.log_level)
     settings.required_auth_url()  # fail at start, not at the first request
     metrics = common_metrics("kpi")

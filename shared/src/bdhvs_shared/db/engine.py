@@ -1,16 +1,16 @@
-"""One engine per process; one session per message or request."""
+"""One engine per process; one session per message or request.
+
+SQLAlchemy is imported by the functions that use it: the settings (`PoolSettings`) are read by
+every command, most of which (`--help`, `streams`, `openapi`) never open a database.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class PoolSettings:
 def make_engine(url: str, pool: PoolSettings | None = None, application_name: str = "bdhvs") -> AsyncEngine:
     """`application_name` names the service in `pg_stat_activity` and the server's log, so a
     sampled wait or a slow statement can be told apart by service."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     pool = pool or PoolSettings()
     return create_async_engine(
         url,
@@ -47,10 +49,14 @@ def make_engine(url: str, pool: PoolSettings | None = None, application_name: st
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
 async def database_ready(engine: AsyncEngine) -> bool:
+    from sqlalchemy import text
+
     try:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))

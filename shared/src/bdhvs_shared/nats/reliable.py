@@ -24,11 +24,9 @@ from nats.js import JetStreamContext
 from prometheus_client import Counter
 from pydantic import ValidationError
 
+from bdhvs_shared.nats.poison import PoisonMessage
+
 log = structlog.get_logger(__name__)
-
-
-class PoisonMessage(Exception):
-    """The message can never be processed as it is (bad data), so retrying is pointless."""
 
 
 def backoff_seconds(num_delivered: int, base: float = 0.5, cap: float = 30.0) -> float:

@@ -29,6 +29,8 @@ from typing import Any, Generic, TypeVar
 
 import structlog
 
+from intake.service_layer.ports import FallbackReason, GroupCommitMeter, Quiet
+
 log = structlog.get_logger(__name__)
 
 Job = TypeVar("Job")
@@ -58,10 +60,15 @@ class GroupCommit(Generic[Job, Result]):
         policy: GroupCommitPolicy,
         write_batch: Callable[[Sequence[Job]], Awaitable[Sequence[Result]]],
         write_one: Callable[[Job], Awaitable[Result]],
+        meter: GroupCommitMeter | None = None,
+        reason: Callable[[Exception], FallbackReason] = lambda _: "error",
     ) -> None:
+        """`meter` counts groups, fallbacks (each with `reason(error)`) and unknown outcomes."""
         self.policy = policy
         self._write_batch = write_batch
         self._write_one = write_one
+        self._meter: GroupCommitMeter = meter or Quiet()
+        self._reason = reason
         self._queue: deque[tuple[Job, asyncio.Future[Result]]] = deque()
         self._writers = 0
         self._tasks: set[asyncio.Task[None]] = set()  # kept referenced until done
@@ -106,36 +113,42 @@ class GroupCommit(Generic[Job, Result]):
 
     async def _write_or_fall_back(self, batch: list[tuple[Job, asyncio.Future[Result]]]) -> None:
         if len(batch) == 1:
-            await self._settle_alone(*batch[0])
+            if await self._settle_alone(*batch[0]):
+                self._meter.group_committed(1)
             return
         try:
             results = await self._write_batch([job for job, _ in batch])
         except CommitOutcomeUnknown as unknown:  # stored or not: never written a second time
             log.warning("group commit: COMMIT failed, outcome unknown", size=len(batch), error=repr(unknown))
+            self._meter.group_outcome_unknown()
             for _, future in batch:
                 if not future.done():
                     future.set_exception(unknown.cause)
             return
         except Exception as exc:  # any other failure: each report again, alone
             self.fallbacks += 1
+            self._meter.group_fell_back(self._reason(exc))
             log.debug("group commit rolled back, writing one by one", size=len(batch), error=repr(exc))
             for job, future in batch:
                 await self._settle_alone(job, future)
             return
         self.batches += 1
+        self._meter.group_committed(len(batch))
         for (_, future), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)
 
-    async def _settle_alone(self, job: Job, future: asyncio.Future[Result]) -> None:
+    async def _settle_alone(self, job: Job, future: asyncio.Future[Result]) -> bool:
+        """Whether the job was written (else its caller gets the error)."""
         try:
             result = await self._write_one(job)
         except Exception as exc:  # the caller's own error, raised in its request
             if not future.done():
                 future.set_exception(exc)
-            return
+            return False
         if not future.done():
             future.set_result(result)
+        return True
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:

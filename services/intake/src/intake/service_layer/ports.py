@@ -4,7 +4,7 @@ One transaction's stores (`IntakeStores`): the report store, the retry-key (idem
 the catalogue-version store and the outbox. The PostgreSQL adapter is `intake.adapters.stores`;
 the in-memory fake is tests/support/intake_fakes.py; tests/integration/test_intake_stores.py runs
 the same assertions on both. Every method hands typed records (below, or domain types), never
-database rows. The relay and the counters are ports too (`Relay`, `Tally`).
+database rows. The relay and the counters are ports too (`Relay`, `Tally`, `GroupCommitMeter`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Literal, Protocol
 from uuid import UUID
 
 from bdhvs_shared.events import CataloguePublished, Event, ReportAccepted
@@ -180,6 +180,24 @@ class Tally(Protocol):
         """Count the errors among `problems` (warnings are not rejections)."""
 
 
+FallbackReason = Literal["needs_confirmation", "key_reused", "error"]
+"""Why a group was rolled back and written one by one: a report needing confirmation, a retry key
+reused with another body, anything else (a database error, a deadlock). A closed set: a metric label."""
+
+
+class GroupCommitMeter(Protocol):
+    """Group commit's counters (Prometheus in production; docs/benchmark.md, "Group commit")."""
+
+    def group_committed(self, size: int) -> None:
+        """`size` reports committed in one transaction by the batcher (1: a report that came alone)."""
+
+    def group_fell_back(self, reason: FallbackReason) -> None:
+        """A group of several reports rolled back, its reports then written one by one."""
+
+    def group_outcome_unknown(self) -> None:
+        """A group's COMMIT failed: stored or not, it is not written again."""
+
+
 class Quiet:
     """No relay, no counters: for a service built without them (unit tests)."""
 
@@ -190,4 +208,13 @@ class Quiet:
         pass
 
     def rejected(self, problems: Sequence[Problem]) -> None:
+        pass
+
+    def group_committed(self, size: int) -> None:
+        pass
+
+    def group_fell_back(self, reason: FallbackReason) -> None:
+        pass
+
+    def group_outcome_unknown(self) -> None:
         pass

@@ -21,6 +21,8 @@ from intake.service_layer.errors import Forbidden, KeyReused, NeedsConfirmation
 from intake.service_layer.group_commit import CommitOutcomeUnknown, GroupCommit, GroupCommitPolicy
 from intake.service_layer.ports import (
     Claim,
+    FallbackReason,
+    GroupCommitMeter,
     IntakeStores,
     Quiet,
     Receipt,
@@ -65,11 +67,14 @@ class IntakeService:
     tally: Tally = field(default_factory=Quiet)
     deadline_working_day: bool = True  # DEADLINE_WORKING_DAY: a last day that is off moves on
     group_commit: GroupCommitPolicy | None = None  # None: one transaction per submission
+    meter: GroupCommitMeter = field(default_factory=Quiet)  # group commit's counters
     _batcher: GroupCommit[_Submission, Receipt] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         if self.group_commit is not None:
-            self._batcher = GroupCommit(self.group_commit, self._write_batch, self._write_alone)
+            self._batcher = GroupCommit(
+                self.group_commit, self._write_batch, self._write_alone, self.meter, _fallback_reason
+            )
 
     @property
     def deadline_workdays(self) -> Workdays | None:
@@ -296,3 +301,12 @@ def _accepted_event(
         submitted_by=principal.label,
         catalogue_version=catalogue_version,
     )
+
+
+def _fallback_reason(error: Exception) -> FallbackReason:
+    """Why a group was written again one by one: a metric label from a closed set, never the error's text."""
+    if isinstance(error, _Unconfirmed):
+        return "needs_confirmation"
+    if isinstance(error, KeyReused):
+        return "key_reused"
+    return "error"

@@ -19,6 +19,7 @@ from bdhvs_shared.catalogue import (
     Form,
     Period,
     PeriodError,
+    Unit,
     Workdays,
     as_of_date,
     form_deadline,
@@ -86,6 +87,43 @@ def resolve(catalogue: Catalogue, form_code: str, period_text: str) -> tuple[For
     return form, period
 
 
+@dataclass(frozen=True)
+class ExpectedReporting:
+    """Who is expected to file a form for a period, and by when: the part of its reporting that
+    receipts do not change (kpi's batch path works it out once per form and period, not per report)."""
+
+    form: Form
+    period: str
+    as_of: date
+    deadline: datetime
+    reporters: list[Unit]  # in code order
+    expected: list[ExpectedUnit]
+
+    def groups(self, receipts: Mapping[str, Receipt]) -> list[GroupCompleteness]:
+        """Completeness by group (`completeness`) given these receipts."""
+        return completeness(self.expected, _on_time(receipts))
+
+
+def expected_reporting(
+    catalogue: Catalogue, form: Form, period: Period, deadline: datetime
+) -> ExpectedReporting:
+    """The units expected on the period's as-of day; `deadline`: `form_deadline` by the caller's rule."""
+    as_of = as_of_date(period, form.as_of_day)
+    reporters = catalogue.expected_reporters(form, on=as_of)
+    return ExpectedReporting(
+        form=form,
+        period=str(period),
+        as_of=as_of,
+        deadline=deadline,
+        reporters=reporters,
+        expected=[ExpectedUnit(u.code, u.kind.value) for u in reporters],
+    )
+
+
+def _on_time(receipts: Mapping[str, Receipt]) -> dict[str, bool]:
+    return {code: r.on_time for code, r in receipts.items()}
+
+
 def reporting_view(
     catalogue: Catalogue,
     form: Form,
@@ -95,10 +133,10 @@ def reporting_view(
     inclusive: bool = False,
     workdays: Workdays | None = None,
 ) -> ReportingView:
-    as_of = as_of_date(period, form.as_of_day)
-    reporters = catalogue.expected_reporters(form, on=as_of)
-    on_time = {code: r.on_time for code, r in receipts.items()}
-    expected = [ExpectedUnit(u.code, u.kind.value) for u in reporters]
+    expected = expected_reporting(
+        catalogue, form, period, form_deadline(form, period, tz, inclusive, workdays)
+    )
+    on_time = _on_time(receipts)
     units = [
         UnitReporting(
             unit_code=u.code,
@@ -108,14 +146,14 @@ def reporting_view(
             first_received_at=receipts[u.code].first_received_at if u.code in receipts else None,
             latest_revision=receipts[u.code].latest_revision if u.code in receipts else None,
         )
-        for u in reporters
+        for u in expected.reporters
     ]
     return ReportingView(
         form=form,
-        period=str(period),
-        as_of=as_of,
-        deadline=form_deadline(form, period, tz, inclusive, workdays),
-        groups=completeness(expected, on_time),
+        period=expected.period,
+        as_of=expected.as_of,
+        deadline=expected.deadline,
+        groups=completeness(expected.expected, on_time),
         units=units,
     )
 
@@ -134,16 +172,20 @@ def group_out(g: GroupCompleteness) -> GroupReporting:
 
 
 def reporting_event(
-    view: ReportingView, sequence: int, now: datetime, correlation_id: UUID | None
+    expected: ExpectedReporting,
+    receipts: Mapping[str, Receipt],
+    now: datetime,
+    correlation_id: UUID | None,
 ) -> ReportingUpdated:
+    """The form and period's completeness given `receipts` (its `sequence`: how many were received)."""
     return ReportingUpdated.new(
         producer="kpi",
         correlation_id=correlation_id,
         occurred_at=now,
-        form=view.form.code,
-        period=view.period,
-        sequence=sequence,
-        as_of=view.as_of,
-        deadline=view.deadline,
-        groups=[group_out(g) for g in view.groups],
+        form=expected.form.code,
+        period=expected.period,
+        sequence=len(receipts),
+        as_of=expected.as_of,
+        deadline=expected.deadline,
+        groups=[group_out(g) for g in expected.groups(receipts)],
     )

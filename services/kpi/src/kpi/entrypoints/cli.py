@@ -4,29 +4,50 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from bdhvs_shared.cli import service_cli
 from bdhvs_shared.progress import progress
-from kpi.bootstrap import create_app
-from kpi.entrypoints.docs import asyncapi_document, openapi_document
-from kpi.entrypoints.maintenance import ServiceRunning, run_rebuild, run_verify
 from kpi.settings import KpiSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+# Each command imports what it needs when it runs: `kpi rebuild` and `kpi verify` start without
+# FastAPI, FastStream and the HTTP routes (docs/benchmark.md, "the kpi command's start").
 
 
 def _settings() -> KpiSettings:
     return KpiSettings()  # type: ignore[call-arg]  # read from the environment
 
 
+def _create_app(settings: KpiSettings) -> FastAPI:
+    from kpi.bootstrap import create_app
+
+    return create_app(settings)
+
+
+def _openapi() -> dict[str, Any]:
+    from kpi.entrypoints.docs import openapi_document
+
+    return openapi_document()
+
+
+def _asyncapi() -> dict[str, Any]:
+    from kpi.entrypoints.docs import asyncapi_document
+
+    return asyncapi_document()
+
+
 app = service_cli(
     "kpi",
     _settings,
-    create_app,
+    _create_app,
     Path(__file__).parents[1] / "adapters" / "migrations",
-    openapi_document,
-    asyncapi_document,
+    _openapi,
+    _asyncapi,
 )
 
 
@@ -45,6 +66,8 @@ def rebuild_command(
     ] = 1,
 ) -> None:
     """Replay the whole REPORTS stream into fresh projections and swap them in (kpi stopped)."""
+    from kpi.entrypoints.maintenance import ServiceRunning, run_rebuild
+
     try:
         with progress("kpi rebuild: luồng REPORTS", unit="tin") as shown:
             result = asyncio.run(run_rebuild(_settings(), batch_size, force, shown, workers))
@@ -61,6 +84,8 @@ def verify_command(
     ] = True,
 ) -> None:
     """Recompute every projection and compare with the live tables; exit 1 on any difference."""
+    from kpi.entrypoints.maintenance import run_verify
+
     with progress("kpi verify: luồng REPORTS", unit="tin") as shown:
         differences, summary = asyncio.run(run_verify(_settings(), stream, shown))
     for line in differences:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-
-from faststream.nats import NatsBroker
+from typing import TYPE_CHECKING
 
 from bdhvs_shared.events import ReportAccepted, subjects
 from bdhvs_shared.nats.consumers import DurableConsumer
-from bdhvs_shared.nats.subscriber import subscribe
+
+if TYPE_CHECKING:  # FastStream is imported by the service only: `kpi rebuild` starts without it
+    from faststream.nats import NatsBroker
 
 
 def reports_consumer(max_deliver: int = 8, ack_wait: float = 30.0) -> DurableConsumer:
@@ -27,6 +28,8 @@ def register_handlers(
     apply: Callable[[ReportAccepted], Awaitable[None]],
     batch_size: int = 1,
 ) -> None:
+    from bdhvs_shared.nats.subscriber import subscribe
+
     subscribe(
         broker,
         consumer,

@@ -12,19 +12,21 @@ from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from bdhvs_shared.catalogue import Catalogue, Form, Period, Workdays
+from bdhvs_shared.catalogue import Catalogue, Form, Period, Workdays, form_deadline
 from bdhvs_shared.clock import Clock
 from bdhvs_shared.events import ReportAccepted, subjects
-from bdhvs_shared.nats.reliable import PoisonMessage
+from bdhvs_shared.nats.poison import PoisonMessage
 from kpi.domain.admission import future_reason
 from kpi.domain.observation import Observation
 from kpi.domain.projection import ProjectionRules
 from kpi.domain.projector import Projector
 from kpi.domain.publications import Staged, publications
 from kpi.domain.reporting import (
+    ExpectedReporting,
     Receipt,
     ReportingQueryError,
     ReportingView,
+    expected_reporting,
     reporting_event,
     reporting_view,
     resolve,
@@ -61,6 +63,11 @@ class KpiService:
         return reporting_view(
             self.catalogue, form, period, received, self.tz, self.deadline_inclusive, self.deadline_workdays
         )
+
+    def expected_reporting(self, form: Form, period: Period) -> ExpectedReporting:
+        """Who is expected to file `form` for `period` and by when, by this service's deadline rule."""
+        deadline = form_deadline(form, period, self.tz, self.deadline_inclusive, self.deadline_workdays)
+        return expected_reporting(self.catalogue, form, period, deadline)
 
     @property
     def projector(self) -> Projector:
@@ -118,7 +125,7 @@ class KpiService:
             return []  # a form or period this catalogue version does not know: counted, not published
         received = await stores.receipts.for_period(event.form, event.period)
         published = reporting_event(
-            self.reporting(form, period, received), len(received), now, event.correlation_id
+            self.expected_reporting(form, period), received, now, event.correlation_id
         )
         return [(published, subjects.kpi_reporting(form.code))]
 

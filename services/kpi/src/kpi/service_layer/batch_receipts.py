@@ -9,7 +9,7 @@ from bdhvs_shared.events import ReportAccepted, subjects
 from kpi.domain.publications import Staged
 from kpi.domain.receipts import merge_receipt
 from kpi.domain.replay import ReceiptFold
-from kpi.domain.reporting import Receipt, ReportingQueryError, reporting_event, resolve
+from kpi.domain.reporting import ExpectedReporting, Receipt, ReportingQueryError, reporting_event, resolve
 from kpi.service_layer.apply_report import KpiService
 from kpi.service_layer.ports import ReportStores
 
@@ -22,6 +22,8 @@ async def batch_receipts(
     seen = await stores.receipts.existing(keys)
     fold = ReceiptFold()
     by_period: dict[tuple[str, str], dict[str, Receipt]] = {}
+    expected: dict[tuple[str, str], ExpectedReporting] = {}  # per form and period: once a batch
+    catalogue = service.catalogue
     staged: list[Staged] = []
     for event in fresh:
         key = (event.unit_code, event.form, event.period)
@@ -32,15 +34,20 @@ async def batch_receipts(
         if key in seen:
             continue  # a correction of a report already counted: completeness unchanged
         seen.add(key)
+        if service.catalogue is not catalogue:  # a new version published during the batch
+            catalogue = service.catalogue
+            expected.clear()
         try:
-            form, period = resolve(service.catalogue, event.form, event.period)
+            form, period = resolve(catalogue, event.form, event.period)
         except ReportingQueryError:
             continue  # a form or period this catalogue version does not know: counted, not published
         if received is None:
             received = await _received_so_far(stores, fold, fresh, event)
             by_period[(event.form, event.period)] = received
-        view = service.reporting(form, period, received)
-        published = reporting_event(view, len(received), now, event.correlation_id)
+        who = expected.get((event.form, event.period))
+        if who is None:
+            who = expected[(event.form, event.period)] = service.expected_reporting(form, period)
+        published = reporting_event(who, received, now, event.correlation_id)
         staged.append((published, subjects.kpi_reporting(form.code)))
     await stores.receipts.record_many(list(fold.rows.values()))
     return staged
