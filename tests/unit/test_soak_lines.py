@@ -58,7 +58,7 @@ def test_a_soak_too_short_for_a_minute_after_the_warm_up_counts_its_growth_from_
     soak.rss_by_minute = {0: {"intake": 111.0}}
     printed = lines(soak)
     assert (
-        "soak: RSS growth intake: from the start (no warm-up: shorter than it and a minute) +12.0%,"
+        "soak: RSS growth intake: from the start (too short a soak for a warm-up) +12.0%,"
         " from cold (before the first report) +12.0%"
     ) in printed
     assert printed[-1].endswith("RSS growth 12.0%") and LAST.match(printed[-1])

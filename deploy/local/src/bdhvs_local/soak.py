@@ -169,7 +169,7 @@ def warm(soak: Soak) -> tuple[str, dict[str, float]]:
     of the load), or before the first report when the soak is too short to have a minute after it."""
     if soak.seconds >= (WARM_UP_MINUTES + 1) * 60 and WARM_UP_MINUTES - 1 in soak.rss_by_minute:
         return f"the end of minute {WARM_UP_MINUTES} (warm-up)", soak.rss_by_minute[WARM_UP_MINUTES - 1]
-    return "the start (no warm-up: shorter than it and a minute)", soak.rss_mb.get("start", {})
+    return "the start (too short a soak for a warm-up)", soak.rss_mb.get("start", {})
 
 
 def _growth(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
