@@ -4,8 +4,11 @@ Each report is sent at its moment whatever the others are doing, with an Idempot
 careful client does: a 503 (documented: intake sheds writes it has no room for) is retried after
 its Retry-After, a timeout is counted and retried under the same key. Each report revises its
 unit's latest month with new figures, so each must cause a KPI event (watched by correlation id).
-Printed: per-minute accept latency percentiles, RSS per service at the start and the end, and
-`soak: R reports/s for S s, E 5xx, T timeouts, p99 first minute X ms, last minute Y ms, RSS growth G%`.
+Printed: per-minute accept latency percentiles; each service's RSS before the first report (cold),
+at the end of each minute and after the drain; its growth from the end of the first minute (the
+warm-up: the first burst sizes intake's malloc heap, which glibc keeps, docs/chaos.md) and from cold;
+and `soak: R reports/s for S s, E 5xx, T timeouts, p99 first minute X ms, last minute Y ms, RSS growth
+G%`, G the largest growth from the warm-up (from cold when the soak is too short for one).
 Reuses the bench's stack, watcher and process readings (bdhvs_local.bench)."""
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from bdhvs_local.bench.load import KpiWatcher
 from bdhvs_local.bench.resources import Processes
 
 IN_FLIGHT = 256
+WARM_UP_MINUTES = 1  # the RSS growth is measured from the end of this minute of the load (docs/chaos.md)
 GRACE = 60.0  # seconds after the window for reports still waiting for a slot; the rest are not sent
 PERIOD = "2027-12"  # the last month before the bench's clock (January 2028): each report revises it
 
@@ -43,6 +47,7 @@ class Soak:
     event_ids: set[str] = field(default_factory=set)
     events_seen: int = 0
     rss_mb: dict[str, dict[str, float]] = field(default_factory=dict)  # start/end → service → MB
+    rss_by_minute: dict[int, dict[str, float]] = field(default_factory=dict)  # at the end of minute m+1
     origin: float = 0.0  # perf_counter at the first report
     elapsed: float = 0.0
 
@@ -126,14 +131,26 @@ async def load(intake: str, token: str, units: list[str], soak: Soak, timeout: f
         soak.elapsed = time.perf_counter() - start
 
 
+async def read_rss_each_minute(soak: Soak, processes: Processes) -> None:
+    """Each service's RSS at the end of each minute of the load (from its first report) until cancelled."""
+    minute = 0
+    while True:
+        await asyncio.sleep(max(0.0, soak.origin + (minute + 1) * 60 - time.perf_counter()))
+        soak.rss_by_minute[minute] = processes.resident_mb()
+        minute += 1
+
+
 async def run_soak(
     intake: str, nats_url: str, token: str, units: list[str], soak: Soak, processes: Processes | None
 ) -> Soak:
     watcher = KpiWatcher()
     nc = await nats.connect(nats_url)
+    reader = None
     try:
         await nc.subscribe("bdhvs.kpi.attainment.>", cb=watcher.on_message)
         soak.rss_mb["start"] = processes.resident_mb() if processes else {}
+        soak.origin = time.perf_counter()
+        reader = asyncio.create_task(read_rss_each_minute(soak, processes)) if processes else None
         await load(intake, token, units, soak)
         watcher.expect(set(soak.event_ids))
         with contextlib.suppress(TimeoutError):  # the pipeline drains what the load left queued
@@ -141,8 +158,49 @@ async def run_soak(
         soak.events_seen = len(soak.event_ids & watcher.first_seen.keys())
         soak.rss_mb["end"] = processes.resident_mb() if processes else {}
     finally:
+        if reader is not None:
+            reader.cancel()
         await nc.close()
     return soak
+
+
+def warm(soak: Soak) -> tuple[str, dict[str, float]]:
+    """The baseline of the RSS growth, named: each service at the end of the warm-up (WARM_UP_MINUTES
+    of the load), or before the first report when the soak is too short to have a minute after it."""
+    if soak.seconds >= (WARM_UP_MINUTES + 1) * 60 and WARM_UP_MINUTES - 1 in soak.rss_by_minute:
+        return f"the end of minute {WARM_UP_MINUTES} (warm-up)", soak.rss_by_minute[WARM_UP_MINUTES - 1]
+    return "the start (too short a soak for a warm-up)", soak.rss_mb.get("start", {})
+
+
+def _growth(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {n: (after[n] / before[n] - 1) * 100 for n in sorted(before) if n in after and before[n] > 0}
+
+
+def rss_growth(soak: Soak) -> dict[str, float]:
+    """Each service's RSS growth in %, from the end of the warm-up to the end (after the drain)."""
+    return _growth(warm(soak)[1], soak.rss_mb.get("end", {}))
+
+
+def rss_lines(soak: Soak) -> list[str]:
+    """Each service's RSS before the first report (start: cold), at the end of each minute (`m:`, the
+    drain's minutes included) and after the drain (end); then its growth from the end of the warm-up
+    and from cold: both figures are printed, whichever the last line uses."""
+    start, end = soak.rss_mb.get("start", {}), soak.rss_mb.get("end", {})
+    out = []
+    for name in sorted(start.keys() | end.keys()):
+        readings = [("start", start.get(name))]
+        readings += [(f"{m + 1}:", r.get(name)) for m, r in sorted(soak.rss_by_minute.items())]
+        readings.append(("end", end.get(name)))
+        each = " | ".join(f"{label} {mb:.0f}" for label, mb in readings if mb is not None)
+        out.append(f"soak: RSS {name} MB: {each}")
+    since = warm(soak)[0]
+    warmed, cold = rss_growth(soak), _growth(start, end)
+    for name in sorted(cold.keys() | warmed.keys()):
+        out.append(
+            f"soak: RSS growth {name}: from {since} {warmed.get(name, 0.0):+.1f}%,"
+            f" from cold (before the first report) {cold.get(name, 0.0):+.1f}%"
+        )
+    return out
 
 
 def lines(soak: Soak) -> list[str]:
@@ -153,10 +211,8 @@ def lines(soak: Soak) -> list[str]:
             f"soak: minute {minute + 1}: {len(latencies)} accepted, p50 {p50:.0f} ms, p95 {p95:.0f} ms,"
             f" p99 {p99:.0f} ms"
         )
-    start, end = soak.rss_mb.get("start", {}), soak.rss_mb.get("end", {})
-    for name in sorted(start):
-        out.append(f"soak: RSS {name} {start[name]:.0f} MB -> {end.get(name, 0.0):.0f} MB")
-    growth = max((end.get(n, 0.0) / start[n] - 1) * 100 for n in start) if start else 0.0
+    out.extend(rss_lines(soak))
+    growth = max(rss_growth(soak).values(), default=0.0)
     achieved = soak.accepted / soak.elapsed if soak.elapsed else 0.0
     minutes = sorted(soak.by_minute)
     first = percentile(soak.by_minute[minutes[0]], 99) if minutes else 0.0

@@ -26,6 +26,7 @@ from bdhvs_shared.nats.streams import ensure_streams
 from intake.adapters import stores
 from intake.adapters.accounts import pg_identity_transactions
 from intake.adapters.isolation import FileReader
+from intake.adapters.malloc import fix_malloc_thresholds
 from intake.adapters.passwords import Argon2Hasher
 from intake.domain.accounts import AuthPolicy
 from intake.domain.problems import Problem
@@ -258,6 +259,7 @@ def account_use_cases(
 
 def create_app(settings: IntakeSettings) -> FastAPI:
     configure_logging(settings.log_format, settings.log_level)
+    fix_malloc_thresholds()  # a burst's heap is given back, not kept as RSS (adapters/malloc.py)
     metrics = intake_metrics()
 
     async def start() -> Container:
