@@ -8,8 +8,9 @@ from typing import Any
 
 import nats
 
-from bdhvs_local.bench import country
+from bdhvs_local.bench import country, group_counts
 from bdhvs_local.bench.bodies import Bodies
+from bdhvs_local.bench.group_counts import GroupCounts
 from bdhvs_local.bench.load import RETRIES, KpiWatcher, paced_latency, settled, throughput
 from bdhvs_local.bench.profiles import Profiler
 from bdhvs_local.bench.resources import CpuSpent, CpuWatch, Processes
@@ -50,6 +51,7 @@ class Pipeline:
     memory_mb: dict[str, dict[str, float]] = field(default_factory=dict)  # when → service → MB
     units: int = 0  # `--units`: the throughput run was one report per unit of COUNTRY_MONTH
     seconds: float = 0.0  # the throughput run, first request → kpi applied the last report
+    group_commit: GroupCounts = field(default_factory=GroupCounts)  # intake's, in the throughput run
 
 
 async def pipeline(
@@ -72,7 +74,9 @@ async def pipeline(
     try:
         await nc.subscribe("bdhvs.kpi.attainment.>", cb=watcher.on_message)
         js = nc.jetstream()
+        before = await group_counts.read(intake)
         result, spent = await _throughput_run(intake, token, js, sizes, processes, profiler, codes)
+        groups = await group_counts.read(intake) - before
         _memory(processes, memory, "after the throughput run")
         paced = Bodies(2027, codes).take(max(1, int(sizes.rate * sizes.seconds)))
         cpu = CpuWatch(processes, f"paced {sizes.rate:g}/s", len(paced))
@@ -97,6 +101,7 @@ async def pipeline(
         memory,
         sizes.units,
         result["seconds"],
+        groups,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 
+from bdhvs_local.bench import group_counts
 from bdhvs_local.bench.baselines import Baselines
 from bdhvs_local.bench.pipeline import COUNTRY_MONTH, COUNTRY_SECONDS, Pipeline, Sizes
 from bdhvs_local.bench.rebuild import RebuildFigures
@@ -57,6 +58,7 @@ def _pipeline(p: Pipeline) -> list[str]:
         f"end to end ({p.reports} reports, {p.concurrency} concurrent clients)",
         f"  accepted by intake              {p.accepted_per_s:10.1f} reports/s",
         f"  applied by kpi (end to end)     {p.end_to_end_per_s:10.1f} reports/s",
+        "  " + group_counts.line(p.group_commit, p.reports),
         f"accept → first KPI event at a paced {p.rate:.0f} reports/s ({p.paced} reports, "
         f"{p.paced - len(p.latencies_ms)} without a KPI event)",
         f"  p50 {_pct(lat, 0.50):8.1f} ms   p99 {_pct(lat, 0.99):8.1f} ms   "
