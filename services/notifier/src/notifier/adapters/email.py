@@ -1,4 +1,6 @@
-"""Email through SMTP with aiosmtplib; EmailMessage encodes Vietnamese headers (RFC 2047)."""
+"""Email through SMTP with aiosmtplib; EmailMessage encodes Vietnamese headers (RFC 2047).
+
+Sessions are kept open between messages and reused (adapters/smtp_sessions.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from email.utils import make_msgid, parseaddr
 
 import aiosmtplib
 
+from notifier.adapters.smtp_sessions import SmtpSessions
 from notifier.domain.channel import OutgoingMessage, PermanentFailure, Receipt, TransientFailure
 from notifier.settings import SmtpSettings
 
@@ -22,6 +25,24 @@ class SmtpChannel:
 
     def __init__(self, settings: SmtpSettings) -> None:
         self._s = settings
+        self._sender = parseaddr(settings.mail_from)[1]
+        self._sessions = SmtpSessions(
+            self._connect, settings.keepalive_seconds, settings.messages_per_session
+        )
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        """A new session: connected, greeted, EHLO, STARTTLS and login as configured."""
+        s = self._s
+        client = aiosmtplib.SMTP(
+            hostname=s.host,
+            port=s.port,
+            username=s.username,
+            password=s.password.get_secret_value() if s.password else None,
+            start_tls=s.starttls,
+            timeout=s.timeout_seconds,
+        )
+        await client.connect()
+        return client
 
     def build(self, message: OutgoingMessage) -> EmailMessage:
         mail = EmailMessage()
@@ -37,20 +58,10 @@ class SmtpChannel:
         return mail
 
     async def send(self, message: OutgoingMessage) -> Receipt:
-        password = self._s.password.get_secret_value() if self._s.password else None
         mail = self.build(message)
         try:
-            await aiosmtplib.send(
-                mail.as_bytes(policy=POLICY),
-                sender=parseaddr(self._s.mail_from)[1],
-                recipients=[message.recipient],
-                hostname=self._s.host,
-                port=self._s.port,
-                username=self._s.username,
-                password=password,
-                start_tls=self._s.starttls,
-                timeout=self._s.timeout_seconds,
-            )
+            async with self._sessions.session() as client:
+                await client.sendmail(self._sender, [message.recipient], mail.as_bytes(policy=POLICY))
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [refusal.code for refusal in exc.recipients]
             failure = PermanentFailure if all(code >= 500 for code in codes) else TransientFailure
@@ -62,3 +73,6 @@ class SmtpChannel:
         except (aiosmtplib.SMTPException, OSError) as exc:
             raise TransientFailure(f"SMTP unreachable: {exc!r}"[:300]) from exc
         return Receipt(provider_message_id=mail["Message-ID"])
+
+    async def close(self) -> None:
+        await self._sessions.close()

@@ -40,6 +40,7 @@ __all__ = [
 @dataclass(frozen=True)
 class DispatchSettings:
     poll_seconds: float
+    senders: int
     max_send_attempts: int
     retry_base_seconds: float
     retry_max_seconds: float
@@ -63,6 +64,13 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings, ChannelSettings, Led
         default=30.0, gt=0, description="Seconds before an unacknowledged message is redelivered."
     )
     dispatch_poll_seconds: float = Field(default=0.5, gt=0, description="Dispatcher poll when idle")
+    dispatch_senders: int = Field(
+        default=4,
+        ge=1,
+        le=8,
+        description="Notifications each channel sends at once (each in its own transaction and "
+        "connection), within the channel's rate",
+    )
     max_send_attempts: int = Field(
         default=8, ge=1, description="Attempts before a notification is marked failed"
     )
@@ -136,6 +144,7 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings, ChannelSettings, Led
     def dispatch(self) -> DispatchSettings:
         return DispatchSettings(
             self.dispatch_poll_seconds,
+            self.dispatch_senders,
             self.max_send_attempts,
             self.retry_base_seconds,
             self.retry_max_seconds,
