@@ -55,6 +55,12 @@ class AlertSettings:
     province_unit_code: str
 
 
+SENDERS = (
+    "Notifications each channel sends at once (each in its own transaction and connection), "
+    "within the channel's rate"
+)
+
+
 class NotifierSettings(ServiceSettings, ReaderAuthSettings, ChannelSettings, LedgerGroupSettings):
     http_port: int = Field(default=8002, ge=1, le=65535, description="Port of the HTTP API.")
     max_deliver: int = Field(
@@ -64,13 +70,7 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings, ChannelSettings, Led
         default=30.0, gt=0, description="Seconds before an unacknowledged message is redelivered."
     )
     dispatch_poll_seconds: float = Field(default=0.5, gt=0, description="Dispatcher poll when idle")
-    dispatch_senders: int = Field(
-        default=4,
-        ge=1,
-        le=8,
-        description="Notifications each channel sends at once (each in its own transaction and "
-        "connection), within the channel's rate",
-    )
+    dispatch_senders: int = Field(default=4, ge=1, le=8, description=SENDERS)
     max_send_attempts: int = Field(
         default=8, ge=1, description="Attempts before a notification is marked failed"
     )

@@ -57,6 +57,12 @@ def no_placeholder(value: SecretStr | None) -> SecretStr | None:
     return value
 
 
+KEEPALIVE = (
+    "Keep an SMTP session open this long between messages and reuse it (RSET first); "
+    "0 = a new session per message"
+)
+
+
 class ChannelSettings(BaseSettings):
     smtp_host: str = Field(description="SMTP server host")
     smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP server port")
@@ -66,12 +72,7 @@ class ChannelSettings(BaseSettings):
     )
     smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS")
     smtp_timeout_seconds: float = Field(default=10.0, gt=0, description="SMTP timeout per message")
-    smtp_keepalive_seconds: float = Field(
-        default=30.0,
-        ge=0,
-        description="Keep an SMTP session open this long between messages and reuse it (RSET first); "
-        "0 = a new session per message",
-    )
+    smtp_keepalive_seconds: float = Field(default=30.0, ge=0, description=KEEPALIVE)
     smtp_messages_per_session: int = Field(
         default=100, ge=1, description="Messages sent on one SMTP session before it is closed (QUIT)"
     )
