@@ -1,7 +1,8 @@
 """A local SMTP server (aiosmtpd) that keeps every message: as .eml files and in memory.
 
 Files are numbered on from the highest number already in the folder, and created with mode "x":
-a restarted catcher (e.g. `make run` again) never overwrites earlier mail.
+a restarted catcher (e.g. `make run` again) never overwrites earlier mail. A message is kept as
+received and parsed when `messages` is read (a test's check), not while the sender waits for its 250.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def highest_number(directory: Path) -> int:
 @dataclass
 class _Handler:
     directory: Path | None
-    messages: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     last_number: int = 0
 
@@ -43,10 +44,8 @@ class _Handler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw: bytes = envelope.original_content or envelope.content
-        message = email.message_from_bytes(raw, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
         with self.lock:
-            self.messages.append(message)
+            self.raw.append(raw)
             if self.directory is not None:
                 self._keep(self.directory, raw)
         return "250 Message accepted for delivery"
@@ -64,6 +63,12 @@ class _Handler:
                 continue
 
 
+def _parsed(raw: bytes) -> EmailMessage:
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
 class SmtpCatcher:
     """Runs in its own thread; `messages` is what it received, in order."""
 
@@ -72,12 +77,15 @@ class SmtpCatcher:
         # aiosmtpd's Controller(port=0) fails its own start-up self-check: pick a free port first.
         self.port = port or free_port(host)
         self._handler = _Handler(directory)
+        self._parsed: list[EmailMessage] = []
         self._controller = Controller(self._handler, hostname=host, port=self.port)
 
     @property
     def messages(self) -> list[EmailMessage]:
         with self._handler.lock:
-            return list(self._handler.messages)
+            new = self._handler.raw[len(self._parsed) :]
+        self._parsed.extend(_parsed(r) for r in new)  # each message parsed once
+        return list(self._parsed)
 
     def start(self) -> SmtpCatcher:
         self._controller.start()

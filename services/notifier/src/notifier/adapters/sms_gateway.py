@@ -69,3 +69,6 @@ class SmsGatewayChannel:
         if code != ACCEPTED:
             raise PermanentFailure(f"gateway refused: CodeResult {code} {answer.get('ErrorMessage', '')}")
         return Receipt(provider_message_id=str(answer.get("SMSID") or "") or None)
+
+    async def close(self) -> None:
+        return None  # the HTTP client is shared and closed by the container

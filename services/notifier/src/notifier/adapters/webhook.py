@@ -51,3 +51,6 @@ class WebhookChannel:
         }
         await post(self._client, message.recipient, body, headers, self._timeout)
         return Receipt()
+
+    async def close(self) -> None:
+        return None  # the HTTP client is shared and closed by the container

@@ -51,5 +51,10 @@ class Channel(Protocol):
     name: str
 
     async def send(self, message: OutgoingMessage) -> Receipt:
-        """Hand the message over; return once the peer accepted it, or raise a DeliveryFailure."""
+        """Hand the message over; return once the peer accepted it, or raise a DeliveryFailure.
+        Concurrent calls are allowed (a dispatcher's senders)."""
+        ...
+
+    async def close(self) -> None:
+        """Release what is kept between sends (open SMTP sessions), at shutdown."""
         ...

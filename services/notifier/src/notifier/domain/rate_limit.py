@@ -33,6 +33,10 @@ class TokenBucket:
         self._refill(now)
         self._tokens -= 1.0
 
+    def give_back(self) -> None:
+        """Return a token taken for a send that did not happen (there was nothing to send)."""
+        self._tokens = min(float(self.burst), self._tokens + 1.0)
+
     def hold(self, seconds: float, now: float) -> None:
         """No sends for `seconds` (the gateway said Retry-After); then one, then at the rate."""
         self._refill(now)

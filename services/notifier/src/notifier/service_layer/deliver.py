@@ -4,7 +4,8 @@ The row stays locked (FOR UPDATE SKIP LOCKED) while it is sent and its result is
 written in the same transaction. If the process dies mid-send the transaction
 rolls back and the row is still pending: it is sent again (at most one
 duplicate), never lost. One dispatcher per channel (entrypoints/workers/dispatcher.py),
-so a slow SMS gateway does not hold up email.
+so a slow SMS gateway does not hold up email; its senders call `deliver_next` concurrently,
+each in its own transaction (SKIP LOCKED gives each a different row).
 """
 
 from __future__ import annotations
@@ -60,12 +61,19 @@ class Delivery:
         now = self._clock.now()
         if next_allowed(now, self._quiet) > now:
             return False  # quiet hours: what is due waits (a backlog, a retry), never dropped
-        async with self._transactions() as stores:
-            row = await stores.notifications.claim_next(self.channel.name, now)
-            if row is None:
-                return False
-            self.bucket.consume(time.monotonic())
-            await self._attempt(stores, row)
+        # The token is taken before the claim, so that concurrent senders never exceed the rate.
+        self.bucket.consume(time.monotonic())
+        claimed = False
+        try:
+            async with self._transactions() as stores:
+                row = await stores.notifications.claim_next(self.channel.name, now)
+                if row is None:
+                    return False
+                claimed = True
+                await self._attempt(stores, row)
+        finally:
+            if not claimed:
+                self.bucket.give_back()  # nothing was sent: the token is not spent
         return True
 
     async def _attempt(self, stores: Stores, r: Notification) -> None:

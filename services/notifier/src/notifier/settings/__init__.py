@@ -40,6 +40,7 @@ __all__ = [
 @dataclass(frozen=True)
 class DispatchSettings:
     poll_seconds: float
+    senders: int
     max_send_attempts: int
     retry_base_seconds: float
     retry_max_seconds: float
@@ -53,6 +54,12 @@ class AlertSettings:
     tick_seconds: float
 
 
+SENDERS = (
+    "Notifications each channel sends at once (each in its own transaction and connection), "
+    "within the channel's rate"
+)
+
+
 class NotifierSettings(ServiceSettings, ReaderAuthSettings, ChannelSettings, LedgerGroupSettings):
     http_port: int = Field(default=8002, ge=1, le=65535, description="Port of the HTTP API.")
     max_deliver: int = Field(
@@ -62,6 +69,7 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings, ChannelSettings, Led
         default=30.0, gt=0, description="Seconds before an unacknowledged message is redelivered."
     )
     dispatch_poll_seconds: float = Field(default=0.5, gt=0, description="Dispatcher poll when idle")
+    dispatch_senders: int = Field(default=4, ge=1, le=8, description=SENDERS)
     max_send_attempts: int = Field(
         default=8, ge=1, description="Attempts before a notification is marked failed"
     )
@@ -129,6 +137,7 @@ class NotifierSettings(ServiceSettings, ReaderAuthSettings, ChannelSettings, Led
     def dispatch(self) -> DispatchSettings:
         return DispatchSettings(
             self.dispatch_poll_seconds,
+            self.dispatch_senders,
             self.max_send_attempts,
             self.retry_base_seconds,
             self.retry_max_seconds,

@@ -27,6 +27,8 @@ class SmtpSettings:
     timeout_seconds: float
     mail_from: str
     rate_per_second: float
+    keepalive_seconds: float  # an idle session is reused this long (0: a new one per message)
+    messages_per_session: int
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,12 @@ def no_placeholder(value: SecretStr | None) -> SecretStr | None:
     return value
 
 
+KEEPALIVE = (
+    "Keep an SMTP session open this long between messages and reuse it (RSET first); "
+    "0 = a new session per message"
+)
+
+
 class ChannelSettings(BaseSettings):
     smtp_host: str = Field(description="SMTP server host")
     smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP server port")
@@ -64,6 +72,10 @@ class ChannelSettings(BaseSettings):
     )
     smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS")
     smtp_timeout_seconds: float = Field(default=10.0, gt=0, description="SMTP timeout per message")
+    smtp_keepalive_seconds: float = Field(default=30.0, ge=0, description=KEEPALIVE)
+    smtp_messages_per_session: int = Field(
+        default=100, ge=1, description="Messages sent on one SMTP session before it is closed (QUIT)"
+    )
     mail_from: str = Field(
         default="BDHVS <bdhvs-noreply@localhost>",
         description="From header (set the province's real sender, e.g. "
@@ -158,6 +170,8 @@ class ChannelSettings(BaseSettings):
             self.smtp_timeout_seconds,
             self.mail_from,
             self.email_rate_per_second,
+            self.smtp_keepalive_seconds,
+            self.smtp_messages_per_session,
         )
 
     @property

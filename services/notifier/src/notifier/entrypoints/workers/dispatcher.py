@@ -1,5 +1,9 @@
 """A channel's dispatcher: a polling loop that delivers its pending notifications
-(service_layer/deliver.py) within the channel's rate limit, then wakes the outbox relay."""
+(service_layer/deliver.py) within the channel's rate limit, then wakes the outbox relay.
+
+`senders` deliveries run at once, each in its own transaction holding its own row: a send mostly
+waits for the peer (SMTP, the gateway), so several in flight multiply the rate. A sender that
+fails does not cut the others short: each finishes its own attempt, then the run reports it."""
 
 from __future__ import annotations
 
@@ -25,26 +29,43 @@ class Dispatcher(PollingWorker):
         poll_seconds: float,
         on_published: PollingWorker | None = None,
         batch: int = 50,
+        senders: int = 1,
     ) -> None:
         super().__init__(poll_seconds)
         self.name = f"dispatcher-{delivery.channel.name}"
         self._delivery = delivery
         self._relay = on_published
         self._batch = batch
+        self._senders = senders
+        self._started = 0  # deliveries begun in this run, by all its senders
 
     async def run_once(self) -> int:
+        self._started = 0
+        results = await asyncio.gather(*(self._send() for _ in range(self._senders)), return_exceptions=True)
+        done = sum(r for r in results if isinstance(r, int))
+        if done and self._relay is not None:
+            self._relay.wake()
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return done
+
+    async def _send(self) -> int:
         done = 0
-        while done < self._batch:
+        while self._started < self._batch:
             # Wait for the rate limit (or a gateway's Retry-After) before taking a row.
             if (delay := self._delivery.bucket.delay(time.monotonic())) > 0:
                 await asyncio.sleep(min(delay, self._poll))
                 continue
+            self._started += 1
             if not await self._delivery.deliver_next():
                 break
             done += 1
-        if done and self._relay is not None:
-            self._relay.wake()
         return done
+
+    async def stop(self) -> None:
+        await super().stop()
+        await self._delivery.channel.close()
 
 
 def dispatchers(
@@ -72,6 +93,7 @@ def dispatchers(
             ),
             settings.poll_seconds,
             on_published=relay,
+            senders=settings.senders,
         )
         for channel, rate in channels
     ]
