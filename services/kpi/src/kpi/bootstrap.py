@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -17,7 +19,7 @@ from bdhvs_shared.auth.introspection import TokenIntrospector
 from bdhvs_shared.auth.routes import install_auth_errors
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.catalogue_follower import CatalogueFollower
-from bdhvs_shared.clock import clock_from_iso
+from bdhvs_shared.clock import clock_from_iso, on_file_clock_change
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.events import ReportAccepted
 from bdhvs_shared.http import service_app
@@ -53,6 +55,7 @@ class Container:
     follower: CatalogueFollower
     introspector: TokenIntrospector
     gauges: AttainmentGauges | None = field(default=None)
+    clock_watch: asyncio.Task[None] | None = None  # demo only (FileClock): the ticks run when it moves
 
     @property
     def nc(self) -> Client | None:
@@ -64,6 +67,10 @@ class Container:
         await self.rollup_worker.stop()
         await self.status_tick.stop()
         await self.consolidation_tick.stop()
+        if self.clock_watch is not None:
+            self.clock_watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.clock_watch
         if self.gauges is not None:
             await self.gauges.stop()
         await self.introspector.close()
@@ -136,6 +143,7 @@ async def start(
         follower,
         introspector,
         gauges,
+        asyncio.create_task(on_file_clock_change(service.clock, [status_tick.wake, consolidation_tick.wake])),
     )
 
 

@@ -93,31 +93,38 @@ def fill(stack: Stack, plan: Plan, catalogue: Catalogue, stop: Callable[[], bool
     tokens = clerks.tokens(stack.run_dir / "demo" / "tokens.json", plan.filers(), catalogue, env)
     tz = ZoneInfo(catalogue.timezone)
     instants = timeline(plan, tz)
-    outcome = asyncio.run(_steps(stack.run_dir / "demo", endpoints, instants, tokens, stop, plan.seed))
-    FileClock.write(stack.run_dir / "demo" / "clock", max(plan.until, _high_water(stack.run_dir / "demo")))
+    outcome = asyncio.run(_steps(stack.run_dir / "demo", endpoints, instants, tokens, stop, plan.seed, tz))
     kpi_began = time.perf_counter()
     asyncio.run(wait_for_kpi(endpoints, tokens["operator"], plan))
     outcome.kpi_wait = time.perf_counter() - kpi_began
     delivering = time.perf_counter()
-    outcome.unsent, outcome.sent_later = asyncio.run(deliver_all(stack.run_dir / "demo", endpoints))
+    last = max(plan.until, _high_water(stack.run_dir / "demo"))
+    outcome.unsent, outcome.sent_later = asyncio.run(deliver_all(stack.run_dir / "demo", endpoints, last))
     outcome.delivering = time.perf_counter() - delivering
     outcome.seconds, outcome.cpu = time.perf_counter() - began, time.process_time() - cpu
     return outcome
 
 
-async def deliver_all(folder: Path, endpoints: Endpoints) -> tuple[int, int]:
-    """The notifier catches up with the clock's last instant, then its dispatchers send everything due:
-    the run's mail is then what the plan makes, whatever the machine's load (before, `--exit` stopped
-    the stack with thousands of notifications still queued). Returns (unsent, sent_later)."""
+async def deliver_all(folder: Path, endpoints: Endpoints, last: datetime) -> tuple[int, int]:
+    """The services catch up with the clock's last instant, then the notifier's dispatchers send
+    everything due: the run's mail is then what the plan makes, whatever the machine's load. Then the
+    clock moves on with the wall clock from there (the stack lives on). Returns (unsent, sent_later)."""
+    clock = folder / "clock"
     async with httpx.AsyncClient(timeout=60) as client:
-        watch = await NotifierWatch(client, endpoints.notifier_url).open(
-            endpoints.database_url, endpoints.nats_url
-        )
+        watch = await _watch(client, endpoints, clock)
         try:
-            await watch.caught_up()
-            return await watch.delivered(FileClock(folder / "clock"))
+            moved = time.time()
+            FileClock.write(clock, last, still=True)
+            await watch.caught_up(moved, new_day=True)
+            return await watch.delivered(FileClock(clock))
         finally:
+            FileClock.write(clock, last)
             await watch.close()
+
+
+async def _watch(client: httpx.AsyncClient, endpoints: Endpoints, clock: Path) -> NotifierWatch:
+    watch = NotifierWatch(client, endpoints.notifier_url, endpoints.kpi_url, clock)
+    return await watch.open(endpoints.database_url, endpoints.nats_url)
 
 
 def _clock_env(stack: Stack) -> dict[str, str]:
@@ -131,30 +138,36 @@ async def _steps(
     tokens: dict[str, str],
     stop: Callable[[], bool],
     seed: int,
+    tz: ZoneInfo,
 ) -> Outcome:
-    outcome, done = Outcome(), 0
-    high_water, dirty = _high_water(folder), False
+    """The clock stands still at each instant: first the services act on what is due there (on a new
+    local day, or when the notifier has something due), then the batch of reports is filed and the
+    pipeline drained, so that everything is dated as it would have been and two runs agree."""
+    outcome, done, clock = Outcome(), 0, folder / "clock"
+    high_water = _high_water(folder)
+    day = high_water.astimezone(tz).date()
     bar = Progress(sum(isinstance(s, Report) for b in instants if isinstance(b, Batch) for s in b.steps))
     async with httpx.AsyncClient(timeout=60) as client:
-        watch = await NotifierWatch(client, endpoints.notifier_url).open(
-            endpoints.database_url, endpoints.nats_url
-        )
+        watch = await _watch(client, endpoints, clock)
         try:
             for instant in instants:
                 if stop():
                     raise KeyboardInterrupt
                 if isinstance(instant, Stop) and instant.when <= high_water:
-                    continue  # a rerun: the notifier saw this stop the first time
-                high_water = max(high_water, instant.when)
-                FileClock.write(folder / "clock", high_water)
-                if isinstance(instant, Stop):
-                    await _stop(client, endpoints, tokens["operator"], watch, instant, dirty, outcome, seed)
-                    dirty = False
-                else:
+                    continue  # a rerun: the services saw this stop the first time
+                if instant.when > high_water:
+                    high_water, moved = instant.when, time.time()
+                    FileClock.write(clock, high_water, still=True)
+                    new_day = high_water.astimezone(tz).date() != day
+                    day = high_water.astimezone(tz).date()
+                    await _catch_up(
+                        client, endpoints, tokens["operator"], watch, instant, moved, new_day, outcome, seed
+                    )
+                if isinstance(instant, Batch):
                     asked = time.perf_counter()
                     done += await _batch(client, endpoints, tokens, instant, outcome)
                     outcome.submitting += time.perf_counter() - asked
-                    dirty = True
+                    outcome.late_stops += not await watch.drained()
                 bar.show(done, high_water)
                 (folder / "progress.json").write_text(json.dumps({"clock": high_water.isoformat()}))
         finally:
@@ -164,28 +177,29 @@ async def _steps(
     return outcome
 
 
-async def _stop(
+async def _catch_up(
     client: httpx.AsyncClient,
     endpoints: Endpoints,
     operator: str,
     watch: NotifierWatch,
-    stop: Stop,
-    dirty: bool,
+    instant: Stop | Batch,
+    moved: float,
+    new_day: bool,
     outcome: Outcome,
     seed: int,
 ) -> None:
-    """The notifier catches up when reports came since the last stop or a ledger item is due; on the
-    operators' morning, they acknowledge some alerts."""
+    """The services act on what is due at this instant, when something can be (a new local day, or
+    an item of the notifier's due); at the morning stop, the operators acknowledge some alerts."""
     asked = time.perf_counter()
-    due = dirty or await watch.due_by(stop.when)
+    due = new_day or await watch.due_by(instant.when)
     outcome.asking += time.perf_counter() - asked
     if not due:
         return
-    outcome.late_stops += not await watch.caught_up()
-    if stop.when.time() == STOPS[0]:
+    outcome.late_stops += not await watch.caught_up(moved, new_day)
+    if isinstance(instant, Stop) and instant.when.time() == STOPS[0]:
         asked = time.perf_counter()
         outcome.acknowledged += await acknowledge_some(
-            client, endpoints.notifier_url, operator, stop.when, seed
+            client, endpoints.notifier_url, operator, instant.when, seed
         )
         outcome.asking += time.perf_counter() - asked
 
