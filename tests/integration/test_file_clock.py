@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -54,4 +53,6 @@ async def test_the_services_ticks_are_woken_each_time_the_file_clock_is_written(
         assert woken == [datetime(2025, 3, 1, 16, tzinfo=UTC)]
     finally:
         watch.cancel()
-    assert await on_file_clock_change(SystemClock(), [lambda: woken.append(clock.now())]) is None  # production
+    assert (
+        await on_file_clock_change(SystemClock(), [lambda: woken.append(clock.now())]) is None
+    )  # production

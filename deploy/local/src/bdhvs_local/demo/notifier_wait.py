@@ -8,13 +8,14 @@ run when the clock file is written (`on_file_clock_change`), not at their next p
 
 - After a batch of reports: drained, i.e. nothing waits in intake's or kpi's outbox or kpi's roll-up
   work list, and no JetStream consumer has a message pending or unacknowledged (`drained`).
-- When the clock moves to an instant where something can fall due (`due_by`: a ledger item, an alert
-  repeat, an alert item waiting to be grouped) or to a new local day (`caught_up(new_day=True)`:
-  kpi re-judges the statuses, the ledger plans): kpi's day ticks have had a run since the clock
-  moved that found nothing to do, then drained, then the demo touches the clock file (same instant)
-  and waits until the notifier's ledger and alert ticks have each had a run since then that found
-  nothing to do (GET /health/workers: no I/O, unlike /metrics), so everything due is made at this
-  instant even when more fell due than one tick takes. Nothing due, same day: not waited for.
+- When the clock moves to a new local day, kpi re-judges the statuses: its day ticks have had a run
+  since the clock moved that found nothing to do, then drained.
+- When it moves to an instant where something can fall due (`due_by`: a ledger item, an alert
+  repeat, an alert item waiting to be grouped; or a day where a form's period begins, when the
+  ledger plans new items): drained, then the demo touches the clock file (same instant) and waits
+  until the notifier's ledger and alert ticks have each had a run since then that found nothing to
+  do (GET /health/workers: no I/O, unlike /metrics), so everything due is made at this instant even
+  when more fell due than one tick takes. Nothing due, same day: not waited for.
 
 The dispatchers are not waited for at a stop: they send in the background, so a busy day's mail may
 be sent (`sent_at`) at a later instant. They are waited for once, at the end (`delivered`).
@@ -126,9 +127,11 @@ class NotifierWatch:
             self.drain_seconds += time.monotonic() - began
             self.seconds += time.monotonic() - began
 
-    async def caught_up(self, moved: float, new_day: bool = False, timeout: float = 60.0) -> bool:
+    async def caught_up(
+        self, moved: float, new_day: bool = False, ticks: bool = True, timeout: float = 60.0
+    ) -> bool:
         """Wait until the services have acted on everything due at the clock's instant, written at `moved`
-        (time.time()): kpi's day ticks (on a new day), the pipeline, then the notifier's ticks."""
+        (time.time()): kpi's day ticks (on a new day), the pipeline, then (`ticks`) the notifier's."""
         began = time.monotonic()
         deadline = began + timeout
         try:
@@ -137,8 +140,8 @@ class NotifierWatch:
             draining = time.monotonic()
             drained = await self._drain(deadline)
             self.drain_seconds += time.monotonic() - draining
-            if not drained:
-                return False
+            if not drained or not ticks:
+                return drained
             mark = time.time()
             FileClock.write(self._clock, FileClock(self._clock).now(), still=True)  # wakes the ticks
             return await self._idle_since(self._url, TICKS, mark, deadline)

@@ -31,9 +31,9 @@ from bdhvs_local.demo.acknowledge import acknowledge_some
 from bdhvs_local.demo.notifier_wait import FAST_TICKS, NotifierWatch
 from bdhvs_local.demo.plan import Merge, Plan, Report
 from bdhvs_local.demo.sms_gateway import LoopbackSmsGateway
-from bdhvs_local.demo.timeline import STOPS, Batch, Stop, timeline
+from bdhvs_local.demo.timeline import STOPS, Batch, Stop, periods_on, timeline
 from bdhvs_local.stack import Endpoints, Stack
-from bdhvs_shared.catalogue import Catalogue
+from bdhvs_shared.catalogue import Catalogue, PeriodError, PeriodType
 from bdhvs_shared.clock import FILE_PREFIX, FileClock
 
 LOCAL_ONLY = (
@@ -93,7 +93,10 @@ def fill(stack: Stack, plan: Plan, catalogue: Catalogue, stop: Callable[[], bool
     tokens = clerks.tokens(stack.run_dir / "demo" / "tokens.json", plan.filers(), catalogue, env)
     tz = ZoneInfo(catalogue.timezone)
     instants = timeline(plan, tz)
-    outcome = asyncio.run(_steps(stack.run_dir / "demo", endpoints, instants, tokens, stop, plan.seed, tz))
+    types = {form.period_type for form in catalogue.forms.values()}
+    outcome = asyncio.run(
+        _steps(stack.run_dir / "demo", endpoints, instants, tokens, stop, plan.seed, Calendar(tz, types))
+    )
     kpi_began = time.perf_counter()
     asyncio.run(wait_for_kpi(endpoints, tokens["operator"], plan))
     outcome.kpi_wait = time.perf_counter() - kpi_began
@@ -138,14 +141,13 @@ async def _steps(
     tokens: dict[str, str],
     stop: Callable[[], bool],
     seed: int,
-    tz: ZoneInfo,
+    calendar: Calendar,
 ) -> Outcome:
     """The clock stands still at each instant: first the services act on what is due there (on a new
     local day, or when the notifier has something due), then the batch of reports is filed and the
     pipeline drained, so that everything is dated as it would have been and two runs agree."""
     outcome, done, clock = Outcome(), 0, folder / "clock"
     high_water = _high_water(folder)
-    day = high_water.astimezone(tz).date()
     bar = Progress(sum(isinstance(s, Report) for b in instants if isinstance(b, Batch) for s in b.steps))
     async with httpx.AsyncClient(timeout=60) as client:
         watch = await _watch(client, endpoints, clock)
@@ -156,13 +158,11 @@ async def _steps(
                 if isinstance(instant, Stop) and instant.when <= high_water:
                     continue  # a rerun: the services saw this stop the first time
                 if instant.when > high_water:
-                    high_water, moved = instant.when, time.time()
+                    moved, (new_day, new_period) = time.time(), calendar.news(high_water, instant.when)
+                    high_water = instant.when
                     FileClock.write(clock, high_water, still=True)
-                    new_day = high_water.astimezone(tz).date() != day
-                    day = high_water.astimezone(tz).date()
-                    await _catch_up(
-                        client, endpoints, tokens["operator"], watch, instant, moved, new_day, outcome, seed
-                    )
+                    await _catch_up(client, endpoints, tokens["operator"], watch, instant, moved, new_day,
+                                    new_period, outcome, seed)  # fmt: skip
                 if isinstance(instant, Batch):
                     asked = time.perf_counter()
                     done += await _batch(client, endpoints, tokens, instant, outcome)
@@ -185,17 +185,21 @@ async def _catch_up(
     instant: Stop | Batch,
     moved: float,
     new_day: bool,
+    new_period: bool,
     outcome: Outcome,
     seed: int,
 ) -> None:
-    """The services act on what is due at this instant, when something can be (a new local day, or
-    an item of the notifier's due); at the morning stop, the operators acknowledge some alerts."""
+    """The services act on what is due at this instant, when something can be (kpi on a new local day;
+    the notifier's ticks when one of its items is due or the ledger has a new period to plan); at
+    the morning stop, the operators acknowledge some alerts."""
     asked = time.perf_counter()
-    due = new_day or await watch.due_by(instant.when)
+    due = new_period or await watch.due_by(instant.when)
     outcome.asking += time.perf_counter() - asked
+    if not (due or new_day):
+        return
+    outcome.late_stops += not await watch.caught_up(moved, new_day, ticks=due)
     if not due:
         return
-    outcome.late_stops += not await watch.caught_up(moved, new_day)
     if isinstance(instant, Stop) and instant.when.time() == STOPS[0]:
         asked = time.perf_counter()
         outcome.acknowledged += await acknowledge_some(
@@ -240,6 +244,22 @@ async def wait_for_kpi(endpoints: Endpoints, token: str, plan: Plan, timeout: fl
                     return
             await asyncio.sleep(0.5)
     raise TimeoutError(f"kpi has not seen every monthly report of {period} after {timeout:.0f}s")
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """What a move of the clock changes for the services: a new local day (kpi re-judges), a new
+    period of some form (the notifier's ledger plans its items)."""
+
+    tz: ZoneInfo
+    types: set[PeriodType]
+
+    def news(self, before: datetime, after: datetime) -> tuple[bool, bool]:
+        day, next_day = before.astimezone(self.tz).date(), after.astimezone(self.tz).date()
+        try:
+            return day != next_day, periods_on(day, self.types) != periods_on(next_day, self.types)
+        except PeriodError:  # `before` is the start's "never" (year 2000): everything is new
+            return True, True
 
 
 class Progress:
