@@ -69,3 +69,23 @@ def test_a_new_period_of_some_form_begins_on_mondays_and_the_first_of_a_month_on
     assert periods_on(date(2026, 3, 3), {PeriodType.MONTHLY}) == periods_on(
         date(2026, 3, 31), {PeriodType.MONTHLY}
     )
+
+
+def test_the_first_instant_is_a_new_day_and_period_and_a_move_within_a_day_is_neither() -> None:
+    from bdhvs_local.demo.runner import Calendar
+
+    calendar = Calendar(TZ, {PeriodType.WEEKLY, PeriodType.MONTHLY})
+    never = datetime(2000, 1, 1, tzinfo=TZ)  # the start's high-water mark, before the catalogue's years
+    assert calendar.news(never, datetime(2026, 3, 4, 8, tzinfo=TZ)) == (True, True)
+    assert calendar.news(datetime(2026, 3, 4, 8, tzinfo=TZ), datetime(2026, 3, 4, 16, tzinfo=TZ)) == (
+        False,
+        False,
+    )
+    assert calendar.news(datetime(2026, 3, 4, 16, tzinfo=TZ), datetime(2026, 3, 5, 8, tzinfo=TZ)) == (
+        True,
+        False,
+    )
+    assert calendar.news(datetime(2026, 3, 8, 16, tzinfo=TZ), datetime(2026, 3, 9, 8, tzinfo=TZ)) == (
+        True,
+        True,
+    )
