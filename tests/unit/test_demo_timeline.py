@@ -4,12 +4,12 @@ the reports of a day between two stops go in one batch at the first one's time."
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bdhvs_local.demo.plan import Report, make_plan
-from bdhvs_local.demo.timeline import Batch, Stop, timeline
-from bdhvs_shared.catalogue import load_catalogue
+from bdhvs_local.demo.timeline import Batch, Stop, periods_on, timeline
+from bdhvs_shared.catalogue import PeriodType, load_catalogue
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UNTIL = datetime(2026, 12, 3, 9, tzinfo=TZ)
@@ -54,3 +54,38 @@ def _triples(instants: list[Stop | Batch]) -> list[tuple[Stop | Batch, Batch, St
         for i, b in enumerate(instants)
         if isinstance(b, Batch) and 0 < i < len(instants) - 1
     ]
+
+
+def test_a_new_period_of_some_form_begins_on_mondays_and_the_first_of_a_month_only() -> None:
+    """The days the demo waits for the notifier's ledger to plan new items."""
+    types = {PeriodType.WEEKLY, PeriodType.MONTHLY}
+    changes = [
+        day
+        for day in (date(2026, 3, 1) + timedelta(days=n) for n in range(61))
+        if periods_on(day - timedelta(days=1), types) != periods_on(day, types)
+    ]
+    mondays = [date(2026, 3, 2) + timedelta(weeks=n) for n in range(9)]
+    assert changes == sorted([*mondays, date(2026, 3, 1), date(2026, 4, 1)])
+    assert periods_on(date(2026, 3, 3), {PeriodType.MONTHLY}) == periods_on(
+        date(2026, 3, 31), {PeriodType.MONTHLY}
+    )
+
+
+def test_the_first_instant_is_a_new_day_and_period_and_a_move_within_a_day_is_neither() -> None:
+    from bdhvs_local.demo.runner import Calendar
+
+    calendar = Calendar(TZ, {PeriodType.WEEKLY, PeriodType.MONTHLY})
+    never = datetime(2000, 1, 1, tzinfo=TZ)  # the start's high-water mark, before the catalogue's years
+    assert calendar.news(never, datetime(2026, 3, 4, 8, tzinfo=TZ)) == (True, True)
+    assert calendar.news(datetime(2026, 3, 4, 8, tzinfo=TZ), datetime(2026, 3, 4, 16, tzinfo=TZ)) == (
+        False,
+        False,
+    )
+    assert calendar.news(datetime(2026, 3, 4, 16, tzinfo=TZ), datetime(2026, 3, 5, 8, tzinfo=TZ)) == (
+        True,
+        False,
+    )
+    assert calendar.news(datetime(2026, 3, 8, 16, tzinfo=TZ), datetime(2026, 3, 9, 8, tzinfo=TZ)) == (
+        True,
+        True,
+    )

@@ -7,6 +7,8 @@ service alone (`build_service`, `catalogue_follower`) and start faster without t
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -18,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.catalogue_follower import CatalogueFollower
-from bdhvs_shared.clock import clock_from_iso
+from bdhvs_shared.clock import clock_from_iso, on_file_clock_change
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.events import ReportAccepted
 from bdhvs_shared.logs import configure_logging
@@ -58,6 +60,7 @@ class Container:
     follower: CatalogueFollower
     introspector: TokenIntrospector
     gauges: AttainmentGauges | None = field(default=None)
+    clock_watch: asyncio.Task[None] | None = None  # demo only (FileClock): the ticks run when it moves
 
     @property
     def nc(self) -> Client | None:
@@ -69,6 +72,10 @@ class Container:
         await self.rollup_worker.stop()
         await self.status_tick.stop()
         await self.consolidation_tick.stop()
+        if self.clock_watch is not None:
+            self.clock_watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.clock_watch
         if self.gauges is not None:
             await self.gauges.stop()
         await self.introspector.close()
@@ -144,6 +151,7 @@ async def start(
         follower,
         introspector,
         gauges,
+        asyncio.create_task(on_file_clock_change(service.clock, [status_tick.wake, consolidation_tick.wake])),
     )
 
 

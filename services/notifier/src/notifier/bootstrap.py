@@ -25,7 +25,7 @@ from bdhvs_shared.auth.introspection import TokenIntrospector
 from bdhvs_shared.auth.routes import install_auth_errors
 from bdhvs_shared.catalogue import Catalogue, load_catalogue
 from bdhvs_shared.catalogue_follower import CatalogueFollower
-from bdhvs_shared.clock import Clock, clock_from_iso
+from bdhvs_shared.clock import Clock, clock_from_iso, on_file_clock_change
 from bdhvs_shared.db.engine import make_engine, make_sessionmaker
 from bdhvs_shared.http import service_app
 from bdhvs_shared.logs import configure_logging
@@ -111,6 +111,7 @@ class Container:
     alert_tick: AlertTick
     ack_secret: bytes
     ack_page_url: str = ""
+    clock_watch: asyncio.Task[None] | None = None  # demo only (FileClock): the ticks run when it moves
 
     @property
     def nc(self) -> Client | None:
@@ -121,9 +122,11 @@ class Container:
         await self.follower.stop()
         await self.ledger_tick.stop()
         await self.alert_tick.stop()
-        self.lag_watch.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.lag_watch
+        for task in (self.lag_watch, self.clock_watch):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         for dispatcher in self.dispatchers:
             await dispatcher.stop()
         await self.http.aclose()
@@ -168,10 +171,12 @@ async def start(
         tick.start()
     alert_tick.start()
     lag = asyncio.create_task(watch_lag(js, reports, metrics))
+    wakes = [w.wake for w in (tick, alert_tick, *workers)]
+    moved = asyncio.create_task(on_file_clock_change(clock, wakes))
     return Container(
         engine, sessions, stores, runtime, broker, workers, http, clock, ledger, tick, lag, follower,
         directory, token_introspector(settings), service, alert_tick, ack_secret,
-        settings.notifier_ack_page_url,
+        settings.notifier_ack_page_url, moved,
     )  # fmt: skip
 
 

@@ -1,16 +1,24 @@
-"""At each stop of the demo's clock, the notifier catches up before the clock moves on, so its
-delivery log reads as two years would have written it (a reminder on its day, not all at the end).
+"""At each of the demo's instants, the services catch up before the clock moves on, so the delivery log
+reads as two years would have written it (a reminder on its day, not all at the end), the same in
+every run.
 
-Caught up: nothing waits in intake's or kpi's outbox, no JetStream consumer has a message pending or
-unacknowledged, then the notifier's ledger and alert ticks have each had a run that began since and
-found nothing left to do (GET /health/workers: no I/O in the notifier, unlike /metrics): every
-notification is then made at the clock's time (its `created_at`), even when more fell due at once
-than one tick takes (the ledger tick claims 50 items a run). The dispatchers are not waited for at a
-stop: they send in the background (one row, one transaction and one SMTP session each: a few dozen
-a second here), so a busy day's mail may be sent (`sent_at`) at a later stop. They are waited for
-once, at the end (`delivered`): the demo (and with `--exit` the stack) stopped while thousands of
-notifications were still queued, so the mail a run left depended on the machine's load. A stop
-with nothing to do (no report since the last one, no ledger item due) is not waited for.
+The demo's clock stands still at each instant (`FileClock` written `still`): whatever the services
+do there is dated that instant, however long it takes under the machine's load. The services' ticks
+run when the clock file is written (`on_file_clock_change`), not at their next poll.
+
+- After a batch of reports: drained, i.e. nothing waits in intake's or kpi's outbox or kpi's roll-up
+  work list, and no JetStream consumer has a message pending or unacknowledged (`drained`).
+- When the clock moves to a new local day, kpi re-judges the statuses: its day ticks have had a run
+  since the clock moved that found nothing to do, then drained.
+- When it moves to an instant where something can fall due (`due_by`: a ledger item, an alert
+  repeat, an alert item waiting to be grouped; or a day where a form's period begins, when the
+  ledger plans new items): drained, then the demo touches the clock file (same instant) and waits
+  until the notifier's ledger and alert ticks have each had a run since then that found nothing to
+  do (GET /health/workers: no I/O, unlike /metrics), so everything due is made at this instant even
+  when more fell due than one tick takes. Nothing due, same day: not waited for.
+
+The dispatchers are not waited for at a stop: they send in the background, so a busy day's mail may
+be sent (`sent_at`) at a later instant. They are waited for once, at the end (`delivered`).
 """
 
 from __future__ import annotations
@@ -18,18 +26,21 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 
 from bdhvs_local.bench.baselines import asyncpg_dsn
-from bdhvs_shared.clock import Clock
+from bdhvs_shared.clock import Clock, FileClock
 
 TICKS = ("ledger-tick", "alert-tick")
+KPI_TICKS = ("status-tick", "consolidation-tick")
 _OUTBOXES = """
 SELECT EXISTS (SELECT 1 FROM intake.outbox WHERE published_at IS NULL)
     OR EXISTS (SELECT 1 FROM kpi.outbox WHERE published_at IS NULL)
+    OR EXISTS (SELECT 1 FROM kpi.rollup_dirty)
 """
 # Queued notifications the dispatchers may send now, and those waiting for a later moment (the next
 # working moment, SMS quiet hours, a retry): the latter go out with the clock, not the demo.
@@ -37,10 +48,16 @@ _QUEUED = """
 SELECT count(*) FILTER (WHERE next_attempt_at <= $1), count(*) FILTER (WHERE next_attempt_at > $1)
 FROM notifier.notifications WHERE status = 'pending'
 """
-_DUE = "SELECT EXISTS (SELECT 1 FROM notifier.deadline_ledger WHERE status = 'pending' AND due_at <= $1)"
-POLL = 0.05
-# Demo mode: the notifier ticks often, so that a stop waits a fraction of a second (default 60 s and
-# 5 s), and sends as fast as the local mail catcher and loopback SMS gateway take it.
+# Something the notifier's ticks act on at `$1`: a ledger item due, an open violation's repeat due, an
+# alert item waiting for its group (sent once its group wait passed: at the first instant after).
+_DUE = """
+SELECT EXISTS (SELECT 1 FROM notifier.deadline_ledger WHERE status = 'pending' AND due_at <= $1)
+    OR EXISTS (SELECT 1 FROM notifier.violations WHERE resolved_at IS NULL AND next_repeat_at <= $1)
+    OR EXISTS (SELECT 1 FROM notifier.alert_items WHERE state = 'pending' AND due_at < $1)
+"""
+POLL = 0.02
+# Demo mode: the ticks also run when the clock file is written; their poll is the fallback. The
+# dispatchers send as fast as the local mail catcher and loopback SMS gateway take it.
 FAST_TICKS = {
     "LEDGER_TICK_SECONDS": "0.2",
     "ALERT_TICK_SECONDS": "0.2",
@@ -51,8 +68,8 @@ FAST_TICKS = {
 
 
 class NotifierWatch:
-    def __init__(self, client: httpx.AsyncClient, notifier_url: str) -> None:
-        self._client, self._url = client, notifier_url
+    def __init__(self, client: httpx.AsyncClient, notifier_url: str, kpi_url: str, clock: Path) -> None:
+        self._client, self._url, self._kpi_url, self._clock = client, notifier_url, kpi_url, clock
         self._db: asyncpg.Connection | None = None
         self._js: Any = None
         self._nc: Any = None
@@ -75,8 +92,8 @@ class NotifierWatch:
             await self._nc.close()
 
     async def due_by(self, when: datetime) -> bool:
-        """A ledger item (reminder, notice, escalation, summary) is pending and due by `when` (one indexed
-        read of the notifier's table: asked at every stop, the API's token check would cost more)."""
+        """The notifier's ticks have something to do at `when` (one read of its tables: asked at every
+        instant, the API's token check would cost more)."""
         assert self._db is not None
         return bool(await self._db.fetchval(_DUE, when))
 
@@ -101,20 +118,43 @@ class NotifierWatch:
                 return due, later
             await asyncio.sleep(0.5)
 
-    async def caught_up(self, timeout: float = 60.0) -> bool:
-        """Wait until the notifier has acted on everything up to now (False: `timeout` passed)."""
+    async def drained(self, timeout: float = 60.0) -> bool:
+        """Wait until the outboxes, kpi's roll-up work list and the consumers are idle (False: `timeout`)."""
+        began = time.monotonic()
+        try:
+            return await self._drain(began + timeout)
+        finally:
+            self.drain_seconds += time.monotonic() - began
+            self.seconds += time.monotonic() - began
+
+    async def caught_up(
+        self, moved: float, new_day: bool = False, ticks: bool = True, timeout: float = 60.0
+    ) -> bool:
+        """Wait until the services have acted on everything due at the clock's instant, written at `moved`
+        (time.time()): kpi's day ticks (on a new day), the pipeline, then (`ticks`) the notifier's."""
         began = time.monotonic()
         deadline = began + timeout
         try:
-            while not await self._settled():
-                if time.monotonic() > deadline:
-                    return False
-                await asyncio.sleep(POLL)
-            self.drain_seconds += time.monotonic() - began
-            return await self._idle_since(time.time(), deadline)
+            if new_day and not await self._idle_since(self._kpi_url, KPI_TICKS, moved, deadline):
+                return False
+            draining = time.monotonic()
+            drained = await self._drain(deadline)
+            self.drain_seconds += time.monotonic() - draining
+            if not drained or not ticks:
+                return drained
+            mark = time.time()
+            FileClock.write(self._clock, FileClock(self._clock).now(), still=True)  # wakes the ticks
+            return await self._idle_since(self._url, TICKS, mark, deadline)
         finally:
             self.waits += 1
             self.seconds += time.monotonic() - began
+
+    async def _drain(self, deadline: float) -> bool:
+        while not await self._settled():
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(POLL)
+        return True
 
     async def _settled(self) -> bool:
         assert self._db is not None and self._js is not None
@@ -126,13 +166,13 @@ class NotifierWatch:
                     return False
         return True
 
-    async def _idle_since(self, mark: float, deadline: float) -> bool:
-        """Both ticks have had a run that began after `mark` and found nothing to do."""
+    async def _idle_since(self, url: str, names: tuple[str, ...], mark: float, deadline: float) -> bool:
+        """Each of the `names` workers has had a run that began after `mark` and found nothing to do."""
         while time.monotonic() < deadline:
-            await asyncio.sleep(POLL)
-            reply = await self._client.get(f"{self._url}/health/workers")
+            reply = await self._client.get(f"{url}/health/workers")
             reply.raise_for_status()
             idle = {w["name"] for w in reply.json()["workers"] if w["began"] > mark and w["did"] == 0}
-            if idle >= set(TICKS):
+            if idle >= set(names):
                 return True
+            await asyncio.sleep(POLL)
         return False

@@ -31,9 +31,9 @@ from bdhvs_local.demo.acknowledge import acknowledge_some
 from bdhvs_local.demo.notifier_wait import FAST_TICKS, NotifierWatch
 from bdhvs_local.demo.plan import Merge, Plan, Report
 from bdhvs_local.demo.sms_gateway import LoopbackSmsGateway
-from bdhvs_local.demo.timeline import STOPS, Batch, Stop, timeline
+from bdhvs_local.demo.timeline import STOPS, Batch, Stop, periods_on, timeline
 from bdhvs_local.stack import Endpoints, Stack
-from bdhvs_shared.catalogue import Catalogue
+from bdhvs_shared.catalogue import Catalogue, PeriodError, PeriodType
 from bdhvs_shared.clock import FILE_PREFIX, FileClock
 
 LOCAL_ONLY = (
@@ -93,31 +93,41 @@ def fill(stack: Stack, plan: Plan, catalogue: Catalogue, stop: Callable[[], bool
     tokens = clerks.tokens(stack.run_dir / "demo" / "tokens.json", plan.filers(), catalogue, env)
     tz = ZoneInfo(catalogue.timezone)
     instants = timeline(plan, tz)
-    outcome = asyncio.run(_steps(stack.run_dir / "demo", endpoints, instants, tokens, stop, plan.seed))
-    FileClock.write(stack.run_dir / "demo" / "clock", max(plan.until, _high_water(stack.run_dir / "demo")))
+    types = {form.period_type for form in catalogue.forms.values()}
+    outcome = asyncio.run(
+        _steps(stack.run_dir / "demo", endpoints, instants, tokens, stop, plan.seed, Calendar(tz, types))
+    )
     kpi_began = time.perf_counter()
     asyncio.run(wait_for_kpi(endpoints, tokens["operator"], plan))
     outcome.kpi_wait = time.perf_counter() - kpi_began
     delivering = time.perf_counter()
-    outcome.unsent, outcome.sent_later = asyncio.run(deliver_all(stack.run_dir / "demo", endpoints))
+    last = max(plan.until, _high_water(stack.run_dir / "demo"))
+    outcome.unsent, outcome.sent_later = asyncio.run(deliver_all(stack.run_dir / "demo", endpoints, last))
     outcome.delivering = time.perf_counter() - delivering
     outcome.seconds, outcome.cpu = time.perf_counter() - began, time.process_time() - cpu
     return outcome
 
 
-async def deliver_all(folder: Path, endpoints: Endpoints) -> tuple[int, int]:
-    """The notifier catches up with the clock's last instant, then its dispatchers send everything due:
-    the run's mail is then what the plan makes, whatever the machine's load (before, `--exit` stopped
-    the stack with thousands of notifications still queued). Returns (unsent, sent_later)."""
+async def deliver_all(folder: Path, endpoints: Endpoints, last: datetime) -> tuple[int, int]:
+    """The services catch up with the clock's last instant, then the notifier's dispatchers send
+    everything due: the run's mail is then what the plan makes, whatever the machine's load. Then the
+    clock moves on with the wall clock from there (the stack lives on). Returns (unsent, sent_later)."""
+    clock = folder / "clock"
     async with httpx.AsyncClient(timeout=60) as client:
-        watch = await NotifierWatch(client, endpoints.notifier_url).open(
-            endpoints.database_url, endpoints.nats_url
-        )
+        watch = await _watch(client, endpoints, clock)
         try:
-            await watch.caught_up()
-            return await watch.delivered(FileClock(folder / "clock"))
+            moved = time.time()
+            FileClock.write(clock, last, still=True)
+            await watch.caught_up(moved, new_day=True)
+            return await watch.delivered(FileClock(clock))
         finally:
+            FileClock.write(clock, last)
             await watch.close()
+
+
+async def _watch(client: httpx.AsyncClient, endpoints: Endpoints, clock: Path) -> NotifierWatch:
+    watch = NotifierWatch(client, endpoints.notifier_url, endpoints.kpi_url, clock)
+    return await watch.open(endpoints.database_url, endpoints.nats_url)
 
 
 def _clock_env(stack: Stack) -> dict[str, str]:
@@ -131,30 +141,33 @@ async def _steps(
     tokens: dict[str, str],
     stop: Callable[[], bool],
     seed: int,
+    calendar: Calendar,
 ) -> Outcome:
-    outcome, done = Outcome(), 0
-    high_water, dirty = _high_water(folder), False
+    """The clock stands still at each instant: first the services act on what is due there (on a new
+    local day, or when the notifier has something due), then the batch of reports is filed and the
+    pipeline drained, so that everything is dated as it would have been and two runs agree."""
+    outcome, done, clock = Outcome(), 0, folder / "clock"
+    high_water = _high_water(folder)
     bar = Progress(sum(isinstance(s, Report) for b in instants if isinstance(b, Batch) for s in b.steps))
     async with httpx.AsyncClient(timeout=60) as client:
-        watch = await NotifierWatch(client, endpoints.notifier_url).open(
-            endpoints.database_url, endpoints.nats_url
-        )
+        watch = await _watch(client, endpoints, clock)
         try:
             for instant in instants:
                 if stop():
                     raise KeyboardInterrupt
                 if isinstance(instant, Stop) and instant.when <= high_water:
-                    continue  # a rerun: the notifier saw this stop the first time
-                high_water = max(high_water, instant.when)
-                FileClock.write(folder / "clock", high_water)
-                if isinstance(instant, Stop):
-                    await _stop(client, endpoints, tokens["operator"], watch, instant, dirty, outcome, seed)
-                    dirty = False
-                else:
+                    continue  # a rerun: the services saw this stop the first time
+                if instant.when > high_water:
+                    moved, (new_day, new_period) = time.time(), calendar.news(high_water, instant.when)
+                    high_water = instant.when
+                    FileClock.write(clock, high_water, still=True)
+                    await _catch_up(client, endpoints, tokens["operator"], watch, instant, moved, new_day,
+                                    new_period, outcome, seed)  # fmt: skip
+                if isinstance(instant, Batch):
                     asked = time.perf_counter()
                     done += await _batch(client, endpoints, tokens, instant, outcome)
                     outcome.submitting += time.perf_counter() - asked
-                    dirty = True
+                    outcome.late_stops += not await watch.drained()
                 bar.show(done, high_water)
                 (folder / "progress.json").write_text(json.dumps({"clock": high_water.isoformat()}))
         finally:
@@ -164,28 +177,33 @@ async def _steps(
     return outcome
 
 
-async def _stop(
+async def _catch_up(
     client: httpx.AsyncClient,
     endpoints: Endpoints,
     operator: str,
     watch: NotifierWatch,
-    stop: Stop,
-    dirty: bool,
+    instant: Stop | Batch,
+    moved: float,
+    new_day: bool,
+    new_period: bool,
     outcome: Outcome,
     seed: int,
 ) -> None:
-    """The notifier catches up when reports came since the last stop or a ledger item is due; on the
-    operators' morning, they acknowledge some alerts."""
+    """The services act on what is due at this instant, when something can be (kpi on a new local day;
+    the notifier's ticks when one of its items is due or the ledger has a new period to plan); at
+    the morning stop, the operators acknowledge some alerts."""
     asked = time.perf_counter()
-    due = dirty or await watch.due_by(stop.when)
+    due = new_period or await watch.due_by(instant.when)
     outcome.asking += time.perf_counter() - asked
+    if not (due or new_day):
+        return
+    outcome.late_stops += not await watch.caught_up(moved, new_day, ticks=due)
     if not due:
         return
-    outcome.late_stops += not await watch.caught_up()
-    if stop.when.time() == STOPS[0]:
+    if isinstance(instant, Stop) and instant.when.time() == STOPS[0]:
         asked = time.perf_counter()
         outcome.acknowledged += await acknowledge_some(
-            client, endpoints.notifier_url, operator, stop.when, seed
+            client, endpoints.notifier_url, operator, instant.when, seed
         )
         outcome.asking += time.perf_counter() - asked
 
@@ -226,6 +244,22 @@ async def wait_for_kpi(endpoints: Endpoints, token: str, plan: Plan, timeout: fl
                     return
             await asyncio.sleep(0.5)
     raise TimeoutError(f"kpi has not seen every monthly report of {period} after {timeout:.0f}s")
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """What a move of the clock changes for the services: a new local day (kpi re-judges), a new
+    period of some form (the notifier's ledger plans its items)."""
+
+    tz: ZoneInfo
+    types: set[PeriodType]
+
+    def news(self, before: datetime, after: datetime) -> tuple[bool, bool]:
+        day, next_day = before.astimezone(self.tz).date(), after.astimezone(self.tz).date()
+        try:
+            return day != next_day, periods_on(day, self.types) != periods_on(next_day, self.types)
+        except PeriodError:  # `before` is the start's "never" (year 2000): everything is new
+            return True, True
 
 
 class Progress:

@@ -1,10 +1,11 @@
 """The demo's clock, instant by instant: pure (same plan, same timeline).
 
 The clock stops twice a day, at 08:00 and 16:00 local time (`STOPS`), from the plan's first day to
-its last: there the runner lets the notifier catch up (its reminders, overdue notices and escalations
-go out at 08:00, the day's alerts by 16:00) before the clock moves on. Between two stops, the reports
-received on one day go in one batch, at the first one's time: a report is on time or late by its day
-(a cut-off is a midnight), so the batch judges each as its own instant would.
+its last: the notifier's reminders, overdue notices and escalations fall due at 08:00, the alert
+groups of the day's reports by 16:00; the runner waits there only when something is due (runner.py).
+Between two stops, the reports received on one day go in one batch, at the first one's time: a report
+is on time or late by its day (a cut-off is a midnight), so the batch judges each as its own instant
+would.
 
 `stops` is the one place that says when the clock stops: with a working-day calendar (issue 15: the
 notifier sends nothing on days off or outside 07:30–17:00) it can skip the days off.
@@ -12,11 +13,14 @@ notifier sends nothing on days off or outside 07:30–17:00) it can skip the day
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bdhvs_local.demo.plan import Merge, Plan, Report
+from bdhvs_shared.catalogue import Period, PeriodType
+from bdhvs_shared.catalogue.periods import containing
 
 STOPS = (time(8), time(16))  # within working hours (07:30–17:00), after the notifier's send hour
 
@@ -34,6 +38,12 @@ class Batch:
 
     when: datetime
     steps: tuple[Report | Merge, ...]
+
+
+def periods_on(day: date, types: Iterable[PeriodType]) -> frozenset[Period]:
+    """The periods of these types holding `day`. The notifier's ledger plans each form's current and
+    previous period: on a day where one of them begins, it has new items to plan."""
+    return frozenset(containing(t, day) for t in types)
 
 
 def stops(day: date, tz: ZoneInfo) -> list[datetime]:
