@@ -12,6 +12,7 @@ from email.utils import make_msgid, parseaddr
 
 import aiosmtplib
 
+from notifier.adapters.answer_deadline import answered_within
 from notifier.adapters.smtp_sessions import SmtpSessions
 from notifier.domain.channel import OutgoingMessage, PermanentFailure, Receipt, TransientFailure
 from notifier.settings import SmtpSettings
@@ -93,7 +94,10 @@ class SmtpChannel:
         data, message_id = self.render(message)
         try:
             async with self._sessions.session() as client:
-                await client.sendmail(self._sender, [message.recipient], data)
+                # SMTP_TIMEOUT_SECONDS for the whole message, as one deadline of ours that a pause of
+                # this process cannot win against an answer already received (answer_deadline.py)
+                sending = client.sendmail(self._sender, [message.recipient], data, timeout=None)
+                await answered_within(sending, self._s.timeout_seconds)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [refusal.code for refusal in exc.recipients]
             failure = PermanentFailure if all(code >= 500 for code in codes) else TransientFailure
