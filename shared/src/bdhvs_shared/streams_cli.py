@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from bdhvs_shared.nats.stream_backup import backup_streams, prune, restore_streams
+from bdhvs_shared.nats.stream_backup import backup_streams, new_target, prune, restore_streams
 from bdhvs_shared.progress import Progress, progress
 from bdhvs_shared.settings import StreamBackupSettings
 
@@ -32,7 +32,7 @@ def streams_cli() -> typer.Typer:
     def backup() -> None:
         """Every stream into BACKUP_DIR/streams-<UTC time>/, then the oldest beyond BACKUP_KEEP removed."""
         settings = StreamBackupSettings()  # type: ignore[call-arg]  # read from the environment
-        target = settings.backup_dir / f"streams-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+        target = new_target(settings.backup_dir, datetime.now(UTC))
         manifest = asyncio.run(backup_streams(settings.backup_nats_url, target, _shown))
         removed = prune(settings.backup_dir, settings.backup_keep)
         typer.echo(f"stream backup written to {target}: {json.dumps(manifest)}; removed {len(removed)} old")

@@ -162,6 +162,17 @@ def read_backup(directory: Path) -> dict[str, list[Record]]:
     }
 
 
+def new_target(base: Path, now: datetime, prefix: str = "streams-") -> Path:
+    """A directory name for a backup taken at `now` (UTC, to the second) that no earlier backup
+    holds: a second backup within the same second gets `-2`, `-3`… (names still sort by time)."""
+    stamp = f"{prefix}{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    target, n = base / stamp, 1
+    while target.exists():
+        n += 1
+        target = base / f"{stamp}-{n}"
+    return target
+
+
 def prune(base: Path, keep: int, prefix: str = "streams-") -> list[Path]:
     """Remove all but the `keep` newest finished backups under `base` (names sort by time)."""
     finished = sorted(p for p in base.glob(f"{prefix}*") if (p / "manifest.json").exists())
