@@ -17,19 +17,21 @@ async def test_an_answer_in_time_is_returned() -> None:
     assert await answered_within(answer(), 1.0) == "250"
 
 
+async def _silent(started: asyncio.Event, cancelled: asyncio.Event) -> str:
+    """A server that never answers; notes that it was asked and that it was given up on."""
+    started.set()
+    try:
+        await asyncio.sleep(60)
+    except asyncio.CancelledError:
+        cancelled.set()
+        raise
+    return "never"
+
+
 async def test_no_answer_cancels_the_work_and_raises_a_timeout() -> None:
-    cancelled = asyncio.Event()
-
-    async def silent() -> str:
-        try:
-            await asyncio.sleep(60)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-        return "never"
-
+    started, cancelled = asyncio.Event(), asyncio.Event()
     with pytest.raises(TimeoutError):
-        await answered_within(silent(), 0.01, late_look=0.01)
+        await answered_within(_silent(started, cancelled), 0.01, late_look=0.01)
     assert cancelled.is_set()
 
 
@@ -43,17 +45,7 @@ async def test_a_failure_of_the_work_is_raised_as_it_is() -> None:
 
 async def test_cancelling_the_caller_cancels_the_work() -> None:
     started, cancelled = asyncio.Event(), asyncio.Event()
-
-    async def slow() -> str:
-        started.set()
-        try:
-            await asyncio.sleep(60)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-        return "never"
-
-    caller = asyncio.ensure_future(answered_within(slow(), 30.0))
+    caller = asyncio.ensure_future(answered_within(_silent(started, cancelled), 30.0))
     await started.wait()
     caller.cancel()
     with pytest.raises(asyncio.CancelledError):
