@@ -74,9 +74,7 @@ async def pipeline(
     try:
         await nc.subscribe("bdhvs.kpi.attainment.>", cb=watcher.on_message)
         js = nc.jetstream()
-        before = await group_counts.read(intake)
-        result, spent = await _throughput_run(intake, token, js, sizes, processes, profiler, codes)
-        groups = await group_counts.read(intake) - before
+        result, spent, groups = await _throughput_run(intake, token, js, sizes, processes, profiler, codes)
         _memory(processes, memory, "after the throughput run")
         paced = Bodies(2027, codes).take(max(1, int(sizes.rate * sizes.seconds)))
         cpu = CpuWatch(processes, f"paced {sizes.rate:g}/s", len(paced))
@@ -113,15 +111,17 @@ async def _throughput_run(
     processes: Processes | None,
     profiler: Profiler | None,
     codes: list[str] | None,
-) -> tuple[dict[str, float], list[CpuSpent]]:
-    """The warm-up, then the throughput run (`--units`: every unit's report of COUNTRY_MONTH)."""
+) -> tuple[dict[str, float], list[CpuSpent], GroupCounts]:
+    """The warm-up, then the throughput run (`--units`: every unit's report of COUNTRY_MONTH), with
+    intake's group commit during the run alone."""
     bodies = Bodies(2026, codes)
     if sizes.warmup:
         await throughput(intake, token, js, bodies.take(sizes.warmup), sizes.concurrency)
         await settled(js)
     sent = bodies.every_unit(codes, COUNTRY_MONTH) if codes else bodies.take(sizes.reports)
+    before = await group_counts.read(intake)
     result, spent = await measured_run(intake, token, js, sent, sizes.concurrency, processes, profiler)
-    return result, [spent]
+    return result, [spent], await group_counts.read(intake) - before
 
 
 async def measured_run(
