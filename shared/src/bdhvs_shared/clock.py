@@ -66,9 +66,7 @@ class FileClock:
         self._seen: tuple[int, datetime, bool] | None = None
 
     def now(self) -> datetime:
-        try:
-            modified = self.path.stat().st_mtime_ns
-        except FileNotFoundError:
+        if not (modified := self.changed()):
             return datetime.now(UTC)
         if self._seen is None or self._seen[0] != modified:
             text = self.path.read_text().strip()
