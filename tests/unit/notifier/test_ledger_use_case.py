@@ -7,7 +7,7 @@ End to end (NATS, PostgreSQL, SMTP): tests/integration/test_notifier_ledger.py.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.clock import FixedClock
@@ -141,3 +141,29 @@ async def test_a_go_live_day_from_the_settings_wins_over_the_first_start() -> No
     ledger = Ledger(march(23))
     ledger.ledger.go_live = datetime(2026, 3, 1, tzinfo=TZ)
     assert ("vt.09292@x.vn", "deadline_overdue") in await ledger.tick(march(23))  # due 20/3: chased
+
+
+async def test_planning_when_a_period_begins_leaves_the_ledger_as_planning_every_day() -> None:
+    """The tick plans only when the periods it covers change (or the catalogue does): every day of
+    forty days, the ledger holds what planning every day would have put there."""
+    every_day, on_new_periods = Ledger(march(2)), Ledger(march(2))
+    for ledger in (every_day, on_new_periods):
+        ledger.ledger.forms = ledger_forms(CATALOGUE, ["monthly", "youth_weekly"])
+    planned = 0
+    for day in range(40):
+        at = march(2) + timedelta(days=day)
+        every_day.clock.set(at)
+        on_new_periods.clock.set(at)
+        await every_day.ledger.plan()
+        planned += bool(await on_new_periods.ledger.plan_if_new())
+        assert on_new_periods.db.committed.ledger.rows.keys() == every_day.db.committed.ledger.rows.keys()
+    assert planned == 7  # the first day (2 March), 4 new weeks in March, 1 April, 6 April's week
+
+
+async def test_a_published_catalogue_is_planned_again() -> None:
+    ledger = Ledger(march(16))
+    assert await ledger.ledger.plan_if_new() > 0
+    assert await ledger.ledger.plan_if_new() == 0  # same day, same periods: not planned again
+    ledger.db.committed.ledger.rows.clear()
+    ledger.ledger.catalogue = load_catalogue()  # what a catalogue switch does
+    assert await ledger.ledger.plan_if_new() > 0

@@ -27,6 +27,8 @@ def _stored(row: Any) -> StoredContact:
 class PgDirectory:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # A tick asks for many units' recipients in one transaction: each kind's rules read once.
+        self._rules: dict[str, list[Rule]] = {}
 
     async def _contacts(self, query: Select[Any]) -> list[StoredContact]:
         return [_stored(r) for r in (await self._session.execute(query)).mappings()]
@@ -34,7 +36,9 @@ class PgDirectory:
     async def recipients_for(self, unit_code: str, kind: str, *, enabled: Collection[str]) -> list[Recipient]:
         """`enabled`: the channels this notifier has configured (settings.enabled_channels); every
         sender (the KPI alerts, the deadline ledger) asks here and nowhere else."""
-        rules = await rules_of(self._session, kind)
+        if kind not in self._rules:
+            self._rules[kind] = await rules_of(self._session, kind)
+        rules = self._rules[kind]
         if not rules:
             log.warning("no routing rule for this kind: nobody notified", kind=kind, unit=unit_code)
             return []
@@ -53,6 +57,7 @@ class PgDirectory:
         return await rules_of(self._session)
 
     async def replace_rules(self, rules: Sequence[Rule]) -> None:
+        self._rules.clear()
         await self._session.execute(routing_rules.delete())
         if rules:
             await self._session.execute(

@@ -116,6 +116,20 @@ def consolidation_item(
     return None
 
 
+def plan_periods(forms: Iterable[Form], today: date) -> frozenset[tuple[str, Period]]:
+    """The (form, period) pairs `plan` covers on `today`: each form's previous and current period.
+
+    Between two days with the same pairs (and the same catalogue, forms and go-live) the later day's
+    plan is a subset of the earlier one's (only the catch-up window drops old items), so a ledger that
+    planned them needs no new plan until a period begins.
+    """
+    out: set[tuple[str, Period]] = set()
+    for form in forms:
+        current = period_containing(form.period_type, today)
+        out |= {(form.code, previous_period(current)), (form.code, current)}
+    return frozenset(out)
+
+
 def plan(
     catalogue: Catalogue,
     forms: Iterable[Form],

@@ -17,7 +17,7 @@ from notifier.adapters.messages import Messages
 from notifier.domain.consumer_memory import ArrivalMemory
 from notifier.domain.delivery import DeliveryPolicy
 from notifier.domain.ledger import LedgerPolicy
-from notifier.domain.ledger_plan import plan, unit_items
+from notifier.domain.ledger_plan import plan, plan_periods, unit_items
 from notifier.domain.records import Arrival
 from notifier.service_layer.ledger_notices import LedgerNotices
 from notifier.service_layer.ports import Transactions
@@ -34,6 +34,24 @@ class TickResult:
     outcomes: tuple[tuple[str, str], ...] = ()  # (ledger kind, sent | collapsed | skipped) per row
 
 
+@dataclass(frozen=True)
+class _PlanScope:
+    """What a plan covered. The catalogue and forms by identity: a published catalogue replaces
+    them (entrypoints/workers/catalogue.py), and then everything is planned again."""
+
+    catalogue: Catalogue
+    forms: tuple[Form, ...]
+    periods: frozenset[tuple[str, Period]]
+
+    def same(self, other: _PlanScope) -> bool:
+        return (
+            self.catalogue is other.catalogue
+            and len(self.forms) == len(other.forms)
+            and all(a is b for a, b in zip(self.forms, other.forms, strict=True))
+            and self.periods == other.periods
+        )
+
+
 @dataclass
 class DeadlineLedger:
     transactions: Transactions
@@ -46,6 +64,7 @@ class DeadlineLedger:
     go_live: datetime | None = None  # LEDGER_GO_LIVE; None: the ledger's first start (stored)
     arrived: ArrivalMemory = field(default_factory=ArrivalMemory)  # this process's; a miss asks the database
     _tz: ZoneInfo = field(init=False)
+    _planned: _PlanScope | None = field(init=False, default=None)  # what the last plan covered
 
     def __post_init__(self) -> None:
         self._tz = ZoneInfo(self.catalogue.timezone)
@@ -53,13 +72,26 @@ class DeadlineLedger:
     async def plan(self) -> int:
         """Add the current and previous period's items of every form; returns how many were new."""
         now = self.clock.now()
+        scope = self._plan_scope(now)
         async with self.transactions() as stores:
             go_live = self.go_live or await stores.ledger.first_start(now)
             items = plan(self.catalogue, self.forms, now, self.policy, go_live)
             added = await stores.ledger.add_planned(items, now)
+        self._planned = scope
         if added:
             log.info("deadline ledger planned", added=added, considered=len(items))
         return added
+
+    async def plan_if_new(self) -> int:
+        """`plan`, unless it already ran for the same periods, catalogue and forms (a new day in the
+        same periods would add nothing: `domain/ledger_plan.plan_periods`)."""
+        if self._planned is not None and self._planned.same(self._plan_scope(self.clock.now())):
+            return 0
+        return await self.plan()
+
+    def _plan_scope(self, now: datetime) -> _PlanScope:
+        periods = plan_periods(self.forms, now.astimezone(self._tz).date())
+        return _PlanScope(self.catalogue, tuple(self.forms), periods)
 
     async def cancel(self, event: ReportAccepted) -> list[str] | None:
         """A report for (unit, form, period) cancels what is pending for it, and its arrival is kept

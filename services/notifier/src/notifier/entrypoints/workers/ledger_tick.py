@@ -1,4 +1,4 @@
-"""The ledger's tick: plan once a local day, then turn what fell due into notifications.
+"""The ledger's tick: plan when a period begins, then turn what fell due into notifications.
 
 It waits while the reports consumer has a backlog: a notifier that was down reads the reports
 it missed before it chases anyone, so a unit that reported meanwhile is not told it is late.
@@ -9,8 +9,6 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
-from zoneinfo import ZoneInfo
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -50,6 +48,9 @@ def ledger_metrics(registry: CollectorRegistry) -> LedgerMetrics:
     )
 
 
+PENDING_REFRESH_SECONDS = 10.0
+
+
 async def always_caught_up() -> bool:
     return True
 
@@ -70,35 +71,38 @@ class LedgerTick(PollingWorker):
         self._ledger = ledger
         self._dispatchers = dispatchers
         self._caught_up = caught_up
-        self._planned_on: date | None = None
+        self._pending_refresh_at = 0.0  # time.monotonic() when an idle tick refreshes the pending gauge
 
     async def run_once(self) -> int:
-        started = time.perf_counter()
+        started, changed = time.perf_counter(), True
         try:
-            return await self._tick()
+            planned, handled = await self._tick()
+            changed = bool(planned or handled)
+            return handled
         finally:
             if self._metrics is not None:
-                await self._observe(time.perf_counter() - started)
+                self._metrics.tick_seconds.observe(time.perf_counter() - started)
+                if changed or time.monotonic() >= self._pending_refresh_at:
+                    await self._refresh_pending(self._metrics)
 
-    async def _observe(self, seconds: float) -> None:
-        assert self._metrics is not None
-        self._metrics.tick_seconds.observe(seconds)
+    async def _refresh_pending(self, metrics: LedgerMetrics) -> None:
+        # A count over the ledger: after a tick that planned or handled rows, else every
+        # PENDING_REFRESH_SECONDS (the consumer's cancellations), not on every idle poll.
+        self._pending_refresh_at = time.monotonic() + PENDING_REFRESH_SECONDS
         pending = await self._ledger.pending_by_kind()
-        self._metrics.pending.clear()  # a kind with nothing pending reads 0, not its last count
+        metrics.pending.clear()  # a kind with nothing pending reads 0, not its last count
         for kind, count in pending.items():
-            self._metrics.pending.labels(kind=kind).set(count)
+            metrics.pending.labels(kind=kind).set(count)
 
-    async def _tick(self) -> int:
-        today = self._ledger.clock.now().astimezone(ZoneInfo(self._ledger.catalogue.timezone)).date()
-        if today != self._planned_on:
-            await self._ledger.plan()
-            self._planned_on = today
+    async def _tick(self) -> tuple[int, int]:
+        """(items newly planned, rows handled)."""
+        planned = await self._ledger.plan_if_new()
         if not await self._caught_up():
-            return 0
+            return planned, 0
         result = await self._ledger.process_due()
         if self._metrics is not None:
             self._metrics.count(result)
         if result.queued:
             for dispatcher in self._dispatchers:
                 dispatcher.wake()
-        return result.handled
+        return planned, result.handled
