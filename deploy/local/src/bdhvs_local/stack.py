@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bdhvs_local.nats_config import LocalNatsConfig
 from bdhvs_local.nats_server import EmbeddedNats
+from bdhvs_local.ports import taken
 from bdhvs_local.postgres_server import EmbeddedPostgres
 from bdhvs_local.services import ServiceProcess, migrate_all
 from bdhvs_local.smtp_catcher import SmtpCatcher
@@ -22,6 +23,10 @@ DEMO_TOKENS = (
     ("operator", None, "Sở KH&CN (demo)"),
     ("admin", None, "Quản trị (demo)"),
 )
+
+
+class PortsTaken(RuntimeError):
+    pass
 
 
 @dataclass
@@ -60,6 +65,7 @@ class Stack:
             raise
 
     def _start(self) -> Endpoints:
+        self._refuse_taken_ports()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         nats_url = os.environ.get("NATS_URL") or self._embedded_nats()
         database_url = os.environ.get("DATABASE_URL") or self._embedded_postgres()
@@ -129,6 +135,17 @@ class Stack:
             "WEB_SECRET": os.environ.get("WEB_SECRET") or self._kept_secret("web_secret"),
             "NOTIFIER_ACK_PAGE_URL": f"http://127.0.0.1:{self.ports['web']}/xac-nhan-canh-bao",
         }
+
+    def _refuse_taken_ports(self) -> None:
+        """Another stack (a second `make run` or `make demo`) on our ports would answer our readiness
+        checks while our services fail to bind: we would fill and read the other one."""
+        busy = [f"{name} {port} ({name.upper()}_PORT)" for name, port in self.ports.items() if taken(port)]
+        if busy:
+            raise PortsTaken(
+                "these ports are in use, by another stack or program: "
+                + ", ".join(busy)
+                + "; stop it, or choose other ports with the variables named"
+            )
 
     def _kept_secret(self, name: str) -> str:
         path = self.run_dir / name
