@@ -72,7 +72,8 @@ def _summary(outcome: runner.Outcome, seconds: float) -> None:
     print(
         f"  where the {outcome.seconds:.0f} s went: the clerks' calls to intake {outcome.submitting:.0f} s, "
         f"waiting at the stops {outcome.waited:.0f} s (outboxes and consumers {outcome.drained:.0f} s, "
-        f"then the ticks {outcome.waited - outcome.drained:.0f} s), "
+        f"kpi's day ticks {outcome.kpi_ticks:.0f} s, "
+        f"the notifier's ticks {outcome.waited - outcome.drained - outcome.kpi_ticks:.0f} s), "
         f"asking the notifier {outcome.asking:.0f} s, kpi at the end {outcome.kpi_wait:.0f} s, "
         f"sending the queued mail at the end {outcome.delivering:.0f} s; "
         f"the demo's own CPU {outcome.cpu:.0f} s"

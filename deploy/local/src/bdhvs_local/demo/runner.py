@@ -54,6 +54,7 @@ class Outcome:
     # where the fill's time went (the profile `make demo` prints)
     submitting: float = 0.0  # the clerks' calls to intake (and the merge)
     drained: float = 0.0  # of `waited`: until the outboxes and consumers were idle
+    kpi_ticks: float = 0.0  # of `waited`: until kpi's day ticks had run (on a new day)
     asking: float = 0.0  # the stops' questions to the notifier (is anything due, what to acknowledge)
     kpi_wait: float = 0.0  # at the end, until kpi showed the last month
     delivering: float = 0.0  # at the end, until the notifier had made and sent everything due
@@ -173,6 +174,7 @@ async def _steps(
         finally:
             await watch.close()
     outcome.waits, outcome.waited, outcome.drained = watch.waits, watch.seconds, watch.drain_seconds
+    outcome.kpi_ticks = watch.kpi_seconds
     bar.close()
     return outcome
 
