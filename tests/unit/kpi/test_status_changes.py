@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from bdhvs_shared.catalogue import load_catalogue
@@ -81,3 +82,13 @@ def test_the_new_years_target_needs_rejudging_from_the_first_of_january() -> Non
 def test_no_observation_yet_is_never_missed() -> None:
     empty = snapshot([], date(2026, 12, 31))
     assert not needs_rejudging(empty, PROJECTOR.target("c", date(2027, 1, 1)), date(2027, 1, 1))
+
+
+def test_without_a_target_only_the_first_tick_and_a_new_year_rejudge() -> None:
+    """Judged against 100 % at the end of its year: a day alone changes nothing, a year does."""
+    untargeted = replace(
+        snapshot(CASE_A, date(2026, 6, 1)), target_value=None, target_comparator=None, target_due=None
+    )
+    assert needs_rejudging(untargeted, None, date(2026, 6, 2))  # the tick's first run since start
+    assert not needs_rejudging(untargeted, None, date(2026, 6, 2), judged_on=date(2026, 6, 1))
+    assert needs_rejudging(untargeted, None, date(2027, 1, 1), judged_on=date(2026, 12, 31))

@@ -16,11 +16,15 @@ from kpi.domain.target import Target
 _FINAL = {Status.ACHIEVED.value, Status.MISSED.value}
 
 
-def needs_rejudging(stored: Snapshot, target: Target | None, today: date) -> bool:
+def needs_rejudging(
+    stored: Snapshot, target: Target | None, today: date, judged_on: date | None = None
+) -> bool:
+    """`judged_on`: the day the status tick last re-judged (None: not since the service started)."""
     if target is None:
-        # No target at all: judged against 100 % at the end of the current year, so the
-        # year matters; recomputing is cheap and publishes nothing when nothing changed.
-        return stored.target_due is None
+        # No target at all: judged against 100 % at the end of the year it was computed in, so only
+        # a new year changes it. The snapshot does not say when it was computed: a tick's first
+        # run, or the first in a new year, re-judges them all (it publishes only what changed).
+        return stored.target_due is None and (judged_on is None or judged_on.year != today.year)
     judged_against = (stored.target_value, stored.target_comparator, stored.target_due)
     if judged_against != (target.value, target.comparator.value, target.due):
         return True  # a new year's target applies

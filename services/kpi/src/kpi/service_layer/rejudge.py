@@ -12,11 +12,11 @@ if TYPE_CHECKING:
     from kpi.service_layer.apply_report import KpiService
 
 
-async def rejudge(service: KpiService) -> int:
+async def rejudge(service: KpiService, judged_on: date | None = None) -> int:
     """Recompute the projections whose status the date alone may have changed; returns how many changed.
 
-    Run by the daily status tick: a target date that passed, or the new year's
-    target from 1 January, changes a status without any new report.
+    Run by the daily status tick (`judged_on`: the day of its previous run): a target date that
+    passed, or the new year's target from 1 January, changes a status without any new report.
     """
     now = service.clock.now()
     today = now.astimezone(service.tz).date()
@@ -26,7 +26,7 @@ async def rejudge(service: KpiService) -> int:
         s
         for s in stored
         if s.indicator in service.catalogue.indicators
-        and needs_rejudging(s, service.projector.target(s.indicator, today), today)
+        and needs_rejudging(s, service.projector.target(s.indicator, today), today, judged_on)
     ]
     changed = 0
     for snapshot in candidates:  # one short transaction each: the consumer is not held up

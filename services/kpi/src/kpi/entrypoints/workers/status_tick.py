@@ -29,7 +29,7 @@ class StatusTick(PollingWorker):
         today = self._service.today()
         if today == self.last_day:
             return 0
-        changed = await rejudge(self._service)
+        changed = await rejudge(self._service, self.last_day)
         self.last_day = today
         if changed:
             self._relay.wake()
