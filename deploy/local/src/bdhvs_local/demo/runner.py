@@ -148,6 +148,7 @@ async def _steps(
     local day, or when the notifier has something due), then the batch of reports is filed and the
     pipeline drained, so that everything is dated as it would have been and two runs agree."""
     outcome, done, clock = Outcome(), 0, folder / "clock"
+    confirmations = submit.Confirmations(folder / "confirmed.txt")
     high_water = _high_water(folder)
     bar = Progress(sum(isinstance(s, Report) for b in instants if isinstance(b, Batch) for s in b.steps))
     async with httpx.AsyncClient(timeout=60) as client:
@@ -166,7 +167,7 @@ async def _steps(
                                     new_period, outcome, seed)  # fmt: skip
                 if isinstance(instant, Batch):
                     asked = time.perf_counter()
-                    done += await _batch(client, endpoints, tokens, instant, outcome)
+                    done += await _batch(client, endpoints, tokens, instant, outcome, confirmations)
                     outcome.submitting += time.perf_counter() - asked
                     outcome.late_stops += not await watch.drained()
                 bar.show(done, high_water)
@@ -211,12 +212,17 @@ async def _catch_up(
 
 
 async def _batch(
-    client: httpx.AsyncClient, endpoints: Endpoints, tokens: dict[str, str], batch: Batch, outcome: Outcome
+    client: httpx.AsyncClient,
+    endpoints: Endpoints,
+    tokens: dict[str, str],
+    batch: Batch,
+    outcome: Outcome,
+    confirmations: submit.Confirmations,
 ) -> int:
     for step in (s for s in batch.steps if isinstance(s, Merge)):
         outcome.merged |= await submit.merge(client, endpoints.intake_url, tokens["admin"], step)
     reports = [s for s in batch.steps if isinstance(s, Report)]
-    await submit.submit_all(client, endpoints.intake_url, tokens, reports, outcome.tally)
+    await submit.submit_all(client, endpoints.intake_url, tokens, reports, outcome.tally, confirmations)
     return len(reports)
 
 

@@ -8,6 +8,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,12 +22,32 @@ class Refused(RuntimeError):
     pass
 
 
+class Confirmations:
+    """The Idempotency-Keys of the reports intake asked to confirm, kept in the run's folder (a line
+    each, written before the confirming call). A rerun sends those straight to their confirming call,
+    which replays: asked again, intake might find nothing to confirm any more (a later correction of
+    the period before changed what the figure is compared with) and store the report a second time."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._keys = set(path.read_text().split()) if path.exists() else set()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._keys
+
+    def add(self, key: str) -> None:
+        self._keys.add(key)
+        with self._path.open("a") as file:
+            file.write(key + "\n")
+
+
 async def submit_all(
     client: httpx.AsyncClient,
     intake_url: str,
     tokens: dict[str, str],
     reports: list[Report],
     tally: Counter[str],
+    confirmations: Confirmations,
 ) -> None:
     """Every report of one instant: 16 clerks at a time, each clerk's reports one after the other in
     the plan's order (a correction after its report, next week's after this week's: filed at once,
@@ -39,19 +60,24 @@ async def submit_all(
     async def clerk(own: list[Report]) -> None:
         async with limit:
             for report in own:
-                tally[await submit(client, intake_url, tokens[report.filer], report)] += 1
+                tally[await submit(client, intake_url, tokens[report.filer], report, confirmations)] += 1
 
     await asyncio.gather(*(clerk(own) for own in by_filer.values()))
 
 
-async def submit(client: httpx.AsyncClient, intake_url: str, token: str, report: Report) -> str:
+async def submit(
+    client: httpx.AsyncClient, intake_url: str, token: str, report: Report, confirmations: Confirmations
+) -> str:
     """stored, replayed, confirmed (stored after confirming) or confirmed_replayed."""
-    reply = await _post(client, f"{intake_url}/api/v1/reports", token, report.key, report.body)
-    if reply.status_code == 422 and _codes(reply) & {CONFIRMATION}:
-        body = {**report.body, "confirm": True}
-        reply = await _post(client, f"{intake_url}/api/v1/reports", token, f"{report.key}-confirmed", body)
-        return _outcome(reply, report, "confirmed")
-    return _outcome(reply, report, "stored")
+    url = f"{intake_url}/api/v1/reports"
+    if report.key not in confirmations:
+        reply = await _post(client, url, token, report.key, report.body)
+        if not (reply.status_code == 422 and _codes(reply) & {CONFIRMATION}):
+            return _outcome(reply, report, "stored")
+        confirmations.add(report.key)
+    body = {**report.body, "confirm": True}
+    reply = await _post(client, url, token, f"{report.key}-confirmed", body)
+    return _outcome(reply, report, "confirmed")
 
 
 def _outcome(reply: httpx.Response, report: Report, stored: str) -> str:
