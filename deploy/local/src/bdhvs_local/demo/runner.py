@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from bdhvs_local.demo import clerks, guard, submit
+from bdhvs_local.demo import clerks, guard, sms_contacts, submit
 from bdhvs_local.demo.acknowledge import acknowledge_some
 from bdhvs_local.demo.notifier_wait import FAST_TICKS, NotifierWatch
 from bdhvs_local.demo.plan import Merge, Plan, Report
@@ -92,6 +92,7 @@ def fill(stack: Stack, plan: Plan, catalogue: Catalogue, stop: Callable[[], bool
     asyncio.run(guard.check(endpoints.database_url))
     env = {"DATABASE_URL": endpoints.database_url, "NATS_URL": "nats://unused:4222", **_clock_env(stack)}
     tokens = clerks.tokens(stack.run_dir / "demo" / "tokens.json", plan.filers(), catalogue, env)
+    asyncio.run(_give_phones(endpoints, tokens["admin"], list(plan.profiles)))
     tz = ZoneInfo(catalogue.timezone)
     instants = timeline(plan, tz)
     types = {form.period_type for form in catalogue.forms.values()}
@@ -107,6 +108,11 @@ def fill(stack: Stack, plan: Plan, catalogue: Catalogue, stop: Callable[[], bool
     outcome.delivering = time.perf_counter() - delivering
     outcome.seconds, outcome.cpu = time.perf_counter() - began, time.process_time() - cpu
     return outcome
+
+
+async def _give_phones(endpoints: Endpoints, admin: str, units: list[str]) -> None:
+    async with httpx.AsyncClient(timeout=60) as client:
+        await sms_contacts.give_phones(client, endpoints.notifier_url, admin, units)
 
 
 async def deliver_all(folder: Path, endpoints: Endpoints, last: datetime) -> tuple[int, int]:
