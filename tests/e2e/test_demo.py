@@ -66,8 +66,9 @@ async def test_the_short_demo_fills_every_status_and_a_rerun_changes_nothing(
     # every notification due was sent before the fill returned (the stack may stop right after): the
     # run's mail is what the plan makes, not what the dispatcher got through under this machine's load
     assert first.unsent == 0 and rerun.unsent == 0
-    sent, files, due_unsent = mail
+    sent, files, due_unsent, texts, texted = mail
     assert due_unsent == 0 and sent == files > 0
+    assert texts == texted > 0  # the chairmen given a phone (sms_contacts.py): each SMS at the gateway once
     # the notifier caught up at the clock's stops: its notices went out on their days, not at the end
     assert first.waits > 10 and first.late_stops == 0 and rerun.waits == 0
     assert first.acknowledged >= 1 and rerun.acknowledged == 0  # the operators' mornings
@@ -79,18 +80,20 @@ async def test_the_short_demo_fills_every_status_and_a_rerun_changes_nothing(
     assert len(days) >= 5 and min(days) < UNTIL.date() - timedelta(days=30)
 
 
-async def _mail(db: asyncpg.Connection, run_dir: Path) -> tuple[int, int, int]:
-    """Emails sent, mail files in the run's folder, notifications due by the demo's clock still queued."""
+async def _mail(db: asyncpg.Connection, run_dir: Path) -> tuple[int, int, int, int, int]:
+    """Emails sent, mail files in the run's folder, notifications due by the demo's clock still queued,
+    SMS sent, and messages the loopback SMS gateway kept."""
     clock = datetime.fromisoformat((run_dir / "demo" / "clock").read_text())
+    sent = "SELECT count(*) FROM notifier.notifications WHERE channel = $1 AND status = 'sent'"
     return (
-        await db.fetchval(
-            "SELECT count(*) FROM notifier.notifications WHERE channel = 'email' AND status = 'sent'"
-        ),
+        await db.fetchval(sent, "email"),
         len(list((run_dir / "mail").glob("*.eml"))),
         await db.fetchval(
             "SELECT count(*) FROM notifier.notifications WHERE status = 'pending' AND next_attempt_at <= $1",
             clock,
         ),
+        await db.fetchval(sent, "sms"),
+        len(list((run_dir / "sms").glob("*.json"))),
     )
 
 
