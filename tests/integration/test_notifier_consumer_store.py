@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from notifier.domain.ledger import DueItem
-from notifier.domain.records import Arrival, TakenUpdate, Violation
+from notifier.domain.records import Arrival, LedgerDone, TakenUpdate, Violation
 from notifier.service_layer.ports import Transactions
 from support.events import TZ
 from support.notifier_stores import both_stores
@@ -89,7 +89,7 @@ async def test_a_report_is_taken_once_its_first_arrival_kept_and_its_pending_ite
     async with transactions() as stores:
         await stores.ledger.add_planned([reminder, overdue, due("09292", "overdue")], DEADLINE)
         (sent,) = await stores.ledger.claim_due(DEADLINE - timedelta(days=2), 10)
-        await stores.ledger.finish(sent.id, "sent", DEADLINE)
+        await stores.ledger.finish([LedgerDone(sent.id, "sent")], DEADLINE)
     async with transactions() as stores:
         kinds = await stores.take_report("r", first, arrival, [reminder, overdue, escalation], NOW, "report")
         assert sorted(kinds or []) == ["escalation", "overdue"]  # the sent reminder stays sent

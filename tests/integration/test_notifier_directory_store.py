@@ -65,3 +65,12 @@ async def test_recipients_follow_the_rules_tiers_and_enabled_channels(transactio
         assert [r.contact.name for r in escalation] == ["Chủ tịch"]
         assert await stores.directory.recipients_for("09313", "kpi_repeat", enabled=("email",)) == []
         await stores.audit.record(AuditEntry("t", "routing.replace", "routing", NOW, after=[]))
+    async with transactions() as stores:  # a tick's units read at once: the same answers
+        await stores.directory.preload({"09313", "09292"})
+        again = await stores.directory.recipients_for("09313", "deadline_reminder", enabled=("email", "sms"))
+        assert [(r.contact.name, r.deliveries()) for r in again] == [
+            (r.contact.name, r.deliveries()) for r in reminder
+        ]
+        escalation = await stores.directory.recipients_for("09313", "deadline_escalation", enabled=("email",))
+        assert [r.contact.name for r in escalation] == ["Chủ tịch"]
+        assert await stores.directory.recipients_for("09292", "deadline_escalation", enabled=("email",)) == []

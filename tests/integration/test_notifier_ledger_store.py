@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from notifier.domain.ledger import DueItem
-from notifier.domain.records import LedgerRow
+from notifier.domain.records import LedgerDone, LedgerRow
 from notifier.service_layer.ports import Transactions
 from support.events import TZ
 from support.notifier_stores import both_stores
@@ -41,7 +41,7 @@ async def test_planning_adds_what_is_new_and_claims_come_oldest_first(transactio
         assert claimed[0].expires_at == DEADLINE and claimed[1].expires_at is None
         assert len(await stores.ledger.claim_due(DEADLINE + timedelta(days=1), 1)) == 1
         assert summary(await stores.ledger.claim_due(DEADLINE, 10)) == [("09313", "reminder_3d", "pending")]
-        await stores.ledger.finish(claimed[0].id, "sent", DEADLINE, None, 2)
+        await stores.ledger.finish([LedgerDone(claimed[0].id, "sent", None, 2)], DEADLINE)
     async with transactions() as stores:
         assert await stores.ledger.pending_by_kind() == {"overdue": 2}
         assert await stores.ledger.add_planned([reminder], DEADLINE) == 0  # sent: it stays sent
@@ -54,7 +54,7 @@ async def test_a_report_cancels_what_is_pending_even_before_it_was_planned(
     async with transactions() as stores:
         await stores.ledger.add_planned([sent, pending, due("09292", "overdue")], DEADLINE)
         (first,) = await stores.ledger.claim_due(DEADLINE - timedelta(days=2), 10)
-        await stores.ledger.finish(first.id, "sent", DEADLINE)
+        await stores.ledger.finish([LedgerDone(first.id, "sent")], DEADLINE)
         cancelled = await stores.ledger.cancel(
             [sent, pending, due("09313", "escalation")], DEADLINE, "report"
         )

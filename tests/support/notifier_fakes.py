@@ -25,6 +25,7 @@ from notifier.domain.records import (
     AlertItem,
     Arrival,
     AuditEntry,
+    LedgerDone,
     LedgerRow,
     NewAlertItem,
     NewNotification,
@@ -205,12 +206,11 @@ class FakeLedger:
         due = [e.row for e in self.rows.values() if e.row.status == "pending" and e.row.due_at <= now]
         return sorted(due, key=lambda r: (r.due_at, r.id))[:limit]
 
-    async def finish(
-        self, row_id: int, status: str, now: datetime, note: str | None = None, recipients: int = 0
-    ) -> None:
-        entry = next(e for e in self.rows.values() if e.row.id == row_id)
-        entry.row = dataclasses.replace(entry.row, status=status)
-        entry.note, entry.recipients, entry.done_at = note, recipients, now
+    async def finish(self, done: Sequence[LedgerDone], now: datetime) -> None:
+        for end in done:
+            entry = next(e for e in self.rows.values() if e.row.id == end.row_id)
+            entry.row = dataclasses.replace(entry.row, status=end.status)
+            entry.note, entry.recipients, entry.done_at = end.note, end.recipients, now
 
     async def overdue_units(self, form: str, period: str) -> tuple[list[str], int]:
         rows = sorted(
@@ -308,6 +308,9 @@ class FakeDirectory:
             if c.fields.unit_code == unit_code and c.fields.active and c.fields.role in roles
         ]
         return route(rules, found, enabled) if rules else []
+
+    async def preload(self, unit_codes: Collection[str]) -> None:
+        pass  # every contact is at hand already
 
     async def rules(self) -> list[Rule]:
         return sorted(self.routing, key=lambda r: (r.kind, r.tier, r.role))

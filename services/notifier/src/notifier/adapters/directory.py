@@ -27,8 +27,10 @@ def _stored(row: Any) -> StoredContact:
 class PgDirectory:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        # A tick asks for many units' recipients in one transaction: each kind's rules read once.
+        # A tick asks for many units' recipients in one transaction: each kind's rules read once,
+        # the units' contacts at once (`preload`).
         self._rules: dict[str, list[Rule]] = {}
+        self._preloaded: dict[str, list[StoredContact]] = {}
 
     async def _contacts(self, query: Select[Any]) -> list[StoredContact]:
         return [_stored(r) for r in (await self._session.execute(query)).mappings()]
@@ -42,16 +44,28 @@ class PgDirectory:
         if not rules:
             log.warning("no routing rule for this kind: nobody notified", kind=kind, unit=unit_code)
             return []
+        roles = {r.role for r in rules}
+        if unit_code in self._preloaded:
+            found = [c for c in self._preloaded[unit_code] if c.fields.role in roles]
+        else:
+            found = await self._contacts(
+                select(contacts.c.id, *FIELDS)
+                .where(contacts.c.unit_code == unit_code, contacts.c.active, contacts.c.role.in_(roles))
+                .order_by(contacts.c.id)
+            )
+        return route(rules, [c.as_contact() for c in found], enabled)
+
+    async def preload(self, unit_codes: Collection[str]) -> None:
+        wanted = set(unit_codes) - set(self._preloaded)
+        if not wanted:
+            return
         found = await self._contacts(
             select(contacts.c.id, *FIELDS)
-            .where(
-                contacts.c.unit_code == unit_code,
-                contacts.c.active,
-                contacts.c.role.in_({r.role for r in rules}),
-            )
+            .where(contacts.c.unit_code.in_(wanted), contacts.c.active)
             .order_by(contacts.c.id)
         )
-        return route(rules, [c.as_contact() for c in found], enabled)
+        for unit in wanted:
+            self._preloaded[unit] = [c for c in found if c.fields.unit_code == unit]
 
     async def rules(self) -> list[Rule]:
         return await rules_of(self._session)
@@ -85,12 +99,14 @@ class PgDirectory:
         return found[0] if found else None
 
     async def add_contact(self, fields: ContactFields, now: datetime) -> StoredContact:
+        self._preloaded.clear()
         result = await self._session.execute(
             contacts.insert().values(**asdict(fields), updated_at=now).returning(contacts.c.id, *FIELDS)
         )
         return _stored(result.mappings().one())
 
     async def update_contact(self, contact_id: int, fields: ContactFields, now: datetime) -> StoredContact:
+        self._preloaded.clear()
         result = await self._session.execute(
             update(contacts)
             .where(contacts.c.id == contact_id)
@@ -101,6 +117,7 @@ class PgDirectory:
 
     async def replace_contacts(self, rows: Sequence[ContactFields], now: datetime) -> None:
         """One statement each way, in the caller's transaction: an import is all or nothing."""
+        self._preloaded.clear()
         await self._session.execute(contacts.delete())
         if rows:
             await self._session.execute(contacts.insert(), [{**asdict(r), "updated_at": now} for r in rows])

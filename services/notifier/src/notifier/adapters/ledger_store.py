@@ -7,13 +7,13 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.adapters.tables import deadline_ledger, ledger_start, report_arrivals
 from notifier.domain.ledger import OVERDUE, DueItem
-from notifier.domain.records import LedgerRow
+from notifier.domain.records import LedgerDone, LedgerRow
 
 KEY = ["form", "period", "unit_code", "kind"]
 LEDGER_ROW = [deadline_ledger.c[f.name] for f in fields(LedgerRow)]
@@ -78,19 +78,26 @@ class PgLedger:
         )
         return [LedgerRow(**r._mapping) for r in rows]
 
-    async def finish(
-        self,
-        row_id: int,
-        status: str,
-        now: datetime,
-        note: str | None = None,
-        recipients: int = 0,
-    ) -> None:
+    async def finish(self, done: Sequence[LedgerDone], now: datetime) -> None:
+        if not done:
+            return
+        # One executemany of one cached statement for the tick's rows, not a statement a row.
+        # (Bind names other than the columns': SQLAlchemy keeps those for the SET clause.)
         await self._session.execute(
             update(deadline_ledger)
-            .where(deadline_ledger.c.id == row_id)
-            .values(status=status, note=note, recipients=recipients, done_at=now)
-        )
+            .where(deadline_ledger.c.id == bindparam("row_id"))
+            .values(
+                status=bindparam("to_status"),
+                note=bindparam("to_note"),
+                recipients=bindparam("to_recipients"),
+                done_at=bindparam("to_done_at"),
+            ),
+            [
+                {"row_id": d.row_id, "to_status": d.status, "to_note": d.note,
+                 "to_recipients": d.recipients, "to_done_at": now}
+                for d in done
+            ],
+        )  # fmt: skip
 
     async def overdue_units(self, form: str, period: str) -> tuple[list[str], int]:
         """(units whose report is missing, units expected) for a form and period, by the overdue rows."""

@@ -101,6 +101,16 @@ class LedgerRow(DueItem):
     status: str  # pending, sent, cancelled, skipped
 
 
+@dataclass(frozen=True)
+class LedgerDone:
+    """How a due ledger row ended: a tick stores all of its rows' ends in one statement."""
+
+    row_id: int
+    status: str  # sent, skipped
+    note: str | None = None
+    recipients: int = 0  # notifications queued for it
+
+
 @dataclass(frozen=True, kw_only=True)
 class Message:
     """What every notification says, to whom, and by which channel."""

@@ -53,7 +53,9 @@ class AlertGroups:
         """Queue a repeat for each open, unacknowledged violation whose interval passed."""
         async with self.transactions() as stores:
             now, queued = self.clock.now(), 0
-            for v in await stores.violations.due_repeats(now, batch):
+            due = await stores.violations.due_repeats(now, batch)
+            await stores.directory.preload({v.unit_code for v in due})
+            for v in due:
                 if silenced(v.acknowledged_status, v.last_status):
                     await stores.violations.change(v.id, next_repeat_at=None)
                     continue

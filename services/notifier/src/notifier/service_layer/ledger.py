@@ -128,11 +128,14 @@ class DeadlineLedger:
             now = self.clock.now()
             notices = LedgerNotices(stores, self.catalogue, self.messages, self.delivery, self.clock)
             rows = await stores.ledger.claim_due(now, batch)
-            queued, outcomes = 0, []
+            await stores.directory.preload({row.unit_code for row in rows})
+            queued, outcomes, done = 0, [], []
             for row in rows:
-                count, outcome = await notices.handle(row)
+                count, outcome, end = await notices.handle(row)
                 queued += count
                 outcomes.append((row.kind, outcome))
+                done.append(end)
+            await stores.ledger.finish(done, now)
         return TickResult(len(rows), queued, tuple(outcomes))
 
     async def pending_by_kind(self) -> dict[str, int]:

@@ -16,7 +16,7 @@ from notifier.adapters.messages import Messages
 from notifier.domain.delivery import DeliveryPolicy
 from notifier.domain.intents import DeadlineFacts
 from notifier.domain.ledger import CONSOLIDATION, SUMMARY, decide, missing_and_late, notification_kind
-from notifier.domain.records import LedgerRow
+from notifier.domain.records import LedgerDone, LedgerRow
 from notifier.service_layer.ports import Stores
 from notifier.service_layer.queueing import Intent, queue_to_recipient
 
@@ -31,20 +31,19 @@ class LedgerNotices:
     delivery: DeliveryPolicy
     clock: Clock
 
-    async def handle(self, row: LedgerRow) -> tuple[int, str]:
-        """Queue one due row's notifications; (how many, outcome: sent, collapsed or skipped)."""
-        ledger, now = self.stores.ledger, self.clock.now()
+    async def handle(self, row: LedgerRow) -> tuple[int, str, LedgerDone]:
+        """Queue one due row's notifications; (how many, outcome: sent, collapsed or skipped, how the
+        row ends: the caller stores the ends of a tick's rows at once)."""
+        now = self.clock.now()
         decision = decide(row.kind, row.expires_at, now)
         if not decision.send:
-            await ledger.finish(row.id, "skipped", now, decision.note)
             log.info(
                 "stale reminder skipped", form=row.form, period=row.period, unit=row.unit_code, kind=row.kind
             )
-            return 0, "collapsed"
+            return 0, "collapsed", LedgerDone(row.id, "skipped", decision.note)
         missing, late, expected = await self._lists(row)
         if row.kind in (SUMMARY, CONSOLIDATION) and not missing:
-            await ledger.finish(row.id, "skipped", now, "every unit reported")
-            return 0, "skipped"
+            return 0, "skipped", LedgerDone(row.id, "skipped", "every unit reported")
         facts = DeadlineFacts(
             notification_kind(row.kind),
             row.form,
@@ -59,8 +58,7 @@ class LedgerNotices:
         )
         queued = await self._queue(row, facts, now)
         note = None if queued else "no recipient for this unit and kind"
-        await ledger.finish(row.id, "sent", now, note, queued)
-        return queued, "sent"
+        return queued, "sent", LedgerDone(row.id, "sent", note, queued)
 
     async def _lists(self, row: LedgerRow) -> tuple[tuple[str, ...], tuple[str, ...], int]:
         """(missing, late, expected): the summary's by the overdue rows; the consolidation reminder's

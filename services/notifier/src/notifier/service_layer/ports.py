@@ -25,6 +25,7 @@ from notifier.domain.records import (
     AlertItem,
     Arrival,
     AuditEntry,
+    LedgerDone,
     LedgerRow,
     NewAlertItem,
     NewNotification,
@@ -99,9 +100,8 @@ class Ledger(Protocol):
     async def claim_due(self, now: datetime, limit: int) -> list[LedgerRow]:
         """Pending rows due by `now`, oldest first, locked (SKIP LOCKED)."""
 
-    async def finish(
-        self, row_id: int, status: str, now: datetime, note: str | None = None, recipients: int = 0
-    ) -> None: ...
+    async def finish(self, done: Sequence[LedgerDone], now: datetime) -> None:
+        """Store how each of these claimed rows ended (one statement for a tick's rows)."""
 
     async def overdue_units(self, form: str, period: str) -> tuple[list[str], int]:
         """(units whose report is missing, units expected), by the overdue rows."""
@@ -137,6 +137,10 @@ class Notifications(Protocol):
 class Directory(Protocol):
     async def recipients_for(self, unit_code: str, kind: str, *, enabled: Collection[str]) -> list[Recipient]:
         """Who in the unit gets a notification of `kind`, each with its channels (`domain.routing`)."""
+
+    async def preload(self, unit_codes: Collection[str]) -> None:
+        """Read these units' contacts at once: `recipients_for` them in this transaction reads no more
+        (a tick asks for many units, one after the other)."""
 
     async def rules(self) -> list[Rule]:
         """Every routing rule, by kind, tier and role."""
