@@ -276,6 +276,12 @@ class FakeNotifications:
         first = min(due, key=lambda r: (r["next_attempt_at"], r["created_at"]))
         return Notification(**{k: v for k, v in first.items() if k in NOTIFICATION_FIELDS})
 
+    async def any_due(self, channel: str, now: datetime) -> bool:
+        return any(
+            r["status"] == "pending" and r["channel"] == channel and r["next_attempt_at"] <= now
+            for r in self.rows.values()
+        )
+
     async def mark(self, notification_id: uuid.UUID, **values: object) -> None:
         if unknown := set(values) - MARKABLE:
             raise TypeError(f"not a column of the delivery log: {sorted(unknown)}")

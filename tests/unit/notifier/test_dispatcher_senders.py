@@ -53,6 +53,7 @@ class Table:
         }
         self.locked: set[uuid.UUID] = set()
         self.fail_mark_of: uuid.UUID | None = None
+        self.claims = 0  # claim transactions begun
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Stores]:
@@ -73,6 +74,7 @@ class Work:
         self.notifications = self
 
     async def claim_next(self, channel: str, now: datetime) -> Notification | None:
+        self.table.claims += 1
         await asyncio.sleep(0)  # a round trip: other senders run meanwhile
         due = [
             r
@@ -86,6 +88,9 @@ class Work:
         self.claimed.add(row["id"])
         fields = set(Notification.__dataclass_fields__)
         return Notification(**{k: v for k, v in row.items() if k in fields})
+
+    async def any_due(self, channel: str, now: datetime) -> bool:
+        return any(r["status"] == "pending" and r["next_attempt_at"] <= now for r in self.table.rows.values())
 
     async def mark(self, notification_id: uuid.UUID, **values: object) -> None:
         if notification_id == self.table.fail_mark_of:
@@ -173,6 +178,14 @@ async def test_a_failed_transaction_leaves_its_row_pending_and_the_others_finish
     # The two senders in flight beside it finished their attempts (committed), none was cut short.
     assert sum(r["status"] == "sent" for r in table.rows.values()) >= 2
     assert not table.locked
+
+
+async def test_an_idle_channel_costs_one_read_not_a_claim_per_sender() -> None:
+    table, channel = Table(3), HeldChannel(senders=4)
+    for row in table.rows.values():
+        row["next_attempt_at"] = NOW + timedelta(minutes=5)  # queued for later (quiet hours, a retry)
+    assert await dispatcher(table, channel, senders=4).run_once() == 0
+    assert table.claims == 0 and channel.received == []
 
 
 def test_a_token_taken_for_nothing_is_given_back() -> None:

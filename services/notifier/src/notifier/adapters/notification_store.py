@@ -7,7 +7,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,6 +42,19 @@ class PgNotifications:
         )
         row = rows.first()
         return None if row is None else Notification(**row._mapping)
+
+    async def any_due(self, channel: str, now: datetime) -> bool:
+        return bool(
+            await self._session.scalar(
+                select(
+                    exists().where(
+                        notifications.c.status == "pending",
+                        notifications.c.channel == channel,
+                        notifications.c.next_attempt_at <= now,
+                    )
+                )
+            )
+        )
 
     async def mark(self, notification_id: uuid.UUID, **values: object) -> None:
         await self._session.execute(

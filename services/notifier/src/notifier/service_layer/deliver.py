@@ -56,6 +56,15 @@ class Delivery:
         self._counters = counters
         self._quiet = quiet  # SMS only: nothing goes out in quiet hours, it waits for their end
 
+    async def any_due(self) -> bool:
+        """Whether a row may be sent now: one read, so that an idle channel's poll (or wake) costs one
+        query, not a claim transaction per sender."""
+        now = self._clock.now()
+        if next_allowed(now, self._quiet) > now:
+            return False
+        async with self._transactions() as stores:
+            return await stores.notifications.any_due(self.channel.name, now)
+
     async def deliver_next(self) -> bool:
         """Send the next due row, if any and not in quiet hours; False when there was none."""
         now = self._clock.now()

@@ -124,6 +124,9 @@ class Notifications(Protocol):
     async def claim_next(self, channel: str, now: datetime) -> Notification | None:
         """The oldest pending notification of `channel` due by `now`, locked (SKIP LOCKED)."""
 
+    async def any_due(self, channel: str, now: datetime) -> bool:
+        """Whether a pending notification of `channel` is due by `now` (locked or not)."""
+
     async def mark(self, notification_id: UUID, **values: object) -> None:
         """Set some columns of the delivery log (status, attempts, sent_at, last_error…)."""
 

@@ -41,6 +41,8 @@ class Dispatcher(PollingWorker):
 
     async def run_once(self) -> int:
         self._started = 0
+        if not await self._delivery.any_due():
+            return 0  # idle: one read, not a claim per sender
         results = await asyncio.gather(*(self._send() for _ in range(self._senders)), return_exceptions=True)
         done = sum(r for r in results if isinstance(r, int))
         if done and self._relay is not None:
