@@ -277,10 +277,7 @@ class FakeNotifications:
         return Notification(**{k: v for k, v in first.items() if k in NOTIFICATION_FIELDS})
 
     async def any_due(self, channel: str, now: datetime) -> bool:
-        return any(
-            r["status"] == "pending" and r["channel"] == channel and r["next_attempt_at"] <= now
-            for r in self.rows.values()
-        )
+        return await self.claim_next(channel, now) is not None  # this fake's claim locks nothing
 
     async def mark(self, notification_id: uuid.UUID, **values: object) -> None:
         if unknown := set(values) - MARKABLE:

@@ -7,7 +7,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,11 +31,7 @@ class PgNotifications:
         """SKIP LOCKED: replicas (and one dispatcher per channel) never take the same row."""
         rows = await self._session.execute(
             select(*COLUMNS)
-            .where(
-                notifications.c.status == "pending",
-                notifications.c.channel == channel,
-                notifications.c.next_attempt_at <= now,
-            )
+            .where(*_due(channel, now))
             .order_by(notifications.c.next_attempt_at, notifications.c.created_at)
             .limit(1)
             .with_for_update(skip_locked=True)
@@ -44,17 +40,7 @@ class PgNotifications:
         return None if row is None else Notification(**row._mapping)
 
     async def any_due(self, channel: str, now: datetime) -> bool:
-        return bool(
-            await self._session.scalar(
-                select(
-                    exists().where(
-                        notifications.c.status == "pending",
-                        notifications.c.channel == channel,
-                        notifications.c.next_attempt_at <= now,
-                    )
-                )
-            )
-        )
+        return bool(await self._session.scalar(select(exists().where(*_due(channel, now)))))
 
     async def mark(self, notification_id: uuid.UUID, **values: object) -> None:
         await self._session.execute(
@@ -104,3 +90,12 @@ async def list_notifications(
     )
     rows = await session.execute(query.limit(limit).offset(offset))
     return [dict(r) for r in rows.mappings()], int(total or 0)
+
+
+def _due(channel: str, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Pending notifications of `channel` that may be sent by `now` (claim_next's and any_due's)."""
+    return (
+        notifications.c.status == "pending",
+        notifications.c.channel == channel,
+        notifications.c.next_attempt_at <= now,
+    )

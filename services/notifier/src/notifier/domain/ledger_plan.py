@@ -123,11 +123,13 @@ def plan_periods(forms: Iterable[Form], today: date) -> frozenset[tuple[str, Per
     plan is a subset of the earlier one's (only the catch-up window drops old items), so a ledger that
     planned them needs no new plan until a period begins.
     """
-    out: set[tuple[str, Period]] = set()
-    for form in forms:
-        current = period_containing(form.period_type, today)
-        out |= {(form.code, previous_period(current)), (form.code, current)}
-    return frozenset(out)
+    return frozenset((form.code, period) for form in forms for period in covered_periods(form, today))
+
+
+def covered_periods(form: Form, today: date) -> tuple[Period, Period]:
+    """(previous, current): the periods of `form` that `plan` covers on `today`."""
+    current = period_containing(form.period_type, today)
+    return previous_period(current), current
 
 
 def plan(
@@ -147,15 +149,15 @@ def plan(
     today = now.astimezone(tz).date()
     items: list[DueItem] = []
     for form in forms:
-        current = period_containing(form.period_type, today)
-        for period in (previous_period(current), current):
+        previous, current = covered_periods(form, today)
+        for period in (previous, current):
             reporters = catalogue.expected_reporters(form, on=as_of_date(period, form.as_of_day))
             for unit in reporters:
                 items.extend(unit_items(form, period, unit.code, policy, tz, workdays))
             if reporters:
                 items.append(summary_item(form, period, catalogue.province.code, policy, tz, workdays))
         if form.period_type is PeriodType.MONTHLY:
-            for month in (previous_period(current).first_day, current.first_day):
+            for month in (previous.first_day, current.first_day):
                 found = consolidation_item(form, month, catalogue.province.code, policy, tz, workdays)
                 if found is not None:
                     items.append(found)

@@ -36,8 +36,8 @@ class TickResult:
 
 @dataclass(frozen=True)
 class _PlanScope:
-    """What a plan covered. The catalogue and forms by identity: a published catalogue replaces
-    them (entrypoints/workers/catalogue.py), and then everything is planned again."""
+    """What a plan covered. The catalogue by identity: a published catalogue replaces it
+    (entrypoints/workers/catalogue.py), and then everything is planned again."""
 
     catalogue: Catalogue
     forms: tuple[Form, ...]
@@ -45,10 +45,7 @@ class _PlanScope:
 
     def same(self, other: _PlanScope) -> bool:
         return (
-            self.catalogue is other.catalogue
-            and len(self.forms) == len(other.forms)
-            and all(a is b for a, b in zip(self.forms, other.forms, strict=True))
-            and self.periods == other.periods
+            self.catalogue is other.catalogue and self.forms == other.forms and self.periods == other.periods
         )
 
 
