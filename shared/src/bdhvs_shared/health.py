@@ -20,6 +20,10 @@ class WorkerRun(BaseModel):
     began: float = Field(description="When that run began: it saw everything stored before then")
     ended: float = Field(description="When it ended")
     did: int = Field(description="How much it did (0: it found nothing to do, the worker is idle)")
+    more: bool = Field(
+        description="Whether it may have left work that was due when it began (it runs again at once); "
+        "false: everything due then is done"
+    )
 
 
 class WorkersOut(BaseModel):
@@ -31,7 +35,13 @@ def worker_runs() -> WorkersOut:
     from bdhvs_shared.worker import RUNNING
 
     runs = [
-        WorkerRun(name=w.name, began=w.last_success_began, ended=w.last_success, did=w.last_success_done)
+        WorkerRun(
+            name=w.name,
+            began=w.last_success_began,
+            ended=w.last_success,
+            did=w.last_success_done,
+            more=w.last_success_more,
+        )
         for w in list(RUNNING)
         if w.last_success is not None and w.last_success_began is not None
     ]

@@ -35,10 +35,17 @@ class PollingWorker(ABC):
         self.last_success: float | None = None  # wall-clock time of the last run_once that did not fail
         self.last_success_began: float | None = None  # when that run began (it saw what was stored by then)
         self.last_success_done = 0  # what that run did (0: it found nothing to do)
+        self.last_success_more = False  # whether that run may have left work due (`more_after`)
 
     @abstractmethod
     async def run_once(self) -> int:
         """Do one batch; return how much was done (0 = idle, wait for a wake or the poll)."""
+
+    def more_after(self, done: int) -> bool:
+        """Whether a run that did `done` may have left work that was due when it began: then the worker
+        runs again at once. By default anything done; a worker whose batch was not full knows it did
+        everything due, and says no (it then waits for a wake or its poll, not for an idle run)."""
+        return done > 0
 
     def wake(self) -> None:
         self._wake.set()
@@ -64,16 +71,18 @@ class PollingWorker(ABC):
             try:
                 began = time.time()
                 done = await self.run_once()
+                more = self.more_after(done)
                 failures = 0
                 self.last_success, self.last_success_began, self.last_success_done = time.time(), began, done
+                self.last_success_more = more
             except Exception as exc:  # a dependency is down: keep the rows, retry later
                 failures += 1
                 log.warning(f"{self.name} failed, will retry", error=repr(exc), failures=failures)
-                done = 0
+                done, more = 0, False
                 await asyncio.sleep(min(5.0, 0.1 * 2**failures))
             if done and self._pause:
                 await asyncio.sleep(self._pause)
-            if done == 0:
+            if not more:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self._poll):
                         await self._wake.wait()

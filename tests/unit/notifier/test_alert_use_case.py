@@ -15,6 +15,7 @@ from notifier.adapters.directory_files import default_rules
 from notifier.adapters.messages import Messages
 from notifier.domain.alerts import AlertPolicy
 from notifier.domain.directory import ContactFields, StoredContact
+from notifier.entrypoints.workers.alert_tick import AlertTick
 from notifier.service_layer.alert_groups import AlertGroups
 from notifier.service_layer.alerts import AckResult, AlertService
 from support.events import TZ, attainment_update
@@ -137,3 +138,18 @@ async def test_the_province_mutes_its_units_for_the_operator_not_for_the_chairma
         ("09313", "grouped"),  # released: in the message with the province's new status
         ("24", "grouped"),
     }
+
+
+async def test_the_alert_tick_runs_again_at_once_only_while_one_of_its_batches_was_full() -> None:
+    alerts = Alerts(CHAIRMAN, OTHER_CHAIRMAN)
+    for unit in ("09313", "09292", "09301"):
+        await alerts.kpi(unit, 1, "at_risk")
+    await alerts.send()
+    tick = AlertTick(alerts.groups, poll_seconds=60, batch=2)
+    alerts.clock.set(alerts.clock.now() + timedelta(days=7))
+    assert (await tick.run_once(), tick.more_after(2)) == (2, True)  # two of the three repeats: go again
+    assert (await tick.run_once(), tick.more_after(1)) == (1, False)  # the third: everything due is done
+    assert [v.repeats for v in alerts.db.committed.violations.rows.values()] == [1, 1, 1]
+    alerts.clock.set(alerts.clock.now() + timedelta(seconds=31))
+    assert (await tick.run_once(), tick.more_after(2)) == (2, True)  # two recipients' groups: full
+    assert (await tick.run_once(), tick.more_after(0)) == (0, False)

@@ -9,13 +9,14 @@ run when the clock file is written (`on_file_clock_change`), not at their next p
 - After a batch of reports: drained, i.e. nothing waits in intake's or kpi's outbox or kpi's roll-up
   work list, and no JetStream consumer has a message pending or unacknowledged (`drained`).
 - When the clock moves to a new local day, kpi re-judges the statuses: its day ticks have had a run
-  since the clock moved that found nothing to do, then drained.
+  since the clock moved that left nothing due, then drained.
 - When it moves to an instant where something can fall due (`due_by`: a ledger item, an alert
   repeat, an alert item waiting to be grouped; or a day where a form's period begins, when the
   ledger plans new items): drained, then the demo touches the clock file (same instant) and waits
-  until the notifier's ledger and alert ticks have each had a run since then that found nothing to
-  do (GET /health/workers: no I/O, unlike /metrics), so everything due is made at this instant even
-  when more fell due than one tick takes. Nothing due, same day: not waited for.
+  until the notifier's ledger and alert ticks have each had a run since then that left nothing due
+  (GET /health/workers: `more` false, i.e. it found nothing or its batch was not full; no I/O,
+  unlike /metrics), so everything due is made at this instant even when more fell due than one
+  tick takes. Nothing due, same day: not waited for.
 
 The dispatchers are not waited for at a stop: they send in the background, so a busy day's mail may
 be sent (`sent_at`) at a later instant. They are waited for once, at the end (`delivered`).
@@ -140,9 +141,9 @@ class NotifierWatch:
         deadline = began + timeout
         try:
             if new_day:
-                kpi_idle = await self._idle_since(self._kpi_url, KPI_TICKS, moved, deadline)
+                kpi_done = await self._done_since(self._kpi_url, KPI_TICKS, moved, deadline)
                 self.kpi_seconds += time.monotonic() - began
-                if not kpi_idle:
+                if not kpi_done:
                     return False
             draining = time.monotonic()
             drained = await self._drain(deadline)
@@ -151,7 +152,7 @@ class NotifierWatch:
                 return drained
             mark = time.time()
             FileClock.write(self._clock, FileClock(self._clock).now(), still=True)  # wakes the ticks
-            return await self._idle_since(self._url, TICKS, mark, deadline)
+            return await self._done_since(self._url, TICKS, mark, deadline)
         finally:
             self.waits += 1
             self.seconds += time.monotonic() - began
@@ -175,13 +176,13 @@ class NotifierWatch:
         busy = any(c.num_pending or c.num_ack_pending for found in consumers for c in found)
         return not (outboxes or busy)
 
-    async def _idle_since(self, url: str, names: tuple[str, ...], mark: float, deadline: float) -> bool:
-        """Each of the `names` workers has had a run that began after `mark` and found nothing to do."""
+    async def _done_since(self, url: str, names: tuple[str, ...], mark: float, deadline: float) -> bool:
+        """Each of the `names` workers has had a run that began after `mark` and left nothing due."""
         while time.monotonic() < deadline:
             reply = await self._client.get(f"{url}/health/workers")
             reply.raise_for_status()
-            idle = {w["name"] for w in reply.json()["workers"] if w["began"] > mark and w["did"] == 0}
-            if idle >= set(names):
+            done = {w["name"] for w in reply.json()["workers"] if w["began"] > mark and not w["more"]}
+            if done >= set(names):
                 return True
             await asyncio.sleep(POLL)
         return False

@@ -50,9 +50,10 @@ class AlertGroups:
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
     async def repeat_due(self, batch: int = 100) -> int:
-        """Queue a repeat for each open, unacknowledged violation whose interval passed."""
+        """Queue a repeat for each open, unacknowledged violation whose interval passed (at most `batch`
+        of them). Returns how many violations it handled."""
         async with self.transactions() as stores:
-            now, queued = self.clock.now(), 0
+            now = self.clock.now()
             due = await stores.violations.due_repeats(now, batch)
             await stores.directory.preload({v.unit_code for v in due})
             for v in due:
@@ -68,13 +69,14 @@ class AlertGroups:
                 news = AlertNews(
                     v.id, v.unit_code, v.indicator, REPEAT, v.last_status, dict(v.snapshot), cause
                 )
-                queued += await queue_items(stores, news, now, self.delivery.channels)
-            return queued
+                await queue_items(stores, news, now, self.delivery.channels)
+            return len(due)
 
     async def send_due(self, batch: int = 100) -> int:
-        """One notification per recipient and channel whose first item waited the group wait."""
+        """One notification per recipient and channel whose first item waited the group wait (at most
+        `batch` of them). Returns how many it handled (sent, or every item muted by the province)."""
         async with self.transactions() as stores:
-            now, sent = self.clock.now(), 0
+            now = self.clock.now()
             recipients = await stores.alert_queue.due_recipients(now - self.policy.group_wait, batch)
             if not recipients:
                 return 0
@@ -92,8 +94,7 @@ class AlertGroups:
                     items = [i for i in items if not await self._muted(stores, i, province, now)]
                 if items:
                     await self._send(stores, channel, address, items, now)
-                    sent += 1
-            return sent
+            return len(recipients)
 
     async def _muted(
         self, stores: Stores, item: AlertItem, province: Sequence[OpenViolation], now: datetime

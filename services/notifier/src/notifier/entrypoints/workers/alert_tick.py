@@ -8,21 +8,33 @@ from collections.abc import Sequence
 from bdhvs_shared.worker import PollingWorker
 from notifier.service_layer.alert_groups import AlertGroups
 
+BATCH = 100  # violations repeated, and recipients grouped, per transaction
+
 
 class AlertTick(PollingWorker):
     name = "alert-tick"
 
     def __init__(
-        self, groups: AlertGroups, poll_seconds: float, dispatchers: Sequence[PollingWorker] = ()
+        self,
+        groups: AlertGroups,
+        poll_seconds: float,
+        dispatchers: Sequence[PollingWorker] = (),
+        batch: int = BATCH,
     ) -> None:
         super().__init__(poll_seconds)
         self.groups = groups
         self._dispatchers = dispatchers
+        self._batch = batch
+        self._full = False  # the last run filled one of its batches: more may be due
 
     async def run_once(self) -> int:
-        await self.groups.repeat_due()
-        sent = await self.groups.send_due()
-        if sent:
+        repeated = await self.groups.repeat_due(self._batch)
+        grouped = await self.groups.send_due(self._batch)
+        self._full = max(repeated, grouped) >= self._batch
+        if grouped:
             for dispatcher in self._dispatchers:
                 dispatcher.wake()
-        return sent
+        return repeated + grouped
+
+    def more_after(self, done: int) -> bool:
+        return self._full

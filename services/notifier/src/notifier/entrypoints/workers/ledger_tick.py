@@ -49,6 +49,7 @@ def ledger_metrics(registry: CollectorRegistry) -> LedgerMetrics:
 
 
 PENDING_REFRESH_SECONDS = 10.0
+BATCH = 50  # ledger rows claimed per transaction
 
 
 async def always_caught_up() -> bool:
@@ -65,8 +66,10 @@ class LedgerTick(PollingWorker):
         dispatchers: Sequence[PollingWorker] = (),
         caught_up: Callable[[], Awaitable[bool]] = always_caught_up,
         metrics: LedgerMetrics | None = None,
+        batch: int = BATCH,
     ) -> None:
         super().__init__(poll_seconds)
+        self._batch = batch
         self._metrics = metrics
         self._ledger = ledger
         self._dispatchers = dispatchers
@@ -85,6 +88,9 @@ class LedgerTick(PollingWorker):
                 if changed or time.monotonic() >= self._pending_refresh_at:
                     await self._refresh_pending(self._metrics)
 
+    def more_after(self, done: int) -> bool:
+        return done >= self._batch  # a batch not full: every row due when it claimed was handled
+
     async def _refresh_pending(self, metrics: LedgerMetrics) -> None:
         # A count over the ledger: after a tick that planned or handled rows, else every
         # PENDING_REFRESH_SECONDS (the consumer's cancellations), not on every idle poll.
@@ -99,7 +105,7 @@ class LedgerTick(PollingWorker):
         planned = await self._ledger.plan_if_new()
         if not await self._caught_up():
             return planned, 0
-        result = await self._ledger.process_due()
+        result = await self._ledger.process_due(self._batch)
         if self._metrics is not None:
             self._metrics.count(result)
         if result.queued:
