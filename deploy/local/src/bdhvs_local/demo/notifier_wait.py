@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,12 @@ SELECT EXISTS (SELECT 1 FROM notifier.deadline_ledger WHERE status = 'pending' A
     OR EXISTS (SELECT 1 FROM notifier.alert_items WHERE state = 'pending' AND due_at < $1)
 """
 POLL = 0.01
+
+
+class Stopped(Exception):
+    """Ctrl-C during a wait (the demo's runner turns it into KeyboardInterrupt, outside the loop)."""
+
+
 # Demo mode: the ticks and the dispatchers also run when the clock file is written (and the ticks
 # wake the dispatchers when they queue), so their poll is only the fallback: a faster one costs the
 # notifier a claim query per worker per poll for nothing. The dispatchers send as fast as the local
@@ -109,11 +116,14 @@ class NotifierWatch:
         assert row is not None
         return int(row[0]), int(row[1])
 
-    async def delivered(self, clock: Clock, stalled_after: float = 60.0) -> tuple[int, int]:
+    async def delivered(
+        self, clock: Clock, stop: Callable[[], bool] = lambda: False, stalled_after: float = 60.0
+    ) -> tuple[int, int]:
         """Wait until the dispatchers have sent every notification due by the clock; gives up when
-        none went out for `stalled_after` seconds. Returns (left unsent, waiting for a later moment)."""
+        none went out for `stalled_after` seconds, raises Stopped once `stop()` (Ctrl-C).
+        Returns (left unsent, waiting for a later moment)."""
         last, progress = -1, time.monotonic()
-        while True:
+        while not stop():
             due, later = await self.queued(clock.now())
             if due == 0:
                 return 0, later
@@ -122,6 +132,7 @@ class NotifierWatch:
             elif time.monotonic() - progress > stalled_after:
                 return due, later
             await asyncio.sleep(0.5)
+        raise Stopped
 
     async def drained(self, timeout: float = 60.0) -> bool:
         """Wait until the outboxes, kpi's roll-up work list and the consumers are idle (False: `timeout`)."""

@@ -28,7 +28,7 @@ import httpx
 
 from bdhvs_local.demo import clerks, guard, sms_contacts, submit
 from bdhvs_local.demo.acknowledge import acknowledge_some
-from bdhvs_local.demo.notifier_wait import FAST_TICKS, NotifierWatch
+from bdhvs_local.demo.notifier_wait import FAST_TICKS, NotifierWatch, Stopped
 from bdhvs_local.demo.plan import Merge, Plan, Report
 from bdhvs_local.demo.sms_gateway import LoopbackSmsGateway
 from bdhvs_local.demo.timeline import STOPS, Batch, Stop, periods_on, timeline
@@ -100,12 +100,17 @@ def fill(stack: Stack, plan: Plan, catalogue: Catalogue, stop: Callable[[], bool
         _steps(stack.run_dir / "demo", endpoints, instants, tokens, stop, plan.seed, Calendar(tz, types))
     )
     kpi_began = time.perf_counter()
-    asyncio.run(wait_for_kpi(endpoints, tokens["operator"], plan))
-    outcome.kpi_wait = time.perf_counter() - kpi_began
-    delivering = time.perf_counter()
     last = max(plan.until, _high_water(stack.run_dir / "demo"))
-    outcome.unsent, outcome.sent_later = asyncio.run(deliver_all(stack.run_dir / "demo", endpoints, last))
-    outcome.delivering = time.perf_counter() - delivering
+    try:
+        asyncio.run(wait_for_kpi(endpoints, tokens["operator"], plan, stop=stop))
+        outcome.kpi_wait = time.perf_counter() - kpi_began
+        delivering = time.perf_counter()
+        outcome.unsent, outcome.sent_later = asyncio.run(
+            deliver_all(stack.run_dir / "demo", endpoints, last, stop)
+        )
+        outcome.delivering = time.perf_counter() - delivering
+    except Stopped:
+        raise KeyboardInterrupt from None
     outcome.seconds, outcome.cpu = time.perf_counter() - began, time.process_time() - cpu
     return outcome
 
@@ -115,10 +120,13 @@ async def _give_phones(endpoints: Endpoints, admin: str, units: list[str]) -> No
         await sms_contacts.give_phones(client, endpoints.notifier_url, admin, units)
 
 
-async def deliver_all(folder: Path, endpoints: Endpoints, last: datetime) -> tuple[int, int]:
+async def deliver_all(
+    folder: Path, endpoints: Endpoints, last: datetime, stop: Callable[[], bool] = lambda: False
+) -> tuple[int, int]:
     """The services catch up with the clock's last instant, then the notifier's dispatchers send
     everything due: the run's mail is then what the plan makes, whatever the machine's load. Then the
-    clock moves on with the wall clock from there (the stack lives on). Returns (unsent, sent_later)."""
+    clock moves on with the wall clock from there (the stack lives on). Returns (unsent, sent_later).
+    `stop` (Ctrl-C) ends the wait for the dispatchers."""
     clock = folder / "clock"
     async with httpx.AsyncClient(timeout=60) as client:
         watch = await _watch(client, endpoints, clock)
@@ -126,7 +134,7 @@ async def deliver_all(folder: Path, endpoints: Endpoints, last: datetime) -> tup
             moved = time.time()
             FileClock.write(clock, last, still=True)
             await watch.caught_up(moved, new_day=True)
-            return await watch.delivered(FileClock(clock))
+            return await watch.delivered(FileClock(clock), stop)
         finally:
             FileClock.write(clock, last)
             await watch.close()
@@ -239,14 +247,23 @@ def _high_water(folder: Path) -> datetime:
     return datetime.fromisoformat(json.loads(path.read_text())["clock"])
 
 
-async def wait_for_kpi(endpoints: Endpoints, token: str, plan: Plan, timeout: float = 120.0) -> None:
-    """Until kpi has every monthly report of the plan's last month (its consumers run behind intake)."""
+async def wait_for_kpi(
+    endpoints: Endpoints,
+    token: str,
+    plan: Plan,
+    timeout: float = 120.0,
+    stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Until kpi has every monthly report of the plan's last month (its consumers run behind intake);
+    `stop` (Ctrl-C) ends it."""
     last = max((r for r in plan.reports if r.body["form"] == "monthly"), key=lambda r: r.body["period"])
     period = last.body["period"]
     expected = {r.body["unit_code"] for r in plan.reports if r.body["period"] == period}
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(timeout=30) as client:
         while time.monotonic() < deadline:
+            if stop():
+                raise Stopped
             reply = await client.get(
                 f"{endpoints.kpi_url}/api/v1/completeness",
                 params={"form": "monthly", "period": period},
