@@ -54,3 +54,11 @@ def test_a_failure_after_the_fill_stops_the_stack_the_demo_started(
 
 def test_a_stack_another_demo_started_is_left_to_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _demo(tmp_path, monkeypatch, started=False).stops == 0
+
+
+def test_the_fill_s_cpu_is_printed_process_by_process_beside_what_the_cores_could_give() -> None:
+    line = cli.cpu_line({"kpi": 97.9, "notifier": 335.6, "load generator": 119.2}, 841.0, 569.0, 2)
+    assert line == (
+        "CPU seconds of the fill: notifier 336, the demo 119, kpi 98; 553 in all, "
+        "the machine 841 of 1138 (2 cores × 569 s)"
+    )

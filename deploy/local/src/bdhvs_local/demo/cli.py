@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -78,10 +79,26 @@ def _summary(outcome: runner.Outcome, seconds: float) -> None:
         f"sending the queued mail at the end {outcome.delivering:.0f} s; "
         f"the demo's own CPU {outcome.cpu:.0f} s"
     )
+    if outcome.cpu_by:
+        print(
+            "  "
+            + cpu_line(outcome.cpu_by, outcome.machine_busy, outcome.seconds, len(os.sched_getaffinity(0)))
+        )
     if outcome.sent_later:
         print(f"  {outcome.sent_later} notifications wait for the next working moment (they go out then)")
     if outcome.unsent:
         print(f"  {outcome.unsent} notifications due were not sent: no dispatcher sent any for a minute")
+
+
+def cpu_line(by: dict[str, float], machine: float, seconds: float, cores: int) -> str:
+    """What the fill cost in CPU, process by process: the fill cannot take less than their sum spread
+    over the machine's cores, and a single-threaded service cannot spend more than the wall time."""
+    names = {"load generator": "the demo"}
+    spent = ", ".join(f"{names.get(k, k)} {v:.0f}" for k, v in sorted(by.items(), key=lambda i: -i[1]))
+    return (
+        f"CPU seconds of the fill: {spent}; {sum(by.values()):.0f} in all, the machine {machine:.0f} "
+        f"of {cores * seconds:.0f} ({cores} cores × {seconds:.0f} s)"
+    )
 
 
 def _stack(run_dir: Path, ports: dict[str, int], plan: Plan) -> tuple[Stack, bool]:

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from bdhvs_local.bench.resources import machine_busy_seconds, processes_of
 from bdhvs_local.demo import clerks, guard, sms_contacts, submit
 from bdhvs_local.demo.acknowledge import acknowledge_some
 from bdhvs_local.demo.notifier_wait import FAST_TICKS, NotifierWatch, Stopped
@@ -61,6 +62,10 @@ class Outcome:
     unsent: int = 0  # notifications due that no dispatcher sent within a minute (0: all sent)
     sent_later: int = 0  # queued for a later moment (the next working moment, SMS quiet hours)
     cpu: float = 0.0  # the demo's own process, on a CPU
+    # CPU seconds each process of the stack spent during the fill (this process as "load generator"),
+    # and what the whole machine spent: the fill's floor on this machine is their sum over its cores
+    cpu_by: dict[str, float] = field(default_factory=dict)
+    machine_busy: float = 0.0
 
 
 def demo_stack(run_dir: Path, ports: dict[str, int], start: datetime) -> tuple[Stack, LoopbackSmsGateway]:
@@ -89,6 +94,8 @@ def fill(stack: Stack, plan: Plan, catalogue: Catalogue, stop: Callable[[], bool
     at each stop); kpi caught up at the end. `stop` (Ctrl-C) ends it between two instants."""
     assert stack.endpoints is not None
     began, cpu, endpoints = time.perf_counter(), time.process_time(), stack.endpoints
+    processes = processes_of(stack)  # none when the demo fills a stack another process started
+    cpu_before, machine_before = processes.cpu_seconds(), machine_busy_seconds()
     asyncio.run(guard.check(endpoints.database_url))
     env = {"DATABASE_URL": endpoints.database_url, "NATS_URL": "nats://unused:4222", **_clock_env(stack)}
     tokens = clerks.tokens(stack.run_dir / "demo" / "tokens.json", plan.filers(), catalogue, env)
@@ -112,6 +119,11 @@ def fill(stack: Stack, plan: Plan, catalogue: Catalogue, stop: Callable[[], bool
     except Stopped:
         raise KeyboardInterrupt from None
     outcome.seconds, outcome.cpu = time.perf_counter() - began, time.process_time() - cpu
+    cpu_after = processes.cpu_seconds()
+    outcome.cpu_by = {
+        name: cpu_after[name] - spent for name, spent in cpu_before.items() if name in cpu_after
+    }
+    outcome.machine_busy = machine_busy_seconds() - machine_before
     return outcome
 
 
