@@ -7,7 +7,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, exists, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +31,7 @@ class PgNotifications:
         """SKIP LOCKED: replicas (and one dispatcher per channel) never take the same row."""
         rows = await self._session.execute(
             select(*COLUMNS)
-            .where(*_due(channel, now))
+            .where(*due(channel, now))
             .order_by(notifications.c.next_attempt_at, notifications.c.created_at)
             .limit(1)
             .with_for_update(skip_locked=True)
@@ -40,7 +40,7 @@ class PgNotifications:
         return None if row is None else Notification(**row._mapping)
 
     async def any_due(self, channel: str, now: datetime) -> bool:
-        return bool(await self._session.scalar(select(exists().where(*_due(channel, now)))))
+        return bool(await self._session.scalar(select(exists().where(*due(channel, now)))))
 
     async def mark(self, notification_id: uuid.UUID, **values: object) -> None:
         await self._session.execute(
@@ -92,10 +92,13 @@ async def list_notifications(
     return [dict(r) for r in rows.mappings()], int(total or 0)
 
 
-def _due(channel: str, now: datetime) -> tuple[ColumnElement[bool], ...]:
-    """Pending notifications of `channel` that may be sent by `now` (claim_next's and any_due's)."""
+def due(channel: str, now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Pending notifications of `channel` that may be sent by `now` (claim_next's and any_due's).
+    'pending' is written into the SQL, not bound: a prepared statement's generic plan can use the
+    partial index `ix_notifications_pending` only then (bound, any_due read the whole table: 3.9 ms a
+    call by the middle of the demo, the first of PostgreSQL's statements)."""
     return (
-        notifications.c.status == "pending",
+        notifications.c.status == literal_column("'pending'"),
         notifications.c.channel == channel,
         notifications.c.next_attempt_at <= now,
     )
