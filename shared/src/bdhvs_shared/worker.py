@@ -39,7 +39,8 @@ class PollingWorker(ABC):
 
     @abstractmethod
     async def run_once(self) -> int:
-        """Do one batch; return how much was done (0 = idle, wait for a wake or the poll)."""
+        """Do one batch; return how much was done (0 = idle). The worker then waits for a wake or the poll
+        unless `more_after` says the run may have left work due."""
 
     def more_after(self, done: int) -> bool:
         """Whether a run that did `done` may have left work that was due when it began: then the worker

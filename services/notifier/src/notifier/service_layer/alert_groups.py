@@ -39,6 +39,8 @@ from notifier.service_layer.queueing import Intent, queue_intent
 
 log = structlog.get_logger(__name__)
 
+BATCH = 100  # violations repeated, and recipients grouped, per transaction
+
 
 @dataclass
 class AlertGroups:
@@ -49,7 +51,7 @@ class AlertGroups:
     ack_url: Callable[[int, str], str]  # (violation id, recipient) → signed acknowledge link
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
-    async def repeat_due(self, batch: int = 100) -> int:
+    async def repeat_due(self, batch: int = BATCH) -> int:
         """Queue a repeat for each open, unacknowledged violation whose interval passed (at most `batch`
         of them). Returns how many violations it handled."""
         async with self.transactions() as stores:
@@ -72,7 +74,7 @@ class AlertGroups:
                 await queue_items(stores, news, now, self.delivery.channels)
             return len(due)
 
-    async def send_due(self, batch: int = 100) -> int:
+    async def send_due(self, batch: int = BATCH) -> int:
         """One notification per recipient and channel whose first item waited the group wait (at most
         `batch` of them). Returns how many it handled (sent, or every item muted by the province)."""
         async with self.transactions() as stores:

@@ -25,6 +25,7 @@ from notifier.service_layer.ports import Transactions
 log = structlog.get_logger(__name__)
 
 REPORTS_CONSUMER = "notifier-reports"
+BATCH = 50  # ledger rows claimed per transaction
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ class DeadlineLedger:
         self.arrived.learn(*key, event.event_id)  # committed: now, or by its first delivery
         return kinds
 
-    async def process_due(self, batch: int = 50) -> TickResult:
+    async def process_due(self, batch: int = BATCH) -> TickResult:
         """Claim due rows (SKIP LOCKED) and queue their notifications in the same transaction."""
         async with self.transactions() as stores:
             now = self.clock.now()

@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bdhvs_shared.worker import PollingWorker
-from notifier.service_layer.alert_groups import AlertGroups
-
-BATCH = 100  # violations repeated, and recipients grouped, per transaction
+from notifier.service_layer.alert_groups import BATCH, AlertGroups
 
 
 class AlertTick(PollingWorker):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from bdhvs_shared.worker import PollingWorker
-from notifier.service_layer.ledger import DeadlineLedger, TickResult
+from notifier.service_layer.ledger import BATCH, DeadlineLedger, TickResult
 
 
 @dataclass
@@ -49,7 +49,6 @@ def ledger_metrics(registry: CollectorRegistry) -> LedgerMetrics:
 
 
 PENDING_REFRESH_SECONDS = 10.0
-BATCH = 50  # ledger rows claimed per transaction
 
 
 async def always_caught_up() -> bool:
