@@ -135,7 +135,8 @@ class ReaderAuthSettings(BaseSettings):
 
 
 class ReportWindowSettings(BaseSettings):
-    """When a period may be reported: read alike by intake (which refuses) and kpi (which dead-letters)."""
+    """When a period may be reported: read alike by intake (which refuses), kpi (which dead-letters) and
+    the notifier (whose reminders wait for it)."""
 
     report_early_days: int = Field(
         default=0,
@@ -143,7 +144,8 @@ class ReportWindowSettings(BaseSettings):
         le=27,
         description="A period may be reported from this many days before its as-of day (the 14th of its "
         "last month; a week's Sunday), local time; earlier, intake refuses it (422 period.in_future) and "
-        "kpi dead-letters a report dated more than a day past that bound. Set it alike in both services.",
+        "kpi dead-letters a report dated more than a day past that bound; the notifier's reminders wait "
+        "for it. Set it alike in the three services.",
     )
 
 

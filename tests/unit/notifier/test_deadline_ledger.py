@@ -106,6 +106,8 @@ def test_policy_refuses_nonsense() -> None:
         LedgerPolicy(reminder_days=(0,))
     with pytest.raises(ValueError):
         LedgerPolicy(send_hour=24)
+    with pytest.raises(ValueError):
+        LedgerPolicy(early_days=-1)
 
 
 def test_a_reminder_counts_working_days_to_the_last_day_the_calendar_moved() -> None:
@@ -161,14 +163,43 @@ def test_messages_are_vietnamese_and_the_summary_lists_the_missing_units() -> No
 
 def test_tet_2026_february_items_follow_the_moved_deadline_and_skip_the_holidays() -> None:
     items = unit_items(CATALOGUE.forms["monthly"], Period.parse("2026-02"), "09313", LedgerPolicy(), TZ, DAYS)
+    # The "3" reminder would be Thursday 12th, two working days before Monday 23rd; but February is
+    # reported from Saturday 14th (its as-of day), in Tết: it waits for the 23rd, the "1" reminder's
+    # moment, and is that reminder.
     assert [(i.kind, i.due_at) for i in items] == [
-        ("reminder_3d", at(12, month=2)),  # two working days before Monday 23rd: Thursday 12th
         ("reminder_1d", at(23, month=2)),  # the last day, after Tết
         ("overdue", at(24, month=2)),
         ("escalation", at(26, month=2)),
     ]
     assert {i.deadline for i in items} == {at(24, 0, month=2)}
     assert all(DAYS.is_working_day(i.due_at.date()) for i in items)
+    # A province that opens the period two days early (REPORT_EARLY_DAYS=2: intake takes it from the
+    # 12th) has its "3" reminder before Tết again.
+    early = unit_items(
+        CATALOGUE.forms["monthly"], Period.parse("2026-02"), "09313", LedgerPolicy(early_days=2), TZ, DAYS
+    )
+    assert [(i.kind, i.due_at) for i in early][:2] == [
+        ("reminder_3d", at(12, month=2)),
+        ("reminder_1d", at(23, month=2)),
+    ]
+
+
+def test_no_reminder_comes_before_the_period_may_be_reported() -> None:
+    """A week is reported from its Sunday (intake refuses it before): its "3" reminder (Thursday 12th)
+    waits for the first working moment from then, Monday 16th 08:00, which is the "1" reminder's."""
+    weekly, week = CATALOGUE.forms["youth_weekly"], Period.parse("2026-W11")
+    items = unit_items(weekly, week, "09313", LedgerPolicy(), TZ, DAYS)
+    assert [(i.kind, i.due_at, i.expires_at) for i in items[:1]] == [("reminder_1d", at(16), at(17, 0))]
+    assert [i.kind for i in items] == ["reminder_1d", "overdue", "escalation"]
+    # Opened four days early (REPORT_EARLY_DAYS=4: from Wednesday 11th), both reminders go out.
+    early = unit_items(weekly, week, "09313", LedgerPolicy(early_days=4), TZ, DAYS)
+    assert [(i.kind, i.due_at, i.expires_at) for i in early[:2]] == [
+        ("reminder_3d", at(12), at(16)),
+        ("reminder_1d", at(16), at(17, 0)),
+    ]
+    # Opened on Friday 13th, the "3" reminder goes out then (the texts count the days left).
+    friday = unit_items(weekly, week, "09313", LedgerPolicy(early_days=2), TZ, DAYS)
+    assert [(i.kind, i.due_at) for i in friday[:2]] == [("reminder_3d", at(13)), ("reminder_1d", at(16))]
 
 
 def test_every_2025_to_2027_item_falls_on_a_working_day() -> None:

@@ -119,9 +119,13 @@ async def test_a_fresh_start_sends_no_deadline_mail_for_the_past() -> None:
     ledger = DeadlineLedger(db.transaction, CATALOGUE, Messages(CATALOGUE), clock, LedgerPolicy(), forms)
     assert await ledger.plan() > 0  # this week's and this month's items are planned
     await ledger.process_due(batch=10_000)
+    # Nothing about week 48 or November; and week 49 (due by the end of Monday 7th) may be reported
+    # from Sunday 6th, so its reminder waits for Monday morning.
+    assert not db.committed.notifications.rows
+    clock.set(datetime(2026, 12, 7, 9, tzinfo=TZ))
+    await ledger.process_due(batch=10_000)
     sent = db.committed.notifications.rows.values()
-    # Only this week's reminder (week 49 is due by the end of Monday 7th): no overdue notice,
-    # escalation or summary, and nothing about week 48 or November.
+    # Only this week's reminder: no overdue notice, escalation or summary.
     assert sent and {r["kind"] for r in sent} == {"deadline_reminder"}
     assert {p for (_, p, _, _) in db.committed.ledger.rows} <= {
         "2026-W49",

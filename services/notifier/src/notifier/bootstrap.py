@@ -233,6 +233,7 @@ def ledger_policy(settings: NotifierSettings) -> LedgerPolicy:
         consolidation_days_before=consolidation.days_before,
         consolidation_hour=consolidation.hour,
         deadline_working_day=settings.deadline_working_day,
+        early_days=settings.report_early_days,
     )
 
 

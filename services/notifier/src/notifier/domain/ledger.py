@@ -51,12 +51,17 @@ class LedgerPolicy:
     consolidation_days_before: int = 2  # the operators' reminder comes this many days before
     consolidation_hour: int = 8  # local hour of the operators' reminder
     deadline_working_day: bool = True  # DEADLINE_WORKING_DAY: a last day that is off moves on (as intake)
+    early_days: int = 0  # REPORT_EARLY_DAYS: a period may be reported this many days before its as-of day
 
     def __post_init__(self) -> None:
         if any(d < 1 for d in self.reminder_days) or len(set(self.reminder_days)) != len(self.reminder_days):
             raise ValueError("reminder days must be distinct whole numbers ≥ 1")
-        if self.escalation_days < 1 or not 0 <= self.send_hour <= 23 or self.catch_up_days < 0:
-            raise ValueError("escalation days ≥ 1, send hour 0..23, catch-up days ≥ 0")
+        if (
+            self.escalation_days < 1
+            or not 0 <= self.send_hour <= 23
+            or min(self.catch_up_days, self.early_days) < 0
+        ):
+            raise ValueError("escalation days ≥ 1, send hour 0..23, catch-up and early days ≥ 0")
         if not (
             1 <= self.consolidation_day <= 28
             and 0 <= self.consolidation_days_before < self.consolidation_day

@@ -5,7 +5,11 @@ For each expected reporter of a commune form and period:
 - reminders N working days before the deadline (default 3 and 1: "1" is the morning of the last
   day, "3" two working days earlier), at the send hour local time; each expires when the next one
   (or the deadline) comes, so a notifier that was down skips a reminder whose moment has passed
-  instead of sending it late;
+  instead of sending it late. A reminder never comes before the period may be reported (its as-of
+  day less REPORT_EARLY_DAYS, as intake reads it: a week's Sunday, the 14th of a month): it waits for
+  the first send moment from then, and one that would wait until a later reminder's moment is
+  that reminder (a weekly form due Monday gets its "1" reminder only, not a "3" on Thursday asking
+  for a report intake would refuse until Sunday);
 - an overdue notice when the deadline has passed (the first working day from the cut-off's day,
   at the send hour, never before the cut-off itself);
 - an escalation to the commune chairman N working days after the overdue notice (default 2).
@@ -40,6 +44,7 @@ from bdhvs_shared.catalogue import (
     as_of_date,
     consolidation_date,
     form_due,
+    reportable_from,
 )
 from bdhvs_shared.catalogue.periods import containing as period_containing
 from bdhvs_shared.catalogue.periods import previous as previous_period
@@ -64,13 +69,7 @@ def unit_items(
     """The reminders, overdue notice and escalation of one unit for one form and period."""
     due = form_due(form, period, tz, policy.inclusive, workdays if policy.deadline_working_day else None)
     deadline, last_working = due.cut_off, workdays.previous_working_day(due.last_day)
-    reminders = sorted(
-        (
-            (days, _at_hour(workdays.shift(last_working, -(days - 1)), policy.send_hour, tz))
-            for days in policy.reminder_days
-        ),
-        key=lambda pair: pair[1],
-    )
+    reminders = _reminders(form, period, policy, tz, workdays, last_working)
     overdue_day = workdays.next_working_day(deadline.astimezone(tz).date())
     overdue_at = max(deadline, _at_hour(overdue_day, policy.send_hour, tz))
     ends = [at for _, at in reminders[1:]] + [deadline]
@@ -84,6 +83,20 @@ def unit_items(
     items.append(DueItem(form.code, str(period), unit_code, OVERDUE, overdue_at, deadline, None))
     items.append(DueItem(form.code, str(period), unit_code, ESCALATION, escalation_at, deadline, None))
     return items
+
+
+def _reminders(
+    form: Form, period: Period, policy: LedgerPolicy, tz: ZoneInfo, workdays: Workdays, last_working: date
+) -> list[tuple[int, datetime]]:
+    """(days, moment) of each reminder, in time order: none before the period may be reported; of two
+    that land on one moment, the one nearer the deadline (its text counts the days left anyway)."""
+    opens = reportable_from(as_of_date(period, form.as_of_day), policy.early_days)
+    first = _at_hour(workdays.next_working_day(opens), policy.send_hour, tz)
+    at_moment: dict[datetime, int] = {}
+    for days in sorted(policy.reminder_days, reverse=True):
+        at = _at_hour(workdays.shift(last_working, -(days - 1)), policy.send_hour, tz)
+        at_moment[max(at, first)] = days
+    return sorted(((days, at) for at, days in at_moment.items()), key=lambda pair: pair[1])
 
 
 def summary_item(

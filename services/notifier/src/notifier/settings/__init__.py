@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
 
-from bdhvs_shared.settings import ReaderAuthSettings, ServiceSettings
+from bdhvs_shared.settings import ReaderAuthSettings, ReportWindowSettings, ServiceSettings
 from notifier.domain.working_hours import WorkingHours
 from notifier.settings.channels import (
     ChannelSettings,
@@ -60,7 +60,9 @@ SENDERS = (
 )
 
 
-class NotifierSettings(ServiceSettings, ReaderAuthSettings, ChannelSettings, LedgerGroupSettings):
+class NotifierSettings(
+    ServiceSettings, ReaderAuthSettings, ReportWindowSettings, ChannelSettings, LedgerGroupSettings
+):
     http_port: int = Field(default=8002, ge=1, le=65535, description="Port of the HTTP API.")
     max_deliver: int = Field(
         default=8, ge=2, description="Deliveries of one message before it is dead-lettered."
