@@ -14,6 +14,7 @@ import pytest
 
 from bdhvs_shared.clock import FixedClock
 from bdhvs_shared.events import ConsolidatedReportProduced
+from kpi.adapters import consolidated_files
 from kpi.entrypoints.workers.consolidation_tick import ConsolidationSchedule, ConsolidationTick
 from kpi.service_layer.apply_report import KpiService
 from kpi.service_layer.roll_up import refresh_rollups
@@ -36,7 +37,7 @@ async def announcements(db: asyncpg.Connection) -> list[ConsolidatedReportProduc
 
 def tick(service: KpiService) -> ConsolidationTick:
     schedule = ConsolidationSchedule(day=24, hour=8, public_base_url="https://kpi.example.vn")
-    return ConsolidationTick(service, IdleRelay(1.0), schedule, poll_seconds=1.0)
+    return ConsolidationTick(service, consolidated_files, IdleRelay(1.0), schedule, poll_seconds=1.0)
 
 
 async def test_made_once_from_the_24th_at_8_with_an_event_naming_the_stored_file(

@@ -12,6 +12,7 @@ import pytest
 from bdhvs_shared.catalogue import load_catalogue
 from bdhvs_shared.clock import FixedClock
 from bdhvs_shared.events import ReportAccepted, StatusChanged
+from kpi.domain.consolidated_report import ConsolidatedReport
 from kpi.domain.projection import ProjectionRules
 from kpi.domain.publications import Staged
 from kpi.service_layer.apply_batch import apply_batch
@@ -120,13 +121,23 @@ async def test_rejudging_publishes_the_statuses_the_new_year_changes() -> None:
     }
 
 
+class FakeFiles:
+    """The report's files, without rendering them (kpi.adapters.consolidated_files does)."""
+
+    def xlsx(self, report: ConsolidatedReport, tz: ZoneInfo) -> bytes:
+        return f"xlsx {report.period}".encode()
+
+    def html(self, report: ConsolidatedReport, tz: ZoneInfo) -> str:
+        return f"<p>{report.period}</p>"
+
+
 async def test_the_consolidated_report_is_made_once_a_month() -> None:
     db = FakeDatabase()
     kpi = service(db, datetime(2026, 3, 24, 8, tzinfo=TZ))
     await apply_batch(kpi, stream_of_reports())
-    assert await produce(kpi, "2026-03")
-    assert not await produce(kpi, "2026-03")
-    assert set(db.committed.archive.reports) == {"2026-03"}
+    assert await produce(kpi, "2026-03", FakeFiles())
+    assert not await produce(kpi, "2026-03", FakeFiles())
+    assert db.committed.archive.reports == {"2026-03": (b"xlsx 2026-03", "<p>2026-03</p>")}
     assert [s for _, s in db.committed.outbox if s.startswith("bdhvs.kpi.consolidated")] == [
         "bdhvs.kpi.consolidated.2026-03"
     ]

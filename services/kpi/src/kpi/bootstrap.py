@@ -159,6 +159,7 @@ def _start_workers(
     settings: KpiSettings, service: KpiService, relay: PollingWorker
 ) -> tuple[RollupWorker, StatusTick, ConsolidationTick]:
     """The roll-up worker, the daily status tick and the consolidation tick, started."""
+    from kpi.adapters import consolidated_files  # Jinja2 and the workbook's writer: the serving side only
     from kpi.entrypoints.workers.consolidation_tick import ConsolidationSchedule, ConsolidationTick
 
     rollup_worker = RollupWorker(service, relay, settings.outbox_poll_seconds, settings.rollup_pause_seconds)
@@ -168,7 +169,9 @@ def _start_workers(
     schedule = ConsolidationSchedule(
         settings.consolidation_day, settings.consolidation_hour, settings.public_base_url
     )
-    consolidation_tick = ConsolidationTick(service, relay, schedule, settings.status_tick_seconds)
+    consolidation_tick = ConsolidationTick(
+        service, consolidated_files, relay, schedule, settings.status_tick_seconds
+    )
     consolidation_tick.start()
     return rollup_worker, status_tick, consolidation_tick
 

@@ -12,10 +12,10 @@ import hashlib
 import structlog
 
 from bdhvs_shared.events import subjects
-from kpi.adapters import consolidated_files as files
 from kpi.domain.consolidated_report import REPORT_FORM, ConsolidatedReport, announcement, build
 from kpi.domain.reporting import resolve
 from kpi.service_layer.apply_report import KpiService
+from kpi.service_layer.ports import ReportFiles
 
 log = structlog.get_logger("kpi.consolidation")
 
@@ -30,8 +30,9 @@ async def consolidated_report(service: KpiService, period_text: str) -> Consolid
     return build(service.projector, stored, view, service.clock.now().astimezone(service.tz))
 
 
-async def produce(service: KpiService, period: str, public_base_url: str = "") -> bool:
-    """Store the month's files and stage the event, in one transaction; False when already made."""
+async def produce(service: KpiService, period: str, files: ReportFiles, public_base_url: str = "") -> bool:
+    """Store the month's files (made by `files`) and stage the event, in one transaction; False when
+    already made."""
     async with service.transactions() as stores:
         if await stores.archive.exists(period):
             return False

@@ -7,7 +7,8 @@ applying reports one by one and in batches, the roll-up, re-judging, consolidati
 and the read API. The PostgreSQL adapter is `kpi.adapters.report_stores`; the in-memory fake is
 tests/support/kpi_fakes.py; tests/integration/test_kpi_report_stores.py runs the same
 assertions on both. Every method hands typed records (domain types), never database rows.
-The rebuild's ports (the REPORTS stream, the staging schema) are in `service_layer.rebuild_ports`.
+The rebuild's ports (the REPORTS stream, the staging schema) are in `service_layer.rebuild_ports`;
+the consolidated report's files are made by a `ReportFiles`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from bdhvs_shared.events import IndicatorValue, ReportAccepted
 from kpi.domain.consolidated_report import ConsolidatedReport
@@ -117,6 +119,16 @@ class ConsolidatedArchive(Protocol):
 
     async def archived(self, period: str) -> tuple[bytes, str] | None:
         """The stored workbook and page of a month, if it was made."""
+
+
+class ReportFiles(Protocol):
+    """The consolidated report as files (kpi.adapters.consolidated_files: Jinja2, openpyxl)."""
+
+    def xlsx(self, report: ConsolidatedReport, tz: ZoneInfo) -> bytes:
+        """The .xlsx workbook."""
+
+    def html(self, report: ConsolidatedReport, tz: ZoneInfo) -> str:
+        """The printable HTML page."""
 
 
 class ReportStores(Protocol):

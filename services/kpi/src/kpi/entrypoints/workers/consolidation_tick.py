@@ -8,6 +8,7 @@ from bdhvs_shared.worker import PollingWorker
 from kpi.domain.consolidation import due_month
 from kpi.service_layer.apply_report import KpiService
 from kpi.service_layer.consolidate import produce
+from kpi.service_layer.ports import ReportFiles
 
 
 @dataclass(frozen=True)
@@ -23,10 +24,15 @@ class ConsolidationTick(PollingWorker):
     name = "consolidation-tick"
 
     def __init__(
-        self, service: KpiService, relay: PollingWorker, schedule: ConsolidationSchedule, poll_seconds: float
+        self,
+        service: KpiService,
+        files: ReportFiles,
+        relay: PollingWorker,
+        schedule: ConsolidationSchedule,
+        poll_seconds: float,
     ) -> None:
         super().__init__(poll_seconds)
-        self._service, self._relay, self._schedule = service, relay, schedule
+        self._service, self._files, self._relay, self._schedule = service, files, relay, schedule
         self.done: set[str] = set()  # months this process has seen made: no query per poll
 
     async def run_once(self) -> int:
@@ -35,7 +41,7 @@ class ConsolidationTick(PollingWorker):
         period = due_month(local_now, self._schedule.day, self._schedule.hour, workdays)
         if period is None or period in self.done:
             return 0
-        made = await produce(self._service, period, self._schedule.public_base_url)
+        made = await produce(self._service, period, self._files, self._schedule.public_base_url)
         self.done.add(period)
         if made:
             self._relay.wake()
