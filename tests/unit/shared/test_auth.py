@@ -19,10 +19,17 @@ from bdhvs_shared.settings import ReaderAuthSettings
 
 def test_a_commune_reads_its_unit_and_the_province_only() -> None:
     commune = Caller("t1", Role.COMMUNE, unit_code="09313")
-    assert commune.may_read_unit("09313") and commune.may_read_unit("24")
-    assert not commune.may_read_unit("09292")
+    assert commune.may_read_unit("09313", "24") and commune.may_read_unit("24", "24")
+    assert not commune.may_read_unit("09292", "24")
     for role in (Role.OPERATOR, Role.ADMIN, Role.AGENCY):
-        assert Caller("t2", role).readable_units() is None
+        assert Caller("t2", role).readable_units("24") is None
+
+
+def test_the_province_a_commune_reads_is_the_catalogues() -> None:
+    """Another province's catalogue (code 01): its communes read its totals, not Bắc Ninh's code."""
+    commune = Caller("t1", Role.COMMUNE, unit_code="00004")
+    assert commune.may_read_unit("01", "01") and not commune.may_read_unit("24", "01")
+    assert commune.readable_units("01") == ("00004", "01")
 
 
 class Clock:

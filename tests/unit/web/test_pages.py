@@ -60,7 +60,7 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
             intake,
             FakeKpi(),
             FakeNotifier(),
-            Renderer(tz, "Bắc Ninh"),
+            Renderer(tz, "Bắc Ninh", "24"),
             metrics,
         )  # type: ignore[arg-type]
 

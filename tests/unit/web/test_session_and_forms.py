@@ -30,9 +30,11 @@ def test_a_csrf_token_is_bound_to_its_session() -> None:
 
 
 def test_a_clerk_opens_its_own_unit_and_the_province_only() -> None:
-    assert CLERK.may_open_unit("09313") and CLERK.may_open_unit("24")
-    assert not CLERK.may_open_unit("09292")
-    assert Viewer("op", "Sở", Role.OPERATOR).may_open_unit("09292")
+    assert CLERK.may_open_unit("09313", "24") and CLERK.may_open_unit("24", "24")
+    assert not CLERK.may_open_unit("09292", "24")
+    assert Viewer("op", "Sở", Role.OPERATOR).may_open_unit("09292", "24")
+    # The province is the catalogue's: with another province's (code 01), Bắc Ninh's 24 is not it.
+    assert CLERK.may_open_unit("01", "01") and not CLERK.may_open_unit("24", "01")
 
 
 def test_the_entry_form_names_its_inputs_as_the_api_names_its_fields() -> None:

@@ -83,7 +83,7 @@ def build(settings: WebSettings, metrics: WebMetrics, transports: Transports | N
         intake=IntakeApi(clients[0]),
         kpi=KpiApi(clients[1]),
         notifier=NotifierApi(clients[2]),
-        renderer=Renderer(tz, catalogue.province.name),
+        renderer=Renderer(tz, catalogue.province.name, catalogue.province.code),
         metrics=metrics,
         clients=clients,
     )

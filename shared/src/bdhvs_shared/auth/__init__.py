@@ -3,6 +3,6 @@
 `caller` is pure; `introspection` (HTTP) and `routes` (FastAPI) are imported where used.
 """
 
-from bdhvs_shared.auth.caller import PROVINCE, Caller, Role
+from bdhvs_shared.auth.caller import Caller, Role
 
-__all__ = ["PROVINCE", "Caller", "Role"]
+__all__ = ["Caller", "Role"]

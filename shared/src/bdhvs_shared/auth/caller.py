@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-PROVINCE = "24"
-
 
 class Role(StrEnum):
     COMMUNE = "commune"  # a commune/ward clerk: its own unit only
@@ -48,17 +46,18 @@ class Caller:
         """Operators, admins and provincial bodies read every unit's figures."""
         return self.role in (Role.OPERATOR, Role.ADMIN, Role.AGENCY)
 
-    def readable_units(self) -> Collection[str] | None:
+    def readable_units(self, province: str) -> Collection[str] | None:
         """The units whose figures this caller may read; None for all of them.
 
-        A commune reads its own unit and the province's totals (its benchmark), nobody else's.
+        A commune reads its own unit and the province's totals (its benchmark; `province` is the
+        catalogue's province code), nobody else's.
         """
         if self.sees_province:
             return None
-        return (self.unit_code, PROVINCE) if self.unit_code else (PROVINCE,)
+        return (self.unit_code, province) if self.unit_code else (province,)
 
-    def may_read_unit(self, unit_code: str) -> bool:
-        units = self.readable_units()
+    def may_read_unit(self, unit_code: str, province: str) -> bool:
+        units = self.readable_units(province)
         return units is None or unit_code in units
 
     def has_role(self, *roles: Role) -> bool:

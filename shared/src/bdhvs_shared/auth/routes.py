@@ -74,9 +74,9 @@ def require_roles(*roles: Role) -> Callable[[Caller], Coroutine[Any, Any, Caller
     return check
 
 
-def refuse_unit(caller: Caller, unit_code: str) -> None:
-    """403 unless the caller may read this unit's figures."""
-    if not caller.may_read_unit(unit_code):
+def refuse_unit(caller: Caller, unit_code: str, province: str) -> None:
+    """403 unless the caller may read this unit's figures (`province`: the catalogue's province code)."""
+    if not caller.may_read_unit(unit_code, province):
         raise AuthError(
             403, "auth.forbidden_unit", f"Tài khoản này không được xem số liệu của đơn vị {unit_code}."
         )

@@ -56,11 +56,13 @@ def environment(tz: ZoneInfo) -> Environment:
 
 
 class Renderer:
-    def __init__(self, tz: ZoneInfo, province_name: str = "") -> None:
+    def __init__(self, tz: ZoneInfo, province_name: str = "", province_code: str = "") -> None:
         self.env = environment(tz)
-        # The footer names the province from the catalogue (province.yaml), not from a template.
+        # The footer names the province from the catalogue (province.yaml), not from a template; the
+        # province's figures and charts are asked by its code from there too.
         title = province_title(province_name) if province_name else ""
         self.env.globals["PROVINCE_TITLE"] = title[:1].upper() + title[1:]  # "Tỉnh Bắc Ninh"
+        self.env.globals["PROVINCE_CODE"] = province_code
 
     def render(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(**context)

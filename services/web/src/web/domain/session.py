@@ -16,7 +16,7 @@ import json
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from bdhvs_shared.auth.caller import PROVINCE, Role
+from bdhvs_shared.auth.caller import Role
 from bdhvs_shared.constant_time import same_secret
 
 
@@ -52,9 +52,10 @@ class Viewer:
         """A unit's violations: operators and admins every unit's, a clerk its own unit's only."""
         return self.handles_alerts or (self.is_clerk and unit_code == self.unit_code)
 
-    def may_open_unit(self, unit_code: str) -> bool:
-        """A clerk opens only its own unit's pages (and the province's figures); others every unit."""
-        return self.sees_province or unit_code in (self.unit_code, PROVINCE)
+    def may_open_unit(self, unit_code: str, province: str) -> bool:
+        """A clerk opens only its own unit's pages (and the province's figures: `province` is the
+        catalogue's province code); others every unit."""
+        return self.sees_province or unit_code in (self.unit_code, province)
 
     @property
     def home(self) -> str:

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bdhvs_shared.auth.caller import PROVINCE
 from bdhvs_shared.catalogue import Catalogue, Unit
 from web.domain.due import open_periods
 from web.domain.kpis import KpiLine, kpi_lines, sort_ranking
@@ -61,7 +60,7 @@ async def dashboard(
     # The three reads at once: the page waits for the slowest, not for their sum (docs/benchmark.md).
     completeness, attainment, contacts = await asyncio.gather(
         kpi.completeness(session.token, form, period),
-        kpi.attainment(session.token, unit=PROVINCE),
+        kpi.attainment(session.token, unit=catalogue.province.code),
         _contacts(notifier, session),
     )
     recent = [str(p) for p in open_periods(catalogue.forms[form], today, count=6)]
@@ -73,7 +72,7 @@ async def dashboard(
         groups=completeness["groups"],
         missing=completeness["missing"],
         late=completeness["late"],
-        kpis=kpi_lines(catalogue, attainment, PROVINCE),
+        kpis=kpi_lines(catalogue, attainment, catalogue.province.code),
         contacts=contacts if completeness["missing"] else {},
         periods=recent,
     )
@@ -106,7 +105,7 @@ async def commune_page(
     kpi: Kpi, intake: Intake, notifier: Notifier | None, session: Session, catalogue: Catalogue, unit: Unit
 ) -> CommunePage:
     """Raises Forbidden for a clerk of another unit before asking anything."""
-    if not session.viewer.may_open_unit(unit.code):
+    if not session.viewer.may_open_unit(unit.code, catalogue.province.code):
         raise Forbidden(403)
     alerts = notifier is not None and session.viewer.reads_alerts_of(unit.code)
     attainment, reports, violations = await asyncio.gather(

@@ -59,8 +59,9 @@ async def attainment(
 
     A commune's token sees its own unit and the province; other roles see every unit.
     """
+    province = service.catalogue.province.code
     if unit:
-        refuse_unit(caller, unit)
+        refuse_unit(caller, unit, province)
     found = await reads.snapshots(service, unit, indicator)
-    readable = caller.readable_units()
+    readable = caller.readable_units(province)
     return [_out(r) for r in found if readable is None or r.snapshot.unit_code in readable]

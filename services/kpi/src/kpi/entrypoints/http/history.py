@@ -45,7 +45,7 @@ async def history(
     """The series of a unit (or the province) for one indicator: one point per as-of day.
 
     A commune's token reads its own unit and the province."""
-    refuse_unit(caller, unit)
+    refuse_unit(caller, unit, service.catalogue.province.code)
     if (error := unknown_indicator(service.catalogue, indicator)) is not None:
         return error
     if service.catalogue.unit(unit) is None:

@@ -80,7 +80,7 @@ def _today(container: Any) -> date:
 @router.get("/don-vi/{unit}")
 async def commune(unit: UnitCode, session: SessionDep, container: ContainerDep, pages: PagesDep) -> Response:
     found = container.catalogue.unit(unit)
-    if not session.viewer.may_open_unit(unit):
+    if not session.viewer.may_open_unit(unit, container.catalogue.province.code):
         raise Forbidden(403)  # before anything is asked or shown
     if found is None:
         raise NotFound(f"Không có đơn vị mã {unit} trong danh mục.")
@@ -119,7 +119,7 @@ def _svg(content: bytes) -> Response:
 async def history_chart(
     unit: UnitCode, indicator: Indicator, session: SessionDep, container: ContainerDep
 ) -> Response:
-    if not session.viewer.may_open_unit(unit):
+    if not session.viewer.may_open_unit(unit, container.catalogue.province.code):
         raise Forbidden(403)
     _kpi(container, indicator)
     token = session.token
@@ -194,7 +194,7 @@ async def export_table(ext: Ext, session: SessionDep, container: ContainerDep) -
 async def export_history(
     unit: UnitCode, indicator: Indicator, ext: Ext, session: SessionDep, container: ContainerDep
 ) -> Response:
-    if not session.viewer.may_open_unit(unit):
+    if not session.viewer.may_open_unit(unit, container.catalogue.province.code):
         raise Forbidden(403)
     _kpi(container, indicator)
     history = await container.kpi.history(session.token, unit, indicator)
