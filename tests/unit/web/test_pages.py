@@ -189,6 +189,12 @@ async def test_a_malformed_address_or_query_gets_a_page_not_fastapis_json(client
         assert reply.status_code == status, path
         assert reply.headers["content-type"].startswith("text/html") and "<h1" in reply.text, path
         assert "detail" not in reply.text and "string_pattern_mismatch" not in reply.text
+    # Found by the web fuzz as a 500: a date of the right shape that no calendar has.
+    for day in ("2026-02-30", "2026-13-01"):
+        reply = await client.get(f"/nhat-ky-gui?tu-ngay={day}")
+        assert reply.status_code == 422 and "không hợp lệ: tu-ngay." in reply.text, day
+    assert (await client.get("/nhat-ky-gui?tu-ngay=2026-02-28")).status_code == 200
+    assert "không hợp lệ: trang-thai." in (await client.get("/canh-bao?trang-thai=x")).text
 
 
 async def test_a_form_too_large_or_unreadable_gets_its_own_page(client: httpx.AsyncClient) -> None:

@@ -57,9 +57,14 @@ async def csrf(request: Request, exc: Exception) -> Response:
 async def invalid_request(request: Request, exc: Exception) -> Response:
     """A malformed address is no page of ours (404); a query parameter outside its values, 422."""
     assert isinstance(exc, RequestValidationError)
-    if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
+    errors = exc.errors()
+    if any(error.get("loc", ("",))[0] == "path" for error in errors):
         return _page(request, 404, "Không tìm thấy", "Không có trang này.")
-    return _page(request, 422, "Địa chỉ không hợp lệ", "Địa chỉ trang có tham số không hợp lệ.")
+    names = sorted(
+        {str(e["loc"][1]) for e in errors if e.get("loc", ("",))[0] == "query" and len(e["loc"]) > 1}
+    )
+    which = f": {', '.join(names)}" if names else ""
+    return _page(request, 422, "Địa chỉ không hợp lệ", f"Địa chỉ trang có tham số không hợp lệ{which}.")
 
 
 async def unreadable_form(request: Request, exc: Exception) -> Response:
