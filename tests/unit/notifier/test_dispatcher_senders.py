@@ -22,6 +22,7 @@ from notifier.domain.rate_limit import TokenBucket
 from notifier.domain.records import Notification
 from notifier.domain.retry import RetryPolicy
 from notifier.entrypoints.workers.dispatcher import Dispatcher
+from notifier.entrypoints.workers.precedence import TicksFirst
 from notifier.service_layer.deliver import Delivery, DeliveryCounters
 from notifier.service_layer.ports import Stores
 
@@ -134,7 +135,9 @@ class HeldChannel:
         return None
 
 
-def dispatcher(table: Table, channel: HeldChannel, senders: int) -> Dispatcher:
+def dispatcher(
+    table: Table, channel: HeldChannel, senders: int, precedence: TicksFirst | None = None
+) -> Dispatcher:
     registry = CollectorRegistry()
     counters = DeliveryCounters(*(Counter(n, n, ["channel"], registry=registry) for n in ("s", "f", "r")))
     delivery = Delivery(
@@ -145,7 +148,7 @@ def dispatcher(table: Table, channel: HeldChannel, senders: int) -> Dispatcher:
         FixedClock(NOW),
         counters,
     )
-    return Dispatcher(delivery, poll_seconds=0.05, senders=senders)
+    return Dispatcher(delivery, poll_seconds=0.05, senders=senders, precedence=precedence)
 
 
 async def test_senders_send_at_once_each_its_own_row_and_every_row_once() -> None:
@@ -186,6 +189,41 @@ async def test_an_idle_channel_costs_one_read_not_a_claim_per_sender() -> None:
         row["next_attempt_at"] = NOW + timedelta(minutes=5)  # queued for later (quiet hours, a retry)
     assert await dispatcher(table, channel, senders=4).run_once() == 0
     assert table.claims == 0 and channel.received == []
+
+
+async def test_while_a_tick_runs_no_sender_claims_and_a_send_begun_finishes() -> None:
+    table, channel, precedence = Table(4), HeldChannel(senders=2), TicksFirst()
+    channel.go.set()
+    with precedence.ticking():
+        run = asyncio.create_task(dispatcher(table, channel, senders=2, precedence=precedence).run_once())
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert table.claims == 0 and not run.done()  # waiting for the tick, holding no row
+    assert await asyncio.wait_for(run, 30) == 4
+    assert table.claims >= 4 and len(channel.received) == 4
+    # A tick that starts while rows are in flight: those finish, no new claim until it ends.
+    table, channel = Table(4), HeldChannel(senders=2)
+    run = asyncio.create_task(dispatcher(table, channel, senders=2, precedence=precedence).run_once())
+    await asyncio.wait_for(channel.all_in.wait(), 30)
+    with precedence.ticking():
+        claims = table.claims
+        channel.go.set()
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert len(channel.received) == 2 and table.claims == claims  # the two finished, none taken
+    assert await asyncio.wait_for(run, 30) == 4
+
+
+async def test_ticks_overlapping_keep_the_way_until_the_last_ends() -> None:
+    precedence = TicksFirst()
+    with precedence.ticking():
+        with precedence.ticking():
+            pass
+        waiting = asyncio.create_task(precedence.give_way())
+        await asyncio.sleep(0)
+        assert not waiting.done()  # the ledger tick still runs after the alert tick ended
+    await asyncio.wait_for(waiting, 30)
+    await asyncio.wait_for(precedence.give_way(), 30)  # nothing runs: at once
 
 
 def test_a_token_taken_for_nothing_is_given_back() -> None:

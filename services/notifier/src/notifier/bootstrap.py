@@ -54,6 +54,7 @@ from notifier.entrypoints.workers.alert_tick import AlertTick
 from notifier.entrypoints.workers.catalogue import follow_catalogue
 from notifier.entrypoints.workers.dispatcher import Dispatcher, dispatchers
 from notifier.entrypoints.workers.ledger_tick import LedgerTick
+from notifier.entrypoints.workers.precedence import TicksFirst
 from notifier.service_layer.alert_groups import AlertGroups
 from notifier.service_layer.alerts import AlertService
 from notifier.service_layer.directory_admin import DirectoryAdmin
@@ -151,18 +152,35 @@ async def start(
     relay = runtime.start_relay(sessions, outbox)
     http = httpx.AsyncClient(follow_redirects=False)
     delivery = delivery_policy(settings)
+    precedence = TicksFirst()  # the ticks before the dispatchers (entrypoints/workers/precedence.py)
     workers = dispatchers(
-        channels(settings, http), stores, settings.dispatch, clock, metrics.delivery, relay, delivery
+        channels(settings, http),
+        stores,
+        settings.dispatch,
+        clock,
+        metrics.delivery,
+        relay,
+        delivery,
+        precedence,
     )
     for worker in workers:
         worker.start()
     messages = Messages(catalogue)
-    service, alert_tick, ack_secret = alert_use_cases(settings, stores, messages, clock, delivery, workers)
+    service, alert_tick, ack_secret = alert_use_cases(
+        settings, stores, messages, clock, delivery, workers, precedence
+    )
     policy, forms = ledger_policy(settings), ledger_forms(catalogue, settings.ledger.forms)
     ledger = DeadlineLedger(
         stores, catalogue, messages, clock, policy, forms, delivery, go_live(settings, catalogue)
     )
-    tick = LedgerTick(ledger, settings.ledger.tick_seconds, workers, caught_up(js, reports), metrics.ledger)
+    tick = LedgerTick(
+        ledger,
+        settings.ledger.tick_seconds,
+        workers,
+        caught_up(js, reports),
+        metrics.ledger,
+        precedence=precedence,
+    )
     directory = DirectoryAdmin(stores, clock, lambda: known_units_of(messages.catalogue))
     await directory.seed_rules_if_empty()
     follower = await follow_catalogue(settings, js, messages, ledger, (service, alert_tick.groups))
@@ -200,6 +218,7 @@ def alert_use_cases(
     clock: Clock,
     delivery: DeliveryPolicy,
     workers: list[Dispatcher],
+    precedence: TicksFirst | None = None,
 ) -> tuple[AlertService, AlertTick, bytes]:
     """The alert service (KPI updates → violations), the alert tick and the acknowledge links' key."""
     alerts = settings.alerts
@@ -212,7 +231,7 @@ def alert_use_cases(
     ack_secret = settings.ack_secret()
     link = ack_link(alerts.public_url, ack_secret, settings.notifier_ack_page_url)
     groups = AlertGroups(stores, messages, clock, policy, link, delivery)
-    return service, AlertTick(groups, alerts.tick_seconds, workers), ack_secret
+    return service, AlertTick(groups, alerts.tick_seconds, workers, precedence=precedence), ack_secret
 
 
 def go_live(settings: NotifierSettings, catalogue: Catalogue) -> datetime | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bdhvs_shared.worker import PollingWorker
+from notifier.entrypoints.workers.precedence import TicksFirst
 from notifier.service_layer.alert_groups import BATCH, AlertGroups
 
 
@@ -18,16 +19,19 @@ class AlertTick(PollingWorker):
         poll_seconds: float,
         dispatchers: Sequence[PollingWorker] = (),
         batch: int = BATCH,
+        precedence: TicksFirst | None = None,
     ) -> None:
         super().__init__(poll_seconds)
         self.groups = groups
         self._dispatchers = dispatchers
         self._batch = batch
+        self._precedence = precedence or TicksFirst()
         self._full = False  # the last run filled one of its batches: more may be due
 
     async def run_once(self) -> int:
-        repeated = await self.groups.repeat_due(self._batch)
-        grouped = await self.groups.send_due(self._batch)
+        with self._precedence.ticking():
+            repeated = await self.groups.repeat_due(self._batch)
+            grouped = await self.groups.send_due(self._batch)
         self._full = max(repeated, grouped) >= self._batch
         if grouped:
             for dispatcher in self._dispatchers:

@@ -17,6 +17,7 @@ from notifier.domain.channel import Channel
 from notifier.domain.delivery import DeliveryPolicy
 from notifier.domain.rate_limit import TokenBucket
 from notifier.domain.retry import RetryPolicy
+from notifier.entrypoints.workers.precedence import TicksFirst
 from notifier.service_layer.deliver import Delivery, DeliveryCounters
 from notifier.service_layer.ports import Transactions
 from notifier.settings import DispatchSettings
@@ -30,6 +31,7 @@ class Dispatcher(PollingWorker):
         on_published: PollingWorker | None = None,
         batch: int = 50,
         senders: int = 1,
+        precedence: TicksFirst | None = None,
     ) -> None:
         super().__init__(poll_seconds)
         self.name = f"dispatcher-{delivery.channel.name}"
@@ -37,10 +39,12 @@ class Dispatcher(PollingWorker):
         self._relay = on_published
         self._batch = batch
         self._senders = senders
+        self._precedence = precedence or TicksFirst()
         self._started = 0  # deliveries begun in this run, by all its senders
 
     async def run_once(self) -> int:
         self._started = 0
+        await self._precedence.give_way()
         if not await self._delivery.any_due():
             return 0  # idle: one read, not a claim per sender
         results = await asyncio.gather(*(self._send() for _ in range(self._senders)), return_exceptions=True)
@@ -59,6 +63,7 @@ class Dispatcher(PollingWorker):
             if (delay := self._delivery.bucket.delay(time.monotonic())) > 0:
                 await asyncio.sleep(min(delay, self._poll))
                 continue
+            await self._precedence.give_way()
             self._started += 1
             if not await self._delivery.deliver_next():
                 break
@@ -78,6 +83,7 @@ def dispatchers(
     counters: DeliveryCounters,
     relay: PollingWorker | None,
     delivery: DeliveryPolicy,
+    precedence: TicksFirst | None = None,
 ) -> list[Dispatcher]:
     """A dispatcher per (channel, sends per second), each with its own rate limit."""
     policy = RetryPolicy(settings.max_send_attempts, settings.retry_base_seconds, settings.retry_max_seconds)
@@ -96,6 +102,7 @@ def dispatchers(
             settings.poll_seconds,
             on_published=relay,
             senders=settings.senders,
+            precedence=precedence,
         )
         for channel, rate in channels
     ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from bdhvs_shared.worker import PollingWorker
+from notifier.entrypoints.workers.precedence import TicksFirst
 from notifier.service_layer.ledger import BATCH, DeadlineLedger, TickResult
 
 
@@ -66,9 +67,11 @@ class LedgerTick(PollingWorker):
         caught_up: Callable[[], Awaitable[bool]] = always_caught_up,
         metrics: LedgerMetrics | None = None,
         batch: int = BATCH,
+        precedence: TicksFirst | None = None,
     ) -> None:
         super().__init__(poll_seconds)
         self._batch = batch
+        self._precedence = precedence or TicksFirst()
         self._metrics = metrics
         self._ledger = ledger
         self._dispatchers = dispatchers
@@ -78,7 +81,8 @@ class LedgerTick(PollingWorker):
     async def run_once(self) -> int:
         started, changed = time.perf_counter(), True
         try:
-            planned, handled = await self._tick()
+            with self._precedence.ticking():
+                planned, handled = await self._tick()
             changed = bool(planned or handled)
             return handled
         finally:
