@@ -64,6 +64,12 @@ class Processes:
                 continue
         return readings
 
+    def spent_since(self, before: dict[str, float]) -> dict[str, float]:
+        """CPU seconds each process spent since the `before` reading (`cpu_seconds`); one gone since
+        is left out."""
+        after = self.cpu_seconds()
+        return {name: after[name] - spent for name, spent in before.items() if name in after}
+
     def resident_mb(self) -> dict[str, float]:
         """Each service's resident memory (with its children), in MB."""
         readings: dict[str, float] = {}
@@ -114,13 +120,9 @@ class CpuWatch:
         self._at = time.perf_counter()
 
     def stop(self) -> CpuSpent:
-        after = self._processes.cpu_seconds() if self._processes else {}
+        spent = self._processes.spent_since(self._before) if self._processes else {}
         seconds = time.perf_counter() - self._at
-        per = {
-            name: (after[name] - self._before[name]) * 1000 / max(1, self._reports)
-            for name in self._before
-            if name in after
-        }
+        per = {name: cpu * 1000 / max(1, self._reports) for name, cpu in spent.items()}
         busy = (machine_busy_seconds() - self._machine) / seconds if seconds else 0.0
         return CpuSpent(self._run, self._reports, per, seconds, busy)
 

@@ -119,10 +119,7 @@ def fill(stack: Stack, plan: Plan, catalogue: Catalogue, stop: Callable[[], bool
     except Stopped:
         raise KeyboardInterrupt from None
     outcome.seconds, outcome.cpu = time.perf_counter() - began, time.process_time() - cpu
-    cpu_after = processes.cpu_seconds()
-    outcome.cpu_by = {
-        name: cpu_after[name] - spent for name, spent in cpu_before.items() if name in cpu_after
-    }
+    outcome.cpu_by = processes.spent_since(cpu_before)
     outcome.machine_busy = machine_busy_seconds() - machine_before
     return outcome
 
