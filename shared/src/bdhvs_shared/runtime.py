@@ -13,7 +13,6 @@ import logging
 from dataclasses import dataclass, field
 
 from faststream.nats import NatsBroker
-from faststream.nats.prometheus import NatsPrometheusMiddleware
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from sqlalchemy import Table
@@ -25,6 +24,7 @@ from bdhvs_shared.nats.connection import JetStreamPublisher, connect, inbox_pref
 from bdhvs_shared.nats.consumers import DurableConsumer, ensure_consumer
 from bdhvs_shared.nats.lag import watch_lag
 from bdhvs_shared.nats.logcontext import LogContext
+from bdhvs_shared.nats.metric_labels import prometheus_middleware
 from bdhvs_shared.nats.reliable import ReliableDelivery
 from bdhvs_shared.nats.streams import ensure_streams
 from bdhvs_shared.settings import ServiceSettings
@@ -52,7 +52,7 @@ def make_broker(
         middlewares=[
             LogContext,  # first: its ids are bound around the others' log lines too
             ReliableDelivery(current_js, consumer.max_deliver, metrics.dead_lettered),
-            NatsPrometheusMiddleware(registry=metrics.registry, app_name=service),
+            prometheus_middleware(metrics.registry, service),  # labelled by kind of event
         ],
         graceful_timeout=10.0,
         # Per-message "Received/Processed" lines at DEBUG: shown with LOG_LEVEL=DEBUG, free otherwise.

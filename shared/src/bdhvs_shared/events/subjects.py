@@ -18,6 +18,14 @@ KPI_REPORTING_ALL = "bdhvs.kpi.reporting.>"
 KPI_CONSOLIDATED_ALL = "bdhvs.kpi.consolidated.>"
 
 
+def family(subject: str) -> str:
+    """The kind of event a subject carries, without its unit, indicator, form or period: its first three
+    tokens, and `.>` when it has more (`bdhvs.kpi.attainment.>`: the `*_ALL` pattern). A bounded name,
+    for metric labels: one series per kind of event, not one per unit and indicator."""
+    tokens = subject.split(".")
+    return ".".join(tokens[:3]) + (".>" if len(tokens) > 3 else "")
+
+
 def report_accepted(unit_code: str) -> str:
     return REPORT_ACCEPTED.format(unit_code=_token(unit_code))
 
