@@ -92,7 +92,10 @@ class NotifierWatch:
     async def open(self, database_url: str, nats_url: str) -> NotifierWatch:
         import nats
 
-        self._db = await asyncpg.connect(asyncpg_dsn(database_url))
+        # Every question this connection asks has an index (the outboxes' and the queues' partial ones).
+        # The planner may not see it: the demo fills tables faster than autovacuum analyses them, and
+        # with no statistics yet it scanned the whole outbox at each stop (a thousand pages a call).
+        self._db = await asyncpg.connect(asyncpg_dsn(database_url), server_settings={"enable_seqscan": "off"})
         self._nc = await nats.connect(nats_url)
         self._js = self._nc.jetstream()
         return self
