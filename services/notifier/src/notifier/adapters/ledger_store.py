@@ -11,7 +11,7 @@ from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifier.adapters.tables import deadline_ledger, ledger_start, report_arrivals
+from notifier.adapters.tables import PENDING, deadline_ledger, ledger_start, report_arrivals
 from notifier.domain.ledger import OVERDUE, DueItem
 from notifier.domain.records import LedgerDone, LedgerRow
 
@@ -69,13 +69,7 @@ class PgLedger:
 
         SKIP LOCKED: any number of notifier replicas tick at once and each row goes to one of them.
         """
-        rows = await self._session.execute(
-            select(*LEDGER_ROW)
-            .where(deadline_ledger.c.status == "pending", deadline_ledger.c.due_at <= now)
-            .order_by(deadline_ledger.c.due_at, deadline_ledger.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+        rows = await self._session.execute(due_rows(now, limit))
         return [LedgerRow(**r._mapping) for r in rows]
 
     async def finish(self, done: Sequence[LedgerDone], now: datetime) -> None:
@@ -149,7 +143,7 @@ class PgLedger:
     async def pending_by_kind(self) -> dict[str, int]:
         rows = await self._session.execute(
             select(deadline_ledger.c.kind, func.count())
-            .where(deadline_ledger.c.status == "pending")
+            .where(deadline_ledger.c.status == PENDING)
             .group_by(deadline_ledger.c.kind)
         )
         return {kind: int(n) for kind, n in rows.all()}
@@ -172,3 +166,14 @@ async def list_ledger(
     )
     rows = await session.execute(query.limit(limit).offset(offset))
     return [dict(r) for r in rows.mappings()], int(total or 0)
+
+
+def due_rows(now: datetime, limit: int) -> Select[Any]:
+    """The ledger tick's claim: pending rows due by `now`, oldest first, on `ix_deadline_ledger_pending`."""
+    return (
+        select(*LEDGER_ROW)
+        .where(deadline_ledger.c.status == PENDING, deadline_ledger.c.due_at <= now)
+        .order_by(deadline_ledger.c.due_at, deadline_ledger.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
