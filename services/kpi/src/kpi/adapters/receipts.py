@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import case, func, literal_column, select
+from sqlalchemy import Select, case, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,17 +40,16 @@ async def record(session: AsyncSession, event: ReportAccepted) -> bool:
 
 
 async def for_period(session: AsyncSession, form: str, period: str) -> dict[str, Receipt]:
-    rows = await session.execute(
-        select(
-            t.c.unit_code,
-            t.c.on_time,
-            t.c.first_revision,
-            t.c.first_received_at,
-            t.c.latest_revision,
-            t.c.latest_received_at,
-        ).where(t.c.form == form, t.c.period == period)
-    )
+    rows = await session.execute(period_rows(form, period))
     return {r.unit_code: Receipt(**r._asdict()) for r in rows}
+
+
+def period_rows(form: str, period: str) -> Select[Any]:
+    """One form and period's receipts, on `ix_report_receipts_form_period`."""
+    columns = (t.c.on_time, t.c.first_revision, t.c.first_received_at, t.c.latest_revision)
+    return select(t.c.unit_code, *columns, t.c.latest_received_at).where(
+        t.c.form == form, t.c.period == period
+    )
 
 
 async def all_rows(session: AsyncSession) -> dict[tuple[str, str, str], StoredReceipt]:

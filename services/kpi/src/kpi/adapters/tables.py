@@ -9,6 +9,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -99,6 +100,9 @@ report_receipts = Table(
     Column("latest_received_at", DateTime(timezone=True), nullable=False),
     Column("deadline", DateTime(timezone=True), nullable=False),
 )
+# Completeness reads one form and period's receipts at each new report: by the primary key (unit
+# first) that read the whole table, a row per report ever received.
+Index("ix_report_receipts_form_period", report_receipts.c.form, report_receipts.c.period)
 
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)
