@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bdhvs_local import ports
 from bdhvs_local.ports import free_port, taken
 from bdhvs_local.stack import PortsTaken, Stack
 
@@ -31,3 +32,27 @@ def test_taken_tells_a_listening_port_from_a_free_one() -> None:
         other.listen()
         assert taken(other.getsockname()[1])
     assert not taken(free_port())
+
+
+def test_free_port_never_hands_out_a_port_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel may pick a just-released port again; the second caller gets another one."""
+    picked = iter([47001, 47001, 47002])
+
+    class Probe:
+        def __init__(self, *args: object) -> None:
+            self.port = next(picked)
+
+        def __enter__(self) -> Probe:
+            return self
+
+        def __exit__(self, *args: object) -> None:
+            return None
+
+        def bind(self, address: tuple[str, int]) -> None:
+            return None
+
+        def getsockname(self) -> tuple[str, int]:
+            return ("127.0.0.1", self.port)
+
+    monkeypatch.setattr(ports.socket, "socket", Probe)
+    assert [free_port(), free_port()] == [47001, 47002]

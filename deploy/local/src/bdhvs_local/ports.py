@@ -3,12 +3,21 @@
 import socket
 import time
 
+# The ports this process handed out. A port is free again once its probe socket closes, and the kernel
+# may hand it out again before the server it was meant for binds it: nats-server's client and monitor
+# ports once came out equal, and it could not listen (CI, the runner test's set-up).
+_HANDED_OUT: set[int] = set()
+
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """A port nobody listens on right now (the kernel picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+    """A port nobody listens on right now (the kernel picks it), never one this process handed out."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            port = int(sock.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def taken(port: int, host: str = "127.0.0.1") -> bool:
