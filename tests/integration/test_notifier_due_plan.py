@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import asyncpg
 import pytest
 from sqlalchemy import Select, exists, select
-from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
 
-from bdhvs_local.bench.baselines import asyncpg_dsn
 from notifier.adapters.alert_queue import claimed, due_recipients
 from notifier.adapters.ledger_store import due_rows
 from notifier.adapters.notification_store import due
 from support.events import TZ
+from support.plans import generic_plan
 
 NOW = datetime(2026, 3, 16, 9, tzinfo=TZ)
 AT = "'2026-03-16T09:00:00+07:00'"
@@ -36,13 +34,5 @@ QUERIES: list[tuple[str, Select[object], str, str]] = [
 async def test_a_pending_rows_query_uses_its_partial_index_in_a_generic_plan(
     database_url: str, name: str, query: Select[object], args: str, index: str
 ) -> None:
-    compiled = query.compile(dialect=pg_asyncpg.dialect())
-    conn = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        await conn.execute("SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off")
-        await conn.execute(f"PREPARE pending_now AS {compiled}")
-        rows = await conn.fetch(f"EXPLAIN EXECUTE pending_now({args})")
-    finally:
-        await conn.close()
-    plan = "\n".join(r[0] for r in rows)
+    plan = await generic_plan(database_url, query, args)
     assert index in plan, plan

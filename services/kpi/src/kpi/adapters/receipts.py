@@ -46,10 +46,14 @@ async def for_period(session: AsyncSession, form: str, period: str) -> dict[str,
 
 def period_rows(form: str, period: str) -> Select[Any]:
     """One form and period's receipts, on `ix_report_receipts_form_period`."""
-    columns = (t.c.on_time, t.c.first_revision, t.c.first_received_at, t.c.latest_revision)
-    return select(t.c.unit_code, *columns, t.c.latest_received_at).where(
-        t.c.form == form, t.c.period == period
-    )
+    return select(
+        t.c.unit_code,
+        t.c.on_time,
+        t.c.first_revision,
+        t.c.first_received_at,
+        t.c.latest_revision,
+        t.c.latest_received_at,
+    ).where(t.c.form == form, t.c.period == period)
 
 
 async def all_rows(session: AsyncSession) -> dict[tuple[str, str, str], StoredReceipt]:
