@@ -59,11 +59,13 @@ class Dispatcher(PollingWorker):
     async def _send(self) -> int:
         done = 0
         while self._started < self._batch:
+            # A running tick first: the rate limit's answer holds only until the token is taken, so no
+            # wait may come between them (senders released together would each spend the one token).
+            await self._precedence.give_way()
             # Wait for the rate limit (or a gateway's Retry-After) before taking a row.
             if (delay := self._delivery.bucket.delay(time.monotonic())) > 0:
                 await asyncio.sleep(min(delay, self._poll))
                 continue
-            await self._precedence.give_way()
             self._started += 1
             if not await self._delivery.deliver_next():
                 break
