@@ -420,3 +420,11 @@ def test_a_merge_closes_the_old_units_and_opens_the_new_one(data_copy: Path) -> 
     assert {"09313", "09292"} <= june and "09999" not in june
     assert "09999" in july and not {"09313", "09292"} & july
     assert len(june) == len(july) + 1
+
+
+def test_the_indicators_reported_for_a_commune_are_its_forms_and_for_the_province_every_forms() -> None:
+    commune = CATALOGUE.indicators_reported_for("09313")
+    assert {"c", "d", "dd", "chu_ky_so", "lop_hoc_thon"} <= commune and not {"a", "b"} & commune
+    every = {code for form in CATALOGUE.forms.values() for code in form.indicators}
+    assert CATALOGUE.indicators_reported_for("24") == every
+    assert CATALOGUE.indicators_reported_for("00000") == frozenset()

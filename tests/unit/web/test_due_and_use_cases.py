@@ -175,3 +175,14 @@ async def test_the_dashboards_version_changes_when_a_report_arrives() -> None:
     assert (
         await province.dashboard(kpi, FakeNotifier(contacts_forbidden=True), CATALOGUE, agency, today)
     ).contacts == {}
+
+
+async def test_a_communes_page_leaves_out_the_kpis_only_the_departments_report_and_says_so() -> None:
+    """a and b are reported by the departments for the province: a commune owes no figure for them."""
+    kpi, intake, notifier = FakeKpi(attainment_c=0.5), FakeIntake(), FakeNotifier()
+    own = await province.commune_page(kpi, intake, notifier, CLERK, CATALOGUE, CATALOGUE.units["09313"])
+    assert [line.code for line in own.kpis] == ["c", "d", "dd"]
+    assert own.province_only == ["a", "b"]
+    operator = Session("tok", Viewer("op", "Sở", Role.OPERATOR))
+    total = await province.commune_page(kpi, intake, notifier, operator, CATALOGUE, CATALOGUE.province)
+    assert [line.code for line in total.kpis] == ["a", "b", "c", "d", "dd"] and total.province_only == []

@@ -289,3 +289,11 @@ async def test_an_address_ending_in_a_slash_is_the_404_page_not_a_redirect(clien
     ):
         reply = await client.request(method, path)
         assert reply.status_code == 404 and "<h1" in reply.text, (method, path)
+
+
+async def test_the_charts_name_the_kpi_as_the_pages_do(client: httpx.AsyncClient) -> None:
+    await _sign_in(client, "vanhanh", "Van-hanh-tinh-1")
+    history = await client.get("/bieu-do/lich-su/09313/dd.svg")
+    ranking = await client.get("/bieu-do/xep-hang/dd.svg")
+    assert history.status_code == ranking.status_code == 200
+    assert "Chỉ tiêu đ — Chi Lăng" in history.text and "Xếp hạng chỉ tiêu đ " in ranking.text

@@ -167,6 +167,15 @@ class Catalogue:
         )
         return [self.province, *units] if form.for_province else units
 
+    def indicators_reported_for(self, unit_code: str) -> frozenset[str]:
+        """The indicators some form reports for this unit: the forms its kind files, for a commune or
+        ward; every form's, for the province (its agencies' own, and its units' rolled up)."""
+        unit = self.unit(unit_code)
+        if unit is None:
+            return frozenset()
+        forms = [f for f in self.forms.values() if unit is self.province or unit.kind in f.reporter_kinds]
+        return frozenset(code for form in forms for code in form.indicators)
+
     def reference_denominator(self, unit_code: str, indicator_code: str) -> int | None:
         """Population × the indicator's age share, rounded half up: an estimate for a missing denominator.
 

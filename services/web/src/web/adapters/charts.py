@@ -81,6 +81,8 @@ def history_chart(
         (date.fromisoformat(p["as_of"]), _pct(p["attainment"])) for p in points if p["attainment"] is not None
     ]
     chart.add("Thực tế", list(series))
+    if not series:  # pygal would label an empty date axis with 01/1970: only its "no data" text
+        chart.show_x_labels = False
     if series and projected is not None and target_due is not None and target_due > series[-1][0]:
         chart.add(
             "Dự báo đến hạn", [series[-1], (target_due, _pct(projected))], stroke_style={"dasharray": "6,4"}

@@ -53,11 +53,13 @@ class KpiLine:
 
 
 def kpi_lines(catalogue: Catalogue, rows: Sequence[Mapping[str, Any]], unit_code: str) -> list[KpiLine]:
-    """The catalogue's KPIs for one unit, in catalogue order; a KPI with no data yet still has a line."""
+    """The catalogue's KPIs for one unit, in catalogue order; a KPI with no data yet still has a line,
+    unless no form reports it for this unit (`not_reported_for`)."""
     by_indicator = {r["indicator"]: r for r in rows if r.get("unit_code") == unit_code}
     out = []
+    skipped = not_reported_for(catalogue, unit_code)
     for code, indicator in catalogue.indicators.items():
-        if not indicator.kpi:
+        if not indicator.kpi or (code in skipped and code not in by_indicator):
             continue
         r = by_indicator.get(code, {})
         out.append(
@@ -78,6 +80,13 @@ def kpi_lines(catalogue: Catalogue, rows: Sequence[Mapping[str, Any]], unit_code
             )
         )
     return out
+
+
+def not_reported_for(catalogue: Catalogue, unit_code: str) -> list[str]:
+    """The KPIs no form reports for this unit (a commune's page: a and b, which the departments report
+    for the province as a whole): a line of them would read "not enough data", as if the unit owed one."""
+    reported = catalogue.indicators_reported_for(unit_code)
+    return [code for code, i in catalogue.indicators.items() if i.kpi and code not in reported]
 
 
 SORTABLE = ("rank", "unit_code", "unit_name", "attainment", "projected", "status")

@@ -11,7 +11,7 @@ from typing import Any
 
 from bdhvs_shared.catalogue import Catalogue, Unit
 from web.domain.due import open_periods
-from web.domain.kpis import KpiLine, kpi_lines, sort_ranking
+from web.domain.kpis import KpiLine, kpi_lines, not_reported_for, sort_ranking
 from web.domain.problems import Forbidden
 from web.domain.session import Session
 from web.service_layer.ports import Intake, Kpi, Notifier
@@ -99,6 +99,7 @@ class CommunePage:
     reports: list[dict[str, Any]]
     violations: list[dict[str, Any]]
     show_alerts: bool = False  # operators and admins; a clerk on its own unit's page
+    province_only: list[str] = field(default_factory=list)  # KPIs no form reports for this unit
 
 
 async def commune_page(
@@ -114,7 +115,9 @@ async def commune_page(
         _violations(notifier, session, unit.code) if alerts else _nothing(),
     )
     lines = kpi_lines(catalogue, attainment, unit.code)
-    return CommunePage(unit, lines, reports["items"], violations, show_alerts=alerts)
+    shown = {line.code for line in lines}
+    elsewhere = [code for code in not_reported_for(catalogue, unit.code) if code not in shown]
+    return CommunePage(unit, lines, reports["items"], violations, show_alerts=alerts, province_only=elsewhere)
 
 
 async def _violations(notifier: Notifier | None, session: Session, unit_code: str) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from web.adapters import charts, exports
 from web.domain.due import open_periods
+from web.domain.entry_form import indicator_label
 from web.domain.problems import Forbidden
 from web.domain.session import Session
 from web.entrypoints.http.deps import ContainerDep, PagesDep, SessionDep
@@ -103,7 +104,7 @@ async def ranking(
     _province_reader(session)
     _kpi(container, indicator)
     view = await province.ranking(container.kpi, session, container.catalogue, indicator, kind, sort, order)
-    return pages("ranking.html", session, title=f"Xếp hạng chỉ tiêu {indicator}", r=view)
+    return pages("ranking.html", session, title=f"Xếp hạng chỉ tiêu {indicator_label(indicator)}", r=view)
 
 
 def _svg(content: bytes) -> Response:
@@ -130,7 +131,7 @@ async def history_chart(
     name = container.catalogue.unit(unit).name if container.catalogue.unit(unit) else unit
     return _svg(
         charts.history_chart(
-            f"Chỉ tiêu {indicator} — {name}",
+            f"Chỉ tiêu {indicator_label(indicator)} — {name}",
             history["points"],
             now.get("target_value"),
             date.fromisoformat(due) if due else None,
@@ -146,7 +147,8 @@ async def ranking_chart(
     _province_reader(session)
     _kpi(container, indicator)
     answer = await container.kpi.ranking(session.token, indicator, kind)
-    return _svg(charts.ranking_chart(f"Xếp hạng chỉ tiêu {indicator} (30 đơn vị đầu)", answer["rows"]))
+    title = f"Xếp hạng chỉ tiêu {indicator_label(indicator)} (30 đơn vị đầu)"
+    return _svg(charts.ranking_chart(title, answer["rows"]))
 
 
 def _file(rows: list[list[str]], name: str, ext: Ext) -> Response:
