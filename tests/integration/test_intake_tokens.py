@@ -26,6 +26,7 @@ async def test_a_revoked_token_is_refused_and_listed_as_revoked(
     token = created.stdout.strip()
     who = await client.get("/api/v1/auth/whoami", headers=auth(token))
     assert who.status_code == 200 and who.json()["role"] == "operator"
+    assert who.json()["name"] == "Sở KH&CN"  # kpi and the notifier name the token so (audit, acknowledge)
     token_id = who.json()["token_id"]
 
     listed = intake_cli(database_url, "list").stdout

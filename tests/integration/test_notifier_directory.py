@@ -169,8 +169,8 @@ async def test_contacts_and_rules_change_through_the_api_and_every_change_is_aud
         ).json()
         routing = (await client.get("/api/v1/admin/audit", params={"entity": "routing"})).json()
     assert [a["action"] for a in audit["items"]] == ["contact.deactivate", "contact.update", "contact.create"]
-    [actor] = {a["actor"] for a in audit["items"]}  # the admin token's holder, as intake names it
-    assert actor.startswith("admin:")
+    [actor] = {a["actor"] for a in audit["items"]}  # the admin token's name and holder, as intake says
+    assert actor.startswith("test (admin:")
     update = audit["items"][1]
     assert (update["before"]["email"], update["after"]["email"]) == (None, "ct@xa.example")
     assert audit["items"][2]["before"] is None and audit["items"][2]["after"]["name"] == "Chủ tịch"

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from support.web import WebStack, axe_violations
+from support.web import WebStack, axe_violations, sign_in
 
 pytestmark = pytest.mark.timeout(300)
 UNIT = "09202"  # Tam Giang: its figures below fall behind the target, an alert follows
@@ -68,4 +68,43 @@ def test_an_alert_is_acknowledged_through_the_email_links_confirm_page_and_a_get
     page.goto(forged)
     page.get_by_role("button", name="Xác nhận đã nắm tình hình").click()
     expect(page.get_by_role("alert")).to_contain_text("không đúng")
+    page.context.close()
+
+
+def _open_violation(stack: WebStack, unit: str, timeout: float = 30.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        reply = httpx.get(
+            f"{stack.system.url('notifier')}/api/v1/violations",
+            params={"unit": unit, "state": "open"},
+            headers={"Authorization": f"Bearer {stack.api_token('operator')}"},
+            timeout=20,
+        )
+        if reply.json()["items"]:
+            return dict(reply.json()["items"][0])
+        time.sleep(0.2)
+    raise AssertionError(f"no open violation of {unit} after {timeout}s")
+
+
+def test_an_operator_acknowledging_on_the_alerts_page_is_named_as_a_person_not_as_a_session(
+    web_stack: WebStack, browser: Browser
+) -> None:
+    unit = "09205"
+    for period, c in (("2026-01", 3000), ("2026-02", 3200), ("2026-03", 3400)):
+        values = {"c": {"numerator": c, "denominator": 10000}, "d": {"numerator": 7000, "denominator": 10000}}
+        assert web_stack.submit(unit, period, values).status_code == 201
+    violation = _open_violation(web_stack, unit)
+    page = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN").new_page()
+    sign_in(page, web_stack, *web_stack.account("operator"), next_path="/canh-bao")
+    page.locator(f"#ly-do-{violation['id']}").fill("Đã gọi điện cho xã")
+    page.get_by_role("button", name=f"Xác nhận đã nắm tình hình (cảnh báo số {violation['id']})").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Đã xác nhận cảnh báo số {violation['id']}")
+    who = "Người dùng operator (operator.tinh)"  # the account's name and username
+    expect(page.get_by_text(f"Đã xác nhận: {who}")).to_be_visible()
+    reply = httpx.get(
+        f"{web_stack.system.url('notifier')}/api/v1/violations/{violation['id']}",
+        headers={"Authorization": f"Bearer {web_stack.api_token('operator')}"},
+        timeout=20,
+    )
+    assert reply.json()["acknowledged_by"] == who and reply.json()["silenced"] is True
     page.context.close()

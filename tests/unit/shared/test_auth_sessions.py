@@ -1,5 +1,6 @@
-"""kpi and the notifier take a person's session like a token: whoami's added fields are ignored, and a
-session that must still change its initial password is refused (no network: httpx's MockTransport)."""
+"""kpi and the notifier take a person's session like a token, knowing the person (the account and the
+name, for the audit log); a session that must still change its initial password is refused (no
+network: httpx's MockTransport)."""
 
 from __future__ import annotations
 
@@ -27,10 +28,17 @@ SESSION = {
 }
 
 
-def test_whoamis_session_fields_are_ignored_but_the_password_change() -> None:
-    assert Caller.from_whoami({**SESSION, "must_change_password": False}) == Caller(
-        "7b0c…", Role.COMMUNE, "09313"
-    )
+def test_a_session_is_known_by_its_person_and_a_token_by_its_role_and_subject() -> None:
+    person = Caller.from_whoami({**SESSION, "must_change_password": False})
+    assert person == Caller("7b0c…", Role.COMMUNE, "09313", username="cb09313", display_name="Nguyễn Văn A")
+    assert person.label == "Nguyễn Văn A (cb09313)"  # not the session's id: a new one at each sign-in
+    assert Caller.from_whoami({**SESSION, "display_name": "  "}).label == "cb09313"
+    token = {**SESSION, "kind": "token", "username": None, "display_name": None, "unit_code": None}
+    assert Caller.from_whoami({**token, "role": "operator"}).label == "operator:7b0c…"
+    assert Caller.from_whoami({**SESSION, "kind": "token"}).label == "commune:09313"  # no person: a token
+    named = Caller.from_whoami({**token, "role": "operator", "name": "Sở KH&CN"})
+    assert named.label == "Sở KH&CN (operator:7b0c…)"
+    assert Caller.from_whoami({**SESSION, "name": "x"}).name is None  # a session is its person
     assert Caller.from_whoami({**SESSION, "must_change_password": True}).must_change_password
     assert not Caller.from_whoami({**SESSION, "must_change_password": "yes"}).must_change_password
 

@@ -25,21 +25,34 @@ class Caller:
     agency_code: str | None = None
     # A person's session still on its one-time initial password: refused until it is changed.
     must_change_password: bool = False
+    username: str | None = None  # a person's session: the account, and the person's name
+    display_name: str | None = None
+    name: str | None = None  # an API token's name, given when it was made
 
     @classmethod
     def from_whoami(cls, body: dict[str, Any]) -> Caller:
-        """Tolerant: fields whoami adds later are ignored (a session's username, display name…)."""
+        """Tolerant: fields whoami adds later are ignored (a session's expiry times…)."""
+        session = body.get("kind") == "session"
         return cls(
             token_id=str(body["token_id"]),
             role=Role(body["role"]),
             unit_code=body.get("unit_code"),
             agency_code=body.get("agency_code"),
             must_change_password=body.get("must_change_password") is True,
+            username=_text(body.get("username")) if session else None,
+            display_name=_text(body.get("display_name")) if session else None,
+            name=None if session else _text(body.get("name")),
         )
 
     @property
     def label(self) -> str:
-        return f"{self.role.value}:{self.unit_code or self.agency_code or self.token_id}"
+        """Who did it, for the audit log and an acknowledged alert: a person by name and account (a
+        session's id changes at each sign-in and says nothing to a colleague); an API token by its
+        name, with its role and unit, agency or id (names need not be unique)."""
+        if self.username:
+            return f"{self.display_name} ({self.username})" if self.display_name else self.username
+        subject = f"{self.role.value}:{self.unit_code or self.agency_code or self.token_id}"
+        return f"{self.name} ({subject})" if self.name else subject
 
     @property
     def sees_province(self) -> bool:
@@ -62,3 +75,7 @@ class Caller:
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
+
+
+def _text(value: Any) -> str | None:
+    return (value.strip() or None) if isinstance(value, str) else None

@@ -49,7 +49,11 @@ async def principal_for(session: AsyncSession, token: str, now: datetime) -> Pri
     row = (
         await session.execute(
             select(
-                api_tokens.c.id, api_tokens.c.role, api_tokens.c.unit_code, api_tokens.c.agency_code
+                api_tokens.c.id,
+                api_tokens.c.role,
+                api_tokens.c.unit_code,
+                api_tokens.c.agency_code,
+                api_tokens.c.label,
             ).where(
                 api_tokens.c.token_sha256 == digest(token),
                 api_tokens.c.revoked_at.is_(None),
@@ -60,7 +64,11 @@ async def principal_for(session: AsyncSession, token: str, now: datetime) -> Pri
     if row is None:
         return None
     return Principal(
-        token_id=row.id, role=Role(row.role), unit_code=row.unit_code, agency_code=row.agency_code
+        token_id=row.id,
+        role=Role(row.role),
+        unit_code=row.unit_code,
+        agency_code=row.agency_code,
+        name=row.label or None,
     )
 
 

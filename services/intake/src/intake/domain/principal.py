@@ -17,6 +17,7 @@ class Principal:
     role: Role
     unit_code: str | None
     agency_code: str | None = None
+    name: str | None = None  # an API token's, given when it was made (`intake token create`)
 
     @property
     def label(self) -> str:

@@ -106,6 +106,7 @@ class WhoAmI(BaseModel):
     agency_code: str | None = Field(description="The provincial body of an agency token")
     label: str
     kind: str = Field(default="token", description="token (an API token) or session (a person signed in)")
+    name: str | None = Field(default=None, description="An API token's name, given when it was made")
     username: str | None = Field(default=None, description="A session's account")
     display_name: str | None = Field(default=None, description="A session's account: the person's name")
     must_change_password: bool = Field(
@@ -140,6 +141,7 @@ async def whoami(identity: CurrentIdentity) -> WhoAmI:
         unit_code=principal.unit_code,
         agency_code=principal.agency_code,
         label=principal.label,
+        name=principal.name,
     )
     if session is None:
         return who

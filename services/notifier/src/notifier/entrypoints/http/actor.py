@@ -1,6 +1,7 @@
 """Who is changing the directory, for the audit log: an admin's intake token.
 
-Routes take `actor: Actor`; the name recorded is the token's label (e.g. `admin:<token id>`).
+Routes take `actor: Actor`; the name recorded is the caller's label (`Caller.label`: a person as
+`Name (account)`, an API token as `its name (admin:<token id>)`).
 Reading the directory is open to operators too (see the router); changing it is for admins.
 """
 

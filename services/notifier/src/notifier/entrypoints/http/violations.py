@@ -48,7 +48,10 @@ class ViolationOut(BaseModel):
     worst_status: str = Field(description="off_track if it ever was, else at_risk")
     last_status: str = Field(description="While open, the current status; once resolved, the last bad one")
     resolved_status: str | None = Field(description="The status that ended it (on_track, achieved, missed…)")
-    acknowledged_by: str | None
+    acknowledged_by: str | None = Field(
+        description="Who: a person signed in as «Name (account)», an API token as «its name (role:…)», "
+        "an email link's recipient by address"
+    )
     acknowledged_at: datetime | None
     silenced: bool = Field(description="Acknowledged in its current status: no repeats until it changes")
     alerted_at: datetime | None = Field(description="When an alert or repeat about it last went out")
