@@ -234,9 +234,16 @@ class FakeNotifier:
     calls: list[str] = field(default_factory=list)
     contacts_forbidden: bool = False
 
+    open_violations: int = 0  # how many the list has (ids 1…n, unit 09313, indicator c)
+    asked: list[dict[str, Any]] = field(default_factory=list)  # each list call's filters
+
     async def violations(self, token: str, **filters: Any) -> dict[str, Any]:
         self.calls.append("violations")
-        return {"items": [], "total": 0, "limit": 100, "offset": 0}
+        self.asked.append(filters)
+        offset, limit = int(filters.get("offset") or 0), int(filters.get("limit") or 100)
+        ids = range(offset + 1, min(offset + limit, self.open_violations) + 1)
+        items = [_violation(n) for n in ids]
+        return {"items": items, "total": self.open_violations, "limit": limit, "offset": offset}
 
     async def acknowledge(self, token: str, violation_id: int, reason: str) -> dict[str, Any]:
         self.calls.append(f"acknowledge:{violation_id}:{reason}")
@@ -254,3 +261,25 @@ class FakeNotifier:
         if self.contacts_forbidden:
             raise Forbidden(403)
         return [{"unit_code": "09313", "name": "Chủ tịch xã", "phone": "84912345678", "active": True}]
+
+
+def _violation(n: int) -> dict[str, Any]:
+    return {
+        "id": n,
+        "unit_code": "09313",
+        "indicator": "c",
+        "opened_at": "2026-03-01T01:00:00+00:00",
+        "resolved_at": None,
+        "duration_seconds": 86400.0,
+        "worst_status": "off_track",
+        "last_status": "off_track",
+        "resolved_status": None,
+        "acknowledged_by": None,
+        "acknowledged_at": None,
+        "silenced": False,
+        "alerted_at": None,
+        "next_repeat_at": None,
+        "repeats": 0,
+        "inhibited_by": None,
+        "inhibited_at": None,
+    }

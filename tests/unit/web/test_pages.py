@@ -46,7 +46,12 @@ ACCOUNTS = {
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
+def notifier() -> FakeNotifier:
+    return FakeNotifier()
+
+
+@pytest.fixture
+async def client(notifier: FakeNotifier) -> AsyncIterator[httpx.AsyncClient]:
     intake = FakeIntake(accounts_by_name=ACCOUNTS)
 
     def build(settings: WebSettings, metrics: WebMetrics) -> Container:
@@ -59,7 +64,7 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
             Calendar(tz),
             intake,
             FakeKpi(),
-            FakeNotifier(),
+            notifier,
             Renderer(tz, "Bắc Ninh", "24"),
             metrics,
         )  # type: ignore[arg-type]
@@ -297,3 +302,27 @@ async def test_the_charts_name_the_kpi_as_the_pages_do(client: httpx.AsyncClient
     ranking = await client.get("/bieu-do/xep-hang/dd.svg")
     assert history.status_code == ranking.status_code == 200
     assert "Chỉ tiêu đ — Chi Lăng" in history.text and "Xếp hạng chỉ tiêu đ " in ranking.text
+
+
+async def test_the_alerts_page_shows_a_page_at_a_time_with_its_filters_kept(
+    client: httpx.AsyncClient, notifier: FakeNotifier
+) -> None:
+    """A province has hundreds of alerts open at once (the demo: 610); the page showed the first 200."""
+    notifier.open_violations = 120
+    await _sign_in(client, "vanhanh", "Van-hanh-tinh-1")
+    first = (await client.get("/canh-bao")).text
+    assert "120 cảnh báo đang mở; trang 1: thứ 1–50." in first and first.count('class="card"') == 50
+    assert "Trang trước" not in first
+    assert 'href="/canh-bao?trang-thai=open&amp;don-vi=&amp;chi-tieu=&amp;trang=2">Trang sau' in first
+    last = (await client.get("/canh-bao?trang=3&don-vi=09313&chi-tieu=c")).text
+    assert "trang 3: thứ 101–120." in last and "Trang sau" not in last
+    assert 'href="/canh-bao?trang-thai=open&amp;don-vi=09313&amp;chi-tieu=c&amp;trang=2">Trang trước' in last
+    assert '<option value="c" selected>' in last and 'value="09313"' in last
+    assert notifier.asked[-1] == {
+        "state": "open",
+        "unit": "09313",
+        "indicator": "c",
+        "limit": 50,
+        "offset": 100,
+    }
+    assert (await client.get("/canh-bao?chi-tieu=C;drop")).status_code == 422

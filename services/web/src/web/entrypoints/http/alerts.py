@@ -19,6 +19,9 @@ router = APIRouter()
 ViolationId = Annotated[int, Path(ge=1, le=2**62)]
 
 
+ALERTS_PER_PAGE = 50
+
+
 def _handles_alerts(session: Session) -> None:
     if not session.viewer.handles_alerts:
         raise Forbidden(403)
@@ -31,9 +34,20 @@ async def violations(
     pages: PagesDep,
     state: Annotated[Literal["open", "resolved"], Query(alias="trang-thai")] = "open",
     done: Annotated[int | None, Query(alias="da-xac-nhan", ge=1, le=2**62)] = None,
+    unit: Annotated[str, Query(alias="don-vi", pattern=r"^([0-9]{2}([0-9]{3})?)?$")] = "",
+    indicator: Annotated[str, Query(alias="chi-tieu", pattern=r"^[a-z0-9_]{0,32}$")] = "",
+    page_no: Annotated[int, Query(alias="trang", ge=1, le=10_000)] = 1,
 ) -> Response:
+    """A page at a time (a province has hundreds open at once), by unit and indicator if asked."""
     _handles_alerts(session)
-    page = await container.notifier.violations(session.token, state=state, limit=200)
+    page = await container.notifier.violations(
+        session.token,
+        state=state,
+        unit=unit or None,
+        indicator=indicator or None,
+        limit=ALERTS_PER_PAGE,
+        offset=(page_no - 1) * ALERTS_PER_PAGE,
+    )
     items = [{**v, "duration": timedelta(seconds=v["duration_seconds"])} for v in page["items"]]
     return pages(
         "alerts.html",
@@ -43,6 +57,10 @@ async def violations(
         total=page["total"],
         state=state,
         done=done,
+        filters={"unit": unit, "indicator": indicator},
+        page_no=page_no,
+        size=ALERTS_PER_PAGE,
+        indicators=[code for code, i in container.catalogue.indicators.items() if i.targets],
         catalogue=container.catalogue,
     )
 
