@@ -234,7 +234,8 @@ class FakeNotifier:
     calls: list[str] = field(default_factory=list)
     contacts_forbidden: bool = False
 
-    open_violations: int = 0  # how many the list has (ids 1…n, unit 09313, indicator c)
+    open_violations: int = 0  # how many the list has (ids 1…n, unit 09313)
+    indicator: str = "c"  # theirs
     asked: list[dict[str, Any]] = field(default_factory=list)  # each list call's filters
 
     async def violations(self, token: str, **filters: Any) -> dict[str, Any]:
@@ -242,7 +243,7 @@ class FakeNotifier:
         self.asked.append(filters)
         offset, limit = int(filters.get("offset") or 0), int(filters.get("limit") or 100)
         ids = range(offset + 1, min(offset + limit, self.open_violations) + 1)
-        items = [_violation(n) for n in ids]
+        items = [{**_violation(n), "indicator": self.indicator} for n in ids]
         return {"items": items, "total": self.open_violations, "limit": limit, "offset": offset}
 
     async def acknowledge(self, token: str, violation_id: int, reason: str) -> dict[str, Any]:

@@ -116,3 +116,12 @@ def test_the_heading_names_the_catalogues_province_and_dates_the_vietnamese_way(
     assert heading.place_and_date == "Lạng Sơn, ngày 05 tháng 02 năm 2026"
     assert vietnamese_date(date(2026, 12, 24)) == "ngày 24 tháng 12 năm 2026"
     assert vietnamese_date(date(2026, 3, 1)) == "ngày 01 tháng 3 năm 2026"
+
+
+async def test_the_report_writes_kpi_d_with_a_bar_as_the_plan_does_not_its_code() -> None:
+    report = await march_report()
+    page = files.html(report, TZ)
+    assert "Chỉ tiêu đ</th>" in page and "<b>đ</b>:" in page and "Chỉ tiêu dd" not in page
+    book = openpyxl.load_workbook(io.BytesIO(files.xlsx(report, TZ)))
+    texts = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value}
+    assert "Chỉ tiêu đ" in texts and not any("chỉ tiêu dd" in t.lower() for t in texts)

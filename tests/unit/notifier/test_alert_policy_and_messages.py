@@ -167,3 +167,17 @@ def test_a_violation_is_told_again_one_repeat_interval_later() -> None:
     policy = AlertPolicy("24", repeat_interval=timedelta(days=3))
     when = datetime(2026, 3, 16, 9, tzinfo=UTC)
     assert policy.next_repeat(when) == datetime(2026, 3, 19, 9, tzinfo=UTC)
+
+
+def test_an_operational_indicator_is_named_in_words_and_a_kpi_by_its_letter() -> None:
+    """Chairmen read "chỉ tiêu chữ ký số", not the catalogue's code chu_ky_so (every demo mail did)."""
+    snapshot = {"unit_code": "09313", "indicator": "chu_ky_so", "attainment": 0.47, "as_of": "2026-03-14"}
+    mail = Messages(load_catalogue()).alert_group(
+        [AlertLine(REPEAT, "off_track", snapshot, OPENED, None)], "Chủ tịch"
+    )
+    assert mail.subject.startswith("[BDHVS] Nhắc lại: Chi Lăng, chỉ tiêu chữ ký số chậm tiến độ")
+    assert "chi tieu chu ky so" in prepare_sms(mail.sms, keep_diacritics=False).text
+    dd = Messages(load_catalogue()).alert_group(
+        [AlertLine(REPEAT, "off_track", {**snapshot, "indicator": "dd"}, OPENED, None)], "Chủ tịch"
+    )
+    assert "chỉ tiêu đ chậm tiến độ" in dd.subject

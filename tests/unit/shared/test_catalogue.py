@@ -428,3 +428,11 @@ def test_the_indicators_reported_for_a_commune_are_its_forms_and_for_the_provinc
     every = {code for form in CATALOGUE.forms.values() for code in form.indicators}
     assert CATALOGUE.indicators_reported_for("24") == every
     assert CATALOGUE.indicators_reported_for("00000") == frozenset()
+
+
+def test_each_indicator_has_a_label_people_use_after_chi_tieu() -> None:
+    labels = {code: i.label for code, i in CATALOGUE.indicators.items()}
+    assert [labels[k] for k in ("a", "b", "c", "d", "dd")] == ["a", "b", "c", "d", "đ"]
+    assert labels["chu_ky_so"] == "chữ ký số" and labels["lop_hoc_thon"] == "lớp học ở thôn"
+    assert all(label and "_" not in label and "," not in label for label in labels.values())
+    assert dataclasses.replace(CATALOGUE.indicators["c"], label_vi="").label == "c"  # none given: the code

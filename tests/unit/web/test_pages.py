@@ -326,3 +326,12 @@ async def test_the_alerts_page_shows_a_page_at_a_time_with_its_filters_kept(
         "offset": 100,
     }
     assert (await client.get("/canh-bao?chi-tieu=C;drop")).status_code == 422
+
+
+async def test_the_alerts_page_names_an_operational_indicator_in_words(
+    client: httpx.AsyncClient, notifier: FakeNotifier
+) -> None:
+    notifier.open_violations, notifier.indicator = 1, "lop_hoc_thon"
+    await _sign_in(client, "vanhanh", "Van-hanh-tinh-1")
+    page = (await client.get("/canh-bao")).text
+    assert "Chi Lăng — chỉ tiêu lớp học ở thôn" in page and "lop_hoc_thon</h2>" not in page

@@ -58,6 +58,7 @@ def parse_indicators(content: bytes, age_status: Mapping[str, str]) -> dict[str,
             cumulative=_flag(where, "cumulative", item.get("cumulative", True)),
             parts=tokens(where, "parts", item.get("parts", []), allow_empty=True),
             norm=nfc(string(where, "norm", item["norm"])) if item.get("norm") is not None else None,
+            label_vi=nfc(string(where, "label_vi", item["label_vi"])) if item.get("label_vi") else "",
         )
         if out[code].parts and measure is not Measure.RATIO:
             raise CatalogueError(f"{where}: only a ratio indicator has parts")

@@ -85,6 +85,12 @@ class Indicator:
     parts: tuple[str, ...] = ()  # named sub-counts each ≤ the denominator (signatures per provider)
     norm: str | None = None  # for counts: the expected amount in words (e.g. "≥ 2 tin, bài mỗi tuần")
     cumulative: bool = True  # a ratio whose numerator never falls (false: a share of this period)
+    label_vi: str = ""  # how people name it after "chỉ tiêu": a KPI's letter (đ), else a few words
+
+    @property
+    def label(self) -> str:
+        """What follows "chỉ tiêu" in a subject, an SMS or a page: "đ", "chữ ký số" (its code if none)."""
+        return self.label_vi or self.code
 
     def target_for(self, today: date) -> YearTarget | None:
         """The target of today's year: it switches to the new year's target on 1 January.

@@ -45,6 +45,7 @@ def _names(catalogue: Catalogue) -> Iterator[tuple[str, str, str, str]]:
     for indicator in catalogue.indicators.values():
         where = f"chỉ tiêu “{indicator.code}”"
         yield "indicators.yaml", where, "name_vi", indicator.name_vi
+        yield "indicators.yaml", where, "label_vi", indicator.label_vi
         yield "indicators.yaml", where, "name_en", indicator.name_en
         yield "indicators.yaml", where, "norm", indicator.norm or ""
     for agency in catalogue.agencies.values():

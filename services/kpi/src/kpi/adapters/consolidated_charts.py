@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bdhvs_shared.catalogue import Indicator
 from bdhvs_shared.spreadsheet_safety import neutralised
 from kpi.domain.consolidated_report import ConsolidatedReport
 from kpi.domain.report_texts import STATE_VI, STATUS_VI
@@ -60,7 +61,7 @@ def chart_sheet(book: Any, f: dict[str, Any], report: ConsolidatedReport) -> Non
     sheet.insert_chart(1, 5, _province_chart(book, report), {"x_scale": 1.4, "y_scale": 1.2})
     row = max(len(report.kpis) + 4, 20)
     for indicator in report.kpis:
-        row = _ranking(book, sheet, f, report, indicator.code, row)
+        row = _ranking(book, sheet, f, report, indicator, row)
     sheet.set_column(0, 0, 10)
     sheet.set_column(1, 1, 24)
     sheet.set_column(2, 3, 12)
@@ -72,7 +73,7 @@ def _province_table(sheet: Any, f: dict[str, Any], report: ConsolidatedReport) -
     province = report.rows[0]
     for k, indicator in enumerate(report.kpis, start=3):
         cell = province.cells[indicator.code]
-        sheet.write_string(k, 0, indicator.code, f["cell"])
+        sheet.write_string(k, 0, indicator.label, f["cell"])
         sheet.write_string(k, 1, neutralised(indicator.name_vi), f["cell"])
         _number(sheet, k, 2, cell.attainment, f["pct"])
         _number(sheet, k, 3, cell.target, f["pct"])
@@ -98,14 +99,15 @@ def _province_chart(book: Any, report: ConsolidatedReport) -> Any:
 
 
 def _ranking(
-    book: Any, sheet: Any, f: dict[str, Any], report: ConsolidatedReport, code: str, row: int
+    book: Any, sheet: Any, f: dict[str, Any], report: ConsolidatedReport, indicator: Indicator, row: int
 ) -> int:
     """One KPI's ranking of the communes and wards with a figure, best first; returns the next free row."""
+    code = indicator.code
     ranked = sorted(
         ((u.cells[code].attainment, u) for u in report.rows[1:] if u.cells[code].attainment is not None),
         key=lambda pair: (-(pair[0] or 0.0), pair[1].unit_code),
     )
-    sheet.write_string(row, 0, f"Xếp hạng chỉ tiêu {code}", f["bold"])
+    sheet.write_string(row, 0, f"Xếp hạng chỉ tiêu {indicator.label}", f["bold"])
     for col, head in enumerate(["Hạng", "Đơn vị", "Tỷ lệ đạt"]):
         sheet.write_string(row + 1, col, head, f["head"])
     for n, (attainment, unit) in enumerate(ranked, start=1):
@@ -119,14 +121,14 @@ def _ranking(
     first, last = row + 2, row + 1 + len(ranked)
     chart.add_series(
         {
-            "name": f"Chỉ tiêu {code}",
+            "name": f"Chỉ tiêu {indicator.label}",
             "categories": [SHEET, first, 1, last, 1],
             "values": [SHEET, first, 2, last, 2],
             "fill": {"color": "#2F6EBA"},
             "data_labels": {"value": True, "num_format": "0.0%"},
         }
     )
-    chart.set_title({"name": f"Xếp hạng các xã, phường — chỉ tiêu {code}"})
+    chart.set_title({"name": f"Xếp hạng các xã, phường — chỉ tiêu {indicator.label}"})
     chart.set_x_axis({"num_format": "0%", "min": 0})
     chart.set_y_axis({"reverse": True})  # the best at the top
     chart.set_legend({"none": True})

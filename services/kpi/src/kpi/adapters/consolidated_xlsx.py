@@ -71,7 +71,7 @@ def _kpi_sheet(book: Any, f: dict[str, Any], report: ConsolidatedReport) -> None
     for k, indicator in enumerate(report.kpis):
         first = 3 + k * len(KPI_FIELDS)
         sheet.merge_range(3, first, 3, first + len(KPI_FIELDS) - 1, "", f["head"])
-        _text(sheet, 3, first, f"Chỉ tiêu {indicator.code}", f["head"])
+        _text(sheet, 3, first, f"Chỉ tiêu {indicator.label}", f["head"])
         _texts(sheet, 4, first, KPI_FIELDS, f["head"])
     for r, row in enumerate(report.rows, start=5):
         style = f["bold"] if r == 5 else f["cell"]
@@ -94,7 +94,7 @@ def _kpi_sheet(book: Any, f: dict[str, Any], report: ConsolidatedReport) -> None
     sheet.fit_to_pages(1, 0)
     notes = len(report.rows) + 6
     for k, indicator in enumerate(report.kpis):
-        _text(sheet, notes + k, 0, f"Chỉ tiêu {indicator.code}: {indicator.name_vi}")
+        _text(sheet, notes + k, 0, f"Chỉ tiêu {indicator.label}: {indicator.name_vi}")
 
 
 def _completeness_sheet(book: Any, f: dict[str, Any], report: ConsolidatedReport) -> None:

@@ -107,7 +107,7 @@ class Messages:
             "kind": line.kind,
             "unit_code": code,
             "unit_name": unit.name if unit else code,
-            "indicator_label": "đ" if indicator_code == "dd" else indicator_code,
+            "indicator_label": indicator.label if indicator else indicator_code,
             "indicator_name": indicator.name_vi if indicator else indicator_code,
             "status_label": STATUS_LABELS.get(line.status, line.status),
             "status_short": STATUS_SHORT.get(line.status, line.status),

@@ -23,8 +23,11 @@ LETTERS = {"dd": "đ"}
 YES, NO = "1", "0"
 
 
-def indicator_label(code: str) -> str:
-    return LETTERS.get(code, code)
+def indicator_label(code: str, catalogue: Catalogue | None = None) -> str:
+    """How people name an indicator after "chỉ tiêu": the catalogue's label ("đ", "chữ ký số"); with
+    no catalogue at hand, its code with "dd" written "đ"."""
+    indicator = catalogue.indicators.get(code) if catalogue is not None else None
+    return indicator.label if indicator is not None else LETTERS.get(code, code)
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ def blocks(catalogue: Catalogue, form: Form) -> list[IndicatorBlock]:
     for code in form.indicators:
         indicator = catalogue.indicators[code]
         prefix = f"values.{code}"
-        title = f"Chỉ tiêu {indicator_label(code)}: {indicator.name_vi}"
+        title = f"Chỉ tiêu {indicator.label}: {indicator.name_vi}"
         if indicator.measure is Measure.YES_NO:
             fields: tuple[Field, ...] = (
                 Field(
@@ -98,6 +101,7 @@ def read(
     typed = Typed(raw={k: (v or "").strip() for k, v in posted.items() if k.startswith("values.")})
     values: dict[str, dict[str, Any]] = {}
     for block in blocks(catalogue, form):
+        label = indicator_label(block.code, catalogue)
         entry: dict[str, Any] = {}
         for f in block.fields:
             text = typed.raw.get(f.name, "").replace(".", "").replace(" ", "")
@@ -107,7 +111,7 @@ def read(
                         Problem(
                             "field.missing",
                             f.name,
-                            f"{f.label} của chỉ tiêu {indicator_label(block.code)}: chưa nhập.",
+                            f"{f.label} của chỉ tiêu {label}: chưa nhập.",
                         )
                     )
                 continue
@@ -116,7 +120,7 @@ def read(
                     Problem(
                         "field.not_whole_number",
                         f.name,
-                        f"{f.label} của chỉ tiêu {indicator_label(block.code)}: “{typed.raw[f.name][:20]}” "
+                        f"{f.label} của chỉ tiêu {label}: “{typed.raw[f.name][:20]}” "
                         "không phải số nguyên không âm.",
                     )
                 )

@@ -88,7 +88,7 @@ async def commune(unit: UnitCode, session: SessionDep, container: ContainerDep, 
     page = await province.commune_page(
         container.kpi, container.intake, container.notifier, session, container.catalogue, found
     )
-    return pages("commune.html", session, title=found.name, p=page)
+    return pages("commune.html", session, title=found.name, p=page, catalogue=container.catalogue)
 
 
 @router.get("/xep-hang/{indicator}")
@@ -104,7 +104,12 @@ async def ranking(
     _province_reader(session)
     _kpi(container, indicator)
     view = await province.ranking(container.kpi, session, container.catalogue, indicator, kind, sort, order)
-    return pages("ranking.html", session, title=f"Xếp hạng chỉ tiêu {indicator_label(indicator)}", r=view)
+    return pages(
+        "ranking.html",
+        session,
+        title=f"Xếp hạng chỉ tiêu {indicator_label(indicator, container.catalogue)}",
+        r=view,
+    )
 
 
 def _svg(content: bytes) -> Response:
@@ -131,7 +136,7 @@ async def history_chart(
     name = container.catalogue.unit(unit).name if container.catalogue.unit(unit) else unit
     return _svg(
         charts.history_chart(
-            f"Chỉ tiêu {indicator_label(indicator)} — {name}",
+            f"Chỉ tiêu {indicator_label(indicator, container.catalogue)} — {name}",
             history["points"],
             now.get("target_value"),
             date.fromisoformat(due) if due else None,
@@ -147,7 +152,7 @@ async def ranking_chart(
     _province_reader(session)
     _kpi(container, indicator)
     answer = await container.kpi.ranking(session.token, indicator, kind)
-    title = f"Xếp hạng chỉ tiêu {indicator_label(indicator)} (30 đơn vị đầu)"
+    title = f"Xếp hạng chỉ tiêu {indicator_label(indicator, container.catalogue)} (30 đơn vị đầu)"
     return _svg(charts.ranking_chart(title, answer["rows"]))
 
 
