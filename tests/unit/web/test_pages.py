@@ -335,3 +335,4 @@ async def test_the_alerts_page_names_an_operational_indicator_in_words(
     await _sign_in(client, "vanhanh", "Van-hanh-tinh-1")
     page = (await client.get("/canh-bao")).text
     assert "Chi Lăng — chỉ tiêu lớp học ở thôn" in page and "lop_hoc_thon</h2>" not in page
+    assert '<option value="lop_hoc_thon">lớp học ở thôn</option>' in page  # the filter's choices too

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from bdhvs_shared.catalogue.titles import province_title
 from web.domain import formatting
@@ -49,10 +50,16 @@ def environment(tz: ZoneInfo) -> Environment:
         "status": status_label,
         "state": lambda s: STATE_LABELS.get(s or "", s or "—"),
         "kind": lambda k: KIND_LABELS.get(k or "", k or "—"),
-        "indicator": indicator_label,
+        "indicator": _indicator,
     }
     env.globals |= {"STATUS_LABELS": STATUS_LABELS}
     return env
+
+
+@pass_context
+def _indicator(context: Context, code: str) -> str:
+    """An indicator as people name it, from the page's catalogue (`Pages` puts the one in force)."""
+    return indicator_label(code, context.get("catalogue"))
 
 
 class Renderer:

@@ -59,7 +59,8 @@ NotifierDep = Annotated[Any, Depends(from_container("notifier"))]
 
 
 class Pages:
-    """Renders a template with what every page needs: who is signed in and the form's CSRF token."""
+    """Renders a template with what every page needs: who is signed in, the form's CSRF token, and the
+    catalogue in force (the `indicator` filter names indicators from it)."""
 
     def __init__(self, request: Request) -> None:
         self.request = request
@@ -73,6 +74,7 @@ class Pages:
             csrf = form_token(self.request, session)
         else:
             csrf, new_visitor = visitor_token(self.request)
+        context.setdefault("catalogue", self.container.catalogue)
         html = self.container.renderer.render(
             name,
             request=self.request,

@@ -88,7 +88,7 @@ async def commune(unit: UnitCode, session: SessionDep, container: ContainerDep, 
     page = await province.commune_page(
         container.kpi, container.intake, container.notifier, session, container.catalogue, found
     )
-    return pages("commune.html", session, title=found.name, p=page, catalogue=container.catalogue)
+    return pages("commune.html", session, title=found.name, p=page)
 
 
 @router.get("/xep-hang/{indicator}")
