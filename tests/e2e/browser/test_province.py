@@ -27,6 +27,12 @@ def test_the_dashboard_shows_a_new_report_and_the_moved_chart_without_a_reload(
     expect(page.get_by_role("link", name="Văn Môn")).to_be_visible()
     page.evaluate("window.__same_page = true")
     assert axe_violations(page) == []
+    # On a desktop the KPI table fits its column: its last column is seen without scrolling sideways.
+    widths = page.evaluate(
+        "() => { const s = document.querySelector('table.kpis').closest('.scroll');"
+        " return [s.scrollWidth, s.clientWidth]; }"
+    )
+    assert widths[0] <= widths[1], widths
 
     reply = web_stack.submit(
         "09238",
