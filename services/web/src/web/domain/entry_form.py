@@ -19,15 +19,14 @@ PART_NAMES = {
     "mysign": "Chữ ký số Viettel MySign",
     "smartca": "Chữ ký số VNPT SmartCA",
 }
-LETTERS = {"dd": "đ"}
 YES, NO = "1", "0"
 
 
 def indicator_label(code: str, catalogue: Catalogue | None = None) -> str:
-    """How people name an indicator after "chỉ tiêu": the catalogue's label ("đ", "chữ ký số"); with
-    no catalogue at hand, its code with "dd" written "đ"."""
+    """How people name an indicator after "chỉ tiêu": the catalogue's label ("đ", "chữ ký số"); its code
+    when the catalogue does not know it."""
     indicator = catalogue.indicators.get(code) if catalogue is not None else None
-    return indicator.label if indicator is not None else LETTERS.get(code, code)
+    return indicator.label if indicator is not None else code
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from bdhvs_shared.catalogue import Catalogue, Unit
 from web.domain.due import open_periods
-from web.domain.kpis import KpiLine, kpi_lines, not_reported_for, sort_ranking
+from web.domain.kpis import KpiLine, kpi_lines, sort_ranking
 from web.domain.problems import Forbidden
 from web.domain.session import Session
 from web.service_layer.ports import Intake, Kpi, Notifier
@@ -115,8 +115,8 @@ async def commune_page(
         _violations(notifier, session, unit.code) if alerts else _nothing(),
     )
     lines = kpi_lines(catalogue, attainment, unit.code)
-    shown = {line.code for line in lines}
-    elsewhere = [code for code in not_reported_for(catalogue, unit.code) if code not in shown]
+    shown = {line.code for line in lines}  # kpi_lines leaves out only the KPIs no form reports here
+    elsewhere = [code for code, i in catalogue.indicators.items() if i.kpi and code not in shown]
     return CommunePage(unit, lines, reports["items"], violations, show_alerts=alerts, province_only=elsewhere)
 
 

@@ -61,7 +61,6 @@ async def violations(
         page_no=page_no,
         size=ALERTS_PER_PAGE,
         indicators=[code for code, i in container.catalogue.indicators.items() if i.targets],
-        catalogue=container.catalogue,
     )
 
 

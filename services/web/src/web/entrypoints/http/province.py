@@ -69,7 +69,9 @@ async def dashboard_live(
     )
     if view.version == version:
         return Response(status_code=204)
-    html = container.renderer.render("_dashboard_live.html", d=view, viewer=session.viewer)
+    html = container.renderer.render(
+        "_dashboard_live.html", d=view, viewer=session.viewer, catalogue=container.catalogue
+    )
     return HTMLResponse(html, headers={"X-Version": view.version})
 
 
